@@ -1,0 +1,226 @@
+//! Data for a set of units: an indicator matrix plus the columns around it.
+//!
+//! Missing values are `NaN` everywhere in zhili. Readers for files (CSV in UTF-8 or
+//! GBK / GB18030) live at the edge, in the `zhili` facade; this module only holds
+//! and checks values.
+
+use std::collections::{BTreeMap, HashSet};
+
+use ndarray::{Array2, ArrayView1};
+
+use crate::error::{Error, Result};
+use crate::framework::Framework;
+
+/// Units × indicators, with unit ids, group columns (text) and other numeric columns
+/// (denominators such as population, area, GDP).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dataset {
+    unit_ids: Vec<String>,
+    unit_names: Option<Vec<String>>,
+    indicator_ids: Vec<String>,
+    values: Array2<f64>,
+    groups: BTreeMap<String, Vec<Option<String>>>,
+    numeric: BTreeMap<String, Vec<f64>>,
+    time: Option<Vec<i64>>,
+}
+
+impl Dataset {
+    /// A dataset from unit ids, indicator ids and a units × indicators matrix (NaN = missing).
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if the matrix does not match the ids; [`Error::Spec`] for a
+    /// duplicate or empty unit or indicator id.
+    pub fn new(unit_ids: Vec<String>, indicator_ids: Vec<String>, values: Array2<f64>) -> Result<Self> {
+        if values.dim() != (unit_ids.len(), indicator_ids.len()) {
+            return Err(Error::Shape {
+                what: "dataset values".into(),
+                expected: format!("{} units × {} indicators", unit_ids.len(), indicator_ids.len()),
+                found: format!("{} × {}", values.nrows(), values.ncols()),
+            });
+        }
+        check_unique("indicator", &indicator_ids)?;
+        if values.iter().any(|v| v.is_infinite()) {
+            let (r, c) = values.indexed_iter().find(|(_, v)| v.is_infinite()).map(|(i, _)| i).unwrap_or((0, 0));
+            return Err(Error::Method {
+                method: "dataset".into(),
+                message: "infinite value (use NaN for missing)".into(),
+                unit: Some(unit_ids[r].clone()),
+                node: Some(indicator_ids[c].clone()),
+            });
+        }
+        let ds = Dataset { unit_ids, unit_names: None, indicator_ids, values, groups: BTreeMap::new(), numeric: BTreeMap::new(), time: None };
+        ds.check_unit_keys()?;
+        Ok(ds)
+    }
+
+    fn check_unit_keys(&self) -> Result<()> {
+        if let Some(t) = &self.time {
+            let mut seen = HashSet::new();
+            for (u, y) in self.unit_ids.iter().zip(t) {
+                if u.trim().is_empty() {
+                    return Err(Error::spec("dataset", "empty unit id"));
+                }
+                if !seen.insert((u.as_str(), *y)) {
+                    return Err(Error::spec("dataset", format!("duplicate unit `{u}` for time {y}")));
+                }
+            }
+            Ok(())
+        } else {
+            check_unique("unit", &self.unit_ids)
+        }
+    }
+
+    /// Attach display names of the units.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if the length differs from the number of units.
+    pub fn with_unit_names(mut self, names: Vec<String>) -> Result<Self> {
+        self.check_len("unit names", names.len())?;
+        self.unit_names = Some(names);
+        Ok(self)
+    }
+
+    /// Attach a group (text) column, e.g. `EurAsia_group`; `None` = missing.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if the length differs from the number of units.
+    pub fn with_group(mut self, name: impl Into<String>, labels: Vec<Option<String>>) -> Result<Self> {
+        let name = name.into();
+        self.check_len(&format!("group column `{name}`"), labels.len())?;
+        self.groups.insert(name, labels);
+        Ok(self)
+    }
+
+    /// Attach a numeric column (a denominator such as population, or any covariate).
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if the length differs from the number of units.
+    pub fn with_numeric(mut self, name: impl Into<String>, values: Vec<f64>) -> Result<Self> {
+        let name = name.into();
+        self.check_len(&format!("numeric column `{name}`"), values.len())?;
+        self.numeric.insert(name, values);
+        Ok(self)
+    }
+
+    /// Attach a time column (panel data: a unit may then appear once per time).
+    ///
+    /// # Errors
+    /// [`Error::Shape`] for a wrong length; [`Error::Spec`] for a repeated (unit, time).
+    pub fn with_time(mut self, time: Vec<i64>) -> Result<Self> {
+        self.check_len("time column", time.len())?;
+        self.time = Some(time);
+        self.check_unit_keys()?;
+        Ok(self)
+    }
+
+    fn check_len(&self, what: &str, len: usize) -> Result<()> {
+        if len != self.unit_ids.len() {
+            return Err(Error::Shape { what: what.into(), expected: format!("{} units", self.unit_ids.len()), found: len.to_string() });
+        }
+        Ok(())
+    }
+
+    /// Number of units (rows).
+    pub fn n_units(&self) -> usize {
+        self.unit_ids.len()
+    }
+    /// Unit ids.
+    pub fn unit_ids(&self) -> &[String] {
+        &self.unit_ids
+    }
+    /// Unit names, if attached.
+    pub fn unit_names(&self) -> Option<&[String]> {
+        self.unit_names.as_deref()
+    }
+    /// Indicator ids (columns of [`Dataset::values`]).
+    pub fn indicator_ids(&self) -> &[String] {
+        &self.indicator_ids
+    }
+    /// The units × indicators matrix.
+    pub fn values(&self) -> &Array2<f64> {
+        &self.values
+    }
+    /// Group columns.
+    pub fn groups(&self) -> &BTreeMap<String, Vec<Option<String>>> {
+        &self.groups
+    }
+    /// Numeric columns (denominators, covariates).
+    pub fn numeric(&self) -> &BTreeMap<String, Vec<f64>> {
+        &self.numeric
+    }
+    /// Time column, if any.
+    pub fn time(&self) -> Option<&[i64]> {
+        self.time.as_deref()
+    }
+
+    /// One indicator column by id.
+    pub fn indicator(&self, id: &str) -> Option<ArrayView1<'_, f64>> {
+        self.indicator_ids.iter().position(|c| c == id).map(|j| self.values.column(j))
+    }
+
+    /// A numeric column by name: a numeric column or, failing that, an indicator column.
+    pub fn numeric_column(&self, name: &str) -> Option<Vec<f64>> {
+        self.numeric.get(name).cloned().or_else(|| self.indicator(name).map(|c| c.to_vec()))
+    }
+
+    /// The rows of one time period (all rows if there is no time column).
+    ///
+    /// # Errors
+    /// [`Error::Unknown`] if no row has that time.
+    pub fn at_time(&self, t: i64) -> Result<Dataset> {
+        let Some(time) = &self.time else { return Ok(self.clone()) };
+        let rows: Vec<usize> = (0..self.n_units()).filter(|&i| time[i] == t).collect();
+        if rows.is_empty() {
+            return Err(Error::Unknown { what: "time", id: t.to_string(), context: "no row has this time".into() });
+        }
+        Ok(self.select_rows(&rows))
+    }
+
+    /// A dataset with only the given rows (in the given order).
+    pub fn select_rows(&self, rows: &[usize]) -> Dataset {
+        let pick_s = |v: &Vec<String>| rows.iter().map(|&r| v[r].clone()).collect::<Vec<_>>();
+        Dataset {
+            unit_ids: pick_s(&self.unit_ids),
+            unit_names: self.unit_names.as_ref().map(pick_s),
+            indicator_ids: self.indicator_ids.clone(),
+            values: self.values.select(ndarray::Axis(0), rows),
+            groups: self.groups.iter().map(|(k, v)| (k.clone(), rows.iter().map(|&r| v[r].clone()).collect())).collect(),
+            numeric: self.numeric.iter().map(|(k, v)| (k.clone(), rows.iter().map(|&r| v[r]).collect())).collect(),
+            time: self.time.as_ref().map(|t| rows.iter().map(|&r| t[r]).collect()),
+        }
+    }
+
+    /// The indicator matrix in the framework's indicator order.
+    ///
+    /// # Errors
+    /// [`Error::MissingColumn`] naming the first framework indicator the data lacks;
+    /// [`Error::Empty`] if there are no units.
+    pub fn aligned_values(&self, fw: &Framework) -> Result<Array2<f64>> {
+        if self.n_units() == 0 {
+            return Err(Error::Empty("the dataset has no units".into()));
+        }
+        let mut cols = Vec::with_capacity(fw.indicators().len());
+        for id in fw.indicator_ids() {
+            let j = self
+                .indicator_ids
+                .iter()
+                .position(|c| c == id)
+                .ok_or_else(|| Error::MissingColumn { column: id.to_owned(), needed_by: format!("indicator `{id}` of the framework") })?;
+            cols.push(j);
+        }
+        Ok(self.values.select(ndarray::Axis(1), &cols))
+    }
+}
+
+fn check_unique(what: &str, ids: &[String]) -> Result<()> {
+    let mut seen = HashSet::new();
+    for id in ids {
+        if id.trim().is_empty() {
+            return Err(Error::spec("dataset", format!("empty {what} id")));
+        }
+        if !seen.insert(id.as_str()) {
+            return Err(Error::spec("dataset", format!("duplicate {what} id `{id}`")));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,24 @@
+#![doc = include_str!("../README.md")]
+
+pub mod aggregate;
+pub mod data;
+mod error;
+pub mod framework;
+pub mod log;
+pub mod normalise;
+pub mod pipeline;
+pub mod prepare;
+pub mod rank;
+pub mod results;
+pub mod weight;
+
+pub use aggregate::{Aggregate, Aggregator};
+pub use data::Dataset;
+pub use error::{Error, Location, Problem, ProblemKind, Result};
+pub use framework::{Direction, Framework, FrameworkSpec, Node, NodeKind};
+pub use log::{Level, LogEntry};
+pub use normalise::{FittedNormaliser, Normaliser};
+pub use pipeline::{Pipeline, Run, Stage, StageData, Step};
+pub use rank::{rank, Ties};
+pub use results::Results;
+pub use weight::WeightSet;

@@ -1,0 +1,188 @@
+//! A pipeline: a serialisable list of steps, run on a framework and a dataset.
+//!
+//! ```toml
+//! version = 1
+//! [[steps]]
+//! type = "denominate"
+//! [[steps]]
+//! type = "impute"
+//! method = "group_mean"
+//! group = "EurAsia_group"
+//! [[steps]]
+//! type = "screen"
+//! min_coverage = 0.9
+//! [[steps]]
+//! type = "treat"
+//! method = "winsorise"
+//! max_points = 5
+//! skew = 2.0
+//! kurtosis = 3.5
+//! [[steps]]
+//! type = "normalise"
+//! method = "minmax"
+//! lo = 0.0
+//! hi = 100.0
+//! [[steps]]
+//! type = "aggregate"
+//! method = "arithmetic"
+//! ```
+//!
+//! Each preparation step may appear at most once, in any order; `aggregate` must be
+//! the last step and appear exactly once. Running gives a [`Run`] with every stage.
+
+mod run;
+mod step;
+
+use serde::{Deserialize, Serialize};
+
+pub use run::{Run, Stage};
+pub use step::{StageData, StepInput, StepOutput};
+
+use crate::aggregate::Aggregate;
+use crate::error::{Error, Result};
+use crate::normalise::Normaliser;
+use crate::prepare::{Denominate, Impute, Screen, Treat};
+use crate::rank::Ties;
+
+/// The current pipeline document version.
+pub const PIPELINE_VERSION: u32 = 1;
+
+/// One step of a pipeline (`type` tag in the document).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Step {
+    /// Divide indicators by their denominators.
+    Denominate(Denominate),
+    /// Fill missing values.
+    Impute(Impute),
+    /// Drop units with too little data.
+    Screen(Screen),
+    /// Treat outliers.
+    Treat(Treat),
+    /// Normalise indicators (directions applied here).
+    Normalise(Normaliser),
+    /// Aggregate level by level.
+    Aggregate(Aggregate),
+}
+
+impl Step {
+    /// The step's type name.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Step::Denominate(_) => "denominate",
+            Step::Impute(_) => "impute",
+            Step::Screen(_) => "screen",
+            Step::Treat(_) => "treat",
+            Step::Normalise(_) => "normalise",
+            Step::Aggregate(_) => "aggregate",
+        }
+    }
+
+    /// The name of the stage this step produces.
+    pub fn stage_name(&self) -> &'static str {
+        match self {
+            Step::Denominate(_) => "denominated",
+            Step::Impute(_) => "imputed",
+            Step::Screen(_) => "screened",
+            Step::Treat(_) => "treated",
+            Step::Normalise(_) => "normalised",
+            Step::Aggregate(_) => "aggregated",
+        }
+    }
+}
+
+/// A list of steps plus ranking options. Serialises to one TOML / JSON document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pipeline {
+    /// Document version; must be [`PIPELINE_VERSION`].
+    pub version: u32,
+    /// Tie rule for ranks (default `min`).
+    #[serde(default)]
+    pub ties: Ties,
+    /// The steps, in order.
+    pub steps: Vec<Step>,
+}
+
+impl Default for Pipeline {
+    /// Denominate → mean imputation → min-max [0, 100] → arithmetic mean.
+    fn default() -> Self {
+        Pipeline {
+            version: PIPELINE_VERSION,
+            ties: Ties::Min,
+            steps: vec![
+                Step::Denominate(Denominate { scale: 1.0 }),
+                Step::Impute(Impute { method: crate::prepare::ImputeMethod::Mean, group: None }),
+                Step::Normalise(Normaliser::Minmax { lo: 0.0, hi: 100.0 }),
+                Step::Aggregate(Aggregate::default()),
+            ],
+        }
+    }
+}
+
+impl Pipeline {
+    /// Parse TOML.
+    ///
+    /// # Errors
+    /// [`Error::Parse`] with the line of the problem, or [`Error::Spec`] for a bad step order.
+    pub fn from_toml_str(s: &str) -> Result<Self> {
+        Self::from_toml_named(s, "<pipeline>")
+    }
+
+    /// Parse TOML, naming `file` in errors.
+    ///
+    /// # Errors
+    /// As [`Pipeline::from_toml_str`].
+    pub fn from_toml_named(s: &str, file: &str) -> Result<Self> {
+        let p: Pipeline = toml::from_str(s).map_err(|e| crate::framework::toml_error(e, s, file))?;
+        p.check()?;
+        Ok(p)
+    }
+
+    /// Parse JSON.
+    ///
+    /// # Errors
+    /// [`Error::Parse`] or [`Error::Spec`].
+    pub fn from_json_str(s: &str) -> Result<Self> {
+        let p: Pipeline = serde_json::from_str(s).map_err(|e| Error::parse("<pipeline>", Some(e.line()), None, e.to_string()))?;
+        p.check()?;
+        Ok(p)
+    }
+
+    /// Write TOML.
+    ///
+    /// # Errors
+    /// Only if a value cannot be represented.
+    pub fn to_toml_string(&self) -> Result<String> {
+        toml::to_string_pretty(self).map_err(|e| Error::spec("pipeline", e.to_string()))
+    }
+
+    /// Write JSON.
+    ///
+    /// # Errors
+    /// Only if a value cannot be represented.
+    pub fn to_json_string(&self) -> Result<String> {
+        serde_json::to_string_pretty(self).map_err(|e| Error::spec("pipeline", e.to_string()))
+    }
+
+    /// Check version and step order.
+    ///
+    /// # Errors
+    /// [`Error::Spec`] naming the step.
+    pub fn check(&self) -> Result<()> {
+        if self.version != PIPELINE_VERSION {
+            return Err(Error::spec("pipeline", format!("unsupported version {} (this zhili reads version {PIPELINE_VERSION})", self.version)));
+        }
+        let Some(Step::Aggregate(_)) = self.steps.last() else {
+            return Err(Error::spec("pipeline", "the last step must be `aggregate`"));
+        };
+        let mut seen = std::collections::HashSet::new();
+        for (i, s) in self.steps.iter().enumerate() {
+            if !seen.insert(s.type_name()) {
+                return Err(Error::spec("pipeline", format!("step {} (`{}`) appears more than once", i + 1, s.type_name())));
+            }
+        }
+        Ok(())
+    }
+}

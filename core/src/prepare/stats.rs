@@ -1,0 +1,1 @@
+//! Sample statistics used by the preparation steps. (STUB: replaced by the prepare work.)

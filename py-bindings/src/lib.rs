@@ -1,0 +1,1 @@
+//! Python bindings of zhili; filled by the Python-bindings issue.
