@@ -177,16 +177,31 @@ fn on(label: &str, v: &Option<String>) -> String {
 impl Error {
     /// A [`Error::Spec`] shorthand.
     pub fn spec(what: impl Into<String>, message: impl Into<String>) -> Self {
-        Error::Spec { what: what.into(), message: message.into() }
+        Error::Spec {
+            what: what.into(),
+            message: message.into(),
+        }
     }
 
     /// A [`Error::Method`] shorthand without unit or node.
     pub fn method(method: impl Into<String>, message: impl Into<String>) -> Self {
-        Error::Method { method: method.into(), message: message.into(), unit: None, node: None }
+        Error::Method {
+            method: method.into(),
+            message: message.into(),
+            unit: None,
+            node: None,
+        }
     }
 
     /// A [`Error::Parse`] shorthand.
     pub fn parse(file: impl Into<String>, line: Option<usize>, column: Option<String>, message: impl Into<String>) -> Self {
-        Error::Parse { location: Location { file: file.into(), line, column }, message: message.into() }
+        Error::Parse {
+            location: Location {
+                file: file.into(),
+                line,
+                column,
+            },
+            message: message.into(),
+        }
     }
 }

@@ -38,11 +38,22 @@ pub struct LogEntry {
 impl LogEntry {
     /// An info entry.
     pub fn info(step: &str, action: &str) -> Self {
-        LogEntry { step: step.into(), action: action.into(), level: Level::Info, unit: None, indicator: None, value: None, detail: String::new() }
+        LogEntry {
+            step: step.into(),
+            action: action.into(),
+            level: Level::Info,
+            unit: None,
+            indicator: None,
+            value: None,
+            detail: String::new(),
+        }
     }
     /// A warning entry.
     pub fn warning(step: &str, action: &str) -> Self {
-        LogEntry { level: Level::Warning, ..Self::info(step, action) }
+        LogEntry {
+            level: Level::Warning,
+            ..Self::info(step, action)
+        }
     }
     /// Set the unit.
     pub fn unit(mut self, u: impl Into<String>) -> Self {

@@ -60,7 +60,11 @@ impl Results {
     /// # Errors
     /// [`Error::Unknown`] for an id not in the framework.
     pub fn node_scores(&self, id: &str) -> Result<ArrayView1<'_, f64>> {
-        let j = self.node_ids.iter().position(|n| n == id).ok_or_else(|| Error::Unknown { what: "node", id: id.into(), context: "results".into() })?;
+        let j = self.node_ids.iter().position(|n| n == id).ok_or_else(|| Error::Unknown {
+            what: "node",
+            id: id.into(),
+            context: "results".into(),
+        })?;
         Ok(self.scores.column(j))
     }
 

@@ -124,13 +124,10 @@ pub(super) fn aggregate_columns(
                 }
             }
         }
-        return Ok(ndarray::Zip::from(&num).and(&den).and(&ndarray::ArrayView1::from(&cnt[..])).map_collect(|&nu, &de, &k| {
-            if k >= need && de > 0.0 {
-                nu / de
-            } else {
-                f64::NAN
-            }
-        }));
+        return Ok(ndarray::Zip::from(&num)
+            .and(&den)
+            .and(&ndarray::ArrayView1::from(&cnt[..]))
+            .map_collect(|&nu, &de, &k| if k >= need && de > 0.0 { nu / de } else { f64::NAN }));
     }
     let mut out = Array1::<f64>::from_elem(n, f64::NAN);
     for r in 0..n {

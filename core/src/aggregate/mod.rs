@@ -95,7 +95,11 @@ pub struct Aggregate {
 
 impl Default for Aggregate {
     fn default() -> Self {
-        Aggregate { method: Aggregator::Arithmetic, min_coverage: None, overrides: Vec::new() }
+        Aggregate {
+            method: Aggregator::Arithmetic,
+            min_coverage: None,
+            overrides: Vec::new(),
+        }
     }
 }
 
@@ -123,10 +127,17 @@ impl Aggregate {
         for o in &self.overrides {
             match (&o.node, o.level) {
                 (Some(id), _) => {
-                    fw.node(id).map_err(|_| Error::Unknown { what: "node", id: id.clone(), context: "aggregate override".into() })?;
+                    fw.node(id).map_err(|_| Error::Unknown {
+                        what: "node",
+                        id: id.clone(),
+                        context: "aggregate override".into(),
+                    })?;
                 }
                 (None, Some(l)) if l < 2 || l > fw.max_level() => {
-                    return Err(Error::spec("aggregate step", format!("override level {l} has no aggregates (levels 2..={})", fw.max_level())));
+                    return Err(Error::spec(
+                        "aggregate step",
+                        format!("override level {l} has no aggregates (levels 2..={})", fw.max_level()),
+                    ));
                 }
                 (None, Some(_)) => {}
                 (None, None) => return Err(Error::spec("aggregate step", "an override needs `level` or `node`")),
@@ -135,7 +146,10 @@ impl Aggregate {
         for m in std::iter::once(&self.method).chain(self.overrides.iter().map(|o| &o.method)) {
             if let Aggregator::Generalised { p } = m {
                 if !p.is_finite() {
-                    return Err(Error::spec("aggregate step", format!("generalised mean exponent p = {p} is not finite")));
+                    return Err(Error::spec(
+                        "aggregate step",
+                        format!("generalised mean exponent p = {p} is not finite"),
+                    ));
                 }
             }
             if let Aggregator::Geometric { shift } = m {
@@ -167,13 +181,14 @@ impl Aggregate {
             let node = &fw.nodes()[a];
             let children = &node.children;
             let w: Vec<f64> = children.iter().map(|&c| weights[c]).collect();
-            let out = means::aggregate_columns(self.method_for(fw, a), &scores, children, &w, min_cov)
-                .map_err(|(row, msg, method)| Error::Method {
+            let out = means::aggregate_columns(self.method_for(fw, a), &scores, children, &w, min_cov).map_err(|(row, msg, method)| {
+                Error::Method {
                     method: method.into(),
                     message: msg,
                     unit: Some(unit_ids.get(row).map_or_else(|| format!("#{row}"), |s| (*s).to_owned())),
                     node: Some(node.id.clone()),
-                })?;
+                }
+            })?;
             scores.column_mut(a).assign(&out);
         }
         Ok(scores)

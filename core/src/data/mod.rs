@@ -40,7 +40,11 @@ impl Dataset {
         }
         check_unique("indicator", &indicator_ids)?;
         if values.iter().any(|v| v.is_infinite()) {
-            let (r, c) = values.indexed_iter().find(|(_, v)| v.is_infinite()).map(|(i, _)| i).unwrap_or((0, 0));
+            let (r, c) = values
+                .indexed_iter()
+                .find(|(_, v)| v.is_infinite())
+                .map(|(i, _)| i)
+                .unwrap_or((0, 0));
             return Err(Error::Method {
                 method: "dataset".into(),
                 message: "infinite value (use NaN for missing)".into(),
@@ -48,7 +52,15 @@ impl Dataset {
                 node: Some(indicator_ids[c].clone()),
             });
         }
-        let ds = Dataset { unit_ids, unit_names: None, indicator_ids, values, groups: BTreeMap::new(), numeric: BTreeMap::new(), time: None };
+        let ds = Dataset {
+            unit_ids,
+            unit_names: None,
+            indicator_ids,
+            values,
+            groups: BTreeMap::new(),
+            numeric: BTreeMap::new(),
+            time: None,
+        };
         ds.check_unit_keys()?;
         Ok(ds)
     }
@@ -115,7 +127,11 @@ impl Dataset {
 
     fn check_len(&self, what: &str, len: usize) -> Result<()> {
         if len != self.unit_ids.len() {
-            return Err(Error::Shape { what: what.into(), expected: format!("{} units", self.unit_ids.len()), found: len.to_string() });
+            return Err(Error::Shape {
+                what: what.into(),
+                expected: format!("{} units", self.unit_ids.len()),
+                found: len.to_string(),
+            });
         }
         Ok(())
     }
@@ -171,7 +187,11 @@ impl Dataset {
         let Some(time) = &self.time else { return Ok(self.clone()) };
         let rows: Vec<usize> = (0..self.n_units()).filter(|&i| time[i] == t).collect();
         if rows.is_empty() {
-            return Err(Error::Unknown { what: "time", id: t.to_string(), context: "no row has this time".into() });
+            return Err(Error::Unknown {
+                what: "time",
+                id: t.to_string(),
+                context: "no row has this time".into(),
+            });
         }
         Ok(self.select_rows(&rows))
     }
@@ -184,8 +204,16 @@ impl Dataset {
             unit_names: self.unit_names.as_ref().map(pick_s),
             indicator_ids: self.indicator_ids.clone(),
             values: self.values.select(ndarray::Axis(0), rows),
-            groups: self.groups.iter().map(|(k, v)| (k.clone(), rows.iter().map(|&r| v[r].clone()).collect())).collect(),
-            numeric: self.numeric.iter().map(|(k, v)| (k.clone(), rows.iter().map(|&r| v[r]).collect())).collect(),
+            groups: self
+                .groups
+                .iter()
+                .map(|(k, v)| (k.clone(), rows.iter().map(|&r| v[r].clone()).collect()))
+                .collect(),
+            numeric: self
+                .numeric
+                .iter()
+                .map(|(k, v)| (k.clone(), rows.iter().map(|&r| v[r]).collect()))
+                .collect(),
             time: self.time.as_ref().map(|t| rows.iter().map(|&r| t[r]).collect()),
         }
     }
@@ -205,7 +233,10 @@ impl Dataset {
                 .indicator_ids
                 .iter()
                 .position(|c| c == id)
-                .ok_or_else(|| Error::MissingColumn { column: id.to_owned(), needed_by: format!("indicator `{id}` of the framework") })?;
+                .ok_or_else(|| Error::MissingColumn {
+                    column: id.to_owned(),
+                    needed_by: format!("indicator `{id}` of the framework"),
+                })?;
             cols.push(j);
         }
         Ok(self.values.select(ndarray::Axis(1), &cols))

@@ -65,10 +65,15 @@ impl FrameworkSpec {
                 "Aggregate" => "aggregate",
                 "Group" | "Denominator" | "Other" => continue,
                 other => {
-                    return Err(Error::parse(file, line, Some("Type".into()), format!(
-                        "unknown Type `{other}` for `{}` (expected Indicator, Aggregate, Group, Denominator or Other)",
-                        r.code
-                    )))
+                    return Err(Error::parse(
+                        file,
+                        line,
+                        Some("Type".into()),
+                        format!(
+                            "unknown Type `{other}` for `{}` (expected Indicator, Aggregate, Group, Denominator or Other)",
+                            r.code
+                        ),
+                    ))
                 }
             };
             let direction = match r.direction {
@@ -76,16 +81,21 @@ impl FrameworkSpec {
                 Some(d) if d == 1.0 => Some("benefit".to_owned()),
                 Some(d) if d == -1.0 => Some("cost".to_owned()),
                 Some(d) => {
-                    return Err(Error::parse(file, line, Some("Direction".into()), format!(
-                        "Direction {d} for `{}` (expected 1 or -1)",
-                        r.code
-                    )))
+                    return Err(Error::parse(
+                        file,
+                        line,
+                        Some("Direction".into()),
+                        format!("Direction {d} for `{}` (expected 1 or -1)", r.code),
+                    ))
                 }
             };
             let mut n = NodeSpec::new(r.code.trim(), None);
             n.parent = clean(&r.parent);
             n.kind = Some(kind.to_owned());
-            n.name = Name { zh: None, en: clean(&r.name) };
+            n.name = Name {
+                zh: None,
+                en: clean(&r.name),
+            };
             n.weight = r.weight.unwrap_or(1.0);
             n.direction = if kind == "indicator" { direction } else { None };
             n.unit = clean(&r.unit);
@@ -93,7 +103,13 @@ impl FrameworkSpec {
             n.denominator = clean(&r.denominator);
             nodes.push(n);
         }
-        Ok(FrameworkSpec { version: FRAMEWORK_VERSION, id: None, name: Name::default(), description: None, nodes })
+        Ok(FrameworkSpec {
+            version: FRAMEWORK_VERSION,
+            id: None,
+            name: Name::default(),
+            description: None,
+            nodes,
+        })
     }
 }
 

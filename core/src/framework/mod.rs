@@ -11,6 +11,6 @@ mod tree;
 mod validate;
 
 pub use coinr::IMetaRow;
-pub use spec::{FrameworkSpec, Name, NodeSpec, FRAMEWORK_VERSION};
 pub(crate) use spec::toml_error;
+pub use spec::{FrameworkSpec, Name, NodeSpec, FRAMEWORK_VERSION};
 pub use tree::{Direction, Framework, Node, NodeKind};

@@ -140,9 +140,11 @@ impl Framework {
     /// # Errors
     /// [`Error::Unknown`] if there is none.
     pub fn node(&self, id: &str) -> Result<&Node> {
-        self.index_of(id)
-            .map(|i| &self.nodes[i])
-            .ok_or_else(|| Error::Unknown { what: "node", id: id.to_owned(), context: String::new() })
+        self.index_of(id).map(|i| &self.nodes[i]).ok_or_else(|| Error::Unknown {
+            what: "node",
+            id: id.to_owned(),
+            context: String::new(),
+        })
     }
 
     /// Indicator node indices, in document order.
@@ -204,9 +206,11 @@ impl Framework {
     pub fn with_weights<'a>(&self, weights: impl IntoIterator<Item = (&'a str, f64)>) -> Result<Self> {
         let mut spec = self.spec.clone();
         for (id, w) in weights {
-            let i = self
-                .index_of(id)
-                .ok_or_else(|| Error::Unknown { what: "node", id: id.to_owned(), context: "weight set".into() })?;
+            let i = self.index_of(id).ok_or_else(|| Error::Unknown {
+                what: "node",
+                id: id.to_owned(),
+                context: "weight set".into(),
+            })?;
             spec.nodes[i].weight = w;
         }
         Self::from_spec(spec)

@@ -7,7 +7,11 @@ use super::tree::{Direction, Framework, Node, NodeKind};
 use crate::error::{Error, Problem, ProblemKind, Result};
 
 fn problem(node: Option<&str>, kind: ProblemKind, message: impl Into<String>) -> Problem {
-    Problem { node: node.map(str::to_owned), kind, message: message.into() }
+    Problem {
+        node: node.map(str::to_owned),
+        kind,
+        message: message.into(),
+    }
 }
 
 pub(super) fn build(spec: FrameworkSpec) -> Result<Framework> {
@@ -16,7 +20,10 @@ pub(super) fn build(spec: FrameworkSpec) -> Result<Framework> {
         problems.push(problem(
             None,
             ProblemKind::Version,
-            format!("unsupported framework version {} (this zhili reads version {FRAMEWORK_VERSION})", spec.version),
+            format!(
+                "unsupported framework version {} (this zhili reads version {FRAMEWORK_VERSION})",
+                spec.version
+            ),
         ));
     }
     if spec.nodes.is_empty() {
@@ -30,7 +37,11 @@ pub(super) fn build(spec: FrameworkSpec) -> Result<Framework> {
         if n.id.trim().is_empty() {
             problems.push(problem(None, ProblemKind::BadField, format!("node #{} has an empty id", i + 1)));
         } else if index.contains_key(&n.id) {
-            problems.push(problem(Some(&n.id), ProblemKind::DuplicateId, format!("duplicate id `{}` (node #{})", n.id, i + 1)));
+            problems.push(problem(
+                Some(&n.id),
+                ProblemKind::DuplicateId,
+                format!("duplicate id `{}` (node #{})", n.id, i + 1),
+            ));
         } else {
             index.insert(n.id.clone(), i);
         }
@@ -122,10 +133,18 @@ pub(super) fn build(spec: FrameworkSpec) -> Result<Framework> {
             }
             Some(k) if k == "indicator" => {
                 if !children[i].is_empty() {
-                    problems.push(problem(id, ProblemKind::IndicatorWithChildren, format!(
-                        "indicator has children: {}",
-                        children[i].iter().map(|&c| spec.nodes[c].id.as_str()).collect::<Vec<_>>().join(", ")
-                    )));
+                    problems.push(problem(
+                        id,
+                        ProblemKind::IndicatorWithChildren,
+                        format!(
+                            "indicator has children: {}",
+                            children[i]
+                                .iter()
+                                .map(|&c| spec.nodes[c].id.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    ));
                 }
                 NodeKind::Indicator
             }
@@ -136,22 +155,38 @@ pub(super) fn build(spec: FrameworkSpec) -> Result<Framework> {
                 NodeKind::Aggregate
             }
             Some(k) => {
-                problems.push(problem(id, ProblemKind::UnknownKind, format!("unknown kind `{k}` (expected indicator or aggregate)")));
+                problems.push(problem(
+                    id,
+                    ProblemKind::UnknownKind,
+                    format!("unknown kind `{k}` (expected indicator or aggregate)"),
+                ));
                 NodeKind::Indicator
             }
         };
         if let Some(d) = &n.direction {
             match Direction::parse(d) {
                 Some(d) => directions[i] = d,
-                None => problems.push(problem(id, ProblemKind::UnknownDirection, format!("unknown direction `{d}` (expected benefit or cost)"))),
+                None => problems.push(problem(
+                    id,
+                    ProblemKind::UnknownDirection,
+                    format!("unknown direction `{d}` (expected benefit or cost)"),
+                )),
             }
         }
         if !n.weight.is_finite() || n.weight < 0.0 {
-            problems.push(problem(id, ProblemKind::BadWeight, format!("weight {} is not a finite non-negative number", n.weight)));
+            problems.push(problem(
+                id,
+                ProblemKind::BadWeight,
+                format!("weight {} is not a finite non-negative number", n.weight),
+            ));
         }
         if let Some([lo, hi]) = n.goalposts {
             if !(lo.is_finite() && hi.is_finite() && lo < hi) {
-                problems.push(problem(id, ProblemKind::BadField, format!("goalposts [{lo}, {hi}] must be finite with lo < hi")));
+                problems.push(problem(
+                    id,
+                    ProblemKind::BadField,
+                    format!("goalposts [{lo}, {hi}] must be finite with lo < hi"),
+                ));
             }
         }
         if let Some(t) = n.target {
@@ -162,7 +197,11 @@ pub(super) fn build(spec: FrameworkSpec) -> Result<Framework> {
     }
     for (i, ch) in children.iter().enumerate() {
         if !ch.is_empty() && ch.iter().all(|&c| spec.nodes[c].weight == 0.0) {
-            problems.push(problem(Some(&spec.nodes[i].id), ProblemKind::ZeroSiblingWeights, "all children have weight 0"));
+            problems.push(problem(
+                Some(&spec.nodes[i].id),
+                ProblemKind::ZeroSiblingWeights,
+                "all children have weight 0",
+            ));
         }
     }
 
@@ -215,5 +254,12 @@ pub(super) fn build(spec: FrameworkSpec) -> Result<Framework> {
     let indicators: Vec<usize> = (0..n_nodes).filter(|&i| kinds[i] == NodeKind::Indicator).collect();
     let mut aggregates: Vec<usize> = (0..n_nodes).filter(|&i| kinds[i] == NodeKind::Aggregate).collect();
     aggregates.sort_by_key(|&i| level[i]); // stable: document order within a level
-    Ok(Framework { spec, nodes, root, index, indicators, aggregates })
+    Ok(Framework {
+        spec,
+        nodes,
+        root,
+        index,
+        indicators,
+        aggregates,
+    })
 }

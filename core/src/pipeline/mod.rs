@@ -113,7 +113,10 @@ impl Default for Pipeline {
             ties: Ties::Min,
             steps: vec![
                 Step::Denominate(Denominate { scale: 1.0 }),
-                Step::Impute(Impute { method: crate::prepare::ImputeMethod::Mean, group: None }),
+                Step::Impute(Impute {
+                    method: crate::prepare::ImputeMethod::Mean,
+                    group: None,
+                }),
                 Step::Normalise(Normaliser::Minmax { lo: 0.0, hi: 100.0 }),
                 Step::Aggregate(Aggregate::default()),
             ],
@@ -172,7 +175,10 @@ impl Pipeline {
     /// [`Error::Spec`] naming the step.
     pub fn check(&self) -> Result<()> {
         if self.version != PIPELINE_VERSION {
-            return Err(Error::spec("pipeline", format!("unsupported version {} (this zhili reads version {PIPELINE_VERSION})", self.version)));
+            return Err(Error::spec(
+                "pipeline",
+                format!("unsupported version {} (this zhili reads version {PIPELINE_VERSION})", self.version),
+            ));
         }
         let Some(Step::Aggregate(_)) = self.steps.last() else {
             return Err(Error::spec("pipeline", "the last step must be `aggregate`"));
@@ -180,7 +186,10 @@ impl Pipeline {
         let mut seen = std::collections::HashSet::new();
         for (i, s) in self.steps.iter().enumerate() {
             if !seen.insert(s.type_name()) {
-                return Err(Error::spec("pipeline", format!("step {} (`{}`) appears more than once", i + 1, s.type_name())));
+                return Err(Error::spec(
+                    "pipeline",
+                    format!("step {} (`{}`) appears more than once", i + 1, s.type_name()),
+                ));
             }
         }
         Ok(())

@@ -40,7 +40,11 @@ impl Run {
 
     /// Stage names present in this run, in order (plus `aggregated`).
     pub fn stage_names(&self) -> Vec<&str> {
-        self.stages.iter().map(|s| s.name.as_str()).chain(std::iter::once("aggregated")).collect()
+        self.stages
+            .iter()
+            .map(|s| s.name.as_str())
+            .chain(std::iter::once("aggregated"))
+            .collect()
     }
 }
 
@@ -55,13 +59,23 @@ impl Pipeline {
         // Column-major: every kernel walks indicator columns.
         let mut values = Array2::<f64>::zeros(raw.dim().f());
         values.assign(&raw);
-        let mut current = StageData { units: (0..data.n_units()).collect(), values };
-        let mut stages = vec![Stage { name: "raw".into(), data: current.clone() }];
+        let mut current = StageData {
+            units: (0..data.n_units()).collect(),
+            values,
+        };
+        let mut stages = vec![Stage {
+            name: "raw".into(),
+            data: current.clone(),
+        }];
         let mut log = Vec::new();
         let mut normaliser = None;
         let weights: Vec<f64> = fw.nodes().iter().map(|n| n.weight).collect();
         for step in &self.steps {
-            let input = StepInput { framework: fw, dataset: data, data: &current };
+            let input = StepInput {
+                framework: fw,
+                dataset: data,
+                data: &current,
+            };
             let out = match step {
                 Step::Denominate(s) => s.apply(&input)?,
                 Step::Impute(s) => s.apply(&input)?,
@@ -71,7 +85,13 @@ impl Pipeline {
                     let nodes: Vec<_> = fw.indicators().iter().map(|&i| &fw.nodes()[i]).collect();
                     let (v, fitted, l) = n.fit_transform(current.values.view(), &nodes)?;
                     normaliser = Some(fitted);
-                    super::StepOutput { data: StageData { units: current.units.clone(), values: v }, log: l }
+                    super::StepOutput {
+                        data: StageData {
+                            units: current.units.clone(),
+                            values: v,
+                        },
+                        log: l,
+                    }
                 }
                 Step::Aggregate(a) => {
                     if current.units.is_empty() {
@@ -80,12 +100,20 @@ impl Pipeline {
                     let unit_ids: Vec<&str> = current.units.iter().map(|&u| data.unit_ids()[u].as_str()).collect();
                     let scores = a.apply(fw, &weights, current.values.view(), &unit_ids)?;
                     let results = Results::new(fw, unit_ids.iter().map(|s| (*s).to_owned()).collect(), scores, self.ties);
-                    return Ok(Run { stages, log, normaliser, results });
+                    return Ok(Run {
+                        stages,
+                        log,
+                        normaliser,
+                        results,
+                    });
                 }
             };
             log.extend(out.log);
             current = out.data;
-            stages.push(Stage { name: step.stage_name().into(), data: current.clone() });
+            stages.push(Stage {
+                name: step.stage_name().into(),
+                data: current.clone(),
+            });
         }
         Err(Error::spec("pipeline", "the last step must be `aggregate`"))
     }

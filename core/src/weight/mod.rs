@@ -17,7 +17,9 @@ pub struct WeightSet {
 impl WeightSet {
     /// From pairs.
     pub fn from_pairs<I: IntoIterator<Item = (String, f64)>>(pairs: I) -> Self {
-        WeightSet { weights: pairs.into_iter().collect() }
+        WeightSet {
+            weights: pairs.into_iter().collect(),
+        }
     }
 
     /// Parse TOML: either a `[weights]` table or top-level `id = weight` pairs.
@@ -36,7 +38,12 @@ impl WeightSet {
                 toml::Value::Float(f) => f,
                 toml::Value::Integer(i) => i as f64,
                 other => {
-                    return Err(Error::parse(file, None, Some(k.clone()), format!("weight of `{k}` is not a number: {other}")));
+                    return Err(Error::parse(
+                        file,
+                        None,
+                        Some(k.clone()),
+                        format!("weight of `{k}` is not a number: {other}"),
+                    ));
                 }
             };
             weights.insert(k, w);
