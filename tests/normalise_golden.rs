@@ -1,4 +1,5 @@
 //! Golden tests of the normalisers against COINr 1.1.14 (ASEM example) and Compind 3.4 (EU_NUTS1).
+#![allow(clippy::unwrap_used)]
 //!
 //! Inputs and expected outputs are copied into `tests/fixtures/` (see its README).
 

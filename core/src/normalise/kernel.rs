@@ -89,7 +89,8 @@ fn sum_sq_dev(x: &[f64], m: f64) -> f64 {
 }
 
 /// Mean and sample standard deviation (n − 1) of `sign · x` over the non-missing values,
-/// with the number of those values; `None` if all are missing. The sd is NaN when n = 1.
+/// with the number of those values; `None` if all are missing. The sd is 0 when n = 1
+/// (no spread; R would give NA).
 ///
 /// Two passes (mean, then squared deviations) as R's `sd`, for accuracy.
 pub(super) fn mean_sd(x: &[f64], sign: f64) -> Option<(f64, f64, usize)> {
@@ -99,7 +100,7 @@ pub(super) fn mean_sd(x: &[f64], sign: f64) -> Option<(f64, f64, usize)> {
     }
     let m = sum / n as f64;
     let ss = sum_sq_dev(x, m);
-    let sd = if n > 1 { (ss / (n - 1) as f64).sqrt() } else { f64::NAN };
+    let sd = if n > 1 { (ss / (n - 1) as f64).sqrt() } else { 0.0 };
     Some((m * sign, sd, n))
 }
 
@@ -169,6 +170,7 @@ pub(super) fn ascending_ranks(x: &[f64], sign: f64, ties: Ties, out: &mut [f64])
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -189,7 +191,7 @@ mod tests {
         assert!((m + 3.0).abs() < 1e-15);
         assert!((sd - 2.5f64.sqrt()).abs() < 1e-15);
         let (_, sd1, _) = mean_sd(&[4.0], 1.0).unwrap();
-        assert!(sd1.is_nan());
+        assert_eq!(sd1, 0.0);
     }
 
     #[test]

@@ -91,8 +91,9 @@ pub trait Normalise {
         Ok(())
     }
 
-    /// Learn the parameters of one indicator column `x` (raw values, NaN = missing, at least
-    /// one observed) described by `node` (direction, goalposts, target).
+    /// Learn the parameters of one indicator column `x` (raw values, NaN = missing; possibly
+    /// all missing, then [`Params::Missing`] unless nothing is learned anyway) described by
+    /// `node` (direction, goalposts, target).
     ///
     /// # Errors
     /// [`Error::Method`] naming the indicator when the framework lacks what the method needs.
@@ -158,7 +159,7 @@ pub enum Params {
     Moments {
         /// Mean of s·x.
         mean: f64,
-        /// Sample sd (n − 1); NaN if only one value was observed.
+        /// Sample sd (n − 1); 0 if only one value was observed.
         sd: f64,
     },
     /// Maximum of the direction-adjusted values (`frac_max`).
@@ -384,11 +385,7 @@ impl FittedNormaliser {
 }
 
 fn fit_one(method: &dyn Normalise, x: &[f64], node: &Node) -> Result<FittedColumn> {
-    let params = if x.iter().all(|v| v.is_nan()) {
-        Params::Missing
-    } else {
-        method.fit_column(x, node)?
-    };
+    let params = method.fit_column(x, node)?;
     Ok(FittedColumn {
         indicator: node.id.clone(),
         direction: node.direction,
