@@ -1,7 +1,7 @@
 //! Golden tests of the normalisers against COINr 1.1.14 (ASEM example) and Compind 3.4 (EU_NUTS1).
-#![allow(clippy::unwrap_used)]
 //!
 //! Inputs and expected outputs are copied into `tests/fixtures/` (see its README).
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -11,35 +11,31 @@ const LANES: usize = 4;
 
 /// Minimum and maximum of `sign · x` over the non-missing values, `None` if all are missing.
 pub(super) fn min_max(x: &[f64], sign: f64) -> Option<(f64, f64)> {
+    // `if v < lo { v } else { lo }` skips NaN (comparisons with NaN are false) and compiles
+    // to one vector min / max instruction per lane group.
     let mut lo = [f64::INFINITY; LANES];
     let mut hi = [f64::NEG_INFINITY; LANES];
-    let mut any = [false; LANES];
     let chunks = x.chunks_exact(LANES);
     let rest = chunks.remainder();
     for c in chunks {
         for k in 0..LANES {
             let v = c[k] * sign;
-            let ok = !v.is_nan();
-            // f64::min / max ignore a NaN operand.
-            lo[k] = lo[k].min(v);
-            hi[k] = hi[k].max(v);
-            any[k] |= ok;
+            lo[k] = if v < lo[k] { v } else { lo[k] };
+            hi[k] = if v > hi[k] { v } else { hi[k] };
         }
     }
-    let mut found = any.iter().any(|&a| a);
-    let (mut mn, mut mx) = (
-        lo.iter().copied().fold(f64::INFINITY, f64::min),
-        hi.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-    );
+    let (mut mn, mut mx) = (f64::INFINITY, f64::NEG_INFINITY);
+    for (&l, &h) in lo.iter().zip(&hi) {
+        mn = if l < mn { l } else { mn };
+        mx = if h > mx { h } else { mx };
+    }
     for &v in rest {
         let v = v * sign;
-        if !v.is_nan() {
-            found = true;
-            mn = mn.min(v);
-            mx = mx.max(v);
-        }
+        mn = if v < mn { v } else { mn };
+        mx = if v > mx { v } else { mx };
     }
-    found.then_some((mn, mx))
+    // Any observed value v gives mn ≤ v ≤ mx; none leaves mn = +∞ > mx = −∞.
+    (mn <= mx).then_some((mn, mx))
 }
 
 /// Number of non-missing values and their sum (of `x`, sign not applied).
@@ -140,22 +136,28 @@ pub(super) fn clamp(out: &mut [f64], lo: f64, hi: f64) -> usize {
 /// Ties follow `ties` as R's `rank(ties.method = …)`: `min` 1, 2, 2, 4; `max` 1, 3, 3, 4;
 /// `average` 1, 2.5, 2.5, 4; `first` by position; `dense` 1, 2, 2, 3.
 pub(super) fn ascending_ranks(x: &[f64], sign: f64, ties: Ties, out: &mut [f64]) -> usize {
-    let mut idx: Vec<usize> = (0..x.len()).filter(|&i| !x[i].is_nan()).collect();
-    // Stable sort: among equal values the original order is kept (needed by `first`).
-    idx.sort_by(|&a, &b| (x[a] * sign).total_cmp(&(x[b] * sign)));
+    // (value, position) pairs: contiguous keys sort fast; the position breaks ties, which
+    // keeps the original order among equal values (needed by `first`).
+    let mut keyed: Vec<(f64, usize)> = x
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| !v.is_nan())
+        .map(|(i, &v)| (v * sign, i))
+        .collect();
+    keyed.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     out.fill(f64::NAN);
-    let n = idx.len();
+    let n = keyed.len();
     let mut start = 0;
     let mut dense = 0.0;
     while start < n {
-        let v = x[idx[start]] * sign;
+        let v = keyed[start].0;
         let mut end = start + 1;
         // `==` also merges -0.0 and +0.0, which `total_cmp` places next to each other.
-        while end < n && x[idx[end]] * sign == v {
+        while end < n && keyed[end].0 == v {
             end += 1;
         }
         dense += 1.0;
-        for (k, &i) in idx[start..end].iter().enumerate() {
+        for (k, &(_, i)) in keyed[start..end].iter().enumerate() {
             out[i] = match ties {
                 Ties::Min => (start + 1) as f64,
                 Ties::Max => end as f64,
