@@ -216,6 +216,29 @@ impl Default for Normaliser {
     }
 }
 
+macro_rules! from_method {
+    ($($variant:ident($ty:ty)),* $(,)?) => {$(
+        impl From<$ty> for Normaliser {
+            fn from(m: $ty) -> Self {
+                Normaliser::$variant(m)
+            }
+        }
+    )*};
+}
+
+from_method!(
+    Minmax(MinMax),
+    Zscore(ZScore),
+    Rank(Rank),
+    Percentile(Percentile),
+    Borda(Borda),
+    Goalposts(Goalposts),
+    DistToTarget(DistToTarget),
+    DistToMax(DistToMax),
+    FracMax(FracMax),
+    Scaled(Scaled),
+);
+
 impl Normaliser {
     /// Min-max to `[lo, hi]`; a constant indicator gets `(lo + hi) / 2`.
     pub fn minmax(lo: f64, hi: f64) -> Self {
@@ -443,7 +466,7 @@ fn constant_warning(method: &str, column: &FittedColumn, observed: f64, value: f
         .indicator(&column.indicator)
         .value(value)
         .detail(format!(
-            "{method}: every observed value is {observed} (no spread to scale); set to {value} (option `constant`)"
+            "{method}: no spread to scale (every observed value was {observed} when fitted); set to {value} (option `constant`)"
         ))
 }
 

@@ -332,6 +332,10 @@ fn serde_round_trips_and_spellings() {
     assert!(parse("method = \"minmax\"\nlo = 0.0\nhig = 100.0").is_err(), "typo must be refused");
     assert!(parse("method = \"softmax\"").is_err());
     assert_eq!(Normaliser::default(), Normaliser::minmax(0.0, 100.0));
+    assert_eq!(
+        Normaliser::from(Rank { ties: Ties::Max }),
+        Normaliser::Rank(Rank { ties: Ties::Max })
+    );
 
     // Fitted parameters round-trip too (JSON and TOML).
     let fw = framework(&[
