@@ -221,3 +221,49 @@ fn compind_minmax() {
 fn compind_rank_average_ties() {
     check_compind(&Normaliser::Rank(Rank { ties: Ties::Average }), "rank");
 }
+
+// ---------------------------------------------------------------- through the pipeline
+
+/// Run `normalise` + `aggregate` (TOML) on the treated ASEM data and compare the normalised stage
+/// and every node's score with COINr's files.
+fn check_pipeline(doc: &str, normalised: &str, aggregated: &str) {
+    let fw = asem_framework();
+    let ids = fw.indicator_ids();
+    let (units, x) = asem_treated(&fw);
+    let ds = zhili_core::Dataset::new(
+        units.clone(),
+        ids.iter().map(|s| s.to_string()).collect(),
+        x.as_standard_layout().to_owned(),
+    )
+    .unwrap();
+    let p = zhili_core::Pipeline::from_toml_str(doc).unwrap();
+    let run = p.run(&fw, &ds).unwrap();
+    let stage = run.stage("normalised").expect("normalised stage");
+    let (_, want) = matrix_columns(normalised, &ids);
+    assert_matches(normalised, &units, &ids, &stage.data.values, &want);
+    assert!(run.normaliser.as_ref().is_some_and(|f| f.columns.len() == ids.len()));
+    let nodes: Vec<&str> = run.results.node_ids().iter().map(String::as_str).collect();
+    let (want_units, want) = matrix_columns(aggregated, &nodes);
+    assert_eq!(run.results.unit_ids(), &want_units[..]);
+    assert_matches(aggregated, &units, &nodes, run.results.scores(), &want);
+}
+
+#[test]
+fn coinr_nominal_normalise_then_aggregate() {
+    check_pipeline(
+        "version = 1\n[[steps]]\ntype = \"normalise\"\nmethod = \"minmax\"\nlo = 0.0\nhi = 100.0\n\
+         [[steps]]\ntype = \"aggregate\"\nmethod = \"arithmetic\"\n",
+        "coinr-asem/nominal_06_Normalised.csv",
+        "coinr-asem/nominal_07_Aggregated.csv",
+    );
+}
+
+#[test]
+fn coinr_variant_a_minmax_1_100_geometric() {
+    check_pipeline(
+        "version = 1\n[[steps]]\ntype = \"normalise\"\nmethod = \"minmax\"\nlo = 1.0\nhi = 100.0\n\
+         [[steps]]\ntype = \"aggregate\"\nmethod = \"geometric\"\n",
+        "coinr-asem/variant_A_minmax1-100_gmean_Normalised.csv",
+        "coinr-asem/variant_A_minmax1-100_gmean_Aggregated.csv",
+    );
+}
