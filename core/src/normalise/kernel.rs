@@ -84,19 +84,23 @@ fn sum_sq_dev(x: &[f64], m: f64) -> f64 {
     sum
 }
 
-/// Mean and sample standard deviation (n − 1) of `sign · x` over the non-missing values,
-/// with the number of those values; `None` if all are missing. The sd is 0 when n = 1
-/// (no spread; R would give NA).
+/// Mean and standard deviation of `sign · x` over the non-missing values, with the number of
+/// those values; `None` if all are missing. `population` divides by n, otherwise by n − 1
+/// (sample sd, as R's `sd`); with a single value the sd is 0 (no spread; R would give NA).
 ///
-/// Two passes (mean, then squared deviations) as R's `sd`, for accuracy.
-pub(super) fn mean_sd(x: &[f64], sign: f64) -> Option<(f64, f64, usize)> {
+/// Two passes (mean, then squared deviations), for accuracy.
+pub(super) fn mean_sd(x: &[f64], sign: f64, population: bool) -> Option<(f64, f64, usize)> {
     let (n, sum) = count_sum(x);
     if n == 0 {
         return None;
     }
     let m = sum / n as f64;
     let ss = sum_sq_dev(x, m);
-    let sd = if n > 1 { (ss / (n - 1) as f64).sqrt() } else { 0.0 };
+    let sd = match (n, population) {
+        (1, _) => 0.0,
+        (_, true) => (ss / n as f64).sqrt(),
+        (_, false) => (ss / (n - 1) as f64).sqrt(),
+    };
     Some((m * sign, sd, n))
 }
 
@@ -188,12 +192,14 @@ mod tests {
     #[test]
     fn mean_sd_is_sample_sd() {
         let x = [1.0, 2.0, f64::NAN, 3.0, 4.0, 5.0];
-        let (m, sd, n) = mean_sd(&x, -1.0).unwrap();
+        let (m, sd, n) = mean_sd(&x, -1.0, false).unwrap();
         assert_eq!(n, 5);
         assert!((m + 3.0).abs() < 1e-15);
         assert!((sd - 2.5f64.sqrt()).abs() < 1e-15);
-        let (_, sd1, _) = mean_sd(&[4.0], 1.0).unwrap();
+        let (_, sd1, _) = mean_sd(&[4.0], 1.0, false).unwrap();
         assert_eq!(sd1, 0.0);
+        let (_, sdp, _) = mean_sd(&x, 1.0, true).unwrap();
+        assert!((sdp - 2f64.sqrt()).abs() < 1e-15);
     }
 
     #[test]

@@ -159,7 +159,7 @@ pub enum Params {
     Moments {
         /// Mean of s·x.
         mean: f64,
-        /// Sample sd (n − 1); 0 if only one value was observed.
+        /// Sample sd (n − 1) or population sd (n, option `population`); 0 if only one value was observed.
         sd: f64,
     },
     /// Maximum of the direction-adjusted values (`frac_max`).
@@ -247,7 +247,12 @@ impl Normaliser {
 
     /// Z-score rescaled to mean `mean` and sd `sd` (sample sd of the data, n − 1).
     pub fn zscore(mean: f64, sd: f64) -> Self {
-        Normaliser::Zscore(ZScore { mean, sd, constant: None })
+        Normaliser::Zscore(ZScore {
+            mean,
+            sd,
+            constant: None,
+            population: false,
+        })
     }
 
     /// Ranks with `min` ties (COINr's `n_rank`).

@@ -72,6 +72,14 @@ fn missing_values_stay_missing_and_do_not_count() {
     assert!(same(y.as_slice_memory_order().unwrap(), &[1.0, f64::NAN, 3.0, 2.0]));
     let (y, _, _) = run(&Normaliser::zscore(0.0, 1.0), &fw, &x);
     assert!(same(y.as_slice_memory_order().unwrap(), &[-1.0, f64::NAN, 1.0, 0.0]));
+    // Population sd (n): sd of {1, 3, 2} is sqrt(2/3).
+    let pop = Normaliser::Zscore(ZScore {
+        population: true,
+        ..ZScore::default()
+    });
+    let (y, _, _) = run(&pop, &fw, &x);
+    let k = (1.5f64).sqrt();
+    assert!(same(y.as_slice_memory_order().unwrap(), &[-k, f64::NAN, k, 0.0]));
 }
 
 #[test]
@@ -95,6 +103,7 @@ fn constant_column_gets_documented_value_and_warning() {
                 mean: 0.0,
                 sd: 1.0,
                 constant: Some(-1.0),
+                population: false,
             }),
             -1.0,
         ),

@@ -29,6 +29,9 @@ pub struct ZScore {
     /// Value for a constant indicator (default `mean`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub constant: Option<f64>,
+    /// Use the population sd (divide by n) instead of the sample sd (n − 1, default).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub population: bool,
 }
 
 fn one() -> f64 {
@@ -42,6 +45,7 @@ impl Default for ZScore {
             mean: 0.0,
             sd: 1.0,
             constant: None,
+            population: false,
         }
     }
 }
@@ -67,7 +71,7 @@ impl Normalise for ZScore {
     }
 
     fn fit_column(&self, x: &[f64], node: &Node) -> Result<Params> {
-        Ok(match kernel::mean_sd(x, node.direction.sign()) {
+        Ok(match kernel::mean_sd(x, node.direction.sign(), self.population) {
             Some((mean, sd, _)) => Params::Moments { mean, sd },
             None => Params::Missing,
         })
