@@ -368,6 +368,15 @@ fn pipeline_document_step_reads_normaliser_options() {
     assert_eq!(p.steps[0], crate::pipeline::Step::Normalise(Normaliser::zscore(10.0, 2.0)));
     let bad = doc.replace("sd = 2.0", "sdd = 2.0");
     assert!(crate::pipeline::Pipeline::from_toml_str(&bad).is_err());
+    // Every method round-trips inside a whole pipeline document (TOML and JSON).
+    for n in all_methods() {
+        let mut p = p.clone();
+        p.steps[0] = crate::pipeline::Step::Normalise(n);
+        let t = p.to_toml_string().unwrap();
+        assert_eq!(crate::pipeline::Pipeline::from_toml_str(&t).unwrap(), p, "{t}");
+        let j = p.to_json_string().unwrap();
+        assert_eq!(crate::pipeline::Pipeline::from_json_str(&j).unwrap(), p, "{j}");
+    }
 }
 
 #[test]
