@@ -27,8 +27,14 @@
 //! - A constant indicator under `minmax`, `dist_to_max` or `zscore` (and a single observed unit)
 //!   gets the configurable value `constant` (default: the middle of `[lo, hi]`, `0.5`, the
 //!   target `mean`) and a warning, never a silent NaN. COINr would return NaN here.
+//!   `percentile` with a single observed unit gets `single` (default 0.5) and a warning.
 //! - Rank-based methods (`rank`, `percentile`, `borda`) learn nothing: a fitted one ranks the
-//!   data it is given.
+//!   data it is given. Ties are `min` by default (COINr), selectable with `ties`.
+//! - z-scores use the sample sd (n − 1) like COINr and Compind; `population = true` for n.
+//! - `frac_max` reproduces COINr, including ±Inf / NaN when max(s·x) = 0; a warning names the
+//!   indicator whenever max(s·x) ≤ 0.
+//! - Errors name the indicator when the framework lacks `goalposts` or `target`.
+//! - Aliases accepted when reading: `prank`, `dist2targ`, `dist2max`, `fracmax`, `min_max`, `z_score`.
 //!
 //! ```
 //! use zhili_core::normalise::{MinMax, Normaliser};
@@ -40,6 +46,29 @@
 //! let toml = "method = \"minmax\"\nlo = 0.0\nhi = 100.0\n";
 //! assert_eq!(toml::from_str::<Normaliser>(toml).unwrap(), a);
 //! assert_eq!(toml::to_string(&a).unwrap(), toml);
+//! ```
+//!
+//! Fit on a reference year, reuse its parameters on a later year:
+//!
+//! ```
+//! use ndarray::array;
+//! use zhili_core::{normalise::Normaliser, Framework};
+//! let fw = Framework::from_toml_str(
+//!     "version = 1\n[[nodes]]\nid = \"I\"\n\
+//!      [[nodes]]\nid = \"income\"\nparent = \"I\"\n\
+//!      [[nodes]]\nid = \"crime\"\nparent = \"I\"\ndirection = \"cost\"\n",
+//! )?;
+//! let nodes: Vec<_> = fw.indicators().iter().map(|&i| &fw.nodes()[i]).collect();
+//! let year_a = array![[10.0, 5.0], [20.0, 1.0], [30.0, f64::NAN]];
+//! let (y, fitted, log) = Normaliser::minmax(0.0, 100.0).fit_transform(year_a.view(), &nodes)?;
+//! assert_eq!(y.column(0).to_vec(), [0.0, 50.0, 100.0]);
+//! assert_eq!(y[[0, 1]], 0.0); // most crime = worst
+//! assert_eq!(y[[1, 1]], 100.0);
+//! assert!(y[[2, 1]].is_nan() && log.is_empty());
+//! let year_b = array![[40.0, 3.0]];
+//! let (y, _) = fitted.transform(year_b.view())?;
+//! assert_eq!(y.row(0).to_vec(), [150.0, 50.0]); // beyond year A's best: above 100
+//! # Ok::<(), zhili_core::Error>(())
 //! ```
 
 mod borda;
