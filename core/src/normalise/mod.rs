@@ -439,6 +439,32 @@ impl FittedNormaliser {
     pub fn indicator_ids(&self) -> impl Iterator<Item = &str> {
         self.columns.iter().map(|c| c.indicator.as_str())
     }
+
+    /// Check that data with columns `ids` (in order) can be transformed by this fit, e.g. a
+    /// later year read with another framework version.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if the count differs; [`Error::Unknown`] naming the first indicator
+    /// that is not the fitted one at its position.
+    pub fn check_indicators(&self, ids: &[&str]) -> Result<()> {
+        if ids.len() != self.columns.len() {
+            return Err(Error::Shape {
+                what: format!("{STEP} ({}, fitted)", self.normaliser.name()),
+                expected: format!("{} indicators", self.columns.len()),
+                found: format!("{} indicators", ids.len()),
+            });
+        }
+        for (j, (id, c)) in ids.iter().zip(&self.columns).enumerate() {
+            if *id != c.indicator {
+                return Err(Error::Unknown {
+                    what: "indicator",
+                    id: (*id).to_owned(),
+                    context: format!("column {} of the fitted normaliser is `{}`", j + 1, c.indicator),
+                });
+            }
+        }
+        Ok(())
+    }
 }
 
 fn fit_one(method: &dyn Normalise, x: &[f64], node: &Node) -> Result<FittedColumn> {

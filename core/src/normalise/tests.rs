@@ -290,6 +290,9 @@ fn reference_year_parameters_apply_to_a_later_year() {
     assert!(log.is_empty());
     assert_eq!(fitted.columns[1].params, Params::Range { min: -30.0, max: -10.0 });
     assert_eq!(fitted.indicator_ids().collect::<Vec<_>>(), ["a", "b"]);
+    assert!(fitted.check_indicators(&["a", "b"]).is_ok());
+    assert!(matches!(fitted.check_indicators(&["a"]), Err(Error::Shape { .. })));
+    assert!(matches!(fitted.check_indicators(&["a", "c"]), Err(Error::Unknown { id, .. }) if id == "c"));
     let fitted = Normaliser::zscore(0.0, 1.0).fit(year_a.view(), &nodes(&fw)).unwrap();
     let (y, _) = fitted.transform(year_b.view()).unwrap();
     assert!(same(&y.column(0).to_vec(), &[2.0, 0.0, f64::NAN]));
