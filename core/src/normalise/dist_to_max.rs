@@ -33,7 +33,7 @@ impl Normalise for DistToMax {
     }
 
     fn fit_column(&self, x: &[f64], node: &Node) -> Result<Params> {
-        Ok(fit_range(x, node))
+        fit_range(self.name(), x, node)
     }
 
     fn transform_column(&self, x: &[f64], column: &FittedColumn, out: &mut [f64], log: &mut Vec<LogEntry>) -> Result<()> {

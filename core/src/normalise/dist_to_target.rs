@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{kernel, wrong_params, FittedColumn, Normalise, Params, STEP};
+use super::{infinite_error, kernel, wrong_params, FittedColumn, Normalise, Params, STEP};
 use crate::error::{Error, Result};
 use crate::framework::{Direction, Node};
 use crate::log::LogEntry;
@@ -45,6 +45,9 @@ impl Normalise for DistToTarget {
         let Some((min, max)) = kernel::min_max(x, 1.0) else {
             return Ok(Params::Missing);
         };
+        if !(min.is_finite() && max.is_finite()) {
+            return Err(infinite_error(self.name(), node));
+        }
         let reference = match node.direction {
             Direction::Benefit => min,
             Direction::Cost => max,

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{kernel, wrong_params, FittedColumn, Normalise, Params, STEP};
+use super::{infinite_error, kernel, wrong_params, FittedColumn, Normalise, Params, STEP};
 use crate::error::Result;
 use crate::framework::Node;
 use crate::log::LogEntry;
@@ -27,10 +27,11 @@ impl Normalise for FracMax {
     }
 
     fn fit_column(&self, x: &[f64], node: &Node) -> Result<Params> {
-        Ok(match kernel::min_max(x, node.direction.sign()) {
-            Some((_, max)) => Params::Max { max },
-            None => Params::Missing,
-        })
+        match kernel::min_max(x, node.direction.sign()) {
+            Some((min, max)) if min.is_finite() && max.is_finite() => Ok(Params::Max { max }),
+            Some(_) => Err(infinite_error(self.name(), node)),
+            None => Ok(Params::Missing),
+        }
     }
 
     fn transform_column(&self, x: &[f64], column: &FittedColumn, out: &mut [f64], log: &mut Vec<LogEntry>) -> Result<()> {

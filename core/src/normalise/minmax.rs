@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{constant_warning, kernel, wrong_params, FittedColumn, Normalise, Params};
+use super::{constant_warning, infinite_error, kernel, wrong_params, FittedColumn, Normalise, Params};
 use crate::error::{Error, Result};
 use crate::framework::Node;
 use crate::log::LogEntry;
@@ -55,7 +55,7 @@ impl Normalise for MinMax {
     }
 
     fn fit_column(&self, x: &[f64], node: &Node) -> Result<Params> {
-        Ok(fit_range(x, node))
+        fit_range(self.name(), x, node)
     }
 
     fn transform_column(&self, x: &[f64], column: &FittedColumn, out: &mut [f64], log: &mut Vec<LogEntry>) -> Result<()> {
@@ -81,10 +81,11 @@ pub(super) fn check_bounds(method: &str, lo: f64, hi: f64, constant: Option<f64>
     Ok(())
 }
 
-pub(super) fn fit_range(x: &[f64], node: &Node) -> Params {
+pub(super) fn fit_range(method: &str, x: &[f64], node: &Node) -> Result<Params> {
     match kernel::min_max(x, node.direction.sign()) {
-        Some((min, max)) => Params::Range { min, max },
-        None => Params::Missing,
+        Some((min, max)) if min.is_finite() && max.is_finite() => Ok(Params::Range { min, max }),
+        Some(_) => Err(infinite_error(method, node)),
+        None => Ok(Params::Missing),
     }
 }
 

@@ -520,6 +520,16 @@ fn wrong_params(method: &str, column: &FittedColumn, expected: &str) -> Error {
     )
 }
 
+/// The error for an infinite value, which no scale-based method can place.
+fn infinite_error(method: &str, node: &Node) -> Error {
+    Error::Method {
+        method: method.into(),
+        message: "the indicator has an infinite value (treat or remove it before normalising)".into(),
+        unit: None,
+        node: Some(node.id.clone()),
+    }
+}
+
 /// Warning for a constant indicator (or a single observed unit) and the value it gets.
 fn constant_warning(method: &str, column: &FittedColumn, observed: f64, value: f64) -> LogEntry {
     LogEntry::warning(STEP, "constant_indicator")

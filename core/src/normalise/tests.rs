@@ -256,6 +256,25 @@ fn frac_max_and_scaled() {
 }
 
 #[test]
+fn infinite_values_are_errors_naming_the_indicator() {
+    let fw = framework(&[("a", "benefit", "target = 100.0"), ("inf", "cost", "target = 100.0")]);
+    let x = array![[1.0, 2.0], [3.0, f64::INFINITY]];
+    for n in [
+        Normaliser::minmax(0.0, 1.0),
+        Normaliser::zscore(0.0, 1.0),
+        Normaliser::dist_to_max(),
+        Normaliser::frac_max(),
+        Normaliser::dist_to_target(false),
+    ] {
+        let err = n.fit(x.view(), &nodes(&fw)).unwrap_err();
+        assert!(matches!(&err, Error::Method { node: Some(id), .. } if id == "inf"), "{n:?}: {err}");
+    }
+    // Ranks place an infinite value fine.
+    let (y, _, _) = Normaliser::rank().fit_transform(x.view(), &nodes(&fw)).unwrap();
+    assert_eq!(y.column(1).to_vec(), [2.0, 1.0]);
+}
+
+#[test]
 fn bad_options_and_shapes_are_errors() {
     let fw = one_benefit();
     let x = col(&[1.0, 2.0]);

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{constant_warning, kernel, wrong_params, FittedColumn, Normalise, Params};
+use super::{constant_warning, infinite_error, kernel, wrong_params, FittedColumn, Normalise, Params};
 use crate::error::{Error, Result};
 use crate::framework::Node;
 use crate::log::LogEntry;
@@ -71,10 +71,11 @@ impl Normalise for ZScore {
     }
 
     fn fit_column(&self, x: &[f64], node: &Node) -> Result<Params> {
-        Ok(match kernel::mean_sd(x, node.direction.sign(), self.population) {
-            Some((mean, sd, _)) => Params::Moments { mean, sd },
-            None => Params::Missing,
-        })
+        match kernel::mean_sd(x, node.direction.sign(), self.population) {
+            Some((mean, sd, _)) if mean.is_finite() && sd.is_finite() => Ok(Params::Moments { mean, sd }),
+            Some(_) => Err(infinite_error(self.name(), node)),
+            None => Ok(Params::Missing),
+        }
     }
 
     fn transform_column(&self, x: &[f64], column: &FittedColumn, out: &mut [f64], log: &mut Vec<LogEntry>) -> Result<()> {
