@@ -267,3 +267,19 @@ fn coinr_variant_a_minmax_1_100_geometric() {
         "coinr-asem/variant_A_minmax1-100_gmean_Aggregated.csv",
     );
 }
+
+#[test]
+fn coinr_rank_files_pin_the_tie_rule() {
+    // The ASEM data has ties (e.g. zeros in `Bord`, `Elec`): another tie rule must not match,
+    // so the rank / prank / borda comparisons above do check COINr's `min` rule.
+    let fw = asem_framework();
+    let ids = fw.indicator_ids();
+    let nodes: Vec<_> = fw.indicators().iter().map(|&i| &fw.nodes()[i]).collect();
+    let (_, x) = asem_treated(&fw);
+    let (_, want) = matrix_columns("coinr-asem/normalise_Treated_rank.csv", &ids);
+    for ties in [Ties::Max, Ties::Average, Ties::First] {
+        let (got, _, _) = Normaliser::Rank(Rank { ties }).fit_transform(x.view(), &nodes).unwrap();
+        let differ = got.iter().zip(want.iter()).filter(|(g, w)| (*g - *w).abs() > 0.5).count();
+        assert!(differ > 0, "{ties:?} matches COINr too");
+    }
+}
