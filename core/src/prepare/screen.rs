@@ -151,3 +151,76 @@ impl Screen {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prepare::testutil::{dataset, framework, stage};
+
+    const N: f64 = f64::NAN;
+
+    fn run(s: &Screen, ds: &crate::Dataset) -> Result<StepOutput> {
+        let fw = framework();
+        let data = stage(ds);
+        s.apply(&StepInput {
+            framework: &fw,
+            dataset: ds,
+            data: &data,
+        })
+    }
+
+    #[test]
+    fn keeps_units_with_enough_coverage_in_order() {
+        let ds = dataset(&[[1.0, 2.0, 3.0], [N, 2.0, 3.0], [N, N, 0.0], [4.0, 0.0, 0.0]]);
+        let out = run(&Screen::new(0.6), &ds).expect("screen");
+        assert_eq!(out.data.units, vec![0, 1, 3]);
+        assert_eq!(out.data.values.column(0).to_vec()[..1], [1.0]);
+        assert_eq!(out.data.values[[2, 0]], 4.0);
+        assert!(out.data.values.is_standard_layout() || out.data.values.t().is_standard_layout());
+        assert_eq!(out.log.len(), 1);
+        assert_eq!(out.log[0].action, "screened_out");
+        assert_eq!(out.log[0].unit.as_deref(), Some("u2"));
+        // coverage exactly at the threshold stays (≥)
+        let out = run(&Screen::new(2.0 / 3.0), &ds).expect("screen");
+        assert_eq!(out.data.units, vec![0, 1, 3]);
+    }
+
+    #[test]
+    fn summary_and_nonzero() {
+        let ds = dataset(&[[1.0, 2.0, 3.0], [N, 0.0, 3.0], [N, N, 0.0], [4.0, 0.0, 0.0]]);
+        let s = Screen {
+            min_coverage: 0.0,
+            min_nonzero: Some(0.5),
+        };
+        let rows = s.summary(&stage(&ds)).expect("summary");
+        assert_eq!(rows[1].n_missing, 1);
+        assert_eq!(rows[1].n_zero, 1);
+        assert_eq!(rows[1].nonzero, 0.5);
+        assert_eq!(rows[2].nonzero, 0.0);
+        assert!((rows[3].nonzero - 1.0 / 3.0).abs() < 1e-15);
+        let out = run(&s, &ds).expect("screen");
+        assert_eq!(out.data.units, vec![0, 1]);
+    }
+
+    #[test]
+    fn errors() {
+        let ds = dataset(&[[N, N, 1.0], [N, 2.0, N]]);
+        match run(&Screen::new(0.9), &ds).expect_err("all out") {
+            Error::Empty(m) => assert!(m.contains("0.9"), "{m}"),
+            e => panic!("unexpected {e}"),
+        }
+        for bad in [-0.1, 1.5, f64::NAN] {
+            let e = run(&Screen::new(bad), &ds).expect_err("bad threshold");
+            assert!(matches!(e, Error::Spec { .. }), "{e}");
+        }
+        let e = run(
+            &Screen {
+                min_coverage: 0.5,
+                min_nonzero: Some(2.0),
+            },
+            &ds,
+        )
+        .expect_err("bad nonzero");
+        assert!(matches!(e, Error::Spec { .. }), "{e}");
+    }
+}

@@ -389,3 +389,207 @@ fn winsorise_step(x: &mut [f64], set: &mut Vec<usize>, beyond: impl Fn(f64, f64)
     }
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::Level;
+    use crate::prepare::stats::{kurtosis, skew};
+    use crate::prepare::testutil::{dataset, framework, stage};
+    use proptest::prelude::*;
+
+    fn outliers() -> Vec<f64> {
+        // COINr's winsorise example: 1..10 plus 30 and 100
+        let mut x: Vec<f64> = (1..=10).map(f64::from).collect();
+        x.extend([30.0, 100.0]);
+        x
+    }
+
+    #[test]
+    fn winsorises_highest_points_until_passing() {
+        let t = Treat::default();
+        let mut x = outliers();
+        let r = t.treat_column(&mut x);
+        let b = r.before.expect("defined");
+        assert!(!b.pass);
+        assert_eq!(b.skew, skew(&outliers()));
+        // step 1: 100 → 30 (skew still ≥ 2 and kurt ≥ 3.5?), step 2: both 30s → 10
+        let mut y = outliers();
+        y[11] = 30.0;
+        let after1 = t.check(&y).expect("defined");
+        if after1.pass {
+            assert_eq!(r.nwin, Some(1));
+            assert_eq!(x, y);
+        } else {
+            y[10] = 10.0;
+            y[11] = 10.0;
+            assert_eq!(r.nwin, Some(2));
+            assert_eq!(x, y);
+            assert_eq!(r.points, vec![(10, WinMark::High), (11, WinMark::High)]);
+        }
+        assert!(r.after_winsorise.expect("checked").pass);
+        assert!(r.log_transform.is_none());
+    }
+
+    #[test]
+    fn negative_skew_winsorises_low_with_ties() {
+        // two tied minima are moved together, nwin counts both
+        let mut x: Vec<f64> = (1..=20).map(f64::from).collect();
+        x.extend([-200.0, -200.0]);
+        let t = Treat::default();
+        let r = t.treat_column(&mut x);
+        assert!(r.before.expect("defined").skew < 0.0);
+        assert_eq!(r.nwin, Some(2));
+        assert_eq!(x[20], 1.0);
+        assert_eq!(x[21], 1.0);
+        assert_eq!(r.points, vec![(20, WinMark::Low), (21, WinMark::Low)]);
+    }
+
+    #[test]
+    fn log_fallback_on_original_column() {
+        // lognormal-like: many outliers, 1 allowed point is not enough
+        let orig: Vec<f64> = (0..40).map(|i| (f64::from(i) / 4.0).exp()).collect();
+        let t = Treat {
+            max_points: 1,
+            ..Treat::default()
+        };
+        let mut x = orig.clone();
+        let r = t.treat_column(&mut x);
+        assert!(!r.before.expect("defined").pass);
+        assert_eq!(r.nwin, Some(1));
+        assert!(!r.after_winsorise.expect("checked").pass);
+        assert_eq!(r.log_transform, Some(LogFallback::Ctlog));
+        let (lo, hi) = min_max(&orig);
+        for (a, o) in x.iter().zip(&orig) {
+            assert!((a - (o - lo + 0.01 * (hi - lo)).ln()).abs() < 1e-12);
+        }
+        assert!(r.after_log.expect("checked").pass);
+        // other fallbacks
+        let mut x = orig.clone();
+        let r = Treat {
+            max_points: 1,
+            log: LogFallback::CtlogOrig,
+            ..Treat::default()
+        }
+        .treat_column(&mut x);
+        assert_eq!(r.log_transform, Some(LogFallback::CtlogOrig));
+        assert!((x[5] - (orig[5] - lo + 1.0).ln()).abs() < 1e-12);
+        let mut x = orig.clone();
+        Treat {
+            max_points: 1,
+            log: LogFallback::Log,
+            ..Treat::default()
+        }
+        .treat_column(&mut x);
+        assert!((x[5] - orig[5].ln()).abs() < 1e-12);
+        let mut x = orig.clone();
+        let r = Treat {
+            max_points: 1,
+            log: LogFallback::None,
+            ..Treat::default()
+        }
+        .treat_column(&mut x);
+        assert!(r.log_transform.is_none());
+        assert_eq!(x[39], orig[38]);
+        assert_eq!(r.passes(), Some(false));
+    }
+
+    #[test]
+    fn constant_and_short_columns_are_skipped() {
+        let t = Treat::default();
+        for col in [vec![3.0; 10], vec![1.0, 2.0, 100.0], vec![f64::NAN, 1.0, 2.0, 50.0, f64::NAN]] {
+            let mut x = col.clone();
+            let r = t.treat_column(&mut x);
+            assert!(r.before.is_none());
+            assert!(r.note.is_some());
+            assert_eq!(x.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), col.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn apply_logs_cells_and_respects_skip() {
+        let fw = framework();
+        let x = outliers();
+        let rows: Vec<[f64; 3]> = x.iter().enumerate().map(|(i, &v)| [v, v, if i == 0 { 5.0 } else { 5.0 }]).collect();
+        let ds = dataset(&rows);
+        let data = stage(&ds);
+        let input = StepInput {
+            framework: &fw,
+            dataset: &ds,
+            data: &data,
+        };
+        let t = Treat {
+            skip: vec!["b".into()],
+            ..Treat::default()
+        };
+        let out = t.apply(&input).expect("treat");
+        let mut want = x.clone();
+        let r = Treat::default().treat_column(&mut want);
+        assert_eq!(out.data.values.column(0).to_vec(), want);
+        assert_eq!(out.data.values.column(1).to_vec(), x);
+        let cells: Vec<_> = out.log.iter().filter(|l| l.action == "winsorised_high").collect();
+        assert_eq!(cells.len(), r.points.len());
+        assert_eq!(cells[0].indicator.as_deref(), Some("a"));
+        assert_eq!(cells[0].unit.as_deref(), Some("u11"));
+        // constant c: a warning, no NaN
+        assert!(out.log.iter().any(|l| l.level == Level::Warning && l.indicator.as_deref() == Some("c")));
+        assert!(out.data.values.column(2).iter().all(|v| *v == 5.0));
+        let e = Treat {
+            skip: vec!["zz".into()],
+            ..Treat::default()
+        }
+        .apply(&input)
+        .expect_err("unknown skip");
+        assert!(matches!(e, Error::Unknown { .. }), "{e}");
+        let e = Treat {
+            skew: f64::NAN,
+            ..Treat::default()
+        }
+        .apply(&input)
+        .expect_err("bad threshold");
+        assert!(matches!(e, Error::Spec { .. }), "{e}");
+    }
+
+    #[test]
+    fn serde_defaults() {
+        let t: Treat = toml::from_str("method = \"winsorise\"").expect("parse");
+        assert_eq!(t, Treat::default());
+        let t: Treat = toml::from_str("method = \"winsorise\"\nlog = \"none\"\nskip = [\"a\"]").expect("parse");
+        assert_eq!(t.log, LogFallback::None);
+        assert_eq!(t.skip, vec!["a".to_string()]);
+    }
+
+    proptest! {
+        #[test]
+        fn winsorisation_never_widens_the_range(
+            mut x in proptest::collection::vec(prop_oneof![9 => (-10.0f64..10.0).prop_map(Some), 1 => Just(None)], 5..60),
+            spikes in proptest::collection::vec((0usize..60, -1e4f64..1e4), 0..6),
+            max_points in 0usize..8,
+        ) {
+            for (i, v) in spikes {
+                if i < x.len() { x[i] = Some(v); }
+            }
+            let orig: Vec<f64> = x.iter().map(|v| v.unwrap_or(f64::NAN)).collect();
+            let mut y = orig.clone();
+            let t = Treat { max_points, log: LogFallback::None, ..Treat::default() };
+            let r = t.treat_column(&mut y);
+            let (lo0, hi0) = min_max(&orig);
+            let (lo1, hi1) = min_max(&y);
+            prop_assert!(lo1 >= lo0 && hi1 <= hi0);
+            // missing stays missing, present stays present
+            for (a, b) in orig.iter().zip(&y) {
+                prop_assert_eq!(a.is_nan(), b.is_nan());
+            }
+            // only the listed points changed, and no more than max_points unless by ties
+            let changed: Vec<usize> = (0..y.len()).filter(|&i| !orig[i].is_nan() && orig[i] != y[i]).collect();
+            let listed: Vec<usize> = r.points.iter().map(|p| p.0).collect();
+            prop_assert_eq!(&changed, &listed);
+            prop_assert_eq!(r.nwin.unwrap_or(0), changed.len());
+            // skew/kurt checks reported are those of the data
+            if let Some(c) = r.after_winsorise {
+                prop_assert_eq!(c.skew.to_bits(), skew(&y).to_bits());
+                prop_assert_eq!(c.kurtosis.to_bits(), kurtosis(&y).to_bits());
+            }
+        }
+    }
+}
