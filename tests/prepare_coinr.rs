@@ -8,7 +8,7 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{assert_close, asem_dataset, asem_framework, matrix_columns, read_table};
+use common::{asem_dataset, asem_framework, assert_close, matrix_columns, read_table};
 use ndarray::{Array2, ShapeBuilder};
 use zhili_core::pipeline::{StageData, StepInput, StepOutput};
 use zhili_core::prepare::{Denominate, Impute, ImputeMethod, Screen, Treat, TreatMethod, WinMark};
@@ -23,7 +23,12 @@ fn stage_file(fw: &Framework, ds: &Dataset, file: &str) -> StageData {
     let (units, m) = matrix_columns(&format!("{DIR}/{file}"), &ids);
     let rows: Vec<usize> = units
         .iter()
-        .map(|u| ds.unit_ids().iter().position(|d| d == u).unwrap_or_else(|| panic!("{file}: unknown unit {u}")))
+        .map(|u| {
+            ds.unit_ids()
+                .iter()
+                .position(|d| d == u)
+                .unwrap_or_else(|| panic!("{file}: unknown unit {u}"))
+        })
         .collect();
     // Put the units in dataset order, as the pipeline does.
     let mut order: Vec<usize> = (0..rows.len()).collect();
@@ -247,7 +252,11 @@ fn treat_reproduces_coinr() {
             (
                 l.unit.clone().expect("unit"),
                 l.indicator.clone().expect("indicator"),
-                if l.action == "winsorised_high" { "winsorised_high" } else { "winsorised_low" },
+                if l.action == "winsorised_high" {
+                    "winsorised_high"
+                } else {
+                    "winsorised_low"
+                },
             )
         })
         .collect();
@@ -255,7 +264,10 @@ fn treat_reproduces_coinr() {
     got.sort();
     assert_eq!(got.len(), 35);
     assert_eq!(got, want);
-    assert!(!out.log.iter().any(|l| l.action == "log_transformed" || l.level == zhili_core::log::Level::Warning));
+    assert!(!out
+        .log
+        .iter()
+        .any(|l| l.action == "log_transformed" || l.level == zhili_core::log::Level::Warning));
 }
 
 #[test]

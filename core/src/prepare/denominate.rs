@@ -47,7 +47,10 @@ impl Denominate {
     /// framework denominator is not a column of the dataset.
     pub fn apply(&self, input: &StepInput<'_>) -> Result<StepOutput> {
         if !self.scale.is_finite() {
-            return Err(Error::spec("step `denominate`", format!("scale must be a finite number, got {}", self.scale)));
+            return Err(Error::spec(
+                "step `denominate`",
+                format!("scale must be a finite number, got {}", self.scale),
+            ));
         }
         let ds = input.dataset;
         let rows = &input.data.units;

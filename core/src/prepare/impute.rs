@@ -122,14 +122,27 @@ impl Impute {
     fn impute_all(&self, input: &StepInput<'_>, values: &mut ndarray::Array2<f64>, log: &mut Vec<LogEntry>) {
         let stat = self.method.stat_name();
         let mut buf: Vec<f64> = Vec::new();
+        // Pass 1 (one read of each column): sum, count, missing count.
+        let sums: Vec<(f64, usize, usize)> = values
+            .columns()
+            .into_iter()
+            .map(|col| {
+                col.iter().fold(
+                    (0.0, 0usize, 0usize),
+                    |(s, n, m), &v| {
+                        if v.is_nan() {
+                            (s, n, m + 1)
+                        } else {
+                            (s + v, n + 1, m)
+                        }
+                    },
+                )
+            })
+            .collect();
+        log.reserve(sums.iter().map(|s| s.2).sum());
+        // Pass 2: fill the columns that have missing cells.
         for (j, mut col) in values.columns_mut().into_iter().enumerate() {
-            let (sum, n, n_missing) = col.iter().fold((0.0, 0usize, 0usize), |(s, n, m), &v| {
-                if v.is_nan() {
-                    (s, n, m + 1)
-                } else {
-                    (s + v, n + 1, m)
-                }
-            });
+            let (sum, n, n_missing) = sums[j];
             if n_missing == 0 {
                 continue;
             }
@@ -177,20 +190,24 @@ impl Impute {
             .units
             .iter()
             .map(|&r| {
-                labels.get(r).and_then(|l| l.as_deref()).map(|l| match names.iter().position(|n| *n == l) {
-                    Some(g) => g,
-                    None => {
-                        names.push(l);
-                        names.len() - 1
-                    }
-                })
+                labels
+                    .get(r)
+                    .and_then(|l| l.as_deref())
+                    .map(|l| match names.iter().position(|n| *n == l) {
+                        Some(g) => g,
+                        None => {
+                            names.push(l);
+                            names.len() - 1
+                        }
+                    })
             })
             .collect();
         let ng = names.len();
         let mut sums = vec![0.0; ng];
         let mut counts = vec![0usize; ng];
         let mut fills = vec![f64::NAN; ng];
-        let mut buf: Vec<f64> = Vec::new();
+        let mut bufs: Vec<Vec<f64>> = vec![Vec::new(); ng];
+        log.reserve(values.iter().filter(|v| v.is_nan()).count());
         for (j, mut col) in values.columns_mut().into_iter().enumerate() {
             if !col.iter().any(|v| v.is_nan()) {
                 continue;
@@ -203,15 +220,22 @@ impl Impute {
                     counts[*g] += 1;
                 }
             }
+            if self.method == ImputeMethod::GroupMedian {
+                // One pass: present values into per-group buffers (reused across columns).
+                bufs.iter_mut().for_each(Vec::clear);
+                for (x, g) in col.iter().zip(&gidx) {
+                    if let (false, Some(g)) = (x.is_nan(), g) {
+                        bufs[*g].push(*x);
+                    }
+                }
+            }
             for g in 0..ng {
                 fills[g] = if counts[g] == 0 {
                     f64::NAN
                 } else if self.method == ImputeMethod::GroupMean {
                     sums[g] / counts[g] as f64
                 } else {
-                    buf.clear();
-                    buf.extend(col.iter().zip(&gidx).filter(|(x, gi)| !x.is_nan() && **gi == Some(g)).map(|(x, _)| *x));
-                    median_in_place(&mut buf)
+                    median_in_place(&mut bufs[g])
                 };
             }
             let ind = input.indicator_id(j);
@@ -296,7 +320,14 @@ mod tests {
     #[test]
     fn mean_and_median_over_all_units() {
         let ds = dataset(&[[1.0, N, 5.0], [2.0, 4.0, 5.0], [N, 5.0, 5.0], [9.0, 6.0, 5.0]]);
-        let out = run(&Impute { method: ImputeMethod::Mean, group: None }, &ds).expect("mean");
+        let out = run(
+            &Impute {
+                method: ImputeMethod::Mean,
+                group: None,
+            },
+            &ds,
+        )
+        .expect("mean");
         assert_eq!(out.data.values[[2, 0]], 4.0);
         assert_eq!(out.data.values[[0, 1]], 5.0);
         assert_eq!(out.log.len(), 2);
@@ -304,7 +335,14 @@ mod tests {
         assert_eq!(out.log[0].unit.as_deref(), Some("u2"));
         assert_eq!(out.log[0].value, Some(4.0));
         assert_eq!(out.log[0].detail, "mean of all units");
-        let out = run(&Impute { method: ImputeMethod::Median, group: None }, &ds).expect("median");
+        let out = run(
+            &Impute {
+                method: ImputeMethod::Median,
+                group: None,
+            },
+            &ds,
+        )
+        .expect("median");
         assert_eq!(out.data.values[[2, 0]], 2.0);
         assert_eq!(out.data.values[[0, 1]], 5.0);
     }
@@ -312,7 +350,14 @@ mod tests {
     #[test]
     fn group_mean_and_median() {
         let ds = grouped();
-        let out = run(&Impute { method: ImputeMethod::GroupMean, group: Some("g".into()) }, &ds).expect("group mean");
+        let out = run(
+            &Impute {
+                method: ImputeMethod::GroupMean,
+                group: Some("g".into()),
+            },
+            &ds,
+        )
+        .expect("group mean");
         let v = &out.data.values;
         assert_eq!(v[[2, 0]], 2.0); // mean of A: 1, 3
         assert_eq!(v[[4, 0]], 10.0); // mean of B: 10
@@ -321,13 +366,24 @@ mod tests {
         assert!(v[[5, 1]].is_nan()); // no group label
         assert_eq!(v[[1, 2]], 1.0);
         assert_eq!(v[[4, 2]], 5.0);
-        let info = out.log.iter().find(|l| l.unit.as_deref() == Some("u2") && l.indicator.as_deref() == Some("a")).expect("log");
+        let info = out
+            .log
+            .iter()
+            .find(|l| l.unit.as_deref() == Some("u2") && l.indicator.as_deref() == Some("a"))
+            .expect("log");
         assert_eq!(info.detail, "mean of group A");
         let w: Vec<_> = out.log.iter().filter(|l| l.level == Level::Warning).collect();
         // u5 is missing b and c without a group label
         assert_eq!(w.len(), 2);
         assert!(w.iter().all(|l| l.unit.as_deref() == Some("u5")));
-        let out = run(&Impute { method: ImputeMethod::GroupMedian, group: Some("g".into()) }, &ds).expect("group median");
+        let out = run(
+            &Impute {
+                method: ImputeMethod::GroupMedian,
+                group: Some("g".into()),
+            },
+            &ds,
+        )
+        .expect("group median");
         assert_eq!(out.data.values[[2, 0]], 2.0);
         assert!(out.log.iter().any(|l| l.detail == "median of group B"));
     }
@@ -337,7 +393,14 @@ mod tests {
         let ds = dataset(&[[1.0, N, 1.0], [3.0, 2.0, 1.0], [N, N, 2.0], [N, 5.0, 3.0]])
             .with_group("g", vec![Some("A".into()), Some("A".into()), Some("B".into()), Some("B".into())])
             .expect("group");
-        let out = run(&Impute { method: ImputeMethod::GroupMean, group: Some("g".into()) }, &ds).expect("group mean");
+        let out = run(
+            &Impute {
+                method: ImputeMethod::GroupMean,
+                group: Some("g".into()),
+            },
+            &ds,
+        )
+        .expect("group mean");
         assert!(out.data.values[[2, 0]].is_nan() && out.data.values[[3, 0]].is_nan());
         let w: Vec<_> = out.log.iter().filter(|l| l.level == Level::Warning).collect();
         assert_eq!(w.len(), 2);
@@ -348,7 +411,14 @@ mod tests {
     #[test]
     fn all_missing_indicator_warns() {
         let ds = dataset(&[[1.0, N, 1.0], [3.0, N, 1.0]]);
-        let out = run(&Impute { method: ImputeMethod::Mean, group: None }, &ds).expect("mean");
+        let out = run(
+            &Impute {
+                method: ImputeMethod::Mean,
+                group: None,
+            },
+            &ds,
+        )
+        .expect("mean");
         assert!(out.data.values.column(1).iter().all(|v| v.is_nan()));
         assert_eq!(out.log.len(), 1);
         assert_eq!(out.log[0].level, Level::Warning);
@@ -358,11 +428,32 @@ mod tests {
     #[test]
     fn errors() {
         let ds = grouped();
-        let e = run(&Impute { method: ImputeMethod::GroupMean, group: None }, &ds).expect_err("no group");
+        let e = run(
+            &Impute {
+                method: ImputeMethod::GroupMean,
+                group: None,
+            },
+            &ds,
+        )
+        .expect_err("no group");
         assert!(matches!(e, Error::Spec { .. }), "{e}");
-        let e = run(&Impute { method: ImputeMethod::Mean, group: Some("g".into()) }, &ds).expect_err("group with mean");
+        let e = run(
+            &Impute {
+                method: ImputeMethod::Mean,
+                group: Some("g".into()),
+            },
+            &ds,
+        )
+        .expect_err("group with mean");
         assert!(matches!(e, Error::Spec { .. }), "{e}");
-        let e = run(&Impute { method: ImputeMethod::GroupMedian, group: Some("nope".into()) }, &ds).expect_err("missing column");
+        let e = run(
+            &Impute {
+                method: ImputeMethod::GroupMedian,
+                group: Some("nope".into()),
+            },
+            &ds,
+        )
+        .expect_err("missing column");
         match e {
             Error::MissingColumn { column, .. } => assert_eq!(column, "nope"),
             e => panic!("unexpected {e}"),
@@ -372,7 +463,14 @@ mod tests {
     #[test]
     fn none_leaves_data() {
         let ds = grouped();
-        let out = run(&Impute { method: ImputeMethod::None, group: None }, &ds).expect("none");
+        let out = run(
+            &Impute {
+                method: ImputeMethod::None,
+                group: None,
+            },
+            &ds,
+        )
+        .expect("none");
         assert_eq!(out.data.values.iter().filter(|v| v.is_nan()).count(), 9);
         assert_eq!(out.log.len(), 1);
     }

@@ -48,7 +48,12 @@ parent = "Index"
     pub(crate) fn dataset(rows: &[[f64; 3]]) -> Dataset {
         let n = rows.len();
         let m = Array2::from_shape_fn((n, 3), |(i, j)| rows[i][j]);
-        Dataset::new((0..n).map(|i| format!("u{i}")).collect(), vec!["a".into(), "b".into(), "c".into()], m).expect("test dataset")
+        Dataset::new(
+            (0..n).map(|i| format!("u{i}")).collect(),
+            vec!["a".into(), "b".into(), "c".into()],
+            m,
+        )
+        .expect("test dataset")
     }
 
     /// The raw stage of a dataset (all units, column-major).

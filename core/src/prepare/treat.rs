@@ -166,10 +166,16 @@ impl Treat {
     fn check_spec(&self) -> Result<()> {
         let what = "step `treat`";
         if !(self.skew.is_finite() && self.skew >= 0.0) {
-            return Err(Error::spec(what, format!("skew threshold must be a finite number ≥ 0, got {}", self.skew)));
+            return Err(Error::spec(
+                what,
+                format!("skew threshold must be a finite number ≥ 0, got {}", self.skew),
+            ));
         }
         if !self.kurtosis.is_finite() {
-            return Err(Error::spec(what, format!("kurtosis threshold must be finite, got {}", self.kurtosis)));
+            return Err(Error::spec(
+                what,
+                format!("kurtosis threshold must be finite, got {}", self.kurtosis),
+            ));
         }
         Ok(())
     }
@@ -502,7 +508,10 @@ mod tests {
             let r = t.treat_column(&mut x);
             assert!(r.before.is_none());
             assert!(r.note.is_some());
-            assert_eq!(x.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), col.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
+            assert_eq!(
+                x.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                col.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+            );
         }
     }
 
@@ -510,7 +519,7 @@ mod tests {
     fn apply_logs_cells_and_respects_skip() {
         let fw = framework();
         let x = outliers();
-        let rows: Vec<[f64; 3]> = x.iter().enumerate().map(|(i, &v)| [v, v, if i == 0 { 5.0 } else { 5.0 }]).collect();
+        let rows: Vec<[f64; 3]> = x.iter().map(|&v| [v, v, 5.0]).collect();
         let ds = dataset(&rows);
         let data = stage(&ds);
         let input = StepInput {
@@ -532,7 +541,10 @@ mod tests {
         assert_eq!(cells[0].indicator.as_deref(), Some("a"));
         assert_eq!(cells[0].unit.as_deref(), Some("u11"));
         // constant c: a warning, no NaN
-        assert!(out.log.iter().any(|l| l.level == Level::Warning && l.indicator.as_deref() == Some("c")));
+        assert!(out
+            .log
+            .iter()
+            .any(|l| l.level == Level::Warning && l.indicator.as_deref() == Some("c")));
         assert!(out.data.values.column(2).iter().all(|v| *v == 5.0));
         let e = Treat {
             skip: vec!["zz".into()],
