@@ -369,3 +369,32 @@ method = "arithmetic"
     let s = p.to_toml_string().expect("toml");
     assert!(!s.contains("min_nonzero") && !s.contains("skip") && !s.contains("log ="), "{s}");
 }
+
+#[test]
+fn stats_helpers_match_coinr_stats_tables() {
+    use zhili_core::prepare::stats;
+    let fw = asem_framework();
+    let ds = asem_dataset(&fw);
+    for (stage, file) in [("nominal_04_Screened.csv", "stats_Screened.csv"), ("nominal_05_Treated.csv", "stats_Treated.csv")] {
+        let data = stage_file(&fw, &ds, stage);
+        let t = read_table(&format!("{DIR}/{file}"));
+        let close = |a: f64, b: f64| (a - b).abs() <= TOL * (1.0 + b.abs());
+        for (i, ind) in t.column("iCode").iter().enumerate() {
+            let j = fw.indicator_ids().iter().position(|x| x == ind).expect("indicator");
+            let x = data.values.column(j).to_vec();
+            let (lo, hi) = stats::min_max(&x);
+            for (name, got) in [
+                ("Min", lo),
+                ("Max", hi),
+                ("Mean", stats::mean(&x)),
+                ("Median", stats::median(&x)),
+                ("Std", stats::sd(&x)),
+                ("Skew", stats::skew(&x)),
+                ("Kurt", stats::kurtosis(&x)),
+            ] {
+                let want = t.numeric(name)[i];
+                assert!(close(got, want), "{file} {ind} {name}: {got} vs {want}");
+            }
+        }
+    }
+}
