@@ -375,7 +375,10 @@ fn stats_helpers_match_coinr_stats_tables() {
     use zhili_core::prepare::stats;
     let fw = asem_framework();
     let ds = asem_dataset(&fw);
-    for (stage, file) in [("nominal_04_Screened.csv", "stats_Screened.csv"), ("nominal_05_Treated.csv", "stats_Treated.csv")] {
+    for (stage, file) in [
+        ("nominal_04_Screened.csv", "stats_Screened.csv"),
+        ("nominal_05_Treated.csv", "stats_Treated.csv"),
+    ] {
         let data = stage_file(&fw, &ds, stage);
         let t = read_table(&format!("{DIR}/{file}"));
         let close = |a: f64, b: f64| (a - b).abs() <= TOL * (1.0 + b.abs());

@@ -1,37 +1,7 @@
 //! Outlier treatment (COINr's `Treat` with `f1 = "winsorise"`, `f2 = "log_CT"`,
 //! `f_pass = "check_SkewKurt"`, `combine_treat = FALSE`).
 //!
-//! For each indicator column `x` (missing values are ignored throughout):
-//!
-//! 1. **Check.** With the sample skewness and kurtosis of [`stats`](super::stats):
-//!    ```text
-//!    pass(x) ⇔ |skew(x)| < skew_max  OR  kurt(x) < kurt_max
-//!    ```
-//!    A passing column is left as is.
-//! 2. **Winsorise** (only if the check fails), one step at a time, while the column
-//!    fails and `nwin < max_points`:
-//!    ```text
-//!    if skew(x) ≥ 0:  H = { u : x_u = max x };  x_u ← max{ x_v : v ∉ H }  for u ∈ H   ("winhi")
-//!    else:            L = { u : x_u = min x };  x_u ← min{ x_v : v ∉ L }  for u ∈ L   ("winlo")
-//!    nwin = |H| + |L|      (H, L = the sets of the latest high / low step)
-//!    ```
-//!    The direction is re-evaluated from the current skew at every step. Tied extremes
-//!    are all moved at once, so `nwin` counts every changed cell and may exceed
-//!    `max_points` by the size of the last tie. Because moved points join the next
-//!    extreme, `H` (resp. `L`) always holds every point winsorised high (low) so far.
-//! 3. **Log fallback.** If the winsorised column still fails, the winsorised values are
-//!    discarded and the ORIGINAL column is log-transformed (`log`, default `ctlog`,
-//!    COINr's `log_CT`):
-//!    ```text
-//!    ctlog:       x'_u = ln( x_u − min x + 0.01 (max x − min x) )
-//!    ctlog_orig:  x'_u = ln( x_u − min x + 1 )                     (COINr log_CT_orig)
-//!    log:         x'_u = ln( x_u )                                 (only if min x > 0)
-//!    none:        keep the winsorised column
-//!    ```
-//!    then checked again; a warning is logged if it still fails.
-//!
-//! A column whose skewness or kurtosis is undefined (fewer than 4 values, or all equal)
-//! is left untouched with a warning. Indicators listed in `skip` are left untouched.
+//! The exact rule is documented on [`Treat`].
 
 use serde::{Deserialize, Serialize};
 
@@ -50,7 +20,7 @@ pub enum TreatMethod {
     Winsorise,
 }
 
-/// The transformation applied when winsorisation is not enough (formulas in the module docs).
+/// The transformation applied when winsorisation is not enough (formulas on [`Treat`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LogFallback {
@@ -65,7 +35,39 @@ pub enum LogFallback {
     None,
 }
 
-/// The `treat` step (see the [module docs](self) for the exact rule).
+/// The `treat` step: COINr's outlier treatment.
+///
+/// For each indicator column `x` (missing values are ignored throughout):
+///
+/// 1. **Check.** With the sample skewness and kurtosis of [`stats`](crate::prepare::stats):
+///    ```text
+///    pass(x) ⇔ |skew(x)| < skew_max  OR  kurt(x) < kurt_max
+///    ```
+///    A passing column is left as is.
+/// 2. **Winsorise** (only if the check fails), one step at a time, while the column
+///    fails and `nwin < max_points`:
+///    ```text
+///    if skew(x) ≥ 0:  H = { u : x_u = max x };  x_u ← max{ x_v : v ∉ H }  for u ∈ H   ("winhi")
+///    else:            L = { u : x_u = min x };  x_u ← min{ x_v : v ∉ L }  for u ∈ L   ("winlo")
+///    nwin = |H| + |L|      (H, L = the sets of the latest high / low step)
+///    ```
+///    The direction is re-evaluated from the current skew at every step. Tied extremes
+///    are all moved at once, so `nwin` counts every changed cell and may exceed
+///    `max_points` by the size of the last tie. Because moved points join the next
+///    extreme, `H` (resp. `L`) always holds every point winsorised high (low) so far.
+/// 3. **Log fallback.** If the winsorised column still fails, the winsorised values are
+///    discarded and the ORIGINAL column is log-transformed (`log`, default `ctlog`,
+///    COINr's `log_CT`):
+///    ```text
+///    ctlog:       x'_u = ln( x_u − min x + 0.01 (max x − min x) )
+///    ctlog_orig:  x'_u = ln( x_u − min x + 1 )                     (COINr log_CT_orig)
+///    log:         x'_u = ln( x_u )                                 (only if min x > 0)
+///    none:        keep the winsorised column
+///    ```
+///    then checked again; a warning is logged if it still fails.
+///
+/// A column whose skewness or kurtosis is undefined (fewer than 4 values, or all equal)
+/// is left untouched with a warning. Indicators listed in `skip` are left untouched.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Treat {
