@@ -401,3 +401,46 @@ fn stats_helpers_match_coinr_stats_tables() {
         }
     }
 }
+
+#[test]
+fn pipeline_run_through_treat_reproduces_coinr_stages_and_log() {
+    // The nominal document without normalisation (aggregation of raw treated values is
+    // not COINr's, but every preparation stage and the log are).
+    let fw = asem_framework();
+    let ds = asem_dataset(&fw);
+    let text = std::fs::read_to_string(common::fixture("coinr-asem.pipeline.toml"))
+        .expect("pipeline fixture")
+        .replace("[[steps]]\ntype = \"normalise\"\nmethod = \"minmax\"\nlo = 0.0\nhi = 100.0\n", "");
+    assert!(!text.contains("normalise"));
+    let run = zhili_core::Pipeline::from_toml_str(&text)
+        .expect("pipeline")
+        .run(&fw, &ds)
+        .expect("run");
+    for (stage, file) in [
+        ("raw", "nominal_01_Raw.csv"),
+        ("denominated", "nominal_02_Denominated.csv"),
+        ("imputed", "nominal_03_Imputed.csv"),
+        ("screened", "nominal_04_Screened.csv"),
+        ("treated", "nominal_05_Treated.csv"),
+    ] {
+        assert_stage(stage, &fw, &ds, &run.stage(stage).expect("stage").data, file);
+    }
+    let t = read_table(&format!("{DIR}/step_treat_details.csv"));
+    for (code, nwin) in t.column("iCode").iter().zip(t.column("winsorise.nwin")) {
+        let n = run
+            .log
+            .iter()
+            .filter(|e| e.step == "treat" && e.action.starts_with("winsorised") && e.indicator.as_deref() == Some(code))
+            .count();
+        let want: usize = if nwin.is_empty() { 0 } else { nwin.parse().expect("nwin") };
+        assert_eq!(n, want, "winsorised points of {code}");
+    }
+    assert_eq!(run.log.iter().filter(|e| e.step == "impute" && e.action == "imputed").count(), 65);
+    assert_eq!(
+        run.log
+            .iter()
+            .filter(|e| e.step == "denominate" && e.action == "denominated")
+            .count(),
+        17
+    );
+}
