@@ -1,4 +1,54 @@
-//! Weights: sets of node weights that override a framework's, without editing it.
+//! Weights: sets of node weights that override a framework's, without editing it, and the
+//! weighting methods that compute them.
+//!
+//! Every method is a kernel on a units × criteria matrix (`ArrayView2<f64>`, column-major
+//! preferred) with the criteria's ids and directions ([`Criteria`]); it returns a
+//! [`WeightResult`] (weights labelled by criterion, summing to 1) or an error naming the
+//! unit / criterion concerned, never NaN weights.
+//!
+//! | method | function | data |
+//! |---|---|---|
+//! | equal | [`equal`] | none |
+//! | entropy (熵权法) | [`entropy`] | direction-aware min-max (options: shift, raw proportions) |
+//! | coefficient of variation (变异系数法) | [`coefficient_of_variation`] | raw |
+//! | standard deviation | [`standard_deviation`] | direction-aware min-max |
+//! | CRITIC | [`critic`] | direction-aware min-max (option: no cost reversal) |
+//! | AHP (层次分析法) | [`ahp`], [`group_geometric_mean`] | pairwise comparison matrix |
+//! | PCA / factor | [`pca`] | correlation matrix |
+//! | benefit of the doubt | [`benefit_of_the_doubt`] | per-unit LPs |
+//! | combinations (组合赋权) | [`combine`] | weight vectors |
+//!
+//! **Constant criteria** (max = min) carry no information: every data-driven method gives
+//! them weight 0 and says so in [`WeightResult::notes`]; if every criterion is constant the
+//! method returns an error. Missing or non-finite values are an error naming unit and
+//! criterion (impute or screen first).
+//!
+//! [`group_weights`] applies a data-driven method to every sibling group of a framework and
+//! returns a [`WeightSet`] for `Framework::with_weights`.
+
+mod ahp;
+mod bod;
+mod combine;
+mod common;
+mod critic;
+mod cv;
+mod entropy;
+mod equal;
+mod pca;
+mod sd;
+mod tree;
+
+pub use ahp::{ahp, check_pairwise, group_geometric_mean, AhpOptions, AhpResult, Prioritisation, RandomIndex};
+pub use bod::{benefit_of_the_doubt, BodInput, BodOptions, BodResult};
+pub use combine::{combine, Combination};
+pub use common::{Criteria, WeightResult};
+pub use critic::{critic, CriticOptions};
+pub use cv::coefficient_of_variation;
+pub use entropy::{entropy, EntropyInput, EntropyOptions};
+pub use equal::equal;
+pub use pca::{pca, PcaOptions, PcaResult};
+pub use sd::standard_deviation;
+pub use tree::{group_weights, WeightMethod};
 
 use std::collections::BTreeMap;
 
