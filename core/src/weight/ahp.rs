@@ -95,6 +95,8 @@ pub enum Prioritisation {
     GeometricMean,
     /// Mean of the column-normalised matrix's rows ("和积法"; pyDecision's `wd='m'`).
     NormalisedColumns,
+    /// Row sums, normalised (crispyn's `_normalized_column_sum`).
+    RowSums,
 }
 
 /// Options of [`ahp`].
@@ -258,6 +260,7 @@ fn principal(a: ArrayView2<'_, f64>) -> (Vec<f64>, f64) {
 /// eigenvector:         A w = λmax w,  Σ w = 1   (power iteration to 1e-15)
 /// geometric mean:      w_i ∝ (Π_j a_ij)^(1/n)
 /// normalised columns:  w_i = (1/n) Σ_j a_ij / Σ_k a_kj
+/// row sums:            w_i ∝ Σ_j a_ij
 /// CI = (λmax − n)/(n − 1),   CR = CI / RI(n)   (CI = CR = 0 for n ≤ 2)
 /// ```
 ///
@@ -284,6 +287,11 @@ pub fn ahp(a: ArrayView2<'_, f64>, labels: &[String], opts: &AhpOptions) -> Resu
             (0..n)
                 .map(|i| (0..n).map(|j| a[[i, j]] / cs[j]).sum::<f64>() / n as f64)
                 .collect()
+        }
+        Prioritisation::RowSums => {
+            let rs: Vec<f64> = a.rows().into_iter().map(|r| r.sum()).collect();
+            let t: f64 = rs.iter().sum();
+            rs.into_iter().map(|v| v / t).collect()
         }
     };
     let lambda_w = (0..n)
