@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::common::{Criteria, WeightResult};
 use super::{critic, entropy, pca, standard_deviation, coefficient_of_variation, CriticOptions, EntropyOptions, PcaOptions, WeightSet};
-use crate::aggregate::{weighted_mean, Aggregate};
+use crate::aggregate::Aggregate;
 use crate::error::{Error, Result};
 use crate::framework::{Direction, Framework};
 
@@ -84,7 +84,10 @@ pub fn group_weights(
         scores.column_mut(node).assign(&indicators.column(j));
     }
     let mut out = WeightSet::default();
-    let mut row = Vec::new();
+    let unit_names: Vec<String> = (0..n)
+        .map(|r| unit_ids.and_then(|u| u.get(r).cloned()).unwrap_or_else(|| format!("#{r}")))
+        .collect();
+    let units: Vec<&str> = unit_names.iter().map(String::as_str).collect();
     for &a in fw.aggregates_bottom_up() {
         let node = &nodes[a];
         let kids = &node.children;
@@ -109,18 +112,11 @@ pub fn group_weights(
         for (&c, &wc) in kids.iter().zip(&w) {
             out.weights.insert(nodes[c].id.clone(), wc);
         }
-        let m = aggregate.method_for(fw, a);
-        for r in 0..n {
-            row.clear();
-            row.extend(kids.iter().map(|&c| scores[[r, c]]));
-            let v = weighted_mean(m, &row, &w).map_err(|msg| Error::Method {
-                method: m.name().into(),
-                message: msg,
-                unit: Some(unit_ids.and_then(|u| u.get(r).cloned()).unwrap_or_else(|| format!("#{r}"))),
-                node: Some(node.id.clone()),
-            })?;
-            scores[[r, a]] = v.unwrap_or(f64::NAN);
-        }
+        let child_ids: Vec<String> = kids.iter().map(|&c| nodes[c].id.clone()).collect();
+        let col = aggregate
+            .method_for(fw, a)
+            .score_node(&scores, kids, &w, aggregate.min_coverage.unwrap_or(0.0), &node.id, &units, &child_ids)?;
+        scores.column_mut(a).assign(&col);
     }
     Ok(out)
 }
