@@ -1,0 +1,10 @@
+//! Analysis on results: coupling coordination (耦合协调度), obstacle degree (障碍度) and
+//! grading of scores into ordered bands.
+
+mod coupling;
+mod grading;
+mod obstacle;
+
+pub use coupling::{coupling_coordination, coupling_d_bands, CouplingOptions, CouplingResult, CouplingVariant};
+pub use grading::{quantile_type7, Breaks, Graded, Grading};
+pub use obstacle::{obstacle_degree, obstacle_degree_framework, Obstacles};
