@@ -1,5 +1,6 @@
 //! Whole-matrix aggregation methods, worked out by hand, and their use in the pipeline's
 //! aggregate step.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -26,14 +27,28 @@ fn close(got: &ndarray::Array1<f64>, want: &[f64], eps: f64) {
 fn topsis_vector_by_hand() {
     let x = array![[3.0, 4.0], [4.0, 3.0], [0.0, 0.0]];
     let w = [0.75, 0.25];
-    let c = scores(&MatrixMethod::Topsis { normalisation: TopsisNormalisation::Vector }, x.view(), &w).unwrap();
+    let c = scores(
+        &MatrixMethod::Topsis {
+            normalisation: TopsisNormalisation::Vector,
+        },
+        x.view(),
+        &w,
+    )
+    .unwrap();
     let a = 0.2425f64.sqrt();
     let b = 0.3825f64.sqrt();
     close(&c, &[a / (0.15 + a), b / (0.05 + b), 0.0], 1e-15);
     assert_abs_diff_eq!(c[0], 0.766516, epsilon = 1e-6);
     assert_abs_diff_eq!(c[1], 0.925202, epsilon = 1e-6);
     // Weights given unnormalised act the same.
-    let c2 = scores(&MatrixMethod::Topsis { normalisation: TopsisNormalisation::Vector }, x.view(), &[3.0, 1.0]).unwrap();
+    let c2 = scores(
+        &MatrixMethod::Topsis {
+            normalisation: TopsisNormalisation::Vector,
+        },
+        x.view(),
+        &[3.0, 1.0],
+    )
+    .unwrap();
     close(&c2, c.as_slice().unwrap(), 1e-15);
 }
 
@@ -44,7 +59,14 @@ fn topsis_vector_by_hand() {
 #[test]
 fn topsis_minmax_by_hand() {
     let x = array![[3.0, 4.0], [4.0, 3.0], [0.0, 0.0]];
-    let c = scores(&MatrixMethod::Topsis { normalisation: TopsisNormalisation::Minmax }, x.view(), &[0.75, 0.25]).unwrap();
+    let c = scores(
+        &MatrixMethod::Topsis {
+            normalisation: TopsisNormalisation::Minmax,
+        },
+        x.view(),
+        &[0.75, 0.25],
+    )
+    .unwrap();
     let a = 0.37890625f64.sqrt();
     let b = 0.59765625f64.sqrt();
     close(&c, &[a / (0.1875 + a), b / (0.0625 + b), 0.0], 1e-15);
@@ -53,7 +75,14 @@ fn topsis_minmax_by_hand() {
 #[test]
 fn topsis_all_constant_is_an_error() {
     let x = Array2::from_elem((3, 2), 5.0);
-    let e = scores(&MatrixMethod::Topsis { normalisation: TopsisNormalisation::Minmax }, x.view(), &[1.0, 1.0]).unwrap_err();
+    let e = scores(
+        &MatrixMethod::Topsis {
+            normalisation: TopsisNormalisation::Minmax,
+        },
+        x.view(),
+        &[1.0, 1.0],
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("constant"), "{e}");
 }
 
@@ -71,7 +100,11 @@ fn grey_relational_by_hand() {
     assert!(scores(&MatrixMethod::GreyRelational { rho: 0.0 }, x.view(), &[1.0, 1.0]).is_err());
     // All units identical: every ξ = 1.
     let same = Array2::from_elem((2, 2), 0.3);
-    close(&scores(&MatrixMethod::GreyRelational { rho: 0.5 }, same.view(), &[1.0, 1.0]).unwrap(), &[1.0, 1.0], 0.0);
+    close(
+        &scores(&MatrixMethod::GreyRelational { rho: 0.5 }, same.view(), &[1.0, 1.0]).unwrap(),
+        &[1.0, 1.0],
+        0.0,
+    );
 }
 
 /// Same x, w = (.75, .25); f* = (1, 1), f⁻ = (0, 0).
@@ -82,12 +115,36 @@ fn grey_relational_by_hand() {
 fn vikor_by_hand() {
     let x = array![[1.0, 0.5], [0.5, 1.0], [0.0, 0.0]];
     let q2 = 0.25 / 1.75 + 0.25 / 1.25;
-    let q = scores(&MatrixMethod::Vikor { v: 0.5, output: VikorOutput::Q }, x.view(), &[0.75, 0.25]).unwrap();
+    let q = scores(
+        &MatrixMethod::Vikor {
+            v: 0.5,
+            output: VikorOutput::Q,
+        },
+        x.view(),
+        &[0.75, 0.25],
+    )
+    .unwrap();
     close(&q, &[0.0, q2, 1.0], 1e-15);
-    let s = scores(&MatrixMethod::Vikor { v: 0.5, output: VikorOutput::OneMinusQ }, x.view(), &[0.75, 0.25]).unwrap();
+    let s = scores(
+        &MatrixMethod::Vikor {
+            v: 0.5,
+            output: VikorOutput::OneMinusQ,
+        },
+        x.view(),
+        &[0.75, 0.25],
+    )
+    .unwrap();
     close(&s, &[1.0, 1.0 - q2, 0.0], 1e-15);
     // v = 1: Q = (S − S*)/(S⁻ − S*) = (0, .25/.875, 1)
-    let q = scores(&MatrixMethod::Vikor { v: 1.0, output: VikorOutput::Q }, x.view(), &[0.75, 0.25]).unwrap();
+    let q = scores(
+        &MatrixMethod::Vikor {
+            v: 1.0,
+            output: VikorOutput::Q,
+        },
+        x.view(),
+        &[0.75, 0.25],
+    )
+    .unwrap();
     close(&q, &[0.0, 0.25 / 0.875, 1.0], 1e-15);
 }
 
@@ -96,8 +153,16 @@ fn vikor_by_hand() {
 #[test]
 fn copeland_by_hand() {
     let x = array![[1.0, 0.5], [0.5, 1.0], [0.0, 0.0]];
-    close(&scores(&MatrixMethod::Copeland, x.view(), &[0.75, 0.25]).unwrap(), &[2.0, 0.0, -2.0], 0.0);
-    close(&scores(&MatrixMethod::Copeland, x.view(), &[1.0, 1.0]).unwrap(), &[1.0, 1.0, -2.0], 0.0);
+    close(
+        &scores(&MatrixMethod::Copeland, x.view(), &[0.75, 0.25]).unwrap(),
+        &[2.0, 0.0, -2.0],
+        0.0,
+    );
+    close(
+        &scores(&MatrixMethod::Copeland, x.view(), &[1.0, 1.0]).unwrap(),
+        &[1.0, 1.0, -2.0],
+        0.0,
+    );
     // Equal values count half to each side: u1 = (1, 1), u2 = (1, 0) → e₁₂ = ½·½ + ½ = .75.
     let y = array![[1.0, 1.0], [1.0, 0.0]];
     close(&scores(&MatrixMethod::Copeland, y.view(), &[1.0, 1.0]).unwrap(), &[1.0, -1.0], 0.0);
@@ -120,12 +185,23 @@ fn mpi_by_hand() {
     // M = 100 − a/2, variance .75·.25·(2a)² = .75 a² = 112.5, MPI⁻ = M − 112.5/M.
     let a = 150f64.sqrt();
     let mm = 100.0 - a / 2.0;
-    let got = scores(&MatrixMethod::Mpi { penalty: Penalty::Negative, sd: SdKind::Population }, x.view(), &[0.75, 0.25]).unwrap();
+    let got = scores(
+        &MatrixMethod::Mpi {
+            penalty: Penalty::Negative,
+            sd: SdKind::Population,
+        },
+        x.view(),
+        &[0.75, 0.25],
+    )
+    .unwrap();
     assert_abs_diff_eq!(got[0], mm - 112.5 / mm, epsilon = 1e-12);
     // A constant child cannot be standardised: error naming it.
     let k = array![[1.0, 5.0], [2.0, 5.0]];
     let e = scores_named(
-        &MatrixMethod::Mpi { penalty: Penalty::Negative, sd: SdKind::Population },
+        &MatrixMethod::Mpi {
+            penalty: Penalty::Negative,
+            sd: SdKind::Population,
+        },
         k.view(),
         &w,
         &["A".into(), "B".into()],
@@ -153,7 +229,12 @@ fn ampi_by_hand() {
     let r = a(Penalty::Negative, AmpiGoalposts::Reference { values: vec![1.0, 1.0] });
     assert_abs_diff_eq!(r[0], 130.0 - 900.0 / 130.0, epsilon = 1e-12);
     assert_abs_diff_eq!(r[1], 130.0, epsilon = 1e-12);
-    let f = a(Penalty::Negative, AmpiGoalposts::Fixed { values: vec![[0.0, 2.0], [0.0, 2.0]] });
+    let f = a(
+        Penalty::Negative,
+        AmpiGoalposts::Fixed {
+            values: vec![[0.0, 2.0], [0.0, 2.0]],
+        },
+    );
     close(&f, r.as_slice().unwrap(), 1e-12);
 }
 
@@ -170,7 +251,14 @@ fn minimum_by_hand() {
 #[test]
 fn missing_value_is_an_error_for_whole_matrix_methods() {
     let x = array![[1.0, f64::NAN], [0.5, 0.2]];
-    let e = scores_named(&MatrixMethod::Copeland, x.view(), &[1.0, 1.0], &["A".into(), "B".into()], &["p".into(), "q".into()]).unwrap_err();
+    let e = scores_named(
+        &MatrixMethod::Copeland,
+        x.view(),
+        &[1.0, 1.0],
+        &["A".into(), "B".into()],
+        &["p".into(), "q".into()],
+    )
+    .unwrap_err();
     match e {
         Error::Method { unit, node, .. } => {
             assert_eq!(unit.as_deref(), Some("A"));
@@ -206,7 +294,19 @@ parent = "index"
     )
     .unwrap();
     let x = array![[3.0, 4.0], [4.0, 3.0], [0.0, 0.0]];
-    let weights: Vec<f64> = fw.nodes().iter().map(|n| if n.id == "a" { 0.75 } else if n.id == "b" { 0.25 } else { 1.0 }).collect();
+    let weights: Vec<f64> = fw
+        .nodes()
+        .iter()
+        .map(|n| {
+            if n.id == "a" {
+                0.75
+            } else if n.id == "b" {
+                0.25
+            } else {
+                1.0
+            }
+        })
+        .collect();
     let step: Aggregate = toml::from_str("method = \"topsis\"\n").unwrap();
     assert_eq!(
         step.method,
@@ -221,13 +321,25 @@ parent = "index"
     // Serde round trip of every new variant.
     for m in [
         Aggregator::Copeland,
-        Aggregator::Mpi { penalty: Penalty::Positive, sd: SdKind::Sample },
-        Aggregator::Ampi { penalty: Penalty::Negative, goalposts: AmpiGoalposts::Reference { values: vec![1.0, 2.0] } },
+        Aggregator::Mpi {
+            penalty: Penalty::Positive,
+            sd: SdKind::Sample,
+        },
+        Aggregator::Ampi {
+            penalty: Penalty::Negative,
+            goalposts: AmpiGoalposts::Reference { values: vec![1.0, 2.0] },
+        },
         Aggregator::GreyRelational { rho: 0.3 },
-        Aggregator::Vikor { v: 0.4, output: VikorOutput::Q },
+        Aggregator::Vikor {
+            v: 0.4,
+            output: VikorOutput::Q,
+        },
         Aggregator::Minimum,
     ] {
-        let step = Aggregate { method: m.clone(), ..Aggregate::default() };
+        let step = Aggregate {
+            method: m.clone(),
+            ..Aggregate::default()
+        };
         let j = serde_json::to_string(&step).unwrap();
         let back: Aggregate = serde_json::from_str(&j).unwrap();
         assert_eq!(back.method, m, "{j}");

@@ -1,4 +1,5 @@
 //! Grading scores into labelled bands.
+#![allow(clippy::unwrap_used)]
 
 use approx::assert_abs_diff_eq;
 use ndarray::array;

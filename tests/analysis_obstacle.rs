@@ -1,4 +1,5 @@
 //! Obstacle degree, worked out by hand.
+#![allow(clippy::unwrap_used)]
 
 use approx::assert_abs_diff_eq;
 use ndarray::array;

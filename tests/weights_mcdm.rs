@@ -1,5 +1,6 @@
 //! Weighting methods against `tests/fixtures/mcdm/` (see its README for provenance) and
 //! hand-computed cases.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -94,10 +95,22 @@ fn zero_in_data_gives_finite_weights() {
         standard_deviation(x.view(), &c).unwrap(),
         coefficient_of_variation(x.view(), &c).unwrap(),
         entropy(x.view(), &c, &EntropyOptions { input: EntropyInput::Raw }).unwrap(),
-        entropy(x.view(), &c, &EntropyOptions { input: EntropyInput::Shift { shift: 0.01 } }).unwrap(),
+        entropy(
+            x.view(),
+            &c,
+            &EntropyOptions {
+                input: EntropyInput::Shift { shift: 0.01 },
+            },
+        )
+        .unwrap(),
         pca(x.view(), &c, &PcaOptions::default()).unwrap().weights,
     ] {
-        assert!(w.weights.iter().all(|v| v.is_finite() && *v >= 0.0), "{}: {:?}", w.method, w.weights);
+        assert!(
+            w.weights.iter().all(|v| v.is_finite() && *v >= 0.0),
+            "{}: {:?}",
+            w.method,
+            w.weights
+        );
         assert_abs_diff_eq!(w.weights.iter().sum::<f64>(), 1.0, epsilon = 1e-12);
         // The zero changes the housing column's min only: its weight stays positive.
         assert!(w.get("new_social_housing_units").unwrap() > 0.0);
@@ -245,7 +258,10 @@ fn ahp_eigenvector_matches_numpy() {
 #[test]
 fn ahp_geometric_mean_matches_numpy_and_crispyn() {
     let r = ahp_with(RandomIndex::Saaty1980, Prioritisation::GeometricMean);
-    for (lib, m) in [("reference_numpy", "row geometric mean"), ("crispyn", "AHP_WEIGHTING()(A, _geometric_mean)")] {
+    for (lib, m) in [
+        ("reference_numpy", "row geometric mean"),
+        ("crispyn", "AHP_WEIGHTING()(A, _geometric_mean)"),
+    ] {
         let row = ahp_row(lib, m);
         for j in 0..4 {
             at_precision("w", r.weights.weights[j], &row[8 + j]);
@@ -538,7 +554,9 @@ parent = "d2"
     assert_abs_diff_eq!(ws.weights["b"], direct.weights[1], epsilon = 1e-15);
     assert_eq!(ws.weights["c"], 1.0);
     // Index level: entropy of the d1 and d2 scores (d2 = c).
-    let d1: Vec<f64> = (0..4).map(|i| direct.weights[0] * x[[i, 0]] + direct.weights[1] * x[[i, 1]]).collect();
+    let d1: Vec<f64> = (0..4)
+        .map(|i| direct.weights[0] * x[[i, 0]] + direct.weights[1] * x[[i, 1]])
+        .collect();
     let y = Array2::from_shape_fn((4, 2), |(i, j)| if j == 0 { d1[i] } else { x[[i, 2]] });
     let top = entropy(y.view(), &Criteria::benefit(["d1", "d2"]), &EntropyOptions::default()).unwrap();
     assert_abs_diff_eq!(ws.weights["d1"], top.weights[0], epsilon = 1e-12);

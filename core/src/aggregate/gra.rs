@@ -1,5 +1,8 @@
 //! Grey relational analysis (Deng 1982): grey relational grade to the ideal sequence.
 
+// Comparisons written `!(x > 0.0)` deliberately reject NaN as well.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use ndarray::{Array1, ArrayView2};
 
 use super::matrix::{col_range, Fail, KResult};

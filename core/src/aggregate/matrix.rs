@@ -10,6 +10,9 @@
 //! units), so a missing value is an error naming unit and child — except the minimum, which
 //! skips missing children like the means do.
 
+// Comparisons written `!(x > 0.0)` deliberately reject NaN as well.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use ndarray::{Array1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
@@ -137,7 +140,13 @@ pub fn scores(method: &MatrixMethod, x: ArrayView2<'_, f64>, w: &[f64]) -> Resul
 ///
 /// # Errors
 /// As [`scores`], naming unit and child by id.
-pub fn scores_named(method: &MatrixMethod, x: ArrayView2<'_, f64>, w: &[f64], units: &[String], children: &[String]) -> Result<Array1<f64>> {
+pub fn scores_named(
+    method: &MatrixMethod,
+    x: ArrayView2<'_, f64>,
+    w: &[f64],
+    units: &[String],
+    children: &[String],
+) -> Result<Array1<f64>> {
     if w.len() != x.ncols() {
         return Err(Error::Shape {
             what: format!("{} aggregation", method.name()),

@@ -159,6 +159,7 @@ impl Aggregator {
     ///
     /// # Errors
     /// [`Error::Method`] naming unit and node (or child) when the method cannot take a value.
+    #[allow(clippy::too_many_arguments)]
     pub fn score_node(
         &self,
         scores: &Array2<f64>,
@@ -302,7 +303,10 @@ impl Aggregate {
             }
             match m {
                 Aggregator::GreyRelational { rho } if !(*rho > 0.0 && *rho <= 1.0) => {
-                    return Err(Error::spec("aggregate step", format!("grey relational ρ = {rho} is outside (0, 1]")));
+                    return Err(Error::spec(
+                        "aggregate step",
+                        format!("grey relational ρ = {rho} is outside (0, 1]"),
+                    ));
                 }
                 Aggregator::Vikor { v, .. } if !(0.0..=1.0).contains(v) => {
                     return Err(Error::spec("aggregate step", format!("VIKOR v = {v} is outside [0, 1]")));
@@ -339,7 +343,9 @@ impl Aggregate {
             let children = &node.children;
             let w: Vec<f64> = children.iter().map(|&c| weights[c]).collect();
             let child_ids: Vec<String> = children.iter().map(|&c| fw.nodes()[c].id.clone()).collect();
-            let out = self.method_for(fw, a).score_node(&scores, children, &w, min_cov, &node.id, unit_ids, &child_ids)?;
+            let out = self
+                .method_for(fw, a)
+                .score_node(&scores, children, &w, min_cov, &node.id, unit_ids, &child_ids)?;
             scores.column_mut(a).assign(&out);
         }
         Ok(scores)

@@ -1,5 +1,8 @@
 //! The Mazziotta-Pareto index (MPI) and its adjusted version (AMPI).
 
+// Comparisons written `!(x > 0.0)` deliberately reject NaN as well.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use ndarray::{Array1, ArrayView2};
 use serde::{Deserialize, Serialize};
 

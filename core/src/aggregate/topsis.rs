@@ -1,5 +1,8 @@
 //! TOPSIS (Hwang & Yoon 1981): relative closeness to the ideal solution.
 
+// Comparisons written `!(x > 0.0)` deliberately reject NaN as well.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use ndarray::{Array1, Array2, ArrayView2, ShapeBuilder};
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +35,7 @@ pub enum TopsisNormalisation {
 ///
 /// # Errors
 /// When every child is constant (D⁺ = D⁻ = 0 for every unit, so closeness is undefined).
+#[allow(clippy::needless_range_loop)]
 pub(crate) fn topsis(x: ArrayView2<'_, f64>, w: &[f64], norm: TopsisNormalisation) -> KResult<Array1<f64>> {
     let (n, k) = x.dim();
     let mut v = Array2::<f64>::zeros((n, k).f());

@@ -1,5 +1,8 @@
 //! VIKOR (Opricovic 1998; Opricovic & Tzeng 2004): compromise ranking.
 
+// Comparisons written `!(x > 0.0)` deliberately reject NaN as well.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use ndarray::{Array1, ArrayView2};
 use serde::{Deserialize, Serialize};
 

@@ -104,7 +104,11 @@ impl Grading {
         if self.labels.len() != self.n_bands() {
             return Err(Error::spec(
                 what,
-                format!("{} labels for {} bands (give one label per band, lowest first)", self.labels.len(), self.n_bands()),
+                format!(
+                    "{} labels for {} bands (give one label per band, lowest first)",
+                    self.labels.len(),
+                    self.n_bands()
+                ),
             ));
         }
         Ok(())
@@ -178,7 +182,10 @@ fn increasing(what: &str, name: &str, v: &[f64]) -> Result<()> {
         return Err(Error::spec(what, format!("{name} {x} is not finite")));
     }
     if let Some(w) = v.windows(2).find(|w| w[1] <= w[0]) {
-        return Err(Error::spec(what, format!("{name}s must increase strictly ({} then {})", w[0], w[1])));
+        return Err(Error::spec(
+            what,
+            format!("{name}s must increase strictly ({} then {})", w[0], w[1]),
+        ));
     }
     Ok(())
 }

@@ -41,8 +41,8 @@ const SAATY_2005: [f64; 15] = [
     0.0, 0.0, 0.52, 0.89, 1.11, 1.25, 1.35, 1.40, 1.45, 1.49, 1.52, 1.54, 1.56, 1.58, 1.59,
 ];
 const DONEGAN_DODD: [f64; 20] = [
-    0.0, 0.0, 0.4914, 0.8286, 1.0591, 1.1797, 1.2519, 1.3171, 1.3733, 1.4055, 1.4213, 1.4497, 1.4643, 1.4822, 1.4969,
-    1.5078, 1.5153, 1.5262, 1.5313, 1.5371,
+    0.0, 0.0, 0.4914, 0.8286, 1.0591, 1.1797, 1.2519, 1.3171, 1.3733, 1.4055, 1.4213, 1.4497, 1.4643, 1.4822, 1.4969, 1.5078, 1.5153,
+    1.5262, 1.5313, 1.5371,
 ];
 const ALONSO_LAMATA: [f64; 10] = [0.0, 0.0, 0.5247, 0.8816, 1.1086, 1.2479, 1.3417, 1.4057, 1.4499, 1.4854];
 
@@ -284,9 +284,7 @@ pub fn ahp(a: ArrayView2<'_, f64>, labels: &[String], opts: &AhpOptions) -> Resu
         }
         Prioritisation::NormalisedColumns => {
             let cs: Vec<f64> = a.columns().into_iter().map(|c| c.sum()).collect();
-            (0..n)
-                .map(|i| (0..n).map(|j| a[[i, j]] / cs[j]).sum::<f64>() / n as f64)
-                .collect()
+            (0..n).map(|i| (0..n).map(|j| a[[i, j]] / cs[j]).sum::<f64>() / n as f64).collect()
         }
         Prioritisation::RowSums => {
             let rs: Vec<f64> = a.rows().into_iter().map(|r| r.sum()).collect();
@@ -347,7 +345,9 @@ pub fn ahp(a: ArrayView2<'_, f64>, labels: &[String], opts: &AhpOptions) -> Resu
 /// [`Error::Empty`] for no matrix; [`Error::Shape`] if the matrices differ in shape;
 /// [`Error::Method`] for a non-positive entry (naming the expert and cell).
 pub fn group_geometric_mean(matrices: &[ArrayView2<'_, f64>]) -> Result<Array2<f64>> {
-    let first = matrices.first().ok_or_else(|| Error::Empty("AHP group judgement: no matrices".into()))?;
+    let first = matrices
+        .first()
+        .ok_or_else(|| Error::Empty("AHP group judgement: no matrices".into()))?;
     let dim = first.dim();
     let mut acc = Array2::<f64>::zeros(dim);
     for (k, m) in matrices.iter().enumerate() {

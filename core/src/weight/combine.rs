@@ -40,7 +40,9 @@ pub enum Combination {
 /// multiplicative combination where no criterion has weight in every vector.
 pub fn combine(sets: &[&WeightResult], rule: &Combination) -> Result<WeightResult> {
     const M: &str = "combined weights";
-    let first = sets.first().ok_or_else(|| Error::Empty("combined weights: no weight vectors".into()))?;
+    let first = sets
+        .first()
+        .ok_or_else(|| Error::Empty("combined weights: no weight vectors".into()))?;
     let m = first.weights.len();
     let mut us: Vec<Vec<f64>> = Vec::with_capacity(sets.len());
     for s in sets {
@@ -77,7 +79,10 @@ pub fn combine(sets: &[&WeightResult], rule: &Combination) -> Result<WeightResul
         }
         Combination::Linear { alpha } => {
             if us.len() != 2 {
-                return Err(Error::spec(M, format!("a linear combination takes 2 weight vectors, got {}", us.len())));
+                return Err(Error::spec(
+                    M,
+                    format!("a linear combination takes 2 weight vectors, got {}", us.len()),
+                ));
             }
             if !(0.0..=1.0).contains(alpha) {
                 return Err(Error::spec(M, format!("alpha = {alpha} is outside [0, 1]")));

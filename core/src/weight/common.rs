@@ -137,10 +137,7 @@ pub(crate) fn check_matrix(method: &str, x: ArrayView2<'_, f64>, c: &Criteria, m
         if let Some(k) = col.iter().position(|v| !v.is_finite()) {
             return Err(Error::Method {
                 method: method.into(),
-                message: format!(
-                    "value {} is missing or not finite (impute or screen before weighting)",
-                    col[k]
-                ),
+                message: format!("value {} is missing or not finite (impute or screen before weighting)", col[k]),
                 unit: Some(c.unit(k)),
                 node: Some(c.names[j].clone()),
             });

@@ -42,6 +42,7 @@ impl Default for CriticOptions {
 /// # Errors
 /// [`Error::Method`](crate::Error::Method) naming unit and criterion for a missing value;
 /// fewer than 2 units; every criterion constant (or only one that varies and no conflict).
+#[allow(clippy::needless_range_loop)]
 pub fn critic(x: ArrayView2<'_, f64>, c: &Criteria, opts: &CriticOptions) -> Result<WeightResult> {
     const M: &str = "critic";
     check_matrix(M, x, c, 2)?;

@@ -7,11 +7,12 @@ use super::common::{check_matrix, constant_note, min_max, minmax_into, to_weight
 use crate::error::{Error, Result};
 
 /// How the data are turned into proportions before the entropy is taken.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EntropyInput {
     /// Direction-aware min-max (the default; reproduces pymcdm / pyrepo-mcda): the worst unit
     /// of every criterion gets 0, and 0·ln 0 = 0.
+    #[default]
     Minmax,
     /// Direction-aware min-max, then `+ shift` on every value (the "平移" variant of the
     /// Chinese literature, e.g. shift = 0.0001 or 0.01), so no proportion is 0.
@@ -22,12 +23,6 @@ pub enum EntropyInput {
     /// Raw proportions p = x / Σx of the data as given (no normalisation, direction ignored);
     /// values must be ≥ 0.
     Raw,
-}
-
-impl Default for EntropyInput {
-    fn default() -> Self {
-        EntropyInput::Minmax
-    }
 }
 
 /// Options of [`entropy`].

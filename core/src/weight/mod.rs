@@ -26,6 +26,9 @@
 //! [`group_weights`] applies a data-driven method to every sibling group of a framework and
 //! returns a [`WeightSet`] for `Framework::with_weights`.
 
+// Comparisons written `!(x > 0.0)` deliberately reject NaN as well.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 mod ahp;
 mod bod;
 mod combine;

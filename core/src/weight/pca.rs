@@ -117,11 +117,7 @@ pub fn pca(x: ArrayView2<'_, f64>, c: &Criteria, opts: &PcaOptions) -> Result<Pc
     let total: f64 = eigenvalues.iter().sum();
     let explained: Vec<f64> = eigenvalues.iter().map(|l| l / total).collect();
     // Eigenvalues within rounding of the threshold do not count as above it.
-    let q = eigenvalues
-        .iter()
-        .filter(|&&l| l > opts.min_eigenvalue + 1e-10)
-        .count()
-        .max(1);
+    let q = eigenvalues.iter().filter(|&&l| l > opts.min_eigenvalue + 1e-10).count().max(1);
     let _ = n;
     let mut l = DMatrix::<f64>::zeros(p, q);
     for (k, &idx) in order.iter().take(q).enumerate() {

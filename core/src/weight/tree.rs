@@ -4,7 +4,7 @@ use ndarray::{Array2, ArrayView2, ShapeBuilder};
 use serde::{Deserialize, Serialize};
 
 use super::common::{Criteria, WeightResult};
-use super::{critic, entropy, pca, standard_deviation, coefficient_of_variation, CriticOptions, EntropyOptions, PcaOptions, WeightSet};
+use super::{coefficient_of_variation, critic, entropy, pca, standard_deviation, CriticOptions, EntropyOptions, PcaOptions, WeightSet};
 use crate::aggregate::Aggregate;
 use crate::error::{Error, Result};
 use crate::framework::{Direction, Framework};
@@ -101,7 +101,13 @@ pub fn group_weights(
             let names: Vec<String> = kids.iter().map(|&c| nodes[c].id.clone()).collect();
             let dirs: Vec<Direction> = kids
                 .iter()
-                .map(|&c| if nodes[c].children.is_empty() { nodes[c].direction } else { Direction::Benefit })
+                .map(|&c| {
+                    if nodes[c].children.is_empty() {
+                        nodes[c].direction
+                    } else {
+                        Direction::Benefit
+                    }
+                })
                 .collect();
             let mut crit = Criteria::new(names, dirs)?;
             if let Some(u) = unit_ids {
@@ -113,9 +119,15 @@ pub fn group_weights(
             out.weights.insert(nodes[c].id.clone(), wc);
         }
         let child_ids: Vec<String> = kids.iter().map(|&c| nodes[c].id.clone()).collect();
-        let col = aggregate
-            .method_for(fw, a)
-            .score_node(&scores, kids, &w, aggregate.min_coverage.unwrap_or(0.0), &node.id, &units, &child_ids)?;
+        let col = aggregate.method_for(fw, a).score_node(
+            &scores,
+            kids,
+            &w,
+            aggregate.min_coverage.unwrap_or(0.0),
+            &node.id,
+            &units,
+            &child_ids,
+        )?;
         scores.column_mut(a).assign(&col);
     }
     Ok(out)
