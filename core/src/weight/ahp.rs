@@ -372,3 +372,66 @@ pub fn group_geometric_mean(matrices: &[ArrayView2<'_, f64>]) -> Result<Array2<f
     acc.mapv_inplace(|s| (s / kk).exp());
     Ok(acc)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn random_index_tables() {
+        assert_eq!(RandomIndex::Saaty1980.value(4).unwrap(), 0.90);
+        assert_eq!(RandomIndex::Saaty2005.value(15).unwrap(), 1.59);
+        assert_eq!(RandomIndex::DoneganDodd1991.value(20).unwrap(), 1.5371);
+        assert_eq!(RandomIndex::AlonsoLamata2006.value(3).unwrap(), 0.5247);
+        assert!(RandomIndex::Saaty1980.value(11).is_err());
+        assert!(RandomIndex::Saaty1980.value(0).is_err());
+    }
+
+    /// A consistent 3 × 3 matrix built from w = (4, 2, 1)/7: a_ij = w_i / w_j; λmax = 3, CR = 0,
+    /// every prioritisation returns w.
+    #[test]
+    fn consistent_matrix() {
+        let a = array![[1.0, 2.0, 4.0], [0.5, 1.0, 2.0], [0.25, 0.5, 1.0]];
+        let labels: Vec<String> = ["x", "y", "z"].map(String::from).to_vec();
+        for p in [
+            Prioritisation::Eigenvector,
+            Prioritisation::GeometricMean,
+            Prioritisation::NormalisedColumns,
+            Prioritisation::RowSums,
+        ] {
+            let r = ahp(
+                a.view(),
+                &labels,
+                &AhpOptions {
+                    prioritisation: p,
+                    ..AhpOptions::default()
+                },
+            )
+            .unwrap();
+            for (g, w) in r.weights.weights.iter().zip([4.0 / 7.0, 2.0 / 7.0, 1.0 / 7.0]) {
+                assert!((g - w).abs() < 1e-14, "{p:?}: {g} vs {w}");
+            }
+            assert!((r.lambda_max - 3.0).abs() < 1e-12);
+            assert!(r.cr.abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn two_by_two_is_always_consistent() {
+        let a = array![[1.0, 9.0], [1.0 / 9.0, 1.0]];
+        let r = ahp(a.view(), &["p".into(), "q".into()], &AhpOptions::default()).unwrap();
+        assert_eq!((r.ci, r.cr, r.ri), (0.0, 0.0, 0.0));
+        assert!((r.weights.weights[0] - 0.9).abs() < 1e-14);
+    }
+
+    #[test]
+    fn bad_entries_are_named() {
+        let a = array![[1.0, -2.0], [0.5, 1.0]];
+        let e = ahp(a.view(), &["p".into(), "q".into()], &AhpOptions::default()).unwrap_err();
+        assert!(e.to_string().contains("(p, q)"), "{e}");
+        let d = array![[2.0, 1.0], [1.0, 1.0]];
+        assert!(ahp(d.view(), &["p".into(), "q".into()], &AhpOptions::default()).is_err());
+    }
+}

@@ -217,3 +217,28 @@ pub(crate) fn to_weights(method: &str, raw: Vec<f64>, c: &Criteria, notes: Vec<S
 pub(crate) fn constant_note(name: &str) -> String {
     format!("criterion `{name}` is constant across units: weight 0")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn minmax_is_direction_aware_and_flags_constants() {
+        let c = array![2.0, 4.0, 3.0];
+        let mut out = [0.0; 3];
+        assert!(minmax_into(c.view(), Direction::Benefit, &mut out));
+        assert_eq!(out, [0.0, 1.0, 0.5]);
+        assert!(minmax_into(c.view(), Direction::Cost, &mut out));
+        assert_eq!(out, [1.0, 0.0, 0.5]);
+        let k = array![0.1 + 0.2, 0.3, 0.30000000000000004];
+        assert!(!minmax_into(k.view(), Direction::Benefit, &mut out));
+        assert_eq!(out, [0.0; 3]);
+    }
+
+    #[test]
+    fn sample_sd_divides_by_n_minus_1() {
+        assert_eq!(sample_sd(&[1.0, 3.0]), 2f64.sqrt());
+        assert_eq!(sample_sd(&[5.0]), 0.0);
+    }
+}

@@ -79,7 +79,7 @@ pub struct PcaResult {
 pub fn pca(x: ArrayView2<'_, f64>, c: &Criteria, opts: &PcaOptions) -> Result<PcaResult> {
     const M: &str = "pca";
     check_matrix(M, x, c, 3)?;
-    let (n, m) = x.dim();
+    let m = x.ncols();
     let mut notes = Vec::new();
     let mut live = Vec::new();
     let mut z = Vec::new(); // standardised live columns
@@ -118,7 +118,6 @@ pub fn pca(x: ArrayView2<'_, f64>, c: &Criteria, opts: &PcaOptions) -> Result<Pc
     let explained: Vec<f64> = eigenvalues.iter().map(|l| l / total).collect();
     // Eigenvalues within rounding of the threshold do not count as above it.
     let q = eigenvalues.iter().filter(|&&l| l > opts.min_eigenvalue + 1e-10).count().max(1);
-    let _ = n;
     let mut l = DMatrix::<f64>::zeros(p, q);
     for (k, &idx) in order.iter().take(q).enumerate() {
         let s = eigenvalues[k].sqrt();

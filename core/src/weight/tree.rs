@@ -149,3 +149,33 @@ fn in_group(e: Error, node: &str) -> Error {
         other => other,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn weight_method_serde_shapes() {
+        let m: WeightMethod = toml::from_str("method = \"entropy\"\n").unwrap();
+        assert_eq!(m, WeightMethod::Entropy(EntropyOptions::default()));
+        let m: WeightMethod = toml::from_str("method = \"entropy\"\ninput = { type = \"shift\", shift = 0.01 }\n").unwrap();
+        assert_eq!(
+            m,
+            WeightMethod::Entropy(EntropyOptions {
+                input: super::super::EntropyInput::Shift { shift: 0.01 }
+            })
+        );
+        let m: WeightMethod = toml::from_str("method = \"critic\"\nreverse_cost = false\n").unwrap();
+        assert_eq!(m, WeightMethod::Critic(CriticOptions { reverse_cost: false }));
+        for m in [
+            WeightMethod::Equal,
+            WeightMethod::CoefficientOfVariation,
+            WeightMethod::StandardDeviation,
+            WeightMethod::Pca(PcaOptions::default()),
+        ] {
+            let s = serde_json::to_string(&m).unwrap();
+            assert_eq!(serde_json::from_str::<WeightMethod>(&s).unwrap(), m, "{s}");
+        }
+    }
+}
