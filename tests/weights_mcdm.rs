@@ -587,3 +587,132 @@ fn group_weights_on_asem() {
     assert!(ws.weights.values().all(|w| w.is_finite() && *w >= 0.0));
     fw.with_weights(ws.iter()).unwrap();
 }
+
+/// Varimax by hand. With orthonormal zero-mean g1, g2, e1..e4 (Sylvester–Hadamard columns),
+/// x_j = a g1 ± b g2 + √0.2 e_j (+ for x1, x2; − for x3, x4), a² = .5, b² = .3:
+/// corr = .8 within pairs, .2 across → eigenvalues 1 + .8 + .4 = 2.2, 1 + .8 − .4 = 1.4, .2, .2.
+/// Unrotated loadings: √2.2/2 = .741620 on PC1 for all, ±√1.4/2 = .591608 on PC2.
+/// Varimax turns them by 45° (every row has the same communality; the criterion peaks at 45°):
+/// A = (.741620 + .591608)/√2 = .942748, B = (.741620 − .591608)/√2 = .106074, so x1, x2 load
+/// (A, B) and x3, x4 (B, A) up to sign and factor order; both factors explain 1.8 → w = ¼ each.
+#[test]
+fn pca_varimax_by_hand() {
+    let h = |i: usize, j: usize| if (i & j).count_ones() % 2 == 0 { 1.0 } else { -1.0 } / 8f64.sqrt();
+    let (a, b, u) = (0.5f64.sqrt(), 0.3f64.sqrt(), 0.2f64.sqrt());
+    let x = Array2::from_shape_fn((8, 4), |(i, j)| {
+        let sign = if j < 2 { 1.0 } else { -1.0 };
+        a * h(i, 1) + sign * b * h(i, 2) + u * h(i, 3 + j)
+    });
+    let c = Criteria::benefit(["x1", "x2", "x3", "x4"]);
+    let r = pca(x.view(), &c, &PcaOptions::default()).unwrap();
+    for (g, w) in r.eigenvalues.iter().zip([2.2, 1.4, 0.2, 0.2]) {
+        assert_abs_diff_eq!(*g, w, epsilon = 1e-12);
+    }
+    assert_eq!(r.retained, 2);
+    let big = (2.2f64.sqrt() / 2.0 + 1.4f64.sqrt() / 2.0) / 2f64.sqrt();
+    let small = (2.2f64.sqrt() / 2.0 - 1.4f64.sqrt() / 2.0) / 2f64.sqrt();
+    let k = r.factor_of[0].unwrap();
+    assert_eq!(r.factor_of[1], Some(k));
+    assert_eq!(r.factor_of[2], Some(1 - k));
+    assert_eq!(r.factor_of[3], Some(1 - k));
+    for j in 0..4 {
+        let own = r.factor_of[j].unwrap();
+        assert_abs_diff_eq!(r.loadings[[j, own]].abs(), big, epsilon = 1e-9);
+        assert_abs_diff_eq!(r.loadings[[j, 1 - own]].abs(), small, epsilon = 1e-9);
+        assert_abs_diff_eq!(r.weights.weights[j], 0.25, epsilon = 1e-9);
+    }
+    assert_abs_diff_eq!(r.factor_explained[0], 1.8 / 4.0, epsilon = 1e-9);
+    // Without rotation the loadings stay principal-component loadings.
+    let r = pca(
+        x.view(),
+        &c,
+        &PcaOptions {
+            rotate: false,
+            ..PcaOptions::default()
+        },
+    )
+    .unwrap();
+    assert_abs_diff_eq!(r.loadings[[0, 0]].abs(), 2.2f64.sqrt() / 2.0, epsilon = 1e-12);
+    assert_abs_diff_eq!(r.loadings[[2, 1]].abs(), 1.4f64.sqrt() / 2.0, epsilon = 1e-12);
+}
+
+/// Varimax against an independent brute-force search. Two common factors on six criteria
+/// (orthonormal Hadamard columns of a 16 × 16 matrix as factors and unique parts); take the
+/// unrotated loadings, maximise the Kaiser-normalised varimax criterion
+/// V(θ) = Σ_k [ Σ_j y_jk⁴ / p − (Σ_j y_jk² / p)² ] over the rotation angle θ by a grid and a
+/// ternary search, and compare with the rotated loadings (up to column order and signs).
+#[test]
+fn pca_varimax_matches_brute_force() {
+    let h = |i: usize, j: usize| if (i & j).count_ones() % 2 == 0 { 1.0 } else { -1.0 } / 4.0;
+    let l: [(f64, f64); 6] = [(0.8, 0.3), (0.7, 0.4), (0.75, 0.2), (0.3, -0.8), (0.2, -0.7), (0.4, -0.75)];
+    let x = Array2::from_shape_fn((16, 6), |(i, j)| {
+        let (a, b) = l[j];
+        a * h(i, 1) + b * h(i, 2) + (1.0 - a * a - b * b).sqrt() * h(i, 3 + j)
+    });
+    let c = Criteria::numbered(6);
+    let un = pca(
+        x.view(),
+        &c,
+        &PcaOptions {
+            rotate: false,
+            ..PcaOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(un.retained, 2);
+    let rot = pca(x.view(), &c, &PcaOptions::default()).unwrap();
+    let p = 6;
+    let hn: Vec<f64> = (0..p)
+        .map(|j| (un.loadings[[j, 0]].powi(2) + un.loadings[[j, 1]].powi(2)).sqrt())
+        .collect();
+    let rotate = |t: f64| -> Vec<(f64, f64)> {
+        (0..p)
+            .map(|j| {
+                let (a, b) = (un.loadings[[j, 0]], un.loadings[[j, 1]]);
+                (a * t.cos() + b * t.sin(), -a * t.sin() + b * t.cos())
+            })
+            .collect()
+    };
+    let crit = |t: f64| -> f64 {
+        let y = rotate(t);
+        let mut v = 0.0;
+        for k in 0..2 {
+            let col: Vec<f64> = (0..p).map(|j| if k == 0 { y[j].0 } else { y[j].1 } / hn[j]).collect();
+            let s2: f64 = col.iter().map(|z| z * z).sum::<f64>() / p as f64;
+            let s4: f64 = col.iter().map(|z| z.powi(4)).sum::<f64>() / p as f64;
+            v += s4 - s2 * s2;
+        }
+        v
+    };
+    let n = 20_000;
+    let step = std::f64::consts::FRAC_PI_2 / n as f64;
+    let best = (0..n)
+        .map(|i| i as f64 * step)
+        .max_by(|a, b| crit(*a).total_cmp(&crit(*b)))
+        .unwrap();
+    let (mut lo, mut hi) = (best - step, best + step);
+    for _ in 0..200 {
+        let m1 = lo + (hi - lo) / 3.0;
+        let m2 = hi - (hi - lo) / 3.0;
+        if crit(m1) < crit(m2) {
+            lo = m1;
+        } else {
+            hi = m2;
+        }
+    }
+    let y = rotate((lo + hi) / 2.0);
+    // Match columns up to order and sign.
+    let same =
+        |k: usize, col: usize| (0..p).all(|j| (rot.loadings[[j, col]].abs() - if k == 0 { y[j].0 } else { y[j].1 }.abs()).abs() < 1e-8);
+    assert!(
+        (same(0, 0) && same(1, 1)) || (same(0, 1) && same(1, 0)),
+        "{:?} vs {y:?}",
+        rot.loadings
+    );
+    // Each criterion is assigned to the factor it was built on.
+    assert_eq!(rot.factor_of[0], rot.factor_of[1]);
+    assert_eq!(rot.factor_of[0], rot.factor_of[2]);
+    assert_eq!(rot.factor_of[3], rot.factor_of[4]);
+    assert_ne!(rot.factor_of[0], rot.factor_of[3]);
+    assert_abs_diff_eq!(rot.weights.weights.iter().sum::<f64>(), 1.0, epsilon = 1e-12);
+}
