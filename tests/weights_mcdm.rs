@@ -716,3 +716,86 @@ fn pca_varimax_matches_brute_force() {
     assert_ne!(rot.factor_of[0], rot.factor_of[3]);
     assert_abs_diff_eq!(rot.weights.weights.iter().sum::<f64>(), 1.0, epsilon = 1e-12);
 }
+
+/// AHP judgements per node from a TOML document: the 4 × 4 reference matrix on the index's
+/// children, two experts on a dimension's children.
+#[test]
+fn ahp_spec_per_node() {
+    use zhili_core::weight::AhpSpec;
+    let fw = Framework::from_toml_str(
+        r#"
+version = 1
+[[nodes]]
+id = "index"
+[[nodes]]
+id = "safety"
+parent = "index"
+[[nodes]]
+id = "health"
+parent = "index"
+[[nodes]]
+id = "education"
+parent = "index"
+[[nodes]]
+id = "governance"
+parent = "index"
+[[nodes]]
+id = "g1"
+parent = "governance"
+[[nodes]]
+id = "g2"
+parent = "governance"
+[[nodes]]
+id = "s1"
+parent = "safety"
+[[nodes]]
+id = "h1"
+parent = "health"
+[[nodes]]
+id = "e1"
+parent = "education"
+"#,
+    )
+    .unwrap();
+    let doc = r#"
+[options]
+random_index = { table = "donegan_dodd1991" }
+
+[nodes.index]
+elements = ["safety", "health", "education", "governance"]
+matrix = [[1, 3, 5, 9], [0.33333333333333331, 1, 2, 5], [0.2, 0.5, 1, 3], [0.1111111111111111, 0.2, 0.33333333333333331, 1]]
+
+[nodes.governance]
+elements = ["g2", "g1"]
+experts = [[[1, 2], [0.5, 1]], [[1, 8], [0.125, 1]]]
+"#;
+    let spec = AhpSpec::from_toml_str(doc, "ahp.toml").unwrap();
+    let w = spec.weights(&fw).unwrap();
+    let row = ahp_row("reference_numpy", "principal eigenvector");
+    for (j, id) in ["safety", "health", "education", "governance"].iter().enumerate() {
+        at_precision(id, w.weights.weights[*id], &row[8 + j]);
+    }
+    at_precision(
+        "ahpy dd CR",
+        w.results["index"].cr,
+        &ahp_row("ahpy", "Compare(precision=10, random_index='dd')")[6],
+    );
+    // Experts: geometric mean of 2 and 8 is 4 → g2 : g1 = 4 : 1.
+    assert_abs_diff_eq!(w.weights.weights["g2"], 0.8, epsilon = 1e-12);
+    assert_abs_diff_eq!(w.weights.weights["g1"], 0.2, epsilon = 1e-12);
+    fw.with_weights(w.weights.iter()).unwrap();
+
+    // Elements that are not the node's children are named.
+    let bad = AhpSpec::from_toml_str(
+        "[nodes.governance]\nelements = [\"g1\", \"s1\"]\nmatrix = [[1, 2], [0.5, 1]]\n",
+        "ahp.toml",
+    )
+    .unwrap();
+    let e = bad.weights(&fw).unwrap_err().to_string();
+    assert!(e.contains("missing: [g2]") && e.contains("not children: [s1]"), "{e}");
+    // A wrong-sized matrix and an unknown node.
+    let bad = AhpSpec::from_toml_str("[nodes.governance]\nelements = [\"g1\", \"g2\"]\nmatrix = [[1, 2]]\n", "ahp.toml").unwrap();
+    assert!(matches!(bad.weights(&fw), Err(Error::Shape { .. })));
+    let bad = AhpSpec::from_toml_str("[nodes.nowhere]\nelements = []\nmatrix = []\n", "ahp.toml").unwrap();
+    assert!(matches!(bad.weights(&fw), Err(Error::Unknown { .. })));
+}

@@ -110,11 +110,9 @@ pub fn coupling_coordination(u: ArrayView2<'_, f64>, opts: &CouplingOptions, uni
     };
     let unit = |i: usize| unit_ids.and_then(|u| u.get(i).cloned()).unwrap_or_else(|| format!("#{i}"));
     let pairs = (n * (n - 1) / 2) as f64;
-    let bands = coupling_d_bands();
     let mut c = Array1::<f64>::zeros(n_units);
     let mut t = Array1::<f64>::zeros(n_units);
     let mut d = Array1::<f64>::zeros(n_units);
-    let mut band = Vec::with_capacity(n_units);
     for i in 0..n_units {
         let row = u.row(i);
         for &v in row {
@@ -167,12 +165,13 @@ pub fn coupling_coordination(u: ArrayView2<'_, f64>, opts: &CouplingOptions, uni
         c[i] = ci;
         t[i] = ti;
         d[i] = di;
-        band.push(if (0.0..=1.0).contains(&di) {
-            let b = bands.apply(ndarray::ArrayView1::from(&[di][..]))?;
-            b.labels.into_iter().next().flatten()
-        } else {
-            None
-        });
     }
+    let graded = coupling_d_bands().apply(d.view())?;
+    let band = graded
+        .labels
+        .into_iter()
+        .zip(d.iter())
+        .map(|(l, &di)| if (0.0..=1.0).contains(&di) { l } else { None })
+        .collect();
     Ok(CouplingResult { c, t, d, band })
 }

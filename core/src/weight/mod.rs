@@ -13,7 +13,7 @@
 //! | coefficient of variation (变异系数法) | [`coefficient_of_variation`] | raw |
 //! | standard deviation | [`standard_deviation`] | direction-aware min-max |
 //! | CRITIC | [`critic`] | direction-aware min-max (option: no cost reversal) |
-//! | AHP (层次分析法) | [`ahp`], [`group_geometric_mean`] | pairwise comparison matrix |
+//! | AHP (层次分析法) | [`ahp`], [`group_geometric_mean`], [`AhpSpec::weights`] (per node) | pairwise comparison matrices |
 //! | PCA / factor | [`pca`] | correlation matrix |
 //! | benefit of the doubt | [`benefit_of_the_doubt`] | per-unit LPs |
 //! | combinations (组合赋权) | [`combine`] | weight vectors |
@@ -30,6 +30,7 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 mod ahp;
+mod ahp_tree;
 mod bod;
 mod combine;
 mod common;
@@ -42,6 +43,7 @@ mod sd;
 mod tree;
 
 pub use ahp::{ahp, check_pairwise, group_geometric_mean, AhpOptions, AhpResult, Prioritisation, RandomIndex};
+pub use ahp_tree::{AhpSpec, AhpWeights, Judgements};
 pub use bod::{benefit_of_the_doubt, BodInput, BodOptions, BodResult};
 pub use combine::{combine, Combination};
 pub use common::{Criteria, WeightResult};
