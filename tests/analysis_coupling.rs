@@ -100,3 +100,20 @@ fn d_bands_are_ten_tenths() {
     let l: Vec<&str> = r.labels.iter().map(|l| l.as_deref().unwrap()).collect();
     assert_eq!(l, ["极度失调", "极度失调", "严重失调", "勉强协调", "优质协调", "优质协调"]);
 }
+
+/// Coupling between two nodes of a scored framework (0–100 scale): the same numbers as the
+/// hand example above with U = (0.4, 0.9).
+#[test]
+fn coupling_between_framework_nodes() {
+    use zhili_core::analysis::coupling_coordination_nodes;
+    let fw = zhili_core::Framework::from_toml_str(
+        "version = 1\n[[nodes]]\nid = \"index\"\n[[nodes]]\nid = \"a\"\nparent = \"index\"\n[[nodes]]\nid = \"b\"\nparent = \"index\"\n",
+    )
+    .unwrap();
+    let x = array![[40.0, 90.0]];
+    let weights = vec![1.0; fw.nodes().len()];
+    let scores = zhili_core::Aggregate::default().apply(&fw, &weights, x.view(), &["U"]).unwrap();
+    let r = coupling_coordination_nodes(&fw, scores.view(), &["a", "b"], 100.0, &CouplingOptions::default(), None).unwrap();
+    assert_abs_diff_eq!(r.d[0], 0.6f64.sqrt(), epsilon = 1e-15);
+    assert!(coupling_coordination_nodes(&fw, scores.view(), &["a", "zz"], 100.0, &CouplingOptions::default(), None).is_err());
+}

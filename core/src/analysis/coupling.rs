@@ -1,6 +1,6 @@
 //! Coupling coordination degree (耦合协调度) between subsystem scores.
 
-use ndarray::{Array1, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView2, ShapeBuilder};
 use serde::{Deserialize, Serialize};
 
 use super::grading::Grading;
@@ -174,4 +174,45 @@ pub fn coupling_coordination(u: ArrayView2<'_, f64>, opts: &CouplingOptions, uni
         .map(|(l, &di)| if (0.0..=1.0).contains(&di) { l } else { None })
         .collect();
     Ok(CouplingResult { c, t, d, band })
+}
+
+/// [`coupling_coordination`] between chosen nodes of a framework: `scores` is units × all
+/// framework nodes (as the aggregate step returns them), `dims` the node ids of the
+/// subsystems (typically dimensions), `scale` the maximum of the score scale (e.g. 100 for
+/// min-max [0, 100] scores; they are divided by it so that U ∈ [0, 1]).
+///
+/// # Errors
+/// [`Error::Unknown`] for an id not in the framework; [`Error::Shape`] if `scores` does not
+/// have one column per node; [`Error::Spec`] for `scale` ≤ 0; otherwise as
+/// [`coupling_coordination`].
+pub fn coupling_coordination_nodes(
+    fw: &crate::framework::Framework,
+    scores: ArrayView2<'_, f64>,
+    dims: &[&str],
+    scale: f64,
+    opts: &CouplingOptions,
+    unit_ids: Option<&[String]>,
+) -> Result<CouplingResult> {
+    if scores.ncols() != fw.nodes().len() {
+        return Err(Error::Shape {
+            what: "coupling coordination".into(),
+            expected: format!("{} node columns", fw.nodes().len()),
+            found: scores.ncols().to_string(),
+        });
+    }
+    if !(scale > 0.0) || !scale.is_finite() {
+        return Err(Error::spec("coupling coordination", format!("scale {scale} must be positive")));
+    }
+    let idx = dims
+        .iter()
+        .map(|d| {
+            fw.index_of(d).ok_or_else(|| Error::Unknown {
+                what: "node",
+                id: (*d).to_owned(),
+                context: "coupling coordination".into(),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let u = Array2::from_shape_fn((scores.nrows(), idx.len()).f(), |(i, k)| scores[[i, idx[k]]] / scale);
+    coupling_coordination(u.view(), opts, unit_ids)
 }

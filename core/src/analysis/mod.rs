@@ -8,6 +8,8 @@ mod coupling;
 mod grading;
 mod obstacle;
 
-pub use coupling::{coupling_coordination, coupling_d_bands, CouplingOptions, CouplingResult, CouplingVariant};
+pub use coupling::{
+    coupling_coordination, coupling_coordination_nodes, coupling_d_bands, CouplingOptions, CouplingResult, CouplingVariant,
+};
 pub use grading::{quantile_type7, Breaks, Graded, Grading};
 pub use obstacle::{obstacle_degree, obstacle_degree_framework, Obstacles};
