@@ -62,31 +62,33 @@ pub enum AmpiGoalposts {
     },
 }
 
-/// Weighted mean and (population) sd of one unit's rescaled values.
-fn mean_sd(z: &[f64], w: &[f64]) -> (f64, f64) {
-    let m: f64 = z.iter().zip(w).map(|(a, b)| a * b).sum();
-    let var: f64 = z.iter().zip(w).map(|(a, b)| b * (a - m) * (a - m)).sum();
-    let s = var.max(0.0).sqrt();
-    (m, s)
-}
-
+/// Penalised weighted mean of the rescaled children, column by column (contiguous in
+/// column-major): two passes, mean then squared deviations.
 fn combine(x: ArrayView2<'_, f64>, w: &[f64], penalty: Penalty, rescale: impl Fn(usize, f64) -> f64) -> KResult<Array1<f64>> {
-    let (n, k) = x.dim();
-    let mut out = Array1::<f64>::zeros(n);
-    let mut z = vec![0.0; k];
-    for i in 0..n {
-        for j in 0..k {
-            z[j] = rescale(j, x[[i, j]]);
+    let n = x.nrows();
+    let mut m = Array1::<f64>::zeros(n);
+    for (j, col) in x.columns().into_iter().enumerate() {
+        for (o, &v) in m.iter_mut().zip(col) {
+            *o += w[j] * rescale(j, v);
         }
-        let (m, s) = mean_sd(&z, w);
-        if !(m > 0.0) {
+    }
+    let mut var = Array1::<f64>::zeros(n);
+    for (j, col) in x.columns().into_iter().enumerate() {
+        for ((o, &v), &mi) in var.iter_mut().zip(col).zip(&m) {
+            let d = rescale(j, v) - mi;
+            *o += w[j] * d * d;
+        }
+    }
+    let mut out = Array1::<f64>::zeros(n);
+    for (i, ((o, &mi), &vi)) in out.iter_mut().zip(&m).zip(&var).enumerate() {
+        if !(mi > 0.0) {
             return Err(Fail::new(format!(
-                "the mean of the rescaled values is {m} ≤ 0, so the coefficient of variation is undefined"
+                "the mean of the rescaled values is {mi} ≤ 0, so the coefficient of variation is undefined"
             ))
             .at(Some(i), None));
         }
-        let cv = s / m;
-        out[i] = m + penalty.sign() * s * cv;
+        // S · cv = S² / M
+        *o = mi + penalty.sign() * vi.max(0.0) / mi;
     }
     Ok(out)
 }

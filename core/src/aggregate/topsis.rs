@@ -58,23 +58,26 @@ pub(crate) fn topsis(x: ArrayView2<'_, f64>, w: &[f64], norm: TopsisNormalisatio
             TopsisNormalisation::None => out.iter_mut().zip(col).for_each(|(o, &x)| *o = w[j] * x),
         }
     }
-    let ideal: Vec<(f64, f64)> = (0..k).map(|j| col_range(v.column(j))).collect();
-    let mut c = Array1::<f64>::zeros(n);
-    for i in 0..n {
-        let (mut dp, mut dm) = (0.0, 0.0);
-        for j in 0..k {
-            let (lo, hi) = ideal[j];
-            let a = v[[i, j]];
-            dp += (a - hi) * (a - hi);
-            dm += (a - lo) * (a - lo);
+    // Distances accumulated column by column (contiguous in column-major).
+    let mut dp = Array1::<f64>::zeros(n);
+    let mut dm = Array1::<f64>::zeros(n);
+    for j in 0..k {
+        let col = v.column(j);
+        let (lo, hi) = col_range(col);
+        for ((a, p), m) in col.iter().zip(dp.iter_mut()).zip(dm.iter_mut()) {
+            *p += (a - hi) * (a - hi);
+            *m += (a - lo) * (a - lo);
         }
-        let (dp, dm) = (dp.sqrt(), dm.sqrt());
-        if !(dp + dm > 0.0) {
+    }
+    let mut c = Array1::<f64>::zeros(n);
+    for ((o, &p), &m) in c.iter_mut().zip(&dp).zip(&dm) {
+        let (p, m) = (p.sqrt(), m.sqrt());
+        if !(p + m > 0.0) {
             return Err(Fail::new(
                 "every child is constant across units (or weighted 0): the ideal and anti-ideal coincide and TOPSIS closeness is undefined",
             ));
         }
-        c[i] = dm / (dp + dm);
+        *o = m / (p + m);
     }
     Ok(c)
 }

@@ -73,6 +73,8 @@ pub fn critic(x: ArrayView2<'_, f64>, c: &Criteria, opts: &CriticOptions) -> Res
         r.column_mut(j).iter_mut().for_each(|v| *v -= mu);
         norm[j] = r.column(j).dot(&r.column(j)).sqrt();
     }
+    // Cross products of the centred columns in one matrix product (Xᵀ X, blocked gemm).
+    let g = r.t().dot(&r);
     let mut raw = vec![0.0; m];
     for j in 0..m {
         if !live[j] {
@@ -83,7 +85,7 @@ pub fn critic(x: ArrayView2<'_, f64>, c: &Criteria, opts: &CriticOptions) -> Res
             if !live[k] || k == j {
                 continue;
             }
-            let rho = (r.column(j).dot(&r.column(k)) / (norm[j] * norm[k])).clamp(-1.0, 1.0);
+            let rho = (g[[j, k]] / (norm[j] * norm[k])).clamp(-1.0, 1.0);
             conflict += 1.0 - rho;
         }
         raw[j] = sd[j] * conflict;

@@ -9,7 +9,7 @@ use nalgebra::{DMatrix, SymmetricEigen};
 use ndarray::{Array2, ArrayView2, ShapeBuilder};
 use serde::{Deserialize, Serialize};
 
-use super::common::{check_matrix, constant_note, mean, to_weights, Criteria, WeightResult};
+use super::common::{check_matrix, constant_note, to_weights, Criteria, WeightResult};
 use crate::error::{Error, Result};
 
 /// Options of [`pca`].
@@ -83,19 +83,13 @@ pub fn pca(x: ArrayView2<'_, f64>, c: &Criteria, opts: &PcaOptions) -> Result<Pc
     let m = x.ncols();
     let mut notes = Vec::new();
     let mut live = Vec::new();
-    let mut z = Vec::new(); // standardised live columns
     for j in 0..m {
-        let col: Vec<f64> = x.column(j).to_vec();
-        let mu = mean(&col);
-        let ss: f64 = col.iter().map(|v| (v - mu) * (v - mu)).sum();
         let (lo, hi) = super::common::min_max(x.column(j));
-        if super::common::is_constant(lo, hi) || !(ss > 0.0) {
+        if super::common::is_constant(lo, hi) {
             notes.push(constant_note(&c.names[j]));
-            continue;
+        } else {
+            live.push(j);
         }
-        let s = ss.sqrt();
-        z.push(col.into_iter().map(|v| (v - mu) / s).collect::<Vec<f64>>());
-        live.push(j);
     }
     let p = live.len();
     if p < 2 {
@@ -104,13 +98,18 @@ pub fn pca(x: ArrayView2<'_, f64>, c: &Criteria, opts: &PcaOptions) -> Result<Pc
             format!("needs at least 2 criteria that vary across units, found {p}"),
         ));
     }
-    let corr = DMatrix::from_fn(p, p, |a, b| {
-        if a == b {
-            1.0
-        } else {
-            z[a].iter().zip(&z[b]).map(|(u, v)| u * v).sum::<f64>().clamp(-1.0, 1.0)
-        }
-    });
+    // Standardised live columns (unit norm), then R = Zᵀ Z by one gemm.
+    let n = x.nrows();
+    let mut z = Array2::<f64>::zeros((n, p).f());
+    for (a, &j) in live.iter().enumerate() {
+        let col = x.column(j);
+        let mu = col.sum() / n as f64;
+        let ss: f64 = col.iter().map(|v| (v - mu) * (v - mu)).sum();
+        let s = ss.sqrt();
+        z.column_mut(a).iter_mut().zip(col).for_each(|(o, &v)| *o = (v - mu) / s);
+    }
+    let zz = z.t().dot(&z);
+    let corr = DMatrix::from_fn(p, p, |a, b| if a == b { 1.0 } else { zz[[a, b]].clamp(-1.0, 1.0) });
     let eig = SymmetricEigen::new(corr);
     let mut order: Vec<usize> = (0..p).collect();
     order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
