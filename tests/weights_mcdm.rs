@@ -799,3 +799,67 @@ experts = [[[1, 2], [0.5, 1]], [[1, 8], [0.125, 1]]]
     let bad = AhpSpec::from_toml_str("[nodes.nowhere]\nelements = []\nmatrix = []\n", "ahp.toml").unwrap();
     assert!(matches!(bad.weights(&fw), Err(Error::Unknown { .. })));
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn matrix() -> impl Strategy<Value = Array2<f64>> {
+        (3usize..9, 2usize..5).prop_flat_map(|(n, m)| {
+            proptest::collection::vec(-50.0f64..50.0, n * m).prop_map(move |v| Array2::from_shape_vec((n, m), v).unwrap())
+        })
+    }
+
+    proptest! {
+        /// Data-driven weights do not depend on the order of units, nor on a positive affine
+        /// change of a criterion's units (min-max based methods).
+        #[test]
+        fn weights_invariant_to_unit_order_and_rescaling(x in matrix(), shift in -10.0f64..10.0, scale in 0.1f64..10.0) {
+            let m = x.ncols();
+            let c = Criteria::numbered(m);
+            let n = x.nrows();
+            let mut perm = x.clone();
+            for i in 0..n { perm.row_mut(i).assign(&x.row(n - 1 - i)); }
+            let mut scaled = x.clone();
+            scaled.column_mut(0).mapv_inplace(|v| v * scale + shift);
+            let methods = [
+                WeightMethod::Entropy(EntropyOptions::default()),
+                WeightMethod::Critic(CriticOptions::default()),
+                WeightMethod::StandardDeviation,
+            ];
+            for meth in &methods {
+                let (Ok(a), Ok(b), Ok(s)) = (meth.compute(x.view(), &c), meth.compute(perm.view(), &c), meth.compute(scaled.view(), &c)) else { continue };
+                for j in 0..m {
+                    prop_assert!((a.weights[j] - b.weights[j]).abs() < 1e-9);
+                    prop_assert!((a.weights[j] - s.weights[j]).abs() < 1e-7, "{:?} {} vs {}", meth, a.weights[j], s.weights[j]);
+                    prop_assert!(a.weights[j].is_finite() && a.weights[j] >= 0.0);
+                }
+            }
+        }
+
+        /// Whole-matrix scores permute with the units.
+        #[test]
+        fn matrix_scores_permute_with_units(x in matrix()) {
+            use zhili_core::aggregate::{scores, MatrixMethod};
+            let n = x.nrows();
+            let x = x.mapv(|v| (v + 50.0) / 100.0);
+            let mut perm = x.clone();
+            for i in 0..n { perm.row_mut(i).assign(&x.row(n - 1 - i)); }
+            let w: Vec<f64> = (0..x.ncols()).map(|j| 1.0 + j as f64).collect();
+            for meth in [
+                MatrixMethod::Copeland,
+                MatrixMethod::Topsis { normalisation: Default::default() },
+                MatrixMethod::GreyRelational { rho: 0.5 },
+                MatrixMethod::Vikor { v: 0.5, output: Default::default() },
+                MatrixMethod::Mpi { penalty: Default::default(), sd: Default::default() },
+                MatrixMethod::Minimum,
+            ] {
+                let (Ok(a), Ok(b)) = (scores(&meth, x.view(), &w), scores(&meth, perm.view(), &w)) else { continue };
+                for i in 0..n {
+                    prop_assert!((a[i] - b[n - 1 - i]).abs() < 1e-9, "{:?}", meth);
+                    prop_assert!(a[i].is_finite());
+                }
+            }
+        }
+    }
+}

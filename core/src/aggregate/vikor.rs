@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::matrix::{col_range, Fail, KResult};
 
-/// What [`vikor`] returns.
+/// What the VIKOR aggregation ([`MatrixMethod::Vikor`](super::MatrixMethod::Vikor)) returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum VikorOutput {

@@ -24,7 +24,23 @@
 //! criterion (impute or screen first).
 //!
 //! [`group_weights`] applies a data-driven method to every sibling group of a framework and
-//! returns a [`WeightSet`] for `Framework::with_weights`.
+//! returns a [`WeightSet`] for `Framework::with_weights`; [`AhpSpec::weights`] does the same
+//! from pairwise judgements per node.
+//!
+//! ```
+//! use ndarray::array;
+//! use zhili_core::weight::{critic, entropy, Criteria, CriticOptions, EntropyOptions};
+//! use zhili_core::Direction;
+//!
+//! // 4 districts × (mediation rate %, crime per 10k): the second is a cost criterion.
+//! let x = array![[92.0, 3.1], [85.0, 4.0], [97.0, 2.2], [80.0, 6.5]];
+//! let c = Criteria::new(["mediation", "crime"], vec![Direction::Benefit, Direction::Cost])?;
+//! let e = entropy(x.view(), &c, &EntropyOptions::default())?;
+//! assert!((e.weights.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+//! let w = critic(x.view(), &c, &CriticOptions::default())?;
+//! assert_eq!(w.criteria, ["mediation", "crime"]);
+//! # Ok::<(), zhili_core::Error>(())
+//! ```
 
 // Comparisons written `!(x > 0.0)` deliberately reject NaN as well.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]

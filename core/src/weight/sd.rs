@@ -15,7 +15,7 @@ use crate::error::Result;
 /// (recorded in `notes`).
 ///
 /// # Errors
-/// [`Error::Method`] naming unit and criterion for a missing value; fewer than 2 units;
+/// [`Error::Method`](crate::Error::Method) naming unit and criterion for a missing value; fewer than 2 units;
 /// every criterion constant.
 pub fn standard_deviation(x: ArrayView2<'_, f64>, c: &Criteria) -> Result<WeightResult> {
     const M: &str = "standard deviation";
