@@ -863,3 +863,34 @@ mod properties {
         }
     }
 }
+
+/// A constant criterion under BoD's min-max is all zeros: it can carry no weight in any
+/// unit's score, and the LPs still solve.
+#[test]
+fn bod_with_constant_criterion() {
+    let (mut x, c) = dataset(true);
+    x.column_mut(0).fill(99.3);
+    let r = benefit_of_the_doubt(x.view(), &c, &BodOptions::default()).unwrap();
+    assert!(r.scores.iter().all(|s| s.is_finite() && (0.0..=1.0).contains(s)));
+    assert!(r.shares.column(0).iter().all(|s| *s == 0.0));
+    assert_abs_diff_eq!(r.scores[2], 1.0, epsilon = 1e-9);
+}
+
+/// Every child of a group constant: the error names the group's node.
+#[test]
+fn group_weights_constant_group_is_an_error_naming_the_node() {
+    let fw = Framework::from_toml_str(
+        "version = 1\n[[nodes]]\nid = \"index\"\n[[nodes]]\nid = \"a\"\nparent = \"index\"\n[[nodes]]\nid = \"b\"\nparent = \"index\"\n",
+    )
+    .unwrap();
+    let x = array![[1.0, 2.0], [1.0, 2.0], [1.0, 2.0]];
+    let e = group_weights(
+        &fw,
+        x.view(),
+        &WeightMethod::StandardDeviation,
+        &zhili_core::Aggregate::default(),
+        None,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("`index`"), "{e}");
+}
