@@ -102,3 +102,23 @@ fn frameworks_lists_the_catalogue() {
     assert!(ok);
     assert!(out.contains(zhili::indicators::DEFAULT));
 }
+
+#[test]
+fn weights_are_computed_written_and_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("w.toml");
+    let (ok, stdout, err) = zhili(&["weights", "--method", "entropy", "-o", out.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(stdout.contains("effective weight"), "{stdout}");
+    let w = zhili::io::load_weights(&out).unwrap();
+    // every sibling group sums to 1
+    let (fw, _) = zhili::io::load_framework(zhili::indicators::DEFAULT).unwrap();
+    for n in fw.nodes().iter().filter(|n| !n.children.is_empty()) {
+        let s: f64 = n.children.iter().map(|&c| w.weights[&fw.nodes()[c].id]).sum();
+        assert!((s - 1.0).abs() < 1e-12, "{}: {s}", n.id);
+    }
+    let (ok, _, err) = zhili(&["score", "--weights", out.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = zhili(&["weights", "--method", "ahp"]);
+    assert!(!ok && err.contains("--ahp"), "{err}");
+}
