@@ -1,0 +1,45 @@
+//! Command-line interface: one file per subcommand.
+
+mod frameworks;
+mod score;
+mod table;
+mod validate;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// zhili (治理): composite indices for social-governance evaluation.
+#[derive(Debug, Parser)]
+#[command(name = "zhili", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Score units on a framework (no arguments: the bundled default framework and sample data).
+    Score(score::Args),
+    /// Validate a framework (and optionally check a data file against it).
+    Validate(validate::Args),
+    /// List the bundled frameworks.
+    Frameworks(frameworks::Args),
+}
+
+/// Parse arguments, run, print one clear error on failure.
+pub(crate) fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Score(a) => score::run(a),
+        Command::Validate(a) => validate::run(a),
+        Command::Frameworks(a) => frameworks::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! `zhili validate`: the framework's validation report.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use zhili::io::{load_framework, read_dataset, DataOptions};
+use zhili::Error;
+
+/// Options of `zhili validate`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Framework: a bundled name, or a .toml / .json / COINr iMeta .csv file.
+    #[arg(long, short)]
+    framework: String,
+    /// A data file to check against the framework (columns, numbers).
+    #[arg(long, short)]
+    data: Option<PathBuf>,
+    /// Unit id column of the data (default: unit, unit_id, uCode, code, id or the first column).
+    #[arg(long)]
+    unit_column: Option<String>,
+}
+
+pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
+    let fw = match load_framework(&a.framework) {
+        Ok((fw, _)) => fw,
+        Err(Error::Framework(problems)) => {
+            println!(
+                "{} is invalid: {} problem{}",
+                a.framework,
+                problems.len(),
+                if problems.len() == 1 { "" } else { "s" }
+            );
+            let mut t = super::table::new(&["node", "problem", "message"]);
+            for p in &problems {
+                let kind = serde_json::to_value(p.kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                t.add_row(vec![p.node.clone().unwrap_or_else(|| "-".into()), kind, p.message.clone()]);
+            }
+            println!("{t}");
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(e) => return Err(e),
+    };
+    let n_agg = fw.aggregates_bottom_up().len();
+    println!(
+        "{}: valid — {} indicators, {} aggregates, {} levels, root `{}`",
+        a.framework,
+        fw.indicators().len(),
+        n_agg,
+        fw.max_level(),
+        fw.nodes()[fw.root()].id
+    );
+    if let Some(d) = a.data {
+        let opts = DataOptions {
+            unit_column: a.unit_column,
+            ..DataOptions::default()
+        };
+        let ds = read_dataset(&d, &fw, &opts)?;
+        let missing = ds.values().iter().filter(|v| v.is_nan()).count();
+        println!(
+            "{}: {} units × {} indicators, {} missing values; extra columns: {}",
+            d.display(),
+            ds.n_units(),
+            ds.indicator_ids().len(),
+            missing,
+            ds.groups()
+                .keys()
+                .chain(ds.numeric().keys())
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,182 @@
+//! Framework, pipeline and weight documents: by bundled name or by file (TOML, JSON, CSV).
+
+use std::path::{Path, PathBuf};
+
+use zhili_core::framework::{FrameworkSpec, IMetaRow};
+use zhili_core::{Error, Framework, Pipeline, Result, WeightSet};
+use zhili_indicators::Bundled;
+
+/// Where a framework came from.
+#[derive(Debug, Clone)]
+pub enum FrameworkSource {
+    /// A framework bundled with zhili (carries its sample data and pipeline).
+    Bundled(&'static Bundled),
+    /// A file.
+    File(PathBuf),
+}
+
+fn ext(path: &Path) -> String {
+    path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase()
+}
+
+/// Load a framework: a bundled name (see `zhili frameworks`) or a file —
+/// `.toml`, `.json`, or `.csv` (a COINr iMeta table).
+///
+/// # Errors
+/// [`Error::Parse`] naming file and line; [`Error::Framework`] with every validation problem.
+pub fn load_framework(arg: &str) -> Result<(Framework, FrameworkSource)> {
+    if let Some(b) = zhili_indicators::get(arg) {
+        let spec = FrameworkSpec::from_toml_str(b.framework, &format!("bundled framework `{}`", b.name))?;
+        return Ok((Framework::from_spec(spec)?, FrameworkSource::Bundled(b)));
+    }
+    let path = PathBuf::from(arg);
+    if !path.exists() {
+        let names: Vec<&str> = zhili_indicators::CATALOGUE.iter().map(|b| b.name).collect();
+        return Err(Error::Unknown {
+            what: "framework",
+            id: arg.to_owned(),
+            context: format!("neither a file nor a bundled framework ({})", names.join(", ")),
+        });
+    }
+    let file = path.display().to_string();
+    let (text, _) = super::read_text(&path)?;
+    let spec = match ext(&path).as_str() {
+        "toml" => FrameworkSpec::from_toml_str(&text, &file)?,
+        "json" => FrameworkSpec::from_json_str(&text, &file)?,
+        "csv" => read_coinr_imeta(&text, &file)?,
+        other => {
+            return Err(Error::parse(
+                &file,
+                None,
+                None,
+                format!("unknown framework format `.{other}` (use .toml, .json or a COINr iMeta .csv)"),
+            ))
+        }
+    };
+    Ok((Framework::from_spec(spec)?, FrameworkSource::File(path)))
+}
+
+/// Parse a COINr iMeta table (CSV text). `NA` and empty cells are missing.
+///
+/// # Errors
+/// [`Error::Parse`] naming the line and column of a malformed cell, or a missing required column.
+pub fn read_coinr_imeta(text: &str, file: &str) -> Result<FrameworkSpec> {
+    let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    let header: Vec<String> = rdr
+        .headers()
+        .map_err(|e| Error::parse(file, Some(1), None, e.to_string()))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let col = |name: &str| header.iter().position(|h| h == name);
+    for required in ["iCode", "Type"] {
+        if col(required).is_none() {
+            return Err(Error::MissingColumn {
+                column: required.into(),
+                needed_by: format!("a COINr iMeta table ({file})"),
+            });
+        }
+    }
+    let mut rows = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| Error::parse(file, e.position().map(|p| p.line() as usize), None, e.to_string()))?;
+        let line = rec.position().map_or(0, |p| p.line() as usize);
+        let text_of = |name: &str| {
+            col(name)
+                .and_then(|j| rec.get(j))
+                .map(str::to_owned)
+                .filter(|s| !s.is_empty() && s != "NA")
+        };
+        let num_of = |name: &str| -> Result<Option<f64>> {
+            match text_of(name) {
+                None => Ok(None),
+                Some(s) => s
+                    .parse::<f64>()
+                    .map(Some)
+                    .map_err(|_| Error::parse(file, Some(line), Some(name.into()), format!("`{s}` is not a number"))),
+            }
+        };
+        rows.push(IMetaRow {
+            level: num_of("Level")?,
+            code: text_of("iCode").unwrap_or_default(),
+            name: text_of("iName"),
+            direction: num_of("Direction")?,
+            weight: num_of("Weight")?,
+            parent: text_of("Parent"),
+            kind: text_of("Type").unwrap_or_default(),
+            unit: text_of("Unit"),
+            target: num_of("Target")?,
+            denominator: text_of("Denominator"),
+        });
+    }
+    FrameworkSpec::from_coinr(&rows, file, 2)
+}
+
+/// Load a pipeline document (`.toml` or `.json`).
+///
+/// # Errors
+/// [`Error::Parse`] naming file and line, or [`Error::Spec`].
+pub fn load_pipeline(path: &Path) -> Result<Pipeline> {
+    let file = path.display().to_string();
+    let (text, _) = super::read_text(path)?;
+    match ext(path).as_str() {
+        "json" => Pipeline::from_json_str(&text).map_err(|e| rename(e, &file)),
+        _ => Pipeline::from_toml_named(&text, &file),
+    }
+}
+
+fn rename(e: Error, file: &str) -> Error {
+    match e {
+        Error::Parse { mut location, message } => {
+            location.file = file.to_owned();
+            Error::Parse { location, message }
+        }
+        other => other,
+    }
+}
+
+/// Load a weight set: TOML (`id = weight`, optionally under `[weights]`) or CSV with
+/// columns `id` (or `iCode`, `node`) and `weight` (or `Weight`).
+///
+/// # Errors
+/// [`Error::Parse`] naming file, line and column.
+pub fn load_weights(path: &Path) -> Result<WeightSet> {
+    let file = path.display().to_string();
+    let (text, _) = super::read_text(path)?;
+    if ext(path) != "csv" {
+        return WeightSet::from_toml_str(&text, &file);
+    }
+    let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    let header: Vec<String> = rdr
+        .headers()
+        .map_err(|e| Error::parse(&file, Some(1), None, e.to_string()))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let find = |names: &[&str]| header.iter().position(|h| names.contains(&h.as_str()));
+    let id_col = find(&["id", "iCode", "node"]).ok_or_else(|| Error::MissingColumn {
+        column: "id".into(),
+        needed_by: format!("weight file {file}"),
+    })?;
+    let w_col = find(&["weight", "Weight"]).ok_or_else(|| Error::MissingColumn {
+        column: "weight".into(),
+        needed_by: format!("weight file {file}"),
+    })?;
+    let mut pairs = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| Error::parse(&file, e.position().map(|p| p.line() as usize), None, e.to_string()))?;
+        let line = rec.position().map_or(0, |p| p.line() as usize);
+        let id = rec.get(id_col).unwrap_or_default().to_owned();
+        let ws = rec.get(w_col).unwrap_or_default();
+        let w: f64 = ws.parse().map_err(|_| {
+            Error::parse(
+                &file,
+                Some(line),
+                Some(header[w_col].clone()),
+                format!("weight `{ws}` of `{id}` is not a number"),
+            )
+        })?;
+        pairs.push((id, w));
+    }
+    Ok(WeightSet::from_pairs(pairs))
+}
