@@ -132,12 +132,14 @@ fn load_wide_csv(text: &str, file: &str, roles: &SampleData) -> Result<Dataset> 
         expected: format!("{n} × {m}"),
         found: e.to_string(),
     })?;
-    let mut ds = Dataset::new(units, ind_js.iter().map(|&j| header[j].clone()).collect(), values)?;
+    let ids = ind_js.iter().map(|&j| header[j].clone()).collect();
+    let mut ds = if time_j.is_some() {
+        Dataset::panel(units, times, ids, values)?
+    } else {
+        Dataset::new(units, ids, values)?
+    };
     if name_j.is_some() {
         ds = ds.with_unit_names(names)?;
-    }
-    if time_j.is_some() {
-        ds = ds.with_time(times)?;
     }
     for (g, c) in roles.group_columns.iter().enumerate() {
         ds = ds.with_group(*c, std::mem::take(&mut groups[g]))?;

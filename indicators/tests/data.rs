@@ -27,13 +27,15 @@ fn every_bundled_data_set_loads_and_has_every_framework_indicator() {
             let ds = d.load().unwrap_or_else(|e| panic!("{} / {}: {e}", b.name, d.name));
             let x = ds.aligned_values(&f).unwrap_or_else(|e| panic!("{} / {}: {e}", b.name, d.name));
             assert_eq!(x.ncols(), f.indicators().len());
-            // a few missing values at most
+            // synthetic data: a few missing values at most (COINr's real ASEM data has 2.5 %)
             let missing = x.iter().filter(|v| v.is_nan()).count();
-            assert!(missing * 50 <= x.len(), "{} / {}: {missing} missing of {}", b.name, d.name, x.len());
+            let limit = if d.synthetic { x.len() / 100 } else { x.len() / 30 };
+            assert!(missing <= limit, "{} / {}: {missing} missing of {}", b.name, d.name, x.len());
             // denominators present and positive
             for c in d.numeric_columns {
                 let v = ds.numeric_column(c).expect("numeric");
-                assert!(v.iter().all(|x| x.is_finite() && *x >= 0.0), "{} / {c}", d.name);
+                assert!(v.iter().all(|x| x.is_nan() || *x >= 0.0), "{} / {c}", d.name);
+                assert!(!d.synthetic || v.iter().all(|x| x.is_finite()), "{} / {c}: complete", d.name);
             }
         }
     }

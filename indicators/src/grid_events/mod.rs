@@ -311,12 +311,14 @@ pub fn derive(events: &[Event], population: &[(String, f64)], opts: &DeriveOptio
             time.push(i64::from(y));
         }
     }
-    let mut dataset = Dataset::new(unit_ids, INDICATORS.iter().map(|s| (*s).to_owned()).collect(), values)?
-        .with_numeric("population", pops)?
-        .with_numeric("events", counts)?;
-    if opts.by_year {
-        dataset = dataset.with_time(time)?;
+    let ids = INDICATORS.iter().map(|s| (*s).to_owned()).collect();
+    let dataset = if opts.by_year {
+        Dataset::panel(unit_ids, time, ids, values)?
+    } else {
+        Dataset::new(unit_ids, ids, values)?
     }
+    .with_numeric("population", pops)?
+    .with_numeric("events", counts)?;
     Ok(Derived { dataset, log })
 }
 
