@@ -21,8 +21,12 @@ pub struct Bundled {
     pub framework: &'static str,
     /// The default pipeline (TOML); `None` = [`Pipeline::default`].
     pub pipeline: Option<&'static str>,
-    /// Sample data sets; the first is the default.
-    pub data: &'static [SampleData],
+    /// The default sample data (CSV text of `datasets[0]`), if any.
+    pub data: Option<&'static str>,
+    /// Unit id column of the default sample data.
+    pub unit_column: &'static str,
+    /// Every sample data set of this framework; the first is the default (`data`).
+    pub datasets: &'static [SampleData],
     /// Grades of the composite score (grading TOML, see [`GradingSpec`]), if any.
     pub grading: Option<&'static str>,
 }
@@ -57,7 +61,7 @@ impl Bundled {
 
     /// The default sample data set, if any.
     pub fn sample(&self) -> Option<&'static SampleData> {
-        self.data.first()
+        self.datasets.first()
     }
 
     /// The default sample data set, loaded.
@@ -170,7 +174,9 @@ pub const CATALOGUE: &[Bundled] = &[
         description: "County-level social-governance index, 5 dimensions, 21 indicators (modelled on public descriptions, not the official list)",
         framework: include_str!("../frameworks/kunming-county.toml"),
         pipeline: Some(GOALPOSTS_PIPELINE),
-        data: &[KUNMING_14, YUNNAN_129],
+        data: Some(KUNMING_14.csv),
+        unit_column: KUNMING_14.unit_column,
+        datasets: &[KUNMING_14, YUNNAN_129],
         grading: Some(SCORE_GRADES),
     },
     Bundled {
@@ -178,7 +184,9 @@ pub const CATALOGUE: &[Bundled] = &[
         description: "Municipal social-governance index, 7 dimensions, 46 indicators (modelled on public descriptions, not the official list)",
         framework: include_str!("../frameworks/kunming-municipal.toml"),
         pipeline: Some(GOALPOSTS_PIPELINE),
-        data: &[KUNMING_14],
+        data: Some(KUNMING_14.csv),
+        unit_column: KUNMING_14.unit_column,
+        datasets: &[KUNMING_14],
         grading: Some(SCORE_GRADES),
     },
     Bundled {
@@ -186,7 +194,9 @@ pub const CATALOGUE: &[Bundled] = &[
         description: "Compact generic five-governances framework, 5 dimensions x 3 indicators",
         framework: include_str!("../frameworks/five-governances.toml"),
         pipeline: Some(GOALPOSTS_PIPELINE),
-        data: &[KUNMING_14],
+        data: Some(KUNMING_14.csv),
+        unit_column: KUNMING_14.unit_column,
+        datasets: &[KUNMING_14],
         grading: Some(SCORE_GRADES),
     },
     Bundled {
@@ -194,7 +204,9 @@ pub const CATALOGUE: &[Bundled] = &[
         description: "Yuxi-style grid-event management: 4 categories, 27 event items, 9 indicators derived from an event log",
         framework: include_str!("../frameworks/grid-events.toml"),
         pipeline: Some(GOALPOSTS_PIPELINE),
-        data: &[GRID_EVENTS_DATA],
+        data: Some(GRID_EVENTS_DATA.csv),
+        unit_column: GRID_EVENTS_DATA.unit_column,
+        datasets: &[GRID_EVENTS_DATA],
         grading: Some(SCORE_GRADES),
     },
     Bundled {
@@ -202,7 +214,9 @@ pub const CATALOGUE: &[Bundled] = &[
         description: "Shuangbai-style red/yellow/green household risk grading rolled up to villages",
         framework: include_str!("../frameworks/household-risk.toml"),
         pipeline: Some(GOALPOSTS_PIPELINE),
-        data: &[HOUSEHOLD_RISK_DATA],
+        data: Some(HOUSEHOLD_RISK_DATA.csv),
+        unit_column: HOUSEHOLD_RISK_DATA.unit_column,
+        datasets: &[HOUSEHOLD_RISK_DATA],
         grading: Some(SCORE_GRADES),
     },
     Bundled {
@@ -210,7 +224,9 @@ pub const CATALOGUE: &[Bundled] = &[
         description: "COINr's ASEM example (MIT, EU JRC): 51 countries, 49 indicators, COINr's example pipeline",
         framework: include_str!("../frameworks/asem-coinr.toml"),
         pipeline: Some(include_str!("../frameworks/asem-coinr.pipeline.toml")),
-        data: &[ASEM_DATA],
+        data: Some(ASEM_DATA.csv),
+        unit_column: ASEM_DATA.unit_column,
+        datasets: &[ASEM_DATA],
         grading: None,
     },
 ];
@@ -232,7 +248,7 @@ pub fn names() -> impl Iterator<Item = &'static str> {
 pub fn samples() -> Vec<&'static SampleData> {
     let mut out: Vec<&'static SampleData> = Vec::new();
     for b in CATALOGUE {
-        for d in b.data {
+        for d in b.datasets {
             if !out.iter().any(|o| o.name == d.name) {
                 out.push(d);
             }

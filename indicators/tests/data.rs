@@ -22,8 +22,8 @@ fn range(v: &[f64]) -> (f64, f64) {
 fn every_bundled_data_set_loads_and_has_every_framework_indicator() {
     for b in CATALOGUE {
         let f = b.framework().expect("framework");
-        assert!(!b.data.is_empty(), "{} has no data", b.name);
-        for d in b.data {
+        assert!(!b.datasets.is_empty(), "{} has no data", b.name);
+        for d in b.datasets {
             let ds = d.load().unwrap_or_else(|e| panic!("{} / {}: {e}", b.name, d.name));
             let x = ds.aligned_values(&f).unwrap_or_else(|e| panic!("{} / {}: {e}", b.name, d.name));
             assert_eq!(x.ncols(), f.indicators().len());
@@ -72,7 +72,7 @@ fn kunming_14_is_a_three_year_panel_of_the_14_units() {
     }
     // both Kunming frameworks and five-governances use this data set
     for name in ["kunming-municipal", "kunming-county", "five-governances"] {
-        assert!(get(name).expect("fw").data.iter().any(|d| d.name == "kunming-14"), "{name}");
+        assert!(get(name).expect("fw").datasets.iter().any(|d| d.name == "kunming-14"), "{name}");
     }
 }
 

@@ -224,3 +224,12 @@ fn gradings_parse() {
         b.grading().unwrap_or_else(|e| panic!("{}: {e}", b.name));
     }
 }
+
+#[test]
+fn default_data_fields_match_the_first_dataset() {
+    for b in CATALOGUE {
+        let first = b.sample().expect("every framework has sample data");
+        assert_eq!(b.data, Some(first.csv), "{}", b.name);
+        assert_eq!(b.unit_column, first.unit_column, "{}", b.name);
+    }
+}
