@@ -52,66 +52,227 @@ fn phi(z: f64) -> f64 {
 // ---------------------------------------------------------------- units
 
 /// (id, Chinese name, prefecture id, prefecture Chinese name)
-const PREFECTURES: [(&str, &str, &[(&str, &str)]); 16] = [
-    ("kunming", "昆明市", &[
-        ("wuhua", "五华区"), ("panlong", "盘龙区"), ("guandu", "官渡区"), ("xishan", "西山区"), ("dongchuan", "东川区"),
-        ("chenggong", "呈贡区"), ("jinning", "晋宁区"), ("anning", "安宁市"), ("fumin", "富民县"), ("yiliang", "宜良县"),
-        ("songming", "嵩明县"), ("shilin", "石林彝族自治县"), ("luquan", "禄劝彝族苗族自治县"), ("xundian", "寻甸回族彝族自治县"),
-    ]),
-    ("qujing", "曲靖市", &[
-        ("qilin", "麒麟区"), ("zhanyi", "沾益区"), ("malong", "马龙区"), ("xuanwei", "宣威市"), ("fuyuan", "富源县"),
-        ("luoping", "罗平县"), ("shizong", "师宗县"), ("luliang", "陆良县"), ("huize", "会泽县"),
-    ]),
-    ("yuxi", "玉溪市", &[
-        ("hongta", "红塔区"), ("jiangchuan", "江川区"), ("chengjiang", "澄江市"), ("tonghai", "通海县"), ("huaning", "华宁县"),
-        ("yimen", "易门县"), ("eshan", "峨山彝族自治县"), ("xinping", "新平彝族傣族自治县"), ("yuanjiang", "元江哈尼族彝族傣族自治县"),
-    ]),
-    ("baoshan", "保山市", &[
-        ("longyang", "隆阳区"), ("shidian", "施甸县"), ("longling", "龙陵县"), ("changning", "昌宁县"), ("tengchong", "腾冲市"),
-    ]),
-    ("zhaotong", "昭通市", &[
-        ("zhaoyang", "昭阳区"), ("ludian", "鲁甸县"), ("qiaojia", "巧家县"), ("yanjin", "盐津县"), ("daguan", "大关县"),
-        ("yongshan", "永善县"), ("suijiang", "绥江县"), ("zhenxiong", "镇雄县"), ("yiliang_zt", "彝良县"), ("weixin", "威信县"),
-        ("shuifu", "水富市"),
-    ]),
-    ("lijiang", "丽江市", &[
-        ("gucheng", "古城区"), ("yulong", "玉龙纳西族自治县"), ("yongsheng", "永胜县"), ("huaping", "华坪县"), ("ninglang", "宁蒗彝族自治县"),
-    ]),
-    ("puer", "普洱市", &[
-        ("simao", "思茅区"), ("ninger", "宁洱哈尼族彝族自治县"), ("mojiang", "墨江哈尼族自治县"), ("jingdong", "景东彝族自治县"),
-        ("jinggu", "景谷傣族彝族自治县"), ("zhenyuan", "镇沅彝族哈尼族拉祜族自治县"), ("jiangcheng", "江城哈尼族彝族自治县"),
-        ("menglian", "孟连傣族拉祜族佤族自治县"), ("lancang", "澜沧拉祜族自治县"), ("ximeng", "西盟佤族自治县"),
-    ]),
-    ("lincang", "临沧市", &[
-        ("linxiang", "临翔区"), ("fengqing", "凤庆县"), ("yunxian", "云县"), ("yongde", "永德县"), ("zhenkang", "镇康县"),
-        ("shuangjiang", "双江拉祜族佤族布朗族傣族自治县"), ("gengma", "耿马傣族佤族自治县"), ("cangyuan", "沧源佤族自治县"),
-    ]),
-    ("chuxiong", "楚雄彝族自治州", &[
-        ("chuxiong", "楚雄市"), ("shuangbai", "双柏县"), ("mouding", "牟定县"), ("nanhua", "南华县"), ("yaoan", "姚安县"),
-        ("dayao", "大姚县"), ("yongren", "永仁县"), ("yuanmou", "元谋县"), ("wuding", "武定县"), ("lufeng", "禄丰市"),
-    ]),
-    ("honghe", "红河哈尼族彝族自治州", &[
-        ("mengzi", "蒙自市"), ("gejiu", "个旧市"), ("kaiyuan", "开远市"), ("mile", "弥勒市"), ("jianshui", "建水县"),
-        ("shiping", "石屏县"), ("luxi", "泸西县"), ("lvchun", "绿春县"), ("yuanyang", "元阳县"), ("honghe", "红河县"),
-        ("jinping", "金平苗族瑶族傣族自治县"), ("hekou", "河口瑶族自治县"), ("pingbian", "屏边苗族自治县"),
-    ]),
-    ("wenshan", "文山壮族苗族自治州", &[
-        ("wenshan", "文山市"), ("yanshan", "砚山县"), ("xichou", "西畴县"), ("malipo", "麻栗坡县"), ("maguan", "马关县"),
-        ("qiubei", "丘北县"), ("guangnan", "广南县"), ("funing", "富宁县"),
-    ]),
-    ("xishuangbanna", "西双版纳傣族自治州", &[("jinghong", "景洪市"), ("menghai", "勐海县"), ("mengla", "勐腊县")]),
-    ("dali", "大理白族自治州", &[
-        ("dali", "大理市"), ("yangbi", "漾濞彝族自治县"), ("xiangyun", "祥云县"), ("binchuan", "宾川县"), ("midu", "弥渡县"),
-        ("nanjian", "南涧彝族自治县"), ("weishan", "巍山彝族回族自治县"), ("yongping", "永平县"), ("yunlong", "云龙县"),
-        ("eryuan", "洱源县"), ("jianchuan", "剑川县"), ("heqing", "鹤庆县"),
-    ]),
-    ("dehong", "德宏傣族景颇族自治州", &[
-        ("mangshi", "芒市"), ("ruili", "瑞丽市"), ("lianghe", "梁河县"), ("yingjiang", "盈江县"), ("longchuan", "陇川县"),
-    ]),
-    ("nujiang", "怒江傈僳族自治州", &[
-        ("lushui", "泸水市"), ("fugong", "福贡县"), ("gongshan", "贡山独龙族怒族自治县"), ("lanping", "兰坪白族普米族自治县"),
-    ]),
-    ("diqing", "迪庆藏族自治州", &[("xianggelila", "香格里拉市"), ("deqin", "德钦县"), ("weixi", "维西傈僳族自治县")]),
+/// (prefecture id, Chinese name, [(unit id, Chinese name)])
+type Prefecture = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
+
+const PREFECTURES: [Prefecture; 16] = [
+    (
+        "kunming",
+        "昆明市",
+        &[
+            ("wuhua", "五华区"),
+            ("panlong", "盘龙区"),
+            ("guandu", "官渡区"),
+            ("xishan", "西山区"),
+            ("dongchuan", "东川区"),
+            ("chenggong", "呈贡区"),
+            ("jinning", "晋宁区"),
+            ("anning", "安宁市"),
+            ("fumin", "富民县"),
+            ("yiliang", "宜良县"),
+            ("songming", "嵩明县"),
+            ("shilin", "石林彝族自治县"),
+            ("luquan", "禄劝彝族苗族自治县"),
+            ("xundian", "寻甸回族彝族自治县"),
+        ],
+    ),
+    (
+        "qujing",
+        "曲靖市",
+        &[
+            ("qilin", "麒麟区"),
+            ("zhanyi", "沾益区"),
+            ("malong", "马龙区"),
+            ("xuanwei", "宣威市"),
+            ("fuyuan", "富源县"),
+            ("luoping", "罗平县"),
+            ("shizong", "师宗县"),
+            ("luliang", "陆良县"),
+            ("huize", "会泽县"),
+        ],
+    ),
+    (
+        "yuxi",
+        "玉溪市",
+        &[
+            ("hongta", "红塔区"),
+            ("jiangchuan", "江川区"),
+            ("chengjiang", "澄江市"),
+            ("tonghai", "通海县"),
+            ("huaning", "华宁县"),
+            ("yimen", "易门县"),
+            ("eshan", "峨山彝族自治县"),
+            ("xinping", "新平彝族傣族自治县"),
+            ("yuanjiang", "元江哈尼族彝族傣族自治县"),
+        ],
+    ),
+    (
+        "baoshan",
+        "保山市",
+        &[
+            ("longyang", "隆阳区"),
+            ("shidian", "施甸县"),
+            ("longling", "龙陵县"),
+            ("changning", "昌宁县"),
+            ("tengchong", "腾冲市"),
+        ],
+    ),
+    (
+        "zhaotong",
+        "昭通市",
+        &[
+            ("zhaoyang", "昭阳区"),
+            ("ludian", "鲁甸县"),
+            ("qiaojia", "巧家县"),
+            ("yanjin", "盐津县"),
+            ("daguan", "大关县"),
+            ("yongshan", "永善县"),
+            ("suijiang", "绥江县"),
+            ("zhenxiong", "镇雄县"),
+            ("yiliang_zt", "彝良县"),
+            ("weixin", "威信县"),
+            ("shuifu", "水富市"),
+        ],
+    ),
+    (
+        "lijiang",
+        "丽江市",
+        &[
+            ("gucheng", "古城区"),
+            ("yulong", "玉龙纳西族自治县"),
+            ("yongsheng", "永胜县"),
+            ("huaping", "华坪县"),
+            ("ninglang", "宁蒗彝族自治县"),
+        ],
+    ),
+    (
+        "puer",
+        "普洱市",
+        &[
+            ("simao", "思茅区"),
+            ("ninger", "宁洱哈尼族彝族自治县"),
+            ("mojiang", "墨江哈尼族自治县"),
+            ("jingdong", "景东彝族自治县"),
+            ("jinggu", "景谷傣族彝族自治县"),
+            ("zhenyuan", "镇沅彝族哈尼族拉祜族自治县"),
+            ("jiangcheng", "江城哈尼族彝族自治县"),
+            ("menglian", "孟连傣族拉祜族佤族自治县"),
+            ("lancang", "澜沧拉祜族自治县"),
+            ("ximeng", "西盟佤族自治县"),
+        ],
+    ),
+    (
+        "lincang",
+        "临沧市",
+        &[
+            ("linxiang", "临翔区"),
+            ("fengqing", "凤庆县"),
+            ("yunxian", "云县"),
+            ("yongde", "永德县"),
+            ("zhenkang", "镇康县"),
+            ("shuangjiang", "双江拉祜族佤族布朗族傣族自治县"),
+            ("gengma", "耿马傣族佤族自治县"),
+            ("cangyuan", "沧源佤族自治县"),
+        ],
+    ),
+    (
+        "chuxiong",
+        "楚雄彝族自治州",
+        &[
+            ("chuxiong", "楚雄市"),
+            ("shuangbai", "双柏县"),
+            ("mouding", "牟定县"),
+            ("nanhua", "南华县"),
+            ("yaoan", "姚安县"),
+            ("dayao", "大姚县"),
+            ("yongren", "永仁县"),
+            ("yuanmou", "元谋县"),
+            ("wuding", "武定县"),
+            ("lufeng", "禄丰市"),
+        ],
+    ),
+    (
+        "honghe",
+        "红河哈尼族彝族自治州",
+        &[
+            ("mengzi", "蒙自市"),
+            ("gejiu", "个旧市"),
+            ("kaiyuan", "开远市"),
+            ("mile", "弥勒市"),
+            ("jianshui", "建水县"),
+            ("shiping", "石屏县"),
+            ("luxi", "泸西县"),
+            ("lvchun", "绿春县"),
+            ("yuanyang", "元阳县"),
+            ("honghe", "红河县"),
+            ("jinping", "金平苗族瑶族傣族自治县"),
+            ("hekou", "河口瑶族自治县"),
+            ("pingbian", "屏边苗族自治县"),
+        ],
+    ),
+    (
+        "wenshan",
+        "文山壮族苗族自治州",
+        &[
+            ("wenshan", "文山市"),
+            ("yanshan", "砚山县"),
+            ("xichou", "西畴县"),
+            ("malipo", "麻栗坡县"),
+            ("maguan", "马关县"),
+            ("qiubei", "丘北县"),
+            ("guangnan", "广南县"),
+            ("funing", "富宁县"),
+        ],
+    ),
+    (
+        "xishuangbanna",
+        "西双版纳傣族自治州",
+        &[("jinghong", "景洪市"), ("menghai", "勐海县"), ("mengla", "勐腊县")],
+    ),
+    (
+        "dali",
+        "大理白族自治州",
+        &[
+            ("dali", "大理市"),
+            ("yangbi", "漾濞彝族自治县"),
+            ("xiangyun", "祥云县"),
+            ("binchuan", "宾川县"),
+            ("midu", "弥渡县"),
+            ("nanjian", "南涧彝族自治县"),
+            ("weishan", "巍山彝族回族自治县"),
+            ("yongping", "永平县"),
+            ("yunlong", "云龙县"),
+            ("eryuan", "洱源县"),
+            ("jianchuan", "剑川县"),
+            ("heqing", "鹤庆县"),
+        ],
+    ),
+    (
+        "dehong",
+        "德宏傣族景颇族自治州",
+        &[
+            ("mangshi", "芒市"),
+            ("ruili", "瑞丽市"),
+            ("lianghe", "梁河县"),
+            ("yingjiang", "盈江县"),
+            ("longchuan", "陇川县"),
+        ],
+    ),
+    (
+        "nujiang",
+        "怒江傈僳族自治州",
+        &[
+            ("lushui", "泸水市"),
+            ("fugong", "福贡县"),
+            ("gongshan", "贡山独龙族怒族自治县"),
+            ("lanping", "兰坪白族普米族自治县"),
+        ],
+    ),
+    (
+        "diqing",
+        "迪庆藏族自治州",
+        &[("xianggelila", "香格里拉市"), ("deqin", "德钦县"), ("weixi", "维西傈僳族自治县")],
+    ),
 ];
 
 /// Kunming: approximate resident population (2020 census, rounded) and land area (km², rounded).
@@ -350,7 +511,11 @@ fn governance_files(dir: &Path) -> Res<()> {
     // a few missing cells (never the crime pair, so the level/change stay consistent)
     let mut missing = Vec::new();
     while missing.len() < 12 {
-        let i = if missing.len() < 5 { rng.gen_range(0..14) } else { rng.gen_range(14..us.len()) };
+        let i = if missing.len() < 5 {
+            rng.gen_range(0..14)
+        } else {
+            rng.gen_range(14..us.len())
+        };
         let t = if i < 14 { rng.gen_range(0..3) } else { 2 };
         let j = rng.gen_range(0..inds.len());
         if j == yoy || j == lvl || vals[i][t][j].is_nan() {
@@ -418,8 +583,14 @@ fn fmt_ts(t: NaiveDateTime) -> String {
 
 fn grid_event_files(dir: &Path) -> Res<()> {
     let mut rng = ChaCha8Rng::seed_from_u64(SEED + 1);
-    let start = NaiveDate::from_ymd_opt(2023, 1, 1).ok_or("date")?.and_hms_opt(0, 0, 0).ok_or("time")?;
-    let end = NaiveDate::from_ymd_opt(2023, 12, 31).ok_or("date")?.and_hms_opt(23, 59, 0).ok_or("time")?;
+    let start = NaiveDate::from_ymd_opt(2023, 1, 1)
+        .ok_or("date")?
+        .and_hms_opt(0, 0, 0)
+        .ok_or("time")?;
+    let end = NaiveDate::from_ymd_opt(2023, 12, 31)
+        .ok_or("date")?
+        .and_hms_opt(23, 59, 0)
+        .ok_or("time")?;
     let minutes_in_year = (end - start).num_minutes();
     let median_hours = [6.0, 20.0, 60.0, 18.0];
     let mut log = String::from("unit,category,item,reported_at,closed_at,status,satisfaction,location\n");
@@ -472,7 +643,9 @@ fn grid_event_files(dir: &Path) -> Res<()> {
                 } else {
                     let late = hours > CATEGORIES[c].default_deadline_hours;
                     let sat = if rng.gen::<f64>() < 0.6 {
-                        let s = (4.3 + 0.25 * q - if late { 0.9 } else { 0.0 } + 0.7 * normal(&mut rng)).round().clamp(1.0, 5.0);
+                        let s = (4.3 + 0.25 * q - if late { 0.9 } else { 0.0 } + 0.7 * normal(&mut rng))
+                            .round()
+                            .clamp(1.0, 5.0);
                         format!("{s}")
                     } else {
                         String::new()
@@ -533,6 +706,7 @@ const SHUANGBAI: [(&str, &str, usize); 8] = [
     ("dutian", "独田乡", 7),
 ];
 
+#[allow(clippy::needless_range_loop)]
 fn household_files(dir: &Path) -> Res<()> {
     let mut rng = ChaCha8Rng::seed_from_u64(SEED + 2);
     let mut csv = String::from("household,township,village,points,colour\n");
@@ -545,7 +719,13 @@ fn household_files(dir: &Path) -> Res<()> {
                 let p = (14.0 * (v_eff + 0.75 * normal(&mut rng)).exp()).min(100.0).round();
                 if rng.gen::<f64>() < 0.03 {
                     // graded by the village committee without recorded points
-                    let colour = if p >= 60.0 { "red" } else if p >= 30.0 { "yellow" } else { "green" };
+                    let colour = if p >= 60.0 {
+                        "red"
+                    } else if p >= 30.0 {
+                        "yellow"
+                    } else {
+                        "green"
+                    };
                     writeln!(csv, "{tid}-v{v:02}-h{h:03},{tid},{tid}-v{v:02},,{colour}")?;
                 } else {
                     writeln!(csv, "{tid}-v{v:02}-h{h:03},{tid},{tid}-v{v:02},{p},")?;
@@ -585,7 +765,9 @@ fn household_files(dir: &Path) -> Res<()> {
 }
 
 fn main() -> Res<()> {
-    let dir: PathBuf = std::env::args().nth(1).map_or_else(|| PathBuf::from("indicators/data"), PathBuf::from);
+    let dir: PathBuf = std::env::args()
+        .nth(1)
+        .map_or_else(|| PathBuf::from("indicators/data"), PathBuf::from);
     governance_files(&dir)?;
     grid_event_files(&dir)?;
     household_files(&dir)?;

@@ -101,7 +101,10 @@ impl GradingSpec {
     pub fn check(&self) -> Result<()> {
         let what = || format!("grading `{}`", self.id.as_deref().unwrap_or("<unnamed>"));
         if self.version != GRADING_VERSION {
-            return Err(Error::spec(what(), format!("unsupported version {} (expected {GRADING_VERSION})", self.version)));
+            return Err(Error::spec(
+                what(),
+                format!("unsupported version {} (expected {GRADING_VERSION})", self.version),
+            ));
         }
         if self.bands.is_empty() {
             return Err(Error::spec(what(), "no bands"));
@@ -117,9 +120,17 @@ impl GradingSpec {
             let last = i + 1 == self.bands.len();
             match (b.min, last) {
                 (Some(_), true) => {
-                    return Err(Error::spec(what(), format!("the last band `{}` must have no `min` (it takes all lower values)", b.id)))
+                    return Err(Error::spec(
+                        what(),
+                        format!("the last band `{}` must have no `min` (it takes all lower values)", b.id),
+                    ))
                 }
-                (None, false) => return Err(Error::spec(what(), format!("band `{}` needs a `min` (only the last band is open)", b.id))),
+                (None, false) => {
+                    return Err(Error::spec(
+                        what(),
+                        format!("band `{}` needs a `min` (only the last band is open)", b.id),
+                    ))
+                }
                 (Some(m), false) => {
                     if !m.is_finite() {
                         return Err(Error::spec(what(), format!("band `{}`: `min` must be finite", b.id)));

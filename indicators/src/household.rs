@@ -95,14 +95,24 @@ pub fn roll_up(households: &[Household], grading: &GradingSpec, level: Level) ->
     let mut points: Vec<(f64, usize)> = Vec::new();
     for (i, h) in households.iter().enumerate() {
         let line = h.line.unwrap_or(i + 2);
-        let err = |col: &str, msg: String| Error::parse(file, Some(line), Some(col.to_owned()), format!("household `{}`: {msg}", h.household));
+        let err = |col: &str, msg: String| {
+            Error::parse(
+                file,
+                Some(line),
+                Some(col.to_owned()),
+                format!("household `{}`: {msg}", h.household),
+            )
+        };
         let (v, t) = (h.village.trim(), h.township.trim());
         if v.is_empty() || t.is_empty() {
             return Err(err("village", "empty village or township".into()));
         }
         if let Some(prev) = township_of_village.insert(v, t) {
             if prev != t {
-                return Err(err("township", format!("village `{v}` is listed under townships `{prev}` and `{t}`")));
+                return Err(err(
+                    "township",
+                    format!("village `{v}` is listed under townships `{prev}` and `{t}`"),
+                ));
             }
         }
         let pts = match h.points {

@@ -79,7 +79,9 @@ impl Bundled {
     /// # Errors
     /// Only if the bundled grading file were broken.
     pub fn grading(&self) -> Result<Option<GradingSpec>> {
-        self.grading.map(|g| GradingSpec::from_toml_str(g, &format!("grading of {}", self.name))).transpose()
+        self.grading
+            .map(|g| GradingSpec::from_toml_str(g, &format!("grading of {}", self.name)))
+            .transpose()
     }
 }
 
@@ -171,7 +173,8 @@ pub const ASEM_DATA: SampleData = SampleData {
 pub const CATALOGUE: &[Bundled] = &[
     Bundled {
         name: "kunming-county",
-        description: "County-level social-governance index, 5 dimensions, 21 indicators (modelled on public descriptions, not the official list)",
+        description:
+            "County-level social-governance index, 5 dimensions, 21 indicators (modelled on public descriptions, not the official list)",
         framework: include_str!("../frameworks/kunming-county.toml"),
         pipeline: Some(GOALPOSTS_PIPELINE),
         data: Some(KUNMING_14.csv),
@@ -181,7 +184,8 @@ pub const CATALOGUE: &[Bundled] = &[
     },
     Bundled {
         name: "kunming-municipal",
-        description: "Municipal social-governance index, 7 dimensions, 46 indicators (modelled on public descriptions, not the official list)",
+        description:
+            "Municipal social-governance index, 7 dimensions, 46 indicators (modelled on public descriptions, not the official list)",
         framework: include_str!("../frameworks/kunming-municipal.toml"),
         pipeline: Some(GOALPOSTS_PIPELINE),
         data: Some(KUNMING_14.csv),

@@ -100,9 +100,8 @@ fn load_wide_csv(text: &str, file: &str, roles: &SampleData) -> Result<Dataset> 
         let rec = rec.map_err(|e| Error::parse(file, Some(line), None, e.to_string()))?;
         let field = |j: usize| rec.get(j).unwrap_or("");
         let num = |j: usize| {
-            parse_number(field(j)).ok_or_else(|| {
-                Error::parse(file, Some(line), Some(header[j].clone()), format!("`{}` is not a number", field(j)))
-            })
+            parse_number(field(j))
+                .ok_or_else(|| Error::parse(file, Some(line), Some(header[j].clone()), format!("`{}` is not a number", field(j))))
         };
         units.push(field(unit_j).trim().to_owned());
         if let Some(j) = name_j {
@@ -110,9 +109,10 @@ fn load_wide_csv(text: &str, file: &str, roles: &SampleData) -> Result<Dataset> 
         }
         if let Some(j) = time_j {
             let t = field(j).trim();
-            times.push(t.parse::<i64>().map_err(|_| {
-                Error::parse(file, Some(line), Some(header[j].clone()), format!("`{t}` is not a year (integer)"))
-            })?);
+            times.push(
+                t.parse::<i64>()
+                    .map_err(|_| Error::parse(file, Some(line), Some(header[j].clone()), format!("`{t}` is not a year (integer)")))?,
+            );
         }
         for (g, &j) in group_js.iter().enumerate() {
             let s = field(j).trim();

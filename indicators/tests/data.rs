@@ -7,7 +7,10 @@ use zhili_core::Dataset;
 use zhili_indicators::{get, sample, samples, CATALOGUE};
 
 fn load(name: &str) -> Dataset {
-    sample(name).unwrap_or_else(|| panic!("no sample {name}")).load().unwrap_or_else(|e| panic!("{name}: {e}"))
+    sample(name)
+        .unwrap_or_else(|| panic!("no sample {name}"))
+        .load()
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 fn col(ds: &Dataset, id: &str) -> Vec<f64> {
@@ -15,7 +18,9 @@ fn col(ds: &Dataset, id: &str) -> Vec<f64> {
 }
 
 fn range(v: &[f64]) -> (f64, f64) {
-    v.iter().filter(|x| !x.is_nan()).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)))
+    v.iter()
+        .filter(|x| !x.is_nan())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)))
 }
 
 #[test]
@@ -58,8 +63,20 @@ fn kunming_14_is_a_three_year_panel_of_the_14_units() {
     assert_eq!(ds.n_units(), 42);
     let units: BTreeSet<&str> = ds.unit_ids().iter().map(String::as_str).collect();
     let expected = [
-        "wuhua", "panlong", "guandu", "xishan", "dongchuan", "chenggong", "jinning", "anning", "fumin", "yiliang", "songming",
-        "shilin", "luquan", "xundian",
+        "wuhua",
+        "panlong",
+        "guandu",
+        "xishan",
+        "dongchuan",
+        "chenggong",
+        "jinning",
+        "anning",
+        "fumin",
+        "yiliang",
+        "songming",
+        "shilin",
+        "luquan",
+        "xundian",
     ];
     assert_eq!(units, expected.into_iter().collect());
     let years: BTreeSet<i64> = ds.time().expect("year").iter().copied().collect();
@@ -99,9 +116,17 @@ fn kunming_14_follows_the_seed_facts() {
         if t[i] == 2021 {
             continue;
         }
-        let prev = (0..ds.n_units()).find(|&k| ds.unit_ids()[k] == ds.unit_ids()[i] && t[k] == t[i] - 1).expect("previous year");
+        let prev = (0..ds.n_units())
+            .find(|&k| ds.unit_ids()[k] == ds.unit_ids()[i] && t[k] == t[i] - 1)
+            .expect("previous year");
         let implied = level[prev] * (1.0 + yoy[i] / 100.0);
-        assert!((implied - level[i]).abs() < 0.02 + 0.002 * level[i], "{} {}: {} vs {implied}", ds.unit_ids()[i], t[i], level[i]);
+        assert!(
+            (implied - level[i]).abs() < 0.02 + 0.002 * level[i],
+            "{} {}: {} vs {implied}",
+            ds.unit_ids()[i],
+            t[i],
+            level[i]
+        );
     }
 }
 
@@ -109,7 +134,10 @@ fn kunming_14_follows_the_seed_facts() {
 fn yunnan_129_has_129_units_in_16_prefectures_and_matches_kunming() {
     let ds = load("yunnan-129");
     assert_eq!(ds.n_units(), 129);
-    let pref: BTreeSet<&str> = ds.groups()["prefecture"].iter().map(|p| p.as_deref().expect("prefecture")).collect();
+    let pref: BTreeSet<&str> = ds.groups()["prefecture"]
+        .iter()
+        .map(|p| p.as_deref().expect("prefecture"))
+        .collect();
     assert_eq!(pref.len(), 16);
     let k = load("kunming-14");
     let county = get("kunming-county").expect("county").framework().expect("fw");

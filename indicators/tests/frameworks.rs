@@ -31,7 +31,14 @@ fn catalogue_names_are_unique_and_default_exists() {
     }
     assert_eq!(DEFAULT, "kunming-county");
     assert!(get(DEFAULT).is_some());
-    for expected in ["kunming-municipal", "kunming-county", "five-governances", "grid-events", "household-risk", "asem-coinr"] {
+    for expected in [
+        "kunming-municipal",
+        "kunming-county",
+        "five-governances",
+        "grid-events",
+        "household-risk",
+        "asem-coinr",
+    ] {
         assert!(get(expected).is_some(), "{expected} missing");
     }
 }
@@ -53,7 +60,12 @@ fn every_framework_validates_and_every_indicator_is_described() {
             assert_eq!(node.kind, NodeKind::Indicator);
         }
         for node in f.nodes() {
-            assert!(node.name.zh.is_some() && node.name.en.is_some(), "{}: node {} needs zh and en names", b.name, node.id);
+            assert!(
+                node.name.zh.is_some() && node.name.en.is_some(),
+                "{}: node {} needs zh and en names",
+                b.name,
+                node.id
+            );
         }
     }
 }
@@ -139,7 +151,13 @@ fn kunming_frameworks_say_they_are_not_the_official_list() {
 
 #[test]
 fn goalposts_are_ordered_and_cover_every_governance_indicator() {
-    for name in ["kunming-municipal", "kunming-county", "five-governances", "grid-events", "household-risk"] {
+    for name in [
+        "kunming-municipal",
+        "kunming-county",
+        "five-governances",
+        "grid-events",
+        "household-risk",
+    ] {
         let f = fw(name);
         for &n in f.indicators() {
             let node = &f.nodes()[n];
@@ -168,10 +186,16 @@ fn grid_events_has_4_categories_27_items_and_the_derived_indicators() {
     assert_eq!(grid_events::ITEMS.len(), 27);
     let zh: Vec<&str> = grid_events::CATEGORIES.iter().map(|c| c.zh).collect();
     assert_eq!(zh, ["警务", "社会管理", "矛盾纠纷", "为民服务"]);
-    let per_cat: Vec<usize> = (0..4).map(|c| grid_events::ITEMS.iter().filter(|i| i.category == c).count()).collect();
+    let per_cat: Vec<usize> = (0..4)
+        .map(|c| grid_events::ITEMS.iter().filter(|i| i.category == c).count())
+        .collect();
     assert_eq!(per_cat, [7, 8, 6, 6]);
     for (k, i) in grid_events::ITEMS.iter().enumerate() {
-        assert!(!grid_events::ITEMS[..k].iter().any(|o| o.id == i.id || o.zh == i.zh), "duplicate item {}", i.id);
+        assert!(
+            !grid_events::ITEMS[..k].iter().any(|o| o.id == i.id || o.zh == i.zh),
+            "duplicate item {}",
+            i.id
+        );
     }
     let f = fw("grid-events");
     assert_eq!(f.indicator_ids(), grid_events::INDICATORS);
@@ -182,7 +206,12 @@ fn grid_events_has_4_categories_27_items_and_the_derived_indicators() {
     cost.sort_unstable();
     assert_eq!(
         cost,
-        ["dispute_events_per_10k", "grid_event_median_hours", "grid_event_repeat_pct", "policing_events_per_10k"]
+        [
+            "dispute_events_per_10k",
+            "grid_event_median_hours",
+            "grid_event_repeat_pct",
+            "policing_events_per_10k"
+        ]
     );
     // the on-time rate is the same indicator as in the Kunming frameworks
     assert!(fw("kunming-county").index_of("grid_event_ontime_pct").is_some());
@@ -209,14 +238,20 @@ fn asem_matches_coinr_shape() {
         .map(|&n| &f.nodes()[n])
         .filter_map(|n| n.denominator.as_deref().map(|d| (n.id.as_str(), d)))
         .collect();
-    assert!(den.contains(&("Flights", "Population")) && den.contains(&("Goods", "GDP")), "{den:?}");
+    assert!(
+        den.contains(&("Flights", "Population")) && den.contains(&("Goods", "GDP")),
+        "{den:?}"
+    );
     assert_eq!(den.len(), 17);
 }
 
 #[test]
 fn gradings_parse() {
     let g = GradingSpec::three_colour().expect("three-colour");
-    assert_eq!(g.bands.iter().map(|b| b.id.as_str()).collect::<Vec<_>>(), ["red", "yellow", "green"]);
+    assert_eq!(
+        g.bands.iter().map(|b| b.id.as_str()).collect::<Vec<_>>(),
+        ["red", "yellow", "green"]
+    );
     let s = GradingSpec::score_grades().expect("score grades");
     assert_eq!(s.grade(85.0).map(|b| b.name.zh.as_deref()), Some(Some("优秀")));
     assert_eq!(s.grade(59.9).map(|b| b.id.as_str()), Some("poor"));

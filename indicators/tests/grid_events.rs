@@ -29,7 +29,10 @@ fn pop() -> Vec<(String, f64)> {
 }
 
 fn close(got: f64, want: f64, what: &str) {
-    assert!((got.is_nan() && want.is_nan()) || (got - want).abs() < 1e-12, "{what}: got {got}, want {want}");
+    assert!(
+        (got.is_nan() && want.is_nan()) || (got - want).abs() < 1e-12,
+        "{what}: got {got}, want {want}"
+    );
 }
 
 #[test]
@@ -71,7 +74,10 @@ fn hand_made_log_gives_hand_computed_indicators() {
     assert_eq!(ds.numeric()["population"], vec![20_000.0, 10_000.0, 5_000.0]);
     // every NaN is announced: B repeat, C five rates
     assert_eq!(d.log.len(), 6, "{:?}", d.log);
-    assert!(d.log.iter().any(|w| w.unit.as_deref() == Some("B") && w.indicator.as_deref() == Some("grid_event_repeat_pct")));
+    assert!(d
+        .log
+        .iter()
+        .any(|w| w.unit.as_deref() == Some("B") && w.indicator.as_deref() == Some("grid_event_repeat_pct")));
 }
 
 #[test]
@@ -89,7 +95,10 @@ fn by_year_gives_a_panel() {
                A,policing,P01,2022-12-31 20:00,2023-01-01 02:00,closed\n\
                A,policing,P01,2023-06-01 08:00,2023-06-03 08:00,closed\n";
     let events = events_from_csv(log, "log.csv").expect("parse");
-    let o = DeriveOptions { by_year: true, ..DeriveOptions::default() };
+    let o = DeriveOptions {
+        by_year: true,
+        ..DeriveOptions::default()
+    };
     let d = derive(&events, &[("A".into(), 10_000.0)], &o).expect("derive");
     assert_eq!(d.dataset.time(), Some(&[2022_i64, 2023][..]));
     close(d.dataset.values()[[0, 4]], 100.0, "2022 on time");
@@ -100,7 +109,15 @@ fn by_year_gives_a_panel() {
 fn one(line: &str) -> Result<(), Error> {
     let log = format!("unit,category,item,reported_at,closed_at,status,satisfaction\n{line}\n");
     let events = events_from_csv(&log, "bad.csv")?;
-    derive(&events, &pop(), &DeriveOptions { file: "bad.csv".into(), ..DeriveOptions::default() }).map(|_| ())
+    derive(
+        &events,
+        &pop(),
+        &DeriveOptions {
+            file: "bad.csv".into(),
+            ..DeriveOptions::default()
+        },
+    )
+    .map(|_| ())
 }
 
 fn fails_with(line: &str, needles: &[&str]) {
@@ -113,11 +130,23 @@ fn fails_with(line: &str, needles: &[&str]) {
 
 #[test]
 fn clear_errors_name_line_and_unit() {
-    fails_with("A,traffic,P01,2023-01-01 08:00,,open,", &["unknown event category `traffic`", "line 2", "unit `A`"]);
+    fails_with(
+        "A,traffic,P01,2023-01-01 08:00,,open,",
+        &["unknown event category `traffic`", "line 2", "unit `A`"],
+    );
     fails_with("A,policing,X99,2023-01-01 08:00,,open,", &["unknown event item `X99`", "line 2"]);
-    fails_with("A,policing,D02,2023-01-01 08:00,,open,", &["belongs to category `dispute`", "line 2"]);
-    fails_with("A,policing,P01,2023-01-02 08:00,2023-01-01 08:00,closed,", &["before it was reported", "line 2", "unit `A`"]);
-    fails_with("A,policing,P01,2023-13-01 08:00,,open,", &["not a timestamp", "line 2", "reported_at"]);
+    fails_with(
+        "A,policing,D02,2023-01-01 08:00,,open,",
+        &["belongs to category `dispute`", "line 2"],
+    );
+    fails_with(
+        "A,policing,P01,2023-01-02 08:00,2023-01-01 08:00,closed,",
+        &["before it was reported", "line 2", "unit `A`"],
+    );
+    fails_with(
+        "A,policing,P01,2023-13-01 08:00,,open,",
+        &["not a timestamp", "line 2", "reported_at"],
+    );
     fails_with("A,policing,P01,yesterday,,open,", &["`yesterday`"]);
     fails_with("A,policing,P01,2023-01-01 08:00,,closed,", &["closed_at is empty", "line 2"]);
     fails_with("A,policing,P01,2023-01-01 08:00,2023-01-01 09:00,open,", &["status is open"]);
@@ -141,10 +170,20 @@ fn bad_population_and_empty_logs_are_refused() {
         line: None,
     };
     assert!(derive(&[], &pop(), &DeriveOptions::default()).is_err());
-    let msg = derive(&[e.clone()], &[("A".into(), 0.0)], &DeriveOptions::default()).expect_err("zero pop").to_string();
+    let msg = derive(std::slice::from_ref(&e), &[("A".into(), 0.0)], &DeriveOptions::default())
+        .expect_err("zero pop")
+        .to_string();
     assert!(msg.contains("unit `A`"), "{msg}");
-    assert!(derive(&[e.clone()], &[("A".into(), 1.0), ("A".into(), 2.0)], &DeriveOptions::default()).is_err());
-    let bad = DeriveOptions { first_window_hours: 0.0, ..DeriveOptions::default() };
+    assert!(derive(
+        std::slice::from_ref(&e),
+        &[("A".into(), 1.0), ("A".into(), 2.0)],
+        &DeriveOptions::default()
+    )
+    .is_err());
+    let bad = DeriveOptions {
+        first_window_hours: 0.0,
+        ..DeriveOptions::default()
+    };
     assert!(derive(&[e], &pop(), &bad).is_err());
     assert!(population_from_csv("unit,people\nA,3\n", "p.csv").is_err());
 }

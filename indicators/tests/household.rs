@@ -15,7 +15,10 @@ h7,t2,v3,,红色(高风险)
 ";
 
 fn close(got: f64, want: f64, what: &str) {
-    assert!((got.is_nan() && want.is_nan()) || (got - want).abs() < 1e-12, "{what}: got {got}, want {want}");
+    assert!(
+        (got.is_nan() && want.is_nan()) || (got - want).abs() < 1e-12,
+        "{what}: got {got}, want {want}"
+    );
 }
 
 #[test]
@@ -75,7 +78,10 @@ fn bad_households_are_refused_with_line() {
         let csv = format!("{HOUSEHOLDS}{row}\n");
         let hs = households_from_csv(&csv, "h.csv").expect("parse");
         let msg = roll_up(&hs, &g, Level::Village).expect_err(row).to_string();
-        assert!(msg.contains(needle) && msg.contains("line 9") && msg.contains("household `x`"), "{msg}");
+        assert!(
+            msg.contains(needle) && msg.contains("line 9") && msg.contains("household `x`"),
+            "{msg}"
+        );
     }
     let no_red = GradingSpec::from_toml_str("version = 1\n[[bands]]\nid = \"hi\"\nmin = 1.0\n[[bands]]\nid = \"lo\"\n", "g").expect("g");
     let hs = households_from_csv(HOUSEHOLDS, "h.csv").expect("parse");

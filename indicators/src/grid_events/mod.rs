@@ -201,7 +201,10 @@ pub fn derive(events: &[Event], population: &[(String, f64)], opts: &DeriveOptio
     let mut unit_of: HashMap<&str, usize> = HashMap::with_capacity(population.len());
     for (k, (u, p)) in population.iter().enumerate() {
         if !(p.is_finite() && *p > 0.0) {
-            return Err(Error::spec("population", format!("unit `{u}`: population must be positive, got {p}")));
+            return Err(Error::spec(
+                "population",
+                format!("unit `{u}`: population must be positive, got {p}"),
+            ));
         }
         if unit_of.insert(u.trim(), k).is_some() {
             return Err(Error::spec("population", format!("unit `{u}` appears twice")));
@@ -395,7 +398,11 @@ fn check_event(e: &Event, line: usize, file: &str, unit_of: &HashMap<&str, usize
         context: format!(
             "{file}, line {line}, unit `{}`; expected one of {}",
             e.unit,
-            CATEGORIES.iter().map(|c| format!("{} ({})", c.id, c.zh)).collect::<Vec<_>>().join(", ")
+            CATEGORIES
+                .iter()
+                .map(|c| format!("{} ({})", c.id, c.zh))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     })?;
     let item = item_index(&e.item).ok_or_else(|| Error::Unknown {

@@ -78,7 +78,12 @@ pub const ITEMS: [Item; 27] = [
     item("P07", 0, "寄递物流安全隐患", "parcel and logistics safety hazard"),
     item("S01", 1, "流动人口信息采集", "migrant-population registration"),
     item("S02", 1, "出租房屋管理", "rental-housing management"),
-    item("S03", 1, "特殊人群服务管理", "special populations (community corrections, released prisoners)"),
+    item(
+        "S03",
+        1,
+        "特殊人群服务管理",
+        "special populations (community corrections, released prisoners)",
+    ),
     item("S04", 1, "严重精神障碍患者服务管理", "persons with severe mental disorders"),
     item("S05", 1, "重点青少年关爱", "at-risk youth"),
     item("S06", 1, "安全生产隐患", "work-safety hazard"),
