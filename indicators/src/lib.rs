@@ -8,7 +8,7 @@ mod sample;
 use zhili_core::{Dataset, Error, Framework, FrameworkSpec, Pipeline, Result};
 
 pub use grading::{Band, GradingSpec};
-pub use sample::SampleData;
+pub use sample::{to_csv, SampleData};
 
 /// One bundled framework with its sample data, default pipeline and score grades.
 #[derive(Debug, Clone, Copy)]

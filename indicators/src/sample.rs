@@ -150,6 +150,45 @@ fn load_wide_csv(text: &str, file: &str, roles: &SampleData) -> Result<Dataset> 
     Ok(ds)
 }
 
+/// Write a dataset as a wide CSV that [`SampleData::load`] (and the `zhili` readers) read
+/// back: `unit`, `name` (if the units have names), `year` (if there is a time column), the
+/// group columns, the numeric columns, then the indicators. Numbers are written in the
+/// shortest form that reads back exactly; missing values as empty fields.
+///
+/// # Errors
+/// [`Error::Spec`] only if writing to memory fails.
+pub fn to_csv(ds: &Dataset) -> Result<String> {
+    let fail = |e: csv::Error| Error::spec("csv output", e.to_string());
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<&str> = vec!["unit"];
+    if ds.unit_names().is_some() {
+        header.push("name");
+    }
+    if ds.time().is_some() {
+        header.push("year");
+    }
+    header.extend(ds.groups().keys().map(String::as_str));
+    header.extend(ds.numeric().keys().map(String::as_str));
+    header.extend(ds.indicator_ids().iter().map(String::as_str));
+    w.write_record(&header).map_err(fail)?;
+    let num = |v: f64| if v.is_nan() { String::new() } else { format!("{v}") };
+    for i in 0..ds.n_units() {
+        let mut row: Vec<String> = vec![ds.unit_ids()[i].clone()];
+        if let Some(n) = ds.unit_names() {
+            row.push(n[i].clone());
+        }
+        if let Some(t) = ds.time() {
+            row.push(t[i].to_string());
+        }
+        row.extend(ds.groups().values().map(|g| g[i].clone().unwrap_or_default()));
+        row.extend(ds.numeric().values().map(|c| num(c[i])));
+        row.extend(ds.values().row(i).iter().map(|&v| num(v)));
+        w.write_record(&row).map_err(fail)?;
+    }
+    let bytes = w.into_inner().map_err(|e| Error::spec("csv output", e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| Error::spec("csv output", e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,6 +214,28 @@ mod tests {
         assert_eq!(ds.numeric()["population"], vec![10.0, 20.0]);
         assert!(ds.values()[[0, 1]].is_nan() && ds.values()[[1, 0]].is_nan());
         assert!((ds.values()[[0, 0]] - 1.5).abs() < 1e-15);
+    }
+
+    #[test]
+    fn to_csv_round_trips() {
+        let ds = ROLES.load().expect("loads");
+        let text = to_csv(&ds).expect("csv");
+        assert!(text.starts_with("unit,name,year,population,a,b\n"), "{text}");
+        let again = SampleData {
+            csv: Box::leak(text.into_boxed_str()),
+            ..ROLES
+        }
+        .load()
+        .expect("reload");
+        assert_eq!(again.unit_ids(), ds.unit_ids());
+        assert_eq!(again.time(), ds.time());
+        assert_eq!(again.numeric(), ds.numeric());
+        let same = again
+            .values()
+            .iter()
+            .zip(ds.values())
+            .all(|(a, b)| a == b || (a.is_nan() && b.is_nan()));
+        assert!(same);
     }
 
     #[test]
