@@ -459,6 +459,16 @@ fn governance(rng: &mut ChaCha8Rng, us: &[Unit], inds: &[Ind]) -> Vec<Vec<Vec<f6
     out
 }
 
+/// Add a `data_note` column saying SYNTHETIC to every row of a wide table.
+fn label(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16 * text.lines().count());
+    for (i, l) in text.lines().enumerate() {
+        out.push_str(l);
+        out.push_str(if i == 0 { ",data_note\n" } else { ",SYNTHETIC\n" });
+    }
+    out
+}
+
 fn write(path: &Path, text: &str) -> Res<()> {
     std::fs::write(path, text)?;
     println!("wrote {} ({} bytes)", path.display(), text.len());
@@ -543,7 +553,7 @@ fn governance_files(dir: &Path) -> Res<()> {
             k14.push('\n');
         }
     }
-    write(&dir.join("kunming-14.csv"), &k14)?;
+    write(&dir.join("kunming-14.csv"), &label(&k14))?;
 
     let mut y129 = String::from("unit,name,prefecture,year,population,area_km2");
     let cj: Vec<usize> = county_ids
@@ -561,7 +571,7 @@ fn governance_files(dir: &Path) -> Res<()> {
         }
         y129.push('\n');
     }
-    write(&dir.join("yunnan-129.csv"), &y129)?;
+    write(&dir.join("yunnan-129.csv"), &label(&y129))?;
     Ok(())
 }
 
@@ -688,7 +698,7 @@ fn grid_event_files(dir: &Path) -> Res<()> {
         }
         out.push('\n');
     }
-    write(&dir.join("grid-events.csv"), &out)?;
+    write(&dir.join("grid-events.csv"), &label(&out))?;
     Ok(())
 }
 
@@ -760,7 +770,7 @@ fn household_files(dir: &Path) -> Res<()> {
         }
         out.push('\n');
     }
-    write(&dir.join("household-risk.csv"), &out)?;
+    write(&dir.join("household-risk.csv"), &label(&out))?;
     Ok(())
 }
 

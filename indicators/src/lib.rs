@@ -112,7 +112,7 @@ pub const KUNMING_14: SampleData = SampleData {
     unit_column: "unit",
     name_column: Some("name"),
     time_column: Some("year"),
-    group_columns: &[],
+    group_columns: &["data_note"],
     numeric_columns: GOV_NUMERIC,
     synthetic: true,
 };
@@ -125,7 +125,7 @@ pub const YUNNAN_129: SampleData = SampleData {
     unit_column: "unit",
     name_column: Some("name"),
     time_column: Some("year"),
-    group_columns: &["prefecture"],
+    group_columns: &["prefecture", "data_note"],
     numeric_columns: GOV_NUMERIC,
     synthetic: true,
 };
@@ -138,7 +138,7 @@ pub const GRID_EVENTS_DATA: SampleData = SampleData {
     unit_column: "unit",
     name_column: Some("name"),
     time_column: None,
-    group_columns: &[],
+    group_columns: &["data_note"],
     numeric_columns: &["population", "events"],
     synthetic: true,
 };
@@ -151,7 +151,7 @@ pub const HOUSEHOLD_RISK_DATA: SampleData = SampleData {
     unit_column: "unit",
     name_column: None,
     time_column: None,
-    group_columns: &["township"],
+    group_columns: &["township", "data_note"],
     numeric_columns: &["households", "red", "yellow", "green"],
     synthetic: true,
 };

@@ -51,6 +51,13 @@ fn synthetic_data_sets_are_labelled() {
     for d in samples() {
         if d.synthetic {
             assert!(d.description.contains("SYNTHETIC"), "{}: description must say SYNTHETIC", d.name);
+            let ds = d.load().expect("load");
+            let note = &ds.groups()["data_note"];
+            assert!(
+                note.iter().all(|n| n.as_deref() == Some("SYNTHETIC")),
+                "{}: data_note column",
+                d.name
+            );
         } else {
             assert_eq!(d.name, "asem-coinr");
         }
