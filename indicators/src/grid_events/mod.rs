@@ -34,7 +34,7 @@ use zhili_core::{Dataset, Error, LogEntry, Result};
 
 pub use taxonomy::{category, item_index, Category, Item, CATEGORIES, ITEMS};
 
-/// Indicator ids produced by [`derive`], in the order of the `grid-events` framework.
+/// Indicator ids produced by [`derive()`], in the order of the `grid-events` framework.
 pub const INDICATORS: [&str; 9] = [
     "policing_events_per_10k",
     "social_events_per_10k",
@@ -47,7 +47,7 @@ pub const INDICATORS: [&str; 9] = [
     "grid_event_satisfaction",
 ];
 
-/// One event as read from a log (fields are raw strings; [`derive`] checks them).
+/// One event as read from a log (fields are raw strings; [`derive()`] checks them).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     /// Unit id (must appear in the population table).
@@ -74,7 +74,7 @@ pub struct Event {
     pub line: Option<usize>,
 }
 
-/// Options of [`derive`].
+/// Options of [`derive()`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeriveOptions {
     /// Closure deadline per category in hours, in [`CATEGORIES`] order
@@ -105,7 +105,7 @@ impl Default for DeriveOptions {
     }
 }
 
-/// The result of [`derive`]: the indicator table and warnings.
+/// The result of [`derive()`]: the indicator table and warnings.
 #[derive(Debug, Clone)]
 pub struct Derived {
     /// Units (× years) × [`INDICATORS`], numeric columns `population` and `events`
