@@ -151,6 +151,27 @@ impl GradingSpec {
         Ok(())
     }
 
+    /// The same bands as the engine's [`zhili_core::analysis::Grading`] (fixed thresholds,
+    /// lowest band first), labelled with the Chinese band names (the id where there is none),
+    /// so `Grading::apply` can grade a whole score column:
+    ///
+    /// ```text
+    /// bands [b_1 (min m_1), …, b_k (min m_k), b_(k+1) (open)]  →
+    /// thresholds [m_k, …, m_1], labels [b_(k+1), b_k, …, b_1]
+    /// ```
+    ///
+    /// Both put a value equal to a threshold in the band above it.
+    pub fn to_core(&self) -> zhili_core::analysis::Grading {
+        let thresholds = self.bands.iter().rev().filter_map(|b| b.min).collect();
+        let labels: Vec<String> = self
+            .bands
+            .iter()
+            .rev()
+            .map(|b| b.name.zh.clone().unwrap_or_else(|| b.id.clone()))
+            .collect();
+        zhili_core::analysis::Grading::fixed(thresholds, labels)
+    }
+
     /// The band of `value`; `None` for NaN (a missing value has no grade).
     pub fn grade(&self, value: f64) -> Option<&Band> {
         if value.is_nan() {
@@ -189,6 +210,21 @@ mod tests {
         assert!(g.grade(f64::NAN).is_none());
         assert_eq!(g.band_index("红色(高风险)"), Some(0));
         assert_eq!(g.band_index("GREEN"), Some(2));
+    }
+
+    #[test]
+    fn core_grading_agrees() {
+        let g = GradingSpec::three_colour().expect("bundled");
+        let core = g.to_core();
+        core.check().expect("valid core grading");
+        let x = ndarray::array![0.0, 29.9, 30.0, 59.9, 60.0, 100.0, f64::NAN];
+        let graded = core.apply(x.view()).expect("apply");
+        for (i, v) in x.iter().enumerate() {
+            let mine = g.grade(*v).map(|b| b.name.zh.clone().unwrap_or_default());
+            assert_eq!(graded.labels[i], mine, "value {v}");
+        }
+        let s = GradingSpec::score_grades().expect("bundled").to_core();
+        assert_eq!(s.labels, ["较差", "一般", "良好", "优秀"]);
     }
 
     #[test]
