@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use zhili::indicators::GradingSpec;
 use zhili::io::{self, DataOptions, FrameworkSource};
 use zhili::{Dataset, Error, Framework, Pipeline};
 
@@ -28,6 +29,13 @@ pub(crate) struct InputArgs {
     /// Score only this time period (panel data); default: the latest.
     #[arg(long)]
     pub(crate) year: Option<i64>,
+    /// Another bundled sample of the framework (e.g. `yunnan-129` for `kunming-county`).
+    #[arg(long)]
+    pub(crate) sample: Option<String>,
+    /// Grading bands for the index (TOML, see indicators/frameworks/*.grading.toml).
+    /// Default: the bundled framework's grading, if any.
+    #[arg(long)]
+    pub(crate) grading: Option<PathBuf>,
 }
 
 /// Loaded, validated inputs.
@@ -35,6 +43,7 @@ pub(crate) struct Inputs {
     pub(crate) framework: Framework,
     pub(crate) data: Dataset,
     pub(crate) pipeline: Pipeline,
+    pub(crate) grading: Option<GradingSpec>,
 }
 
 impl InputArgs {
@@ -56,6 +65,19 @@ impl InputArgs {
         };
         let data = match (&self.data, bundled) {
             (Some(d), _) => io::read_dataset(d, &fw, &opts)?,
+            (None, Some(b)) if self.sample.is_some() => {
+                let name = self.sample.as_deref().unwrap_or_default();
+                let sample = b.datasets.iter().find(|s| s.name == name).ok_or_else(|| Error::Unknown {
+                    what: "sample",
+                    id: name.to_owned(),
+                    context: format!(
+                        "`{}` has: {}",
+                        b.name,
+                        b.datasets.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
+                    ),
+                })?;
+                sample.load()?
+            }
             (None, Some(b)) => {
                 let text = b.data.ok_or_else(|| {
                     Error::spec(
@@ -77,10 +99,19 @@ impl InputArgs {
             (None, Some(text)) => Pipeline::from_toml_named(text, "bundled pipeline")?,
             (None, None) => Pipeline::default(),
         };
+        let grading = match (&self.grading, bundled) {
+            (Some(g), _) => {
+                let (text, _) = io::read_text(g)?;
+                Some(GradingSpec::from_toml_str(&text, &g.display().to_string())?)
+            }
+            (None, Some(b)) => b.grading()?,
+            (None, None) => None,
+        };
         Ok(Inputs {
             framework: fw,
             data,
             pipeline,
+            grading,
         })
     }
 }

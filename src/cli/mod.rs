@@ -1,5 +1,6 @@
 //! Command-line interface: one file per subcommand.
 
+mod derive;
 mod frameworks;
 mod inputs;
 mod score;
@@ -27,6 +28,8 @@ enum Command {
     Validate(validate::Args),
     /// List the bundled frameworks.
     Frameworks(frameworks::Args),
+    /// Derive indicator tables from record-level data (grid-event logs, household risk).
+    Derive(derive::Args),
     /// Compute weights (entropy, CRITIC, CV, SD, PCA, equal, AHP) for every sibling group.
     Weights(weights::Args),
 }
@@ -39,6 +42,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Validate(a) => validate::run(a),
         Command::Frameworks(a) => frameworks::run(a),
         Command::Weights(a) => weights::run(a),
+        Command::Derive(a) => derive::run(a),
     };
     match result {
         Ok(code) => code,

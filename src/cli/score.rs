@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::inputs::{print_warnings, InputArgs, Inputs};
+use zhili::indicators::GradingSpec;
 use zhili::io;
 use zhili::{Dataset, Error, Framework, Run};
 
@@ -38,6 +39,7 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
         framework: fw,
         data,
         pipeline,
+        grading,
     } = a.inputs.load()?;
     let run = pipeline.run(&fw, &data)?;
     print_warnings(&run.log);
@@ -48,7 +50,7 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
         Some(_) => Format::Csv,
     });
     let text = match (format, a.stage.as_str()) {
-        (Format::Table, _) => ranked_table(&fw, &data, &run, a.top),
+        (Format::Table, _) => ranked_table(&fw, &data, &run, grading.as_ref(), a.top)?,
         (Format::Csv, "aggregated") => io::results_csv(&run.results),
         (Format::Json, "aggregated") => io::results_json(&run.results),
         (Format::Json, _) => {
@@ -73,7 +75,7 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn ranked_table(fw: &Framework, data: &Dataset, run: &Run, top: Option<usize>) -> String {
+fn ranked_table(fw: &Framework, data: &Dataset, run: &Run, grading: Option<&GradingSpec>, top: Option<usize>) -> zhili::Result<String> {
     let res = &run.results;
     let root = fw.root();
     let dims: Vec<usize> = fw.nodes()[root].children.clone();
@@ -91,6 +93,13 @@ fn ranked_table(fw: &Framework, data: &Dataset, run: &Run, top: Option<usize>) -
         }
     };
     header.push(label(root));
+    let grades = match grading {
+        Some(g) => {
+            header.push(g.name.zh.clone().or_else(|| g.name.en.clone()).unwrap_or_else(|| "grade".into()));
+            Some(g.to_core().apply(res.index_scores())?)
+        }
+        None => None,
+    };
     header.extend(dims.iter().map(|&d| label(d)));
     let mut t = super::table::new(&header.iter().map(String::as_str).collect::<Vec<_>>());
     let ranks = res.index_ranks();
@@ -103,8 +112,11 @@ fn ranked_table(fw: &Framework, data: &Dataset, run: &Run, top: Option<usize>) -
             row.push(n[row_of[i]].clone());
         }
         row.push(fmt(res.scores()[[i, root]]));
+        if let Some(g) = &grades {
+            row.push(g.labels[i].clone().unwrap_or_else(|| "–".into()));
+        }
         row.extend(dims.iter().map(|&d| fmt(res.scores()[[i, d]])));
         t.add_row(row);
     }
-    format!("{t}\n")
+    Ok(format!("{t}\n"))
 }
