@@ -11,9 +11,21 @@ fn same(p: &Pipeline, fw: &zhili::Framework, ds: &Dataset) {
     let lean = p.score(fw, ds).unwrap();
     assert!(lean.stages.is_empty());
     assert_eq!(full.results.unit_ids(), lean.results.unit_ids());
-    for (a, b) in full.results.scores().iter().zip(lean.results.scores().iter()) {
-        assert!(a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()), "{a} vs {b}");
+    // score() keeps the aggregates: every one of them, bit for bit
+    let aggregates: Vec<&str> = fw
+        .nodes()
+        .iter()
+        .filter(|n| n.kind == zhili::NodeKind::Aggregate)
+        .map(|n| n.id.as_str())
+        .collect();
+    assert_eq!(lean.results.node_ids(), &aggregates[..]);
+    for id in &aggregates {
+        let (a, b) = (full.results.node_scores(id).unwrap(), lean.results.node_scores(id).unwrap());
+        for (a, b) in a.iter().zip(b.iter()) {
+            assert!(a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()), "{id}: {a} vs {b}");
+        }
     }
+    assert_eq!(lean.results.index_id(), full.results.index_id());
     assert_eq!(full.results.index_ranks(), lean.results.index_ranks());
     let key = |e: &zhili::LogEntry| {
         (

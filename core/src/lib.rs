@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod aggregate;
+mod alloc;
 pub mod analysis;
 pub mod data;
 mod error;

@@ -30,9 +30,16 @@ pub enum Ties {
 /// assert_eq!(r[4], 4.0);
 /// ```
 pub fn rank(scores: ArrayView1<'_, f64>, ties: Ties) -> Array1<f64> {
-    let mut idx: Vec<usize> = (0..scores.len()).filter(|&i| !scores[i].is_nan()).collect();
-    // Stable sort keeps unit order among ties (needed by `First`).
-    idx.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    // (score, unit) pairs sorted best first, ties in unit order (needed by `First`):
+    // contiguous keys sort much faster than indices into the scores.
+    let mut pairs: Vec<(f64, usize)> = scores
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !s.is_nan())
+        .map(|(i, &s)| (s, i))
+        .collect();
+    pairs.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let idx: Vec<usize> = pairs.iter().map(|p| p.1).collect();
     let mut out = Array1::from_elem(scores.len(), f64::NAN);
     let mut start = 0;
     let mut dense = 0.0;

@@ -32,11 +32,26 @@ impl Results {
         }
     }
 
+    /// Results for some of the framework's nodes: `nodes` are node indices (must include
+    /// the root), `scores` is units × `nodes.len()` in that order.
+    pub(crate) fn for_nodes(fw: &Framework, nodes: &[usize], unit_ids: impl Into<Arc<[String]>>, scores: Array2<f64>, ties: Ties) -> Self {
+        let ew = fw.effective_weights();
+        Results {
+            unit_ids: unit_ids.into(),
+            node_ids: nodes.iter().map(|&i| fw.nodes()[i].id.clone()).collect(),
+            scores,
+            effective_weights: nodes.iter().map(|&i| ew[i]).collect(),
+            root: nodes.iter().position(|&i| i == fw.root()).unwrap_or(0),
+            ties,
+        }
+    }
+
     /// Included unit ids (rows).
     pub fn unit_ids(&self) -> &[String] {
         &self.unit_ids
     }
-    /// Node ids (columns), framework order.
+    /// Node ids (columns), framework order: every node after [`crate::Pipeline::run`],
+    /// the aggregates after [`crate::Pipeline::score`].
     pub fn node_ids(&self) -> &[String] {
         &self.node_ids
     }
@@ -48,7 +63,7 @@ impl Results {
     pub fn index_id(&self) -> &str {
         &self.node_ids[self.root]
     }
-    /// Each node's effective weight in the index (product of sibling shares up to the root).
+    /// Each column's node's effective weight in the index (product of sibling shares up to the root).
     pub fn effective_weights(&self) -> &[f64] {
         &self.effective_weights
     }

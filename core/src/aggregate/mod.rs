@@ -333,7 +333,8 @@ impl Aggregate {
     pub fn apply(&self, fw: &Framework, weights: &[f64], indicators: ArrayView2<'_, f64>, unit_ids: &[&str]) -> Result<Array2<f64>> {
         self.check(fw)?;
         let n = indicators.nrows();
-        let mut scores = Array2::<f64>::from_elem((n, fw.nodes().len()).f(), f64::NAN);
+        // Every column is written: indicators copied, aggregates scored.
+        let mut scores = crate::alloc::zeros_f(n, fw.nodes().len());
         for (j, &node) in fw.indicators().iter().enumerate() {
             scores.column_mut(node).assign(&indicators.column(j));
         }

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
-use ndarray::{Array2, ArrayView1, ShapeBuilder};
+use ndarray::{Array2, ArrayView1};
 
 use crate::error::{Error, Result};
 use crate::framework::Framework;
@@ -75,7 +75,7 @@ impl Dataset {
         let values = if values.t().is_standard_layout() {
             values
         } else {
-            let mut c = Array2::<f64>::zeros(values.dim().f());
+            let mut c = crate::alloc::zeros_f(values.nrows(), values.ncols());
             c.assign(&values);
             c
         };
@@ -271,7 +271,7 @@ impl Dataset {
             cols.push(j);
         }
         // Column-major, built column by column: the layout every pipeline kernel walks.
-        let mut out = Array2::<f64>::zeros((self.n_units(), cols.len()).f());
+        let mut out = crate::alloc::zeros_f(self.n_units(), cols.len());
         for (k, &j) in cols.iter().enumerate() {
             out.column_mut(k).assign(&self.values.column(j));
         }

@@ -83,7 +83,7 @@ mod rank;
 mod scaled;
 mod zscore;
 
-use ndarray::{Array2, ArrayView1, ArrayView2, ShapeBuilder};
+use ndarray::{Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 pub use borda::Borda;
@@ -375,7 +375,7 @@ impl Normaliser {
         self.prepare(x, nodes)?;
         let method = self.method();
         let (n, m) = x.dim();
-        let mut out = Array2::<f64>::zeros((n, m).f());
+        let mut out = crate::alloc::zeros_f(n, m);
         let mut log = Vec::new();
         let mut buf = Vec::new();
         let mut columns = Vec::with_capacity(m);
@@ -433,7 +433,7 @@ impl FittedNormaliser {
         self.normaliser.method().check()?;
         let method = self.normaliser.method();
         let (n, m) = x.dim();
-        let mut out = Array2::<f64>::zeros((n, m).f());
+        let mut out = crate::alloc::zeros_f(n, m);
         let mut log = Vec::new();
         let mut buf = Vec::new();
         for (j, fitted) in self.columns.iter().enumerate() {

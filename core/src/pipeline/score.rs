@@ -5,7 +5,7 @@
 //! dataset, written once into the score matrix — instead of one full pass over the data
 //! (and one new matrix) per step. Same kernels as [`Pipeline::run`], hence the same numbers.
 
-use ndarray::{Array2, ShapeBuilder};
+use ndarray::Array2;
 
 use super::step::{ColumnKernel, ColumnStep, StageData, StepInput};
 use super::{Pipeline, Run, Step};
@@ -22,10 +22,11 @@ enum Kernel<'a> {
 }
 
 impl Pipeline {
-    /// Run the pipeline for its results only: the same numbers and log as
-    /// [`Pipeline::run`], but no intermediate stage is kept (`Run::stages` is empty) and
-    /// columns stream through the steps while in cache. Use it when only scores, ranks
-    /// and the log matter (services, Monte Carlo loops, large data).
+    /// Run the pipeline for the aggregate scores only: the same numbers and log as
+    /// [`Pipeline::run`], but no intermediate stage is kept (`Run::stages` is empty), the
+    /// results hold the aggregate nodes (not the normalised indicators), and columns stream
+    /// through the steps while in cache. Use it when index and dimension scores, ranks and
+    /// the log are what matter (services, Monte Carlo loops, large data).
     ///
     /// A pipeline with a `screen` step (which needs whole rows) falls back to
     /// [`Pipeline::run`] and drops the stages.
@@ -37,6 +38,12 @@ impl Pipeline {
         if self.steps.iter().any(|s| matches!(s, Step::Screen(_))) {
             let mut run = self.run(fw, data)?;
             run.stages.clear();
+            let aggregates: Vec<usize> = (0..fw.nodes().len())
+                .filter(|&i| fw.nodes()[i].kind == crate::NodeKind::Aggregate)
+                .collect();
+            let r = &run.results;
+            let scores = r.scores().select(ndarray::Axis(1), &aggregates);
+            run.results = Results::for_nodes(fw, &aggregates, r.unit_ids().to_vec(), scores, self.ties);
             return Ok(run);
         }
         let Some((Step::Aggregate(aggregate), prep)) = self.steps.split_last() else {
@@ -86,31 +93,38 @@ impl Pipeline {
         let mut logs: Vec<Vec<LogEntry>> = vec![Vec::new(); prep.len()];
         let mut fitted = Vec::new();
         let mut buf = vec![0.0; n];
+        let mut scratch = vec![0.0; n];
         // Every column is written below (indicators here, aggregates after), so no fill pass.
-        let mut scores = Array2::<f64>::zeros((n, fw.nodes().len()).f());
+        let mut scores = crate::alloc::zeros_f(n, fw.nodes().len());
         let mut sums = StreamedMeans::new(fw, aggregate, n);
+        // Indicator columns are written into `scores` only when an aggregate reads them
+        // after the stream (one not summed on the fly); otherwise those pages stay untouched.
+        let keep_indicators = fw.indicators().iter().any(|&i| sums.slot_of_parent[i].is_none());
         for (j, (&node, &src)) in fw.indicators().iter().zip(&source).enumerate() {
-            let mut out = scores.column_mut(node);
-            let col = out.as_slice_mut().ok_or_else(|| Error::Shape {
-                what: "scores".into(),
-                expected: "column-major".into(),
-                found: "strided".into(),
-            })?;
+            // The column is worked on in `scratch` (in cache); a normaliser writes to `buf`
+            // and the two buffers swap roles instead of copying back.
             let raw = data.values().column(src);
             match raw.as_slice() {
-                Some(r) => col.copy_from_slice(r),
-                None => col.iter_mut().zip(raw).for_each(|(o, &x)| *o = x),
+                Some(r) => scratch.copy_from_slice(r),
+                None => scratch.iter_mut().zip(raw).for_each(|(o, &x)| *o = x),
             }
             for (k, log) in kernels.iter_mut().zip(logs.iter_mut()) {
                 match k {
-                    Kernel::Column(kernel) => kernel.column(&input, j, col, log)?,
+                    Kernel::Column(kernel) => kernel.column(&input, j, &mut scratch, log)?,
                     Kernel::Normalise(nm) => {
-                        fitted.push(nm.fit_transform_column(col, input.indicator_node(j), &mut buf, log)?);
-                        col.copy_from_slice(&buf);
+                        fitted.push(nm.fit_transform_column(&scratch, input.indicator_node(j), &mut buf, log)?);
+                        std::mem::swap(&mut scratch, &mut buf);
                     }
                 }
             }
-            sums.add(fw, node, col);
+            sums.add(fw, node, &scratch);
+            if keep_indicators {
+                let mut out = scores.column_mut(node);
+                match out.as_slice_mut() {
+                    Some(o) => o.copy_from_slice(&scratch),
+                    None => out.iter_mut().zip(&scratch).for_each(|(o, &x)| *o = x),
+                }
+            }
         }
         let normaliser = prep.iter().find_map(|s| match s {
             Step::Normalise(nm) => Some(FittedNormaliser {
@@ -124,7 +138,16 @@ impl Pipeline {
         aggregate.check(fw)?;
         let done = sums.finish(&mut scores);
         aggregate.score_aggregates(fw, &weights, &mut scores, &unit_ids, &done)?;
-        let results = Results::new(fw, data.unit_ids_shared(), scores, self.ties);
+        let aggregates: Vec<usize> = (0..fw.nodes().len())
+            .filter(|&i| fw.nodes()[i].kind == crate::NodeKind::Aggregate)
+            .collect();
+        let results = Results::for_nodes(
+            fw,
+            &aggregates,
+            data.unit_ids_shared(),
+            scores.select(ndarray::Axis(1), &aggregates),
+            self.ties,
+        );
         Ok(Run {
             stages: Vec::new(),
             log: logs.into_iter().flatten().collect(),
@@ -141,8 +164,23 @@ impl Pipeline {
 struct StreamedMeans {
     /// Per node: the accumulator slot of its parent, if streamed.
     slot_of_parent: Vec<Option<usize>>,
-    /// Per slot: (aggregate node, Σ w·x, Σ w, count, children needed).
-    slots: Vec<(usize, Vec<f64>, Vec<f64>, Vec<u32>, usize)>,
+    slots: Vec<Slot>,
+}
+
+/// One streamed aggregate. While every child column so far was complete, Σw and the count
+/// are the same for every unit and kept as scalars (no per-unit vector to stream through
+/// the cache); the first column with a gap turns them into per-unit vectors.
+struct Slot {
+    node: usize,
+    num: Vec<f64>,
+    den: Uniform<f64>,
+    cnt: Uniform<u32>,
+    need: usize,
+}
+
+enum Uniform<T> {
+    Same(T),
+    PerUnit(Vec<T>),
 }
 
 impl StreamedMeans {
@@ -158,7 +196,13 @@ impl StreamedMeans {
                 for &c in &node.children {
                     slot_of_parent[c] = Some(slots.len());
                 }
-                slots.push((a, vec![0.0; n], vec![0.0; n], if need > 1 { vec![0; n] } else { Vec::new() }, need));
+                slots.push(Slot {
+                    node: a,
+                    num: vec![0.0; n],
+                    den: Uniform::Same(0.0),
+                    cnt: Uniform::Same(0),
+                    need,
+                });
             }
         }
         StreamedMeans { slot_of_parent, slots }
@@ -167,27 +211,61 @@ impl StreamedMeans {
     fn add(&mut self, fw: &Framework, node: usize, col: &[f64]) {
         let Some(s) = self.slot_of_parent[node] else { return };
         let w = fw.nodes()[node].weight;
-        let (_, num, den, cnt, _) = &mut self.slots[s];
-        for ((x, nu), de) in col.iter().zip(num.iter_mut()).zip(den.iter_mut()) {
-            let present = !x.is_nan();
-            *nu += if present { w * x } else { 0.0 };
-            *de += if present { w } else { 0.0 };
+        let slot = &mut self.slots[s];
+        // One branch-free pass: the weighted sum and the number of gaps.
+        let mut gaps = 0usize;
+        for (nu, &x) in slot.num.iter_mut().zip(col) {
+            let missing = x.is_nan();
+            gaps += usize::from(missing);
+            *nu += if missing { 0.0 } else { w * x };
         }
-        if !cnt.is_empty() {
-            cnt.iter_mut().zip(col).for_each(|(k, x)| *k += u32::from(!x.is_nan()));
+        let complete = gaps == 0;
+        match (&mut slot.den, complete) {
+            (Uniform::Same(d), true) => *d += w,
+            (den, _) => {
+                let v = den.per_unit(col.len());
+                v.iter_mut().zip(col).for_each(|(d, &x)| *d += if x.is_nan() { 0.0 } else { w });
+            }
+        }
+        match (&mut slot.cnt, complete) {
+            (Uniform::Same(c), true) => *c += 1,
+            (cnt, _) => {
+                let v = cnt.per_unit(col.len());
+                v.iter_mut().zip(col).for_each(|(c, &x)| *c += u32::from(!x.is_nan()));
+            }
         }
     }
 
     /// Write the streamed aggregates; returns which nodes are done.
     fn finish(self, scores: &mut Array2<f64>) -> Vec<bool> {
         let mut done = vec![false; scores.ncols()];
-        for (a, num, den, cnt, need) in self.slots {
-            for (k, out) in scores.column_mut(a).iter_mut().enumerate() {
-                let enough = cnt.is_empty() || cnt[k] as usize >= need;
-                *out = if enough && den[k] > 0.0 { num[k] / den[k] } else { f64::NAN };
+        for slot in self.slots {
+            for (k, out) in scores.column_mut(slot.node).iter_mut().enumerate() {
+                let den = slot.den.get(k);
+                let enough = slot.cnt.get(k) as usize >= slot.need;
+                *out = if enough && den > 0.0 { slot.num[k] / den } else { f64::NAN };
             }
-            done[a] = true;
+            done[slot.node] = true;
         }
         done
+    }
+}
+
+impl<T: Copy> Uniform<T> {
+    fn per_unit(&mut self, n: usize) -> &mut Vec<T> {
+        if let Uniform::Same(v) = *self {
+            *self = Uniform::PerUnit(vec![v; n]);
+        }
+        match self {
+            Uniform::PerUnit(v) => v,
+            Uniform::Same(_) => unreachable!("just made per-unit"),
+        }
+    }
+
+    fn get(&self, k: usize) -> T {
+        match self {
+            Uniform::Same(v) => *v,
+            Uniform::PerUnit(v) => v[k],
+        }
     }
 }

@@ -72,10 +72,9 @@ pub(crate) trait ColumnKernel {
 
 /// Apply a column step to a whole stage: a column-major copy, then each column in place.
 pub(crate) fn apply_by_column(step: &dyn ColumnStep, input: &StepInput<'_>) -> crate::Result<StepOutput> {
-    use ndarray::ShapeBuilder;
     let mut kernel = step.begin(input)?;
     let x = &input.data.values;
-    let mut values = Array2::<f64>::zeros(x.dim().f());
+    let mut values = crate::alloc::zeros_f(x.nrows(), x.ncols());
     values.assign(x);
     let mut log = Vec::new();
     for (j, mut col) in values.columns_mut().into_iter().enumerate() {
