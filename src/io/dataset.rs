@@ -126,25 +126,36 @@ pub fn read_dataset_str(text: &str, file: &str, fw: &Framework, opts: &DataOptio
         values.column_mut(k).assign(&ndarray::Array1::from(col));
         used.insert(j);
     }
-    let mut ds = Dataset::new(units, ind_ids.iter().map(|s| (*s).to_owned()).collect(), values)?;
-    if let Some(c) = name_col {
-        ds = ds.with_unit_names(rows.iter().map(|(_, r)| r[c].clone()).collect())?;
-    }
-    if let Some(c) = time_col {
-        let t: Result<Vec<i64>> = rows
-            .iter()
-            .map(|(line, r)| {
-                r[c].parse::<i64>().map_err(|_| {
+    let ind_ids: Vec<String> = ind_ids.iter().map(|s| (*s).to_owned()).collect();
+    let mut ds = match time_col {
+        None => Dataset::new(units, ind_ids, values)?,
+        Some(c) => {
+            let mut time = Vec::with_capacity(rows.len());
+            let mut keys = HashSet::new();
+            for (line, r) in &rows {
+                let t = r[c].parse::<i64>().map_err(|_| {
                     Error::parse(
                         file,
                         Some(*line),
                         Some(header[c].clone()),
                         format!("time `{}` is not an integer", r[c]),
                     )
-                })
-            })
-            .collect();
-        ds = ds.with_time(t?)?;
+                })?;
+                if !keys.insert((r[unit_col].as_str(), t)) {
+                    return Err(Error::parse(
+                        file,
+                        Some(*line),
+                        Some(header[unit_col].clone()),
+                        format!("duplicate unit `{}` for time {t}", r[unit_col]),
+                    ));
+                }
+                time.push(t);
+            }
+            Dataset::panel(units, time, ind_ids, values)?
+        }
+    };
+    if let Some(c) = name_col {
+        ds = ds.with_unit_names(rows.iter().map(|(_, r)| r[c].clone()).collect())?;
     }
     // Denominators the framework names must be numeric columns here.
     let mut denoms: Vec<&str> = fw.nodes().iter().filter_map(|n| n.denominator.as_deref()).collect();

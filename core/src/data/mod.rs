@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use ndarray::{Array2, ArrayView1};
+use ndarray::{Array2, ArrayView1, ShapeBuilder};
 
 use crate::error::{Error, Result};
 use crate::framework::Framework;
@@ -31,6 +31,24 @@ impl Dataset {
     /// [`Error::Shape`] if the matrix does not match the ids; [`Error::Spec`] for a
     /// duplicate or empty unit or indicator id.
     pub fn new(unit_ids: Vec<String>, indicator_ids: Vec<String>, values: Array2<f64>) -> Result<Self> {
+        let ds = Self::unchecked_keys(unit_ids, indicator_ids, values)?;
+        ds.check_unit_keys()?;
+        Ok(ds)
+    }
+
+    /// Panel data: a unit may appear once per time period.
+    ///
+    /// # Errors
+    /// As [`Dataset::new`]; a repeated (unit, time) pair is an [`Error::Spec`].
+    pub fn panel(unit_ids: Vec<String>, time: Vec<i64>, indicator_ids: Vec<String>, values: Array2<f64>) -> Result<Self> {
+        let mut ds = Self::unchecked_keys(unit_ids, indicator_ids, values)?;
+        ds.check_len("time column", time.len())?;
+        ds.time = Some(time);
+        ds.check_unit_keys()?;
+        Ok(ds)
+    }
+
+    fn unchecked_keys(unit_ids: Vec<String>, indicator_ids: Vec<String>, values: Array2<f64>) -> Result<Self> {
         if values.dim() != (unit_ids.len(), indicator_ids.len()) {
             return Err(Error::Shape {
                 what: "dataset values".into(),
@@ -61,7 +79,6 @@ impl Dataset {
             numeric: BTreeMap::new(),
             time: None,
         };
-        ds.check_unit_keys()?;
         Ok(ds)
     }
 
@@ -218,7 +235,7 @@ impl Dataset {
         }
     }
 
-    /// The indicator matrix in the framework's indicator order.
+    /// The indicator matrix in the framework's indicator order, column-major.
     ///
     /// # Errors
     /// [`Error::MissingColumn`] naming the first framework indicator the data lacks;
@@ -239,7 +256,12 @@ impl Dataset {
                 })?;
             cols.push(j);
         }
-        Ok(self.values.select(ndarray::Axis(1), &cols))
+        // Column-major, built column by column: the layout every pipeline kernel walks.
+        let mut out = Array2::<f64>::zeros((self.n_units(), cols.len()).f());
+        for (k, &j) in cols.iter().enumerate() {
+            out.column_mut(k).assign(&self.values.column(j));
+        }
+        Ok(out)
     }
 }
 

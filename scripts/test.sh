@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# All tests, from a clean clone: Rust (unit, integration, golden, property, doc tests)
+# and, when the Python bindings are present, the Python suite in a fresh virtual environment.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo test --locked --all-targets
+cargo test --locked --doc
+if [ -x scripts/test-python.sh ]; then
+  scripts/test-python.sh
+fi
