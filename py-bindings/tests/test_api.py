@@ -112,7 +112,7 @@ def test_pickle(fw: zhili.Framework, data: pd.DataFrame) -> None:
     p = zhili.Pipeline(AGG, ties="dense")
     assert pickle.loads(pickle.dumps(fw)) == fw
     assert pickle.loads(pickle.dumps(p)) == p
-    assert pickle.loads(pickle.dumps(fw._native)) == fw._native
+    assert pickle.loads(pickle.dumps(fw._inner)) == fw._inner
     res = zhili.score(fw, data, p)
     back = pickle.loads(pickle.dumps(res))
     pd.testing.assert_frame_equal(back.scores, res.scores)
@@ -197,7 +197,7 @@ def test_gil_released_during_computation() -> None:
     )
     x = np.random.default_rng(1).random((n, m))
     ids = [str(i) for i in range(n)]
-    pipe = zhili.Pipeline(AGG)._native
+    pipe = zhili.Pipeline(AGG)._inner
     stamps: list = []
     stop = threading.Event()
 
@@ -212,7 +212,7 @@ def test_gil_released_during_computation() -> None:
         inside = 0
         for _ in range(3):
             t0 = time.perf_counter()
-            zhili._native.score(fw._native, pipe, ids, fw.indicator_ids, x)
+            zhili._native.score(fw._inner, pipe, ids, fw.indicator_ids, x)
             t1 = time.perf_counter()
             durations.append(t1 - t0)
             lo, hi = t0 + 0.5 * (t1 - t0), t0 + 0.9 * (t1 - t0)

@@ -90,12 +90,13 @@ class Framework:
       courts  (w 1, eff 0.333, benefit)
     """
 
-    __slots__ = ("_native",)
+    __slots__ = ("_inner",)
+    _inner: "_native.Framework"
 
     def __init__(self, native: "_native.Framework") -> None:
         if not isinstance(native, _native.Framework):
             raise TypeError("use Framework.from_toml / from_json / from_dict / from_coinr to build a Framework")
-        self._native = native
+        self._inner = native
 
     # ---- constructors -------------------------------------------------------------
     @classmethod
@@ -162,15 +163,15 @@ class Framework:
     # ---- writers ----------------------------------------------------------------------
     def to_toml(self, path: Optional[PathLike] = None) -> str:
         """The framework document as TOML; also written to ``path`` if given."""
-        return _write(self._native.to_toml(), path)
+        return _write(self._inner.to_toml(), path)
 
     def to_json(self, path: Optional[PathLike] = None) -> str:
         """The framework document as JSON; also written to ``path`` if given."""
-        return _write(self._native.to_json(), path)
+        return _write(self._inner.to_json(), path)
 
     def to_dict(self) -> Dict[str, Any]:
         """The framework document as a dict (round-trips through :meth:`from_dict`)."""
-        d: Dict[str, Any] = json.loads(self._native.to_json())
+        d: Dict[str, Any] = json.loads(self._inner.to_json())
         return d
 
     def to_coinr(self) -> "pd.DataFrame":
@@ -178,45 +179,45 @@ class Framework:
         import pandas as pd
 
         cols = ["Level", "iCode", "iName", "Direction", "Weight", "Parent", "Type", "Unit", "Target", "Denominator"]
-        return pd.DataFrame(json.loads(self._native.to_coinr_json()), columns=cols)
+        return pd.DataFrame(json.loads(self._inner.to_coinr_json()), columns=cols)
 
     # ---- inspection ---------------------------------------------------------------
     @property
     def id(self) -> Optional[str]:
         """The framework id, if the document has one."""
-        return self._native.id
+        return self._inner.id
 
     @property
     def name(self) -> Optional[str]:
         """The framework name (English, else Chinese), if any."""
-        zh, en = self._native.name
+        zh, en = self._inner.name
         return en or zh
 
     @property
     def index_id(self) -> str:
         """The id of the root node (the index)."""
-        return self._native.root_id
+        return self._inner.root_id
 
     @property
     def indicator_ids(self) -> List[str]:
         """Indicator ids in document order."""
-        return self._native.indicator_ids
+        return self._inner.indicator_ids
 
     @property
     def node_ids(self) -> List[str]:
         """Every node id in document order."""
-        return self._native.node_ids
+        return self._inner.node_ids
 
     @property
     def nodes(self) -> List[Dict[str, Any]]:
         """Every node as a dict (``id, name_zh, name_en, parent, children, kind, weight,
         direction, level, depth, unit, target, goalposts, denominator, effective_weight``)."""
-        return self._native.nodes()
+        return self._inner.nodes()
 
     @property
     def effective_weights(self) -> Dict[str, float]:
         """Each node's effective weight in the index (product of sibling shares to the root)."""
-        return dict(zip(self._native.node_ids, self._native.effective_weights()))
+        return dict(zip(self._inner.node_ids, self._inner.effective_weights()))
 
     def to_frame(self) -> "pd.DataFrame":
         """The nodes as a DataFrame indexed by id (needs pandas)."""
@@ -231,7 +232,7 @@ class Framework:
         >>> fw.with_weights({"a": 3}).effective_weights["a"]
         0.75
         """
-        return Framework(self._native.with_weights([(str(k), float(v)) for k, v in dict(weights).items()]))
+        return Framework(self._inner.with_weights([(str(k), float(v)) for k, v in dict(weights).items()]))
 
     def _walk(self) -> List[Dict[str, Any]]:
         nodes = {n["id"]: n for n in self.nodes}
@@ -280,15 +281,15 @@ class Framework:
         )
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Framework) and self._native == other._native
+        return isinstance(other, Framework) and self._inner == other._inner
 
     __hash__ = None  # type: ignore[assignment]
 
     def __getstate__(self) -> str:
-        return self._native.to_json()
+        return self._inner.to_json()
 
     def __setstate__(self, state: str) -> None:
-        self._native = _native.Framework.from_json(state, "<pickle>")
+        self._inner = _native.Framework.from_json(state, "<pickle>")
 
 
 def _g(x: float) -> str:

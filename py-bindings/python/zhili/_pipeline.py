@@ -33,28 +33,29 @@ class Pipeline:
     zhili._native.PipelineError: invalid pipeline: the last step must be `aggregate`
     """
 
-    __slots__ = ("_native",)
+    __slots__ = ("_inner",)
+    _inner: "_native.Pipeline"
 
     def __init__(
         self,
-        steps: Optional[Sequence[Union[Step, Mapping[str, Any]]]] = None,
+        steps: Union[Sequence[Union[Step, Mapping[str, Any]]], "_native.Pipeline", None] = None,
         *,
         ties: str = "min",
     ) -> None:
         if isinstance(steps, _native.Pipeline):
-            self._native = steps
+            self._inner = steps
             return
         if steps is None:
-            self._native = _native.Pipeline.default()
+            self._inner = _native.Pipeline.default()
             if ties != "min":
-                self._native = _native.Pipeline.from_json(_with(self._native.to_json(), ties=ties))
+                self._inner = _native.Pipeline.from_json(_with(self._inner.to_json(), ties=ties))
             return
         doc = {
             "version": 1,
             "ties": ties,
             "steps": [s.to_dict() if isinstance(s, Step) else dict(s) for s in steps],
         }
-        self._native = _native.Pipeline.from_json(_dumps(doc))
+        self._inner = _native.Pipeline.from_json(_dumps(doc))
 
     @classmethod
     def default(cls) -> "Pipeline":
@@ -94,15 +95,15 @@ class Pipeline:
 
     def to_toml(self, path: Optional[PathLike] = None) -> str:
         """The pipeline document as TOML; also written to ``path`` if given."""
-        return _write(self._native.to_toml(), path)
+        return _write(self._inner.to_toml(), path)
 
     def to_json(self, path: Optional[PathLike] = None) -> str:
         """The pipeline document as JSON; also written to ``path`` if given."""
-        return _write(self._native.to_json(), path)
+        return _write(self._inner.to_json(), path)
 
     def to_dict(self) -> Dict[str, Any]:
         """The pipeline document as a dict."""
-        d: Dict[str, Any] = json.loads(self._native.to_json())
+        d: Dict[str, Any] = json.loads(self._inner.to_json())
         return d
 
     @property
@@ -113,7 +114,7 @@ class Pipeline:
     @property
     def step_types(self) -> List[str]:
         """The step types, in order."""
-        return self._native.step_types()
+        return self._inner.step_types()
 
     @property
     def ties(self) -> str:
@@ -128,15 +129,15 @@ class Pipeline:
         return f"<div><b>Pipeline</b> (ties: {html.escape(self.ties)})<ol>{items}</ol></div>"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Pipeline) and self._native == other._native
+        return isinstance(other, Pipeline) and self._inner == other._inner
 
     __hash__ = None  # type: ignore[assignment]
 
     def __getstate__(self) -> str:
-        return self._native.to_json()
+        return self._inner.to_json()
 
     def __setstate__(self, state: str) -> None:
-        self._native = _native.Pipeline.from_json(state)
+        self._inner = _native.Pipeline.from_json(state)
 
 
 def _dumps(doc: Any) -> str:

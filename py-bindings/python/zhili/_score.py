@@ -253,5 +253,5 @@ def score(
     else:
         raise TypeError(f"data must be a pandas DataFrame, a numpy array or a CSV path, not {type(data).__name__}")
     w = None if weights is None else {str(k): float(v) for k, v in dict(weights).items()}
-    run = _native.score(fw._native, pipe._native, weights=w, **kw)
+    run = _native.score(fw._inner, pipe._inner, weights=w, **kw)
     return Results(run, unit_name=unit_label, unit_names=unit_names)
