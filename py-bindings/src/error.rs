@@ -13,12 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyList;
 use zhili_core::{Error, Problem};
 
-pyo3::create_exception!(
-    zhili._native,
-    ZhiliError,
-    PyException,
-    "Base class of every error zhili raises."
-);
+pyo3::create_exception!(zhili._native, ZhiliError, PyException, "Base class of every error zhili raises.");
 pyo3::create_exception!(
     zhili._native,
     FrameworkError,
@@ -49,12 +44,7 @@ pyo3::create_exception!(
     DataError,
     "Array shapes or lengths do not fit together; `.what`, `.expected`, `.found`."
 );
-pyo3::create_exception!(
-    zhili._native,
-    EmptyDataError,
-    DataError,
-    "The data has no units or no indicators."
-);
+pyo3::create_exception!(zhili._native, EmptyDataError, DataError, "The data has no units or no indicators.");
 pyo3::create_exception!(
     zhili._native,
     UnknownIdError,
@@ -92,6 +82,9 @@ pub(crate) struct PyProblem {
     message: String,
 }
 
+/// Constructor arguments of a problem (for pickling).
+type ProblemArgs = (Option<String>, String, String);
+
 #[pymethods]
 impl PyProblem {
     #[new]
@@ -109,7 +102,7 @@ impl PyProblem {
         )
     }
 
-    fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, (Option<String>, String, String))> {
+    fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, ProblemArgs)> {
         let cls = py.get_type::<PyProblem>().into_any().unbind();
         Ok((cls, (self.node.clone(), self.kind.clone(), self.message.clone())))
     }
@@ -166,7 +159,10 @@ impl From<PyZhiliError> for PyErr {
                 err
             }
             Error::Parse { location, .. } => {
-                let err = with_attrs(ParseError::new_err(msg), vec![("file", Some(location.file)), ("column", location.column)]);
+                let err = with_attrs(
+                    ParseError::new_err(msg),
+                    vec![("file", Some(location.file)), ("column", location.column)],
+                );
                 Python::attach(|py| {
                     let _ = err.value(py).setattr("line", location.line);
                 });
@@ -185,9 +181,10 @@ impl From<PyZhiliError> for PyErr {
                 vec![("what", Some(what)), ("expected", Some(expected)), ("found", Some(found))],
             ),
             Error::Empty(_) => EmptyDataError::new_err(msg),
-            Error::Method { method, unit, node, .. } => {
-                with_attrs(MethodError::new_err(msg), vec![("method", Some(method)), ("unit", unit), ("node", node)])
-            }
+            Error::Method { method, unit, node, .. } => with_attrs(
+                MethodError::new_err(msg),
+                vec![("method", Some(method)), ("unit", unit), ("node", node)],
+            ),
             Error::Spec { what, .. } => {
                 let err = if what.starts_with("dataset") {
                     DataError::new_err(msg)

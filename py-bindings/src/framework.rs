@@ -16,7 +16,11 @@ pub(crate) struct PyFramework {
 
 impl PyFramework {
     pub(crate) fn from_spec(spec: FrameworkSpec) -> PyResult<Self> {
-        guard(|| Ok(PyFramework { inner: Framework::from_spec(spec)? }))
+        guard(|| {
+            Ok(PyFramework {
+                inner: Framework::from_spec(spec)?,
+            })
+        })
     }
 }
 
@@ -73,8 +77,7 @@ impl PyFramework {
     /// The framework as COINr iMeta rows, a JSON array of objects.
     fn to_coinr_json(&self) -> PyResult<String> {
         guard(|| {
-            serde_json::to_string(&self.inner.to_coinr())
-                .map_err(|e| PyZhiliError(zhili_core::Error::spec("framework", e.to_string())))
+            serde_json::to_string(&self.inner.to_coinr()).map_err(|e| PyZhiliError(zhili_core::Error::spec("framework", e.to_string())))
         })
     }
 

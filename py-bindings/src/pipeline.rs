@@ -20,7 +20,9 @@ impl PyPipeline {
     /// The default pipeline: denominate → mean imputation → min-max [0, 100] → arithmetic mean.
     #[staticmethod]
     fn default() -> Self {
-        PyPipeline { inner: Pipeline::default() }
+        PyPipeline {
+            inner: Pipeline::default(),
+        }
     }
 
     /// Parse and check a TOML document; `file` names the source in errors.

@@ -173,7 +173,10 @@ impl PyRun {
         )?;
         d.set_item("unit", l.iter().map(|e| e.unit.as_deref()).collect::<Vec<_>>())?;
         d.set_item("indicator", l.iter().map(|e| e.indicator.as_deref()).collect::<Vec<_>>())?;
-        d.set_item("value", l.iter().map(|e| e.value.unwrap_or(f64::NAN)).collect::<Vec<_>>().to_pyarray(py))?;
+        d.set_item(
+            "value",
+            l.iter().map(|e| e.value.unwrap_or(f64::NAN)).collect::<Vec<_>>().to_pyarray(py),
+        )?;
         d.set_item("detail", l.iter().map(|e| e.detail.as_str()).collect::<Vec<_>>())?;
         Ok(d)
     }
