@@ -23,6 +23,10 @@ pub(crate) struct PyRun {
     /// Time of every dataset row (panel data), if any.
     time: Option<Vec<i64>>,
     framework: Framework,
+    /// Seconds spent in `Pipeline::run` (the engine alone), for overhead measurements.
+    core_seconds: f64,
+    /// Seconds spent building the engine's `Dataset` (one copy of the values, checks).
+    build_seconds: f64,
 }
 
 fn spec_err(what: &str, e: impl std::fmt::Display) -> PyZhiliError {
@@ -105,6 +109,18 @@ impl PyRun {
         self.framework.indicator_ids().into_iter().map(str::to_owned).collect()
     }
 
+    /// Seconds the engine spent in `Pipeline::run` (NaN for an unpickled run).
+    #[getter]
+    fn core_seconds(&self) -> f64 {
+        self.core_seconds
+    }
+
+    /// Seconds spent building the engine's dataset from the inputs (NaN for an unpickled run).
+    #[getter]
+    fn build_seconds(&self) -> f64 {
+        self.build_seconds
+    }
+
     /// The root node's id.
     #[getter]
     fn index_id(&self) -> String {
@@ -133,6 +149,11 @@ impl PyRun {
     fn ranks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f64>>> {
         let r = guard(|| Ok(py.detach(|| self.run.results.ranks())))?;
         Ok(PyArray2::from_owned_array(py, r))
+    }
+
+    /// Ranks of the index (root) only (1 = best).
+    fn index_ranks<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        PyArray1::from_owned_array(py, py.detach(|| self.run.results.index_ranks()))
     }
 
     /// Rows of the input data that each result row comes from.
@@ -277,6 +298,8 @@ pub(crate) fn _run_from_state(
             units,
             time,
             framework,
+            core_seconds: f64::NAN,
+            build_seconds: f64::NAN,
         })
     })
 }
@@ -285,6 +308,45 @@ fn to_col_major(v: ndarray::ArrayView2<'_, f64>) -> Array2<f64> {
     let mut a = Array2::<f64>::zeros(v.dim().f());
     a.assign(&v);
     a
+}
+
+/// Indicator values: one units × indicators matrix, or one array per indicator column
+/// (what a pandas DataFrame holds: its float columns are read in place).
+#[derive(FromPyObject)]
+pub(crate) enum Values<'py> {
+    /// A 2-D float64 array.
+    Matrix(PyReadonlyArray2<'py, f64>),
+    /// 1-D float64 arrays, one per indicator.
+    Columns(Vec<PyReadonlyArray1<'py, f64>>),
+}
+
+enum ValuesView<'a> {
+    Matrix(ndarray::ArrayView2<'a, f64>),
+    Columns(Vec<ndarray::ArrayView1<'a, f64>>),
+}
+
+impl ValuesView<'_> {
+    /// One owned copy, column-major for columns (a memcpy per column), layout-preserving for a matrix.
+    fn to_owned(&self) -> Result<Array2<f64>, PyZhiliError> {
+        match self {
+            ValuesView::Matrix(v) => Ok(v.to_owned()),
+            ValuesView::Columns(cs) => {
+                let n = cs.first().map_or(0, |c| c.len());
+                if let Some((j, c)) = cs.iter().enumerate().find(|(_, c)| c.len() != n) {
+                    return Err(PyZhiliError(Error::Shape {
+                        what: format!("indicator column #{}", j + 1),
+                        expected: format!("{n} values"),
+                        found: c.len().to_string(),
+                    }));
+                }
+                let mut a = Array2::<f64>::zeros((n, cs.len()).f());
+                for (j, c) in cs.iter().enumerate() {
+                    a.column_mut(j).assign(c);
+                }
+                Ok(a)
+            }
+        }
+    }
 }
 
 /// Score a dataset: build it from arrays, run the pipeline with the GIL released.
@@ -300,14 +362,17 @@ pub(crate) fn score(
     pipeline: &PyPipeline,
     unit_ids: Vec<String>,
     indicator_ids: Vec<String>,
-    values: PyReadonlyArray2<'_, f64>,
+    values: Values<'_>,
     unit_names: Option<Vec<String>>,
     groups: Option<BTreeMap<String, Vec<Option<String>>>>,
     numeric: Option<BTreeMap<String, PyReadonlyArray1<'_, f64>>>,
     time: Option<Vec<i64>>,
     weights: Option<BTreeMap<String, f64>>,
 ) -> PyResult<PyRun> {
-    let view = values.as_array();
+    let view = match &values {
+        Values::Matrix(a) => ValuesView::Matrix(a.as_array()),
+        Values::Columns(cs) => ValuesView::Columns(cs.iter().map(|c| c.as_array()).collect()),
+    };
     let numeric_views: Vec<(String, ndarray::ArrayView1<'_, f64>)> = numeric
         .as_ref()
         .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_array())).collect())
@@ -320,8 +385,9 @@ pub(crate) fn score(
                 Some(w) => fw_in.with_weights(w.iter().map(|(k, v)| (k.as_str(), *v)))?,
                 None => fw_in.clone(),
             };
+            let t_build = std::time::Instant::now();
             let units = unit_ids.clone();
-            let mut ds = Dataset::new(unit_ids, indicator_ids, view.to_owned())?;
+            let mut ds = Dataset::new(unit_ids, indicator_ids, view.to_owned()?)?;
             if let Some(n) = unit_names {
                 ds = ds.with_unit_names(n)?;
             }
@@ -334,12 +400,17 @@ pub(crate) fn score(
             if let Some(t) = &time {
                 ds = ds.with_time(t.clone())?;
             }
+            let build_seconds = t_build.elapsed().as_secs_f64();
+            let t0 = std::time::Instant::now();
             let run = pipe.run(&fw, &ds)?;
+            let core_seconds = t0.elapsed().as_secs_f64();
             Ok(PyRun {
                 run,
                 units,
                 time,
                 framework: fw,
+                core_seconds,
+                build_seconds,
             })
         })
     })

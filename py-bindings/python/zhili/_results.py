@@ -112,6 +112,13 @@ class Results:
         """The index (root) scores."""
         return self.scores[self.index_id]
 
+    @property
+    def index_ranks(self) -> "pd.Series":
+        """Ranks of the index (root) only: cheaper than :attr:`ranks` on large data."""
+        import pandas as pd
+
+        return pd.Series(self._run.index_ranks(), index=self._labels(self._run.result_rows()), name=self.index_id)
+
     def stage(self, name: str) -> "pd.DataFrame":
         """One stage as a DataFrame (units × indicators; ``aggregated`` = units × nodes).
 
@@ -146,7 +153,7 @@ class Results:
         fw = self.framework
         root = next(n for n in fw.nodes if n["id"] == self.index_id)
         scores = self.scores
-        ranks = self.ranks[self.index_id]
+        ranks = self.index_ranks
         df = scores[[self.index_id, *root["children"]]].copy()
         df.insert(0, "rank", ranks)
         if self._unit_names:

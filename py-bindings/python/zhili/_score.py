@@ -88,6 +88,8 @@ def _texts(values: Any, what: str) -> List[Optional[str]]:
 def _float_column(col: Any, name: str, units: Sequence[str]) -> np.ndarray:
     import pandas as pd
 
+    if col.dtype == np.float64:
+        return col.to_numpy(copy=False)
     if pd.api.types.is_bool_dtype(col.dtype) or not pd.api.types.is_numeric_dtype(col.dtype):
         conv = pd.to_numeric(col, errors="coerce")
         bad = conv.isna() & col.notna()
@@ -133,7 +135,10 @@ def _from_frame(
     if ucol.isna().any():
         k = int(np.flatnonzero(ucol.isna().to_numpy())[0])
         raise _native.DataError(f"missing unit id in row {k + 1} of column `{unit_label or 'index'}`")
-    unit_ids = ucol.astype(str).tolist()
+    if pd.api.types.infer_dtype(ucol, skipna=False) == "string":
+        unit_ids = ucol.tolist()
+    else:
+        unit_ids = ucol.astype(str).tolist()
 
     if names is None:
         names = next((c for c in _NAME_COLUMNS if c in cols and c != unit), None)
@@ -145,14 +150,11 @@ def _from_frame(
     indicators = set(fw.indicator_ids)
     present = [c for c in fw.indicator_ids if c in cols]
     special = {unit, names, time}
-    # Float blocks come out without conversion; other numeric columns are converted per column.
-    sub = df[present]
-    if all(pd.api.types.is_float_dtype(t) and t == np.float64 for t in sub.dtypes):
-        values = sub.to_numpy(dtype=np.float64, copy=False)
-    else:
-        values = np.empty((len(df), len(present)), dtype=np.float64, order="F")
-        for j, c in enumerate(present):
-            values[:, j] = _float_column(df[c], c, unit_ids)
+    # One float64 array per indicator column: float columns are handed over in place (a view
+    # of the DataFrame's block); the engine copies them once, with the GIL released.
+    values = [_float_column(df[c], c, unit_ids) for c in present]
+    if not values:
+        values = np.empty((len(df), 0), dtype=np.float64)  # type: ignore[assignment]
 
     groups: Dict[str, List[Optional[str]]] = {}
     numeric: Dict[str, np.ndarray] = {}
