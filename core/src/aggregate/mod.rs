@@ -176,12 +176,18 @@ impl Aggregate {
         for (j, &node) in fw.indicators().iter().enumerate() {
             scores.column_mut(node).assign(&indicators.column(j));
         }
+        self.score_aggregates(fw, weights, &mut scores, unit_ids)?;
+        Ok(scores)
+    }
+
+    /// Fill the aggregate columns of a units × nodes matrix whose indicator columns are set.
+    pub(crate) fn score_aggregates(&self, fw: &Framework, weights: &[f64], scores: &mut Array2<f64>, unit_ids: &[&str]) -> Result<()> {
         let min_cov = self.min_coverage.unwrap_or(0.0);
         for &a in fw.aggregates_bottom_up() {
             let node = &fw.nodes()[a];
             let children = &node.children;
             let w: Vec<f64> = children.iter().map(|&c| weights[c]).collect();
-            let out = means::aggregate_columns(self.method_for(fw, a), &scores, children, &w, min_cov).map_err(|(row, msg, method)| {
+            let out = means::aggregate_columns(self.method_for(fw, a), scores, children, &w, min_cov).map_err(|(row, msg, method)| {
                 Error::Method {
                     method: method.into(),
                     message: msg,
@@ -191,6 +197,6 @@ impl Aggregate {
             })?;
             scores.column_mut(a).assign(&out);
         }
-        Ok(scores)
+        Ok(())
     }
 }

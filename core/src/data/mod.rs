@@ -70,6 +70,14 @@ impl Dataset {
                 node: Some(indicator_ids[c].clone()),
             });
         }
+        // Stored column-major: the pipeline reads indicator columns as contiguous slices.
+        let values = if values.t().is_standard_layout() {
+            values
+        } else {
+            let mut c = Array2::<f64>::zeros(values.dim().f());
+            c.assign(&values);
+            c
+        };
         let ds = Dataset {
             unit_ids,
             unit_names: None,

@@ -31,7 +31,8 @@
 //! the last step and appear exactly once. Running gives a [`Run`] with every stage.
 
 mod run;
-mod step;
+mod score;
+pub(crate) mod step;
 
 use serde::{Deserialize, Serialize};
 
@@ -117,7 +118,7 @@ impl Default for Pipeline {
                     method: crate::prepare::ImputeMethod::Mean,
                     group: None,
                 }),
-                Step::Normalise(Normaliser::Minmax { lo: 0.0, hi: 100.0 }),
+                Step::Normalise(Normaliser::minmax(0.0, 100.0)),
                 Step::Aggregate(Aggregate::default()),
             ],
         }
