@@ -17,6 +17,7 @@ Measured per call (median of warm repeats):
 * ``dataset``: seconds building the engine's ``Dataset`` (one copy of the values,
   id checks; timed in Rust, GIL released) — what a Rust caller also pays;
 * ``numpy``: ``zhili.score(fw, X, unit_ids=ids)`` wall time, numpy input;
+* ``numpy_streaming``: the same with ``keep_stages=False`` (the engine's streaming path);
 * ``pandas``: ``zhili.score(fw, df)`` wall time, DataFrame input;
 * ``+frames``: the pandas call plus building the ``res.scores`` DataFrame and ``res.index_ranks``.
 
@@ -103,6 +104,9 @@ def main() -> None:
             def numpy_call():
                 return zhili.score(fw, X, pipe, unit_ids=ids)
 
+            def streaming_call():
+                return zhili.score(fw, X, pipe, unit_ids=ids, keep_stages=False)
+
             def pandas_call():
                 return zhili.score(fw, df, pipe, unit="unit_id")
 
@@ -112,7 +116,7 @@ def main() -> None:
                 return r
 
             row = {"size": f"{n}x{m}"}
-            for name, f in [("numpy", numpy_call), ("pandas", pandas_call), ("+frames", frames_call)]:
+            for name, f in [("numpy", numpy_call), ("numpy_streaming", streaming_call), ("pandas", pandas_call), ("+frames", frames_call)]:
                 row[name] = measure(f, repeat)
             rows.append(row)
     print(json.dumps({"zhili": zhili.__version__, "results": rows}, indent=2))

@@ -27,6 +27,26 @@ pub(crate) struct PyRun {
     core_seconds: f64,
     /// Seconds spent building the engine's `Dataset` (one copy of the values, checks).
     build_seconds: f64,
+    /// The input-data row of each result row.
+    rows: Vec<usize>,
+}
+
+/// The input-data row of each result row: the last stage's rows, or (stages not kept)
+/// the result units matched in order against the data's units (results keep data order).
+fn result_rows_of(run: &Run, units: &[String]) -> Vec<usize> {
+    if let Some(s) = run.stages.last() {
+        return s.data.units.clone();
+    }
+    let mut rows = Vec::with_capacity(run.results.unit_ids().len());
+    let mut k = 0;
+    for u in run.results.unit_ids() {
+        while k < units.len() && &units[k] != u {
+            k += 1;
+        }
+        rows.push(k.min(units.len().saturating_sub(1)));
+        k += 1;
+    }
+    rows
 }
 
 fn spec_err(what: &str, e: impl std::fmt::Display) -> PyZhiliError {
@@ -47,8 +67,7 @@ fn borrowed<'py>(a: &Array2<f64>, owner: Bound<'py, PyAny>) -> PyResult<Bound<'p
 impl PyRun {
     fn stage_data(&self, name: &str) -> PyResult<(&[usize], Option<&Array2<f64>>)> {
         if name == "aggregated" || name == "scores" {
-            let rows = self.run.stages.last().map_or(&[][..], |s| s.data.units.as_slice());
-            return Ok((rows, None));
+            return Ok((&self.rows, None));
         }
         match self.run.stage(name) {
             Some(s) => Ok((&s.data.units, Some(&s.data.values))),
@@ -158,7 +177,7 @@ impl PyRun {
 
     /// Rows of the input data that each result row comes from.
     fn result_rows(&self) -> Vec<usize> {
-        self.run.stages.last().map(|s| s.data.units.clone()).unwrap_or_default()
+        self.rows.clone()
     }
 
     /// Stage names, in order: `raw`, each step's stage, `aggregated`.
@@ -288,13 +307,15 @@ pub(crate) fn _run_from_state(
             .map(|s| serde_json::from_str(&s).map_err(|e| spec_err("normaliser", e)))
             .transpose()?;
         let results = Results::new(&framework, result_units, scores, ties);
+        let run = Run {
+            stages,
+            log,
+            normaliser,
+            results,
+        };
         Ok(PyRun {
-            run: Run {
-                stages,
-                log,
-                normaliser,
-                results,
-            },
+            rows: result_rows_of(&run, &units),
+            run,
             units,
             time,
             framework,
@@ -326,10 +347,11 @@ enum ValuesView<'a> {
 }
 
 impl ValuesView<'_> {
-    /// One owned copy, column-major for columns (a memcpy per column), layout-preserving for a matrix.
+    /// One owned column-major copy (the engine's layout): a straight copy per column for
+    /// columns and Fortran-ordered matrices, a transposing copy for C-ordered ones.
     fn to_owned(&self) -> Result<Array2<f64>, PyZhiliError> {
         match self {
-            ValuesView::Matrix(v) => Ok(v.to_owned()),
+            ValuesView::Matrix(v) => Ok(to_col_major(v.view())),
             ValuesView::Columns(cs) => {
                 let n = cs.first().map_or(0, |c| c.len());
                 if let Some((j, c)) = cs.iter().enumerate().find(|(_, c)| c.len() != n) {
@@ -351,10 +373,13 @@ impl ValuesView<'_> {
 
 /// Score a dataset: build it from arrays, run the pipeline with the GIL released.
 ///
+/// `keep_stages = false` streams columns through the steps (`Pipeline::score`): same
+/// results and log, no intermediate stages kept.
+///
 /// `values` is units × `indicator_ids` (float64, NaN = missing); it is read in place
 /// (no copy on the Python side) and copied once into the engine's dataset.
 #[pyfunction]
-#[pyo3(signature = (framework, pipeline, unit_ids, indicator_ids, values, *, unit_names = None, groups = None, numeric = None, time = None, weights = None))]
+#[pyo3(signature = (framework, pipeline, unit_ids, indicator_ids, values, *, unit_names = None, groups = None, numeric = None, time = None, weights = None, keep_stages = true))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn score(
     py: Python<'_>,
@@ -368,6 +393,7 @@ pub(crate) fn score(
     numeric: Option<BTreeMap<String, PyReadonlyArray1<'_, f64>>>,
     time: Option<Vec<i64>>,
     weights: Option<BTreeMap<String, f64>>,
+    keep_stages: bool,
 ) -> PyResult<PyRun> {
     let view = match &values {
         Values::Matrix(a) => ValuesView::Matrix(a.as_array()),
@@ -387,7 +413,11 @@ pub(crate) fn score(
             };
             let t_build = std::time::Instant::now();
             let units = unit_ids.clone();
-            let mut ds = Dataset::new(unit_ids, indicator_ids, view.to_owned()?)?;
+            let values = view.to_owned()?;
+            let mut ds = match &time {
+                Some(t) => Dataset::panel(unit_ids, t.clone(), indicator_ids, values)?,
+                None => Dataset::new(unit_ids, indicator_ids, values)?,
+            };
             if let Some(n) = unit_names {
                 ds = ds.with_unit_names(n)?;
             }
@@ -397,14 +427,12 @@ pub(crate) fn score(
             for (k, v) in numeric_views {
                 ds = ds.with_numeric(k, v.to_vec())?;
             }
-            if let Some(t) = &time {
-                ds = ds.with_time(t.clone())?;
-            }
             let build_seconds = t_build.elapsed().as_secs_f64();
             let t0 = std::time::Instant::now();
-            let run = pipe.run(&fw, &ds)?;
+            let run = if keep_stages { pipe.run(&fw, &ds)? } else { pipe.score(&fw, &ds)? };
             let core_seconds = t0.elapsed().as_secs_f64();
             Ok(PyRun {
+                rows: result_rows_of(&run, &units),
                 run,
                 units,
                 time,

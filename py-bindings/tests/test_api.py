@@ -166,12 +166,26 @@ def test_missing_values_stay_missing(fw: zhili.Framework, data: pd.DataFrame) ->
     assert res.scores.loc["b", "safety"] == 2.0  # weights re-normalised over present children
 
 
-@pytest.mark.xfail(reason="core: Dataset::new rejects repeated unit ids before with_time can attach the time column", strict=False)
 def test_panel_time(fw: zhili.Framework, data: pd.DataFrame) -> None:
     panel = pd.concat([data.assign(year=2020), data.assign(year=2021)], ignore_index=True)
     res = zhili.score(fw, panel, AGG, time="year")
     assert res.scores.index.names == ["unit", "time"]
     assert len(res.scores) == 6
+    assert res.scores.loc[("c", 2021), "index"] == res.scores.loc[("c", 2020), "index"]
+    with pytest.raises(zhili.DataError, match="`a`"):
+        zhili.score(fw, pd.concat([panel, panel.iloc[:1]]), AGG, time="year")
+
+
+def test_keep_stages_false_same_results(fw: zhili.Framework, data: pd.DataFrame) -> None:
+    data.loc[1, "trust"] = np.nan
+    pipe = [zhili.steps.Impute("mean"), zhili.steps.Normalise("minmax", lo=0.0, hi=100.0), zhili.steps.Aggregate()]
+    full = zhili.score(fw, data, pipe)
+    fast = zhili.score(fw, data, pipe, keep_stages=False)
+    pd.testing.assert_frame_equal(fast.scores, full.scores)
+    pd.testing.assert_frame_equal(fast.log, full.log)
+    assert fast.stages == ["aggregated"]
+    with pytest.raises(zhili.UnknownIdError, match="imputed"):
+        fast.stage("imputed")
 
 
 def test_numpy_zero_copy_and_labels(fw: zhili.Framework) -> None:

@@ -120,3 +120,11 @@ def test_variant_geometric(asem_fw: zhili.Framework, asem_data: pd.DataFrame) ->
     assert_frame_close("variant A normalised", res.stage("normalised"), read_ref("variant_A_minmax1-100_gmean_Normalised.csv"))
     assert_frame_close("variant A aggregated", res.scores, read_ref("variant_A_minmax1-100_gmean_Aggregated.csv"))
     assert_frame_close("variant A ranks", res.ranks, read_ref("variant_A_minmax1-100_gmean_Aggregated_ranks.csv"), tol=0.0)
+
+
+def test_streaming_same_scores(asem_fw: zhili.Framework, asem_data: pd.DataFrame, asem_results: zhili.Results) -> None:
+    """keep_stages=False (the engine's streaming path) gives the same scores, ranks and log."""
+    fast = zhili.score(asem_fw, asem_data, zhili.Pipeline.from_toml_str(ASEM_PIPELINE), unit="uCode", keep_stages=False)
+    pd.testing.assert_frame_equal(fast.scores, asem_results.scores)
+    pd.testing.assert_frame_equal(fast.ranks, asem_results.ranks)
+    assert len(fast.log) == len(asem_results.log)

@@ -197,6 +197,7 @@ def score(
     columns: Optional[Sequence[str]] = None,
     groups: Optional[Mapping[str, Sequence[Any]]] = None,
     numeric: Optional[Mapping[str, Any]] = None,
+    keep_stages: bool = True,
 ) -> Results:
     """Score data with a framework and a pipeline; returns :class:`Results`.
 
@@ -213,6 +214,9 @@ def score(
     numpy: ``unit_ids`` names the rows (default ``"0"``, ``"1"``, ...), ``columns`` the
     indicator columns (default: the framework's indicators in order), ``groups`` and
     ``numeric`` extra columns by name. A float64 array is read in place, without a copy.
+
+    ``keep_stages=False`` streams each indicator column through all steps while it is in
+    cache (faster on large data): same scores, ranks and log, but no intermediate stages.
 
     ``weights`` replaces node weights (``{node_id: weight}``, relative to siblings) for
     this run. The GIL is released while the engine computes.
@@ -255,5 +259,5 @@ def score(
     else:
         raise TypeError(f"data must be a pandas DataFrame, a numpy array or a CSV path, not {type(data).__name__}")
     w = None if weights is None else {str(k): float(v) for k, v in dict(weights).items()}
-    run = _native.score(fw._inner, pipe._inner, weights=w, **kw)
+    run = _native.score(fw._inner, pipe._inner, weights=w, keep_stages=keep_stages, **kw)
     return Results(run, unit_name=unit_label, unit_names=unit_names)
