@@ -128,3 +128,25 @@ def test_streaming_same_scores(asem_fw: zhili.Framework, asem_data: pd.DataFrame
     pd.testing.assert_frame_equal(fast.scores, asem_results.scores)
     pd.testing.assert_frame_equal(fast.ranks, asem_results.ranks)
     assert len(fast.log) == len(asem_results.log)
+
+
+NORMALISERS = [
+    ("minmax_0_100", zhili.steps.Normalise("minmax", lo=0.0, hi=100.0)),
+    ("minmax_1_100", zhili.steps.Normalise("minmax", lo=1.0, hi=100.0)),
+    ("zscore_0_1", zhili.steps.Normalise("zscore", mean=0.0, sd=1.0)),
+    ("zscore_10_2", zhili.steps.Normalise("zscore", mean=10.0, sd=2.0)),
+    ("rank", zhili.steps.Normalise("rank")),
+    ("prank", zhili.steps.Normalise("percentile")),
+    ("borda", zhili.steps.Normalise("borda")),
+    ("dist2max", zhili.steps.Normalise("dist_to_max")),
+    ("fracmax", zhili.steps.Normalise("frac_max")),
+    ("dist2targ_iMeta", zhili.steps.Normalise("dist_to_target")),
+]
+
+
+@pytest.mark.parametrize("name,step", NORMALISERS, ids=[n for n, _ in NORMALISERS])
+def test_normalisers_on_treated_data(asem_fw: zhili.Framework, name: str, step: zhili.steps.Step) -> None:
+    """Every COINr normalisation of the treated ASEM data, through a Python-built pipeline."""
+    treated = read_ref("nominal_05_Treated.csv").reset_index()
+    res = zhili.score(asem_fw, treated, zhili.Pipeline([step, zhili.steps.Aggregate()]), unit="uCode")
+    assert_frame_close(name, res.stage("normalised"), read_ref(f"normalise_Treated_{name}.csv"))
