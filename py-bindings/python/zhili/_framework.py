@@ -9,6 +9,7 @@ import os
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 from . import _native
+from ._compat import pandas as _pandas
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -30,7 +31,7 @@ def _clean(v: Any) -> Any:
     if isinstance(v, float) and math.isnan(v):
         return None
     try:
-        import pandas as pd
+        pd = _pandas()
 
         if v is pd.NA or v is pd.NaT:
             return None
@@ -176,7 +177,7 @@ class Framework:
 
     def to_coinr(self) -> "pd.DataFrame":
         """The framework as a COINr iMeta DataFrame (needs pandas)."""
-        import pandas as pd
+        pd = _pandas()
 
         cols = ["Level", "iCode", "iName", "Direction", "Weight", "Parent", "Type", "Unit", "Target", "Denominator"]
         return pd.DataFrame(json.loads(self._inner.to_coinr_json()), columns=cols)
@@ -221,7 +222,7 @@ class Framework:
 
     def to_frame(self) -> "pd.DataFrame":
         """The nodes as a DataFrame indexed by id (needs pandas)."""
-        import pandas as pd
+        pd = _pandas()
 
         return pd.DataFrame(self.nodes).set_index("id")
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional
 import numpy as np
 
 from . import _native
+from ._compat import pandas as _pandas
 from ._framework import Framework
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -49,7 +50,7 @@ class Results:
     def _labels(self, rows: List[int]) -> Any:
         units = self._run.data_unit_ids
         time = self._run.data_time
-        import pandas as pd
+        pd = _pandas()
 
         if time is None:
             return pd.Index([units[r] for r in rows], name=self._unit_name)
@@ -58,7 +59,7 @@ class Results:
         )
 
     def _frame(self, values: np.ndarray, rows: List[int], columns: List[str]) -> "pd.DataFrame":
-        import pandas as pd
+        pd = _pandas()
 
         return pd.DataFrame(values, index=self._labels(rows), columns=pd.Index(columns), copy=False)
 
@@ -115,7 +116,7 @@ class Results:
     @property
     def index_ranks(self) -> "pd.Series":
         """Ranks of the index (root) only: cheaper than :attr:`ranks` on large data."""
-        import pandas as pd
+        pd = _pandas()
 
         return pd.Series(self._run.index_ranks(), index=self._labels(self._run.result_rows()), name=self.index_id)
 
@@ -131,14 +132,14 @@ class Results:
     @property
     def log(self) -> "pd.DataFrame":
         """What each step did: ``step, action, level, unit, indicator, value, detail``."""
-        import pandas as pd
+        pd = _pandas()
 
         return pd.DataFrame(self._run.log())
 
     @property
     def effective_weights(self) -> "pd.Series":
         """Each node's effective weight in the index."""
-        import pandas as pd
+        pd = _pandas()
 
         return pd.Series(self._run.effective_weights(), index=pd.Index(self.node_ids), name="effective_weight")
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, 
 import numpy as np
 
 from . import _native
+from ._compat import pandas as _pandas
 from ._framework import Framework, PathLike
 from ._pipeline import Pipeline
 from ._results import Results
@@ -37,7 +38,7 @@ def read_csv(path: PathLike, **kwargs: Any) -> "pd.DataFrame":
     >>> df.attrs["encoding"], df.columns.tolist(), df.iloc[0, 0]
     ('gb18030', ['区县', '得分'], '五华区')
     """
-    import pandas as pd
+    pd = _pandas()
 
     text, enc = _native.read_text(os.fspath(path))
     df = pd.read_csv(io.StringIO(text), **kwargs)
@@ -86,7 +87,7 @@ def _texts(values: Any, what: str) -> List[Optional[str]]:
 
 
 def _float_column(col: Any, name: str, units: Sequence[str]) -> np.ndarray:
-    import pandas as pd
+    pd = _pandas()
 
     if col.dtype == np.float64:
         return col.to_numpy(copy=False)
@@ -113,7 +114,7 @@ def _from_frame(
     names: Optional[str],
     time: Optional[str],
 ) -> Tuple[Dict[str, Any], Optional[str], Optional[Dict[str, str]]]:
-    import pandas as pd
+    pd = _pandas()
 
     cols = [str(c) for c in df.columns]
     if len(set(cols)) != len(cols):

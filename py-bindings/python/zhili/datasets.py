@@ -14,6 +14,7 @@ import io
 from typing import TYPE_CHECKING, Any, List, NamedTuple, Optional
 
 from . import _native
+from ._compat import pandas as _pandas
 from ._framework import Framework
 from ._pipeline import Pipeline
 
@@ -48,7 +49,7 @@ def load(name: str = "demo-governance") -> Sample:
         if b["name"] == name:
             data: Any = None
             if b["data"] is not None:
-                import pandas as pd
+                pd = _pandas()
 
                 data = pd.read_csv(io.StringIO(b["data"]))
             fw = Framework(_native.Framework.from_toml(b["framework"], f"<bundled {name}>"))
