@@ -33,6 +33,9 @@ enum Kind {
     Geo(f64),
     Harm,
     Power(f64),
+    Min,
+    /// A whole-matrix method: cannot score one row.
+    Whole(&'static str),
 }
 
 impl Acc {
@@ -44,6 +47,8 @@ impl Acc {
             Aggregator::Generalised { p } if p == 0.0 => Kind::Geo(0.0),
             Aggregator::Generalised { p } if p == 1.0 => Kind::Arith,
             Aggregator::Generalised { p } => Kind::Power(p),
+            Aggregator::Minimum => Kind::Min,
+            _ => Kind::Whole(m.name()),
         };
         Acc { kind, num: 0.0, den: 0.0 }
     }
@@ -71,6 +76,16 @@ impl Acc {
                 }
                 self.num += w * x.powf(p);
             }
+            Kind::Min => {
+                if w > 0.0 {
+                    self.num = if self.den > 0.0 { self.num.min(x) } else { x };
+                }
+            }
+            Kind::Whole(name) => {
+                return Err(format!(
+                    "{name} scores all units at once and cannot score a single row (use aggregate::scores)"
+                ))
+            }
         }
         self.den += w;
         Ok(())
@@ -86,6 +101,8 @@ impl Acc {
             Kind::Geo(s) => (self.num / self.den).exp() - s,
             Kind::Harm => self.den / self.num,
             Kind::Power(p) => (self.num / self.den).powf(1.0 / p),
+            Kind::Min => self.num,
+            Kind::Whole(_) => return None,
         })
     }
 }
