@@ -5,6 +5,7 @@
 //! memory. Pipelines built in Python travel as their JSON document. The Python package
 //! (`python/zhili/`) adds pandas in and out, `repr`s and Jupyter rendering.
 
+mod analysis;
 mod error;
 mod framework;
 mod pipeline;
@@ -75,6 +76,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<pipeline::PyPipeline>()?;
     m.add_class::<run::PyRun>()?;
     m.add_function(wrap_pyfunction!(run::score, m)?)?;
+    m.add_function(wrap_pyfunction!(analysis::criteria_weights, m)?)?;
+    m.add_function(wrap_pyfunction!(analysis::group_weights, m)?)?;
+    m.add_function(wrap_pyfunction!(analysis::grade, m)?)?;
     m.add_function(wrap_pyfunction!(read_text, m)?)?;
     m.add_function(wrap_pyfunction!(decode, m)?)?;
     m.add_function(wrap_pyfunction!(bundled, m)?)?;

@@ -16,8 +16,9 @@ Errors derive from :class:`ZhiliError`; their messages name the node, unit or co
 
 from __future__ import annotations
 
-from . import datasets, steps
+from . import datasets, steps, weights
 from ._framework import Framework
+from ._grade import Graded, grade
 from ._native import (
     DataError,
     EmptyDataError,
@@ -44,6 +45,9 @@ __all__ = [
     "score",
     "read_csv",
     "steps",
+    "weights",
+    "grade",
+    "Graded",
     "datasets",
     "Problem",
     "ZhiliError",

@@ -23,6 +23,9 @@ __all__ = [
     "Pipeline",
     "Run",
     "score",
+    "criteria_weights",
+    "group_weights",
+    "grade",
     "read_text",
     "decode",
     "bundled",
@@ -149,6 +152,21 @@ def score(
     weights: Optional[Mapping[str, float]] = None,
     keep_stages: bool = True,
 ) -> Run: ...
+def criteria_weights(
+    values: npt.NDArray[np.float64],
+    names: Sequence[str],
+    directions: Sequence[str],
+    method_json: str,
+    unit_ids: Optional[Sequence[str]] = None,
+) -> str: ...
+def group_weights(
+    framework: Framework,
+    values: npt.NDArray[np.float64],
+    method_json: str,
+    aggregate_json: Optional[str] = None,
+    unit_ids: Optional[Sequence[str]] = None,
+) -> List[Tuple[str, float]]: ...
+def grade(scores: npt.NDArray[np.float64], grading_json: str) -> str: ...
 def read_text(path: Union[str, os.PathLike[str]]) -> Tuple[str, str]: ...
 def decode(data: bytes, file: str = "<bytes>") -> Tuple[str, str]: ...
 def bundled() -> List[Dict[str, Any]]: ...

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import json
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
 
 import numpy as np
 
@@ -148,6 +148,21 @@ class Results:
         """The fitted normaliser (method and learned parameters), if the pipeline normalised."""
         s = self._run.normaliser_json()
         return None if s is None else json.loads(s)
+
+    def grade(self, labels: Sequence[str], *, node: Optional[str] = None, **breaks: Any) -> "pd.Series":
+        """Grade a node's scores (default: the index) into labelled bands; see :func:`zhili.grade`.
+
+        Returns an ordered categorical Series of labels (lowest band first), index = units.
+        """
+        from ._grade import grade
+
+        pd = _pandas()
+        col = self.scores[node or self.index_id]
+        g = grade(col.to_numpy(), labels, **breaks)
+        cat = pd.Categorical(g.labels, categories=list(labels), ordered=True)
+        out = pd.Series(cat, index=col.index, name=f"{col.name} grade")
+        out.attrs["thresholds"] = g.thresholds
+        return out
 
     def ranking(self, top: Optional[int] = None) -> "pd.DataFrame":
         """Units best first: rank, name (if known), index score and the root's children."""
