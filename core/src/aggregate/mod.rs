@@ -337,14 +337,26 @@ impl Aggregate {
         for (j, &node) in fw.indicators().iter().enumerate() {
             scores.column_mut(node).assign(&indicators.column(j));
         }
-        self.score_aggregates(fw, weights, &mut scores, unit_ids)?;
+        self.score_aggregates(fw, weights, &mut scores, unit_ids, &[])?;
         Ok(scores)
     }
 
     /// Fill the aggregate columns of a units × nodes matrix whose indicator columns are set.
-    pub(crate) fn score_aggregates(&self, fw: &Framework, weights: &[f64], scores: &mut Array2<f64>, unit_ids: &[&str]) -> Result<()> {
+    /// Nodes marked in `done` are already scored and skipped.
+    pub(crate) fn score_aggregates(
+        &self,
+        fw: &Framework,
+        weights: &[f64],
+        scores: &mut Array2<f64>,
+        unit_ids: &[&str],
+        done: &[bool],
+    ) -> Result<()> {
         let min_cov = self.min_coverage.unwrap_or(0.0);
-        for &a in fw.aggregates_bottom_up() {
+        for &a in fw
+            .aggregates_bottom_up()
+            .iter()
+            .filter(|&&a| !done.get(a).copied().unwrap_or(false))
+        {
             let node = &fw.nodes()[a];
             let children = &node.children;
             let w: Vec<f64> = children.iter().map(|&c| weights[c]).collect();

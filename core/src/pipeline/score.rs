@@ -86,7 +86,9 @@ impl Pipeline {
         let mut logs: Vec<Vec<LogEntry>> = vec![Vec::new(); prep.len()];
         let mut fitted = Vec::new();
         let mut buf = vec![0.0; n];
-        let mut scores = Array2::<f64>::from_elem((n, fw.nodes().len()).f(), f64::NAN);
+        // Every column is written below (indicators here, aggregates after), so no fill pass.
+        let mut scores = Array2::<f64>::zeros((n, fw.nodes().len()).f());
+        let mut sums = StreamedMeans::new(fw, aggregate, n);
         for (j, (&node, &src)) in fw.indicators().iter().zip(&source).enumerate() {
             let mut out = scores.column_mut(node);
             let col = out.as_slice_mut().ok_or_else(|| Error::Shape {
@@ -94,7 +96,11 @@ impl Pipeline {
                 expected: "column-major".into(),
                 found: "strided".into(),
             })?;
-            col.iter_mut().zip(data.values().column(src)).for_each(|(o, &x)| *o = x);
+            let raw = data.values().column(src);
+            match raw.as_slice() {
+                Some(r) => col.copy_from_slice(r),
+                None => col.iter_mut().zip(raw).for_each(|(o, &x)| *o = x),
+            }
             for (k, log) in kernels.iter_mut().zip(logs.iter_mut()) {
                 match k {
                     Kernel::Column(kernel) => kernel.column(&input, j, col, log)?,
@@ -104,6 +110,7 @@ impl Pipeline {
                     }
                 }
             }
+            sums.add(fw, node, col);
         }
         let normaliser = prep.iter().find_map(|s| match s {
             Step::Normalise(nm) => Some(FittedNormaliser {
@@ -115,13 +122,72 @@ impl Pipeline {
         let unit_ids: Vec<&str> = data.unit_ids().iter().map(String::as_str).collect();
         let weights: Vec<f64> = fw.nodes().iter().map(|nd| nd.weight).collect();
         aggregate.check(fw)?;
-        aggregate.score_aggregates(fw, &weights, &mut scores, &unit_ids)?;
-        let results = Results::new(fw, data.unit_ids().to_vec(), scores, self.ties);
+        let done = sums.finish(&mut scores);
+        aggregate.score_aggregates(fw, &weights, &mut scores, &unit_ids, &done)?;
+        let results = Results::new(fw, data.unit_ids_shared(), scores, self.ties);
         Ok(Run {
             stages: Vec::new(),
             log: logs.into_iter().flatten().collect(),
             normaliser,
             results,
         })
+    }
+}
+
+/// Weighted arithmetic means of aggregates whose children are all indicators, summed
+/// while each indicator column is still in cache (the default method's hot path). The
+/// children are added in the same order as [`crate::Aggregate`] adds them, so the sums
+/// are bit-identical to the non-streaming path.
+struct StreamedMeans {
+    /// Per node: the accumulator slot of its parent, if streamed.
+    slot_of_parent: Vec<Option<usize>>,
+    /// Per slot: (aggregate node, Σ w·x, Σ w, count, children needed).
+    slots: Vec<(usize, Vec<f64>, Vec<f64>, Vec<u32>, usize)>,
+}
+
+impl StreamedMeans {
+    fn new(fw: &Framework, aggregate: &crate::Aggregate, n: usize) -> Self {
+        let mut slot_of_parent = vec![None; fw.nodes().len()];
+        let mut slots = Vec::new();
+        let min_cov = aggregate.min_coverage.unwrap_or(0.0);
+        for &a in fw.aggregates_bottom_up() {
+            let node = &fw.nodes()[a];
+            let leaves = node.children.iter().all(|&c| fw.nodes()[c].kind == crate::NodeKind::Indicator);
+            if leaves && matches!(aggregate.method_for(fw, a), crate::Aggregator::Arithmetic) {
+                let need = (min_cov * node.children.len() as f64 - 1e-12).ceil().max(1.0) as usize;
+                for &c in &node.children {
+                    slot_of_parent[c] = Some(slots.len());
+                }
+                slots.push((a, vec![0.0; n], vec![0.0; n], if need > 1 { vec![0; n] } else { Vec::new() }, need));
+            }
+        }
+        StreamedMeans { slot_of_parent, slots }
+    }
+
+    fn add(&mut self, fw: &Framework, node: usize, col: &[f64]) {
+        let Some(s) = self.slot_of_parent[node] else { return };
+        let w = fw.nodes()[node].weight;
+        let (_, num, den, cnt, _) = &mut self.slots[s];
+        for ((x, nu), de) in col.iter().zip(num.iter_mut()).zip(den.iter_mut()) {
+            let present = !x.is_nan();
+            *nu += if present { w * x } else { 0.0 };
+            *de += if present { w } else { 0.0 };
+        }
+        if !cnt.is_empty() {
+            cnt.iter_mut().zip(col).for_each(|(k, x)| *k += u32::from(!x.is_nan()));
+        }
+    }
+
+    /// Write the streamed aggregates; returns which nodes are done.
+    fn finish(self, scores: &mut Array2<f64>) -> Vec<bool> {
+        let mut done = vec![false; scores.ncols()];
+        for (a, num, den, cnt, need) in self.slots {
+            for (k, out) in scores.column_mut(a).iter_mut().enumerate() {
+                let enough = cnt.is_empty() || cnt[k] as usize >= need;
+                *out = if enough && den[k] > 0.0 { num[k] / den[k] } else { f64::NAN };
+            }
+            done[a] = true;
+        }
+        done
     }
 }

@@ -198,7 +198,11 @@ impl ImputeKernel<'_> {
             );
             return;
         }
-        let detail = format!("{} of all units", method.stat_name());
+        let detail = if method == ImputeMethod::Mean {
+            "mean of all units"
+        } else {
+            "median of all units"
+        };
         log.reserve(n_missing);
         for (k, x) in col.iter_mut().enumerate() {
             if x.is_nan() {
@@ -208,7 +212,7 @@ impl ImputeKernel<'_> {
                         .unit(input.unit_id(k))
                         .indicator(ind)
                         .value(fill)
-                        .detail(detail.clone()),
+                        .detail(detail),
                 );
             }
         }
