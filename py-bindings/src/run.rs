@@ -200,8 +200,8 @@ impl PyRun {
     fn log<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let l = &self.run.log;
         let d = PyDict::new(py);
-        d.set_item("step", l.iter().map(|e| e.step.as_str()).collect::<Vec<_>>())?;
-        d.set_item("action", l.iter().map(|e| e.action.as_str()).collect::<Vec<_>>())?;
+        d.set_item("step", l.iter().map(|e| &*e.step).collect::<Vec<_>>())?;
+        d.set_item("action", l.iter().map(|e| &*e.action).collect::<Vec<_>>())?;
         d.set_item(
             "level",
             l.iter()
@@ -217,7 +217,7 @@ impl PyRun {
             "value",
             l.iter().map(|e| e.value.unwrap_or(f64::NAN)).collect::<Vec<_>>().to_pyarray(py),
         )?;
-        d.set_item("detail", l.iter().map(|e| e.detail.as_str()).collect::<Vec<_>>())?;
+        d.set_item("detail", l.iter().map(|e| &*e.detail).collect::<Vec<_>>())?;
         Ok(d)
     }
 
