@@ -276,3 +276,14 @@ def test_steps_from_dict_round_trip() -> None:
     for s in [zhili.steps.Denominate(scale=2.0), zhili.steps.Screen(0.8), zhili.steps.Treat(max_points=3), zhili.steps.Step("x", a=1)]:
         assert zhili.steps.Step.from_dict(s.to_dict()) == s
         assert json.loads(json.dumps(s.to_dict())) == s.to_dict()
+
+
+def test_dataframes_are_writable_copies(fw: zhili.Framework, data: pd.DataFrame) -> None:
+    res = zhili.score(fw, data, AGG)
+    df = res.scores
+    df.loc["a", "index"] = -1.0
+    df["extra"] = 1
+    st = res.stage("raw")
+    st.iloc[0, 0] = 99.0
+    assert res.scores.loc["a", "index"] != -1.0  # the results themselves are unchanged
+    assert res.stage("raw").iloc[0, 0] != 99.0

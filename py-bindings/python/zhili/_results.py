@@ -61,7 +61,8 @@ class Results:
     def _frame(self, values: np.ndarray, rows: List[int], columns: List[str]) -> "pd.DataFrame":
         pd = _pandas()
 
-        return pd.DataFrame(values, index=self._labels(rows), columns=pd.Index(columns), copy=False)
+        # The engine's arrays are read-only views; a DataFrame gets its own (writable) copy.
+        return pd.DataFrame(values, index=self._labels(rows), columns=pd.Index(columns), copy=True)
 
     # ---- plain data -----------------------------------------------------------------
     @property
