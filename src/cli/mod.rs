@@ -1,9 +1,12 @@
 //! Command-line interface: one file per subcommand.
 
+mod derive;
 mod frameworks;
+mod inputs;
 mod score;
 mod table;
 mod validate;
+mod weights;
 
 use std::process::ExitCode;
 
@@ -25,6 +28,10 @@ enum Command {
     Validate(validate::Args),
     /// List the bundled frameworks.
     Frameworks(frameworks::Args),
+    /// Derive indicator tables from record-level data (grid-event logs, household risk).
+    Derive(derive::Args),
+    /// Compute weights (entropy, CRITIC, CV, SD, PCA, equal, AHP) for every sibling group.
+    Weights(weights::Args),
 }
 
 /// Parse arguments, run, print one clear error on failure.
@@ -34,6 +41,8 @@ pub(crate) fn main() -> ExitCode {
         Command::Score(a) => score::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Frameworks(a) => frameworks::run(a),
+        Command::Weights(a) => weights::run(a),
+        Command::Derive(a) => derive::run(a),
     };
     match result {
         Ok(code) => code,
