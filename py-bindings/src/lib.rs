@@ -50,8 +50,10 @@ fn decode(data: &[u8], file: &str) -> PyResult<(String, &'static str)> {
     })
 }
 
-/// The bundled frameworks: a list of dicts `name, description, framework (TOML text),
-/// data (CSV text or None), pipeline (TOML text or None), unit_column`.
+/// The bundled frameworks: a list of dicts `name, description, default (bool), framework
+/// (TOML text), pipeline (TOML text or None), grading (TOML text or None), datasets` where
+/// `datasets` lists dicts `name, description, csv, unit_column, name_column, time_column`
+/// (the first is the default sample).
 #[pyfunction]
 fn bundled(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
     let list = PyList::empty(py);
@@ -59,10 +61,22 @@ fn bundled(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
         let d = PyDict::new(py);
         d.set_item("name", b.name)?;
         d.set_item("description", b.description)?;
+        d.set_item("default", b.name == zhili_indicators::DEFAULT)?;
         d.set_item("framework", b.framework)?;
-        d.set_item("data", b.data)?;
         d.set_item("pipeline", b.pipeline)?;
-        d.set_item("unit_column", b.unit_column)?;
+        d.set_item("grading", b.grading)?;
+        let ds = PyList::empty(py);
+        for s in b.datasets {
+            let e = PyDict::new(py);
+            e.set_item("name", s.name)?;
+            e.set_item("description", s.description)?;
+            e.set_item("csv", s.csv)?;
+            e.set_item("unit_column", s.unit_column)?;
+            e.set_item("name_column", s.name_column)?;
+            e.set_item("time_column", s.time_column)?;
+            ds.append(e)?;
+        }
+        d.set_item("datasets", ds)?;
         list.append(d)?;
     }
     Ok(list)

@@ -265,11 +265,14 @@ def test_results_repr_html(fw: zhili.Framework, data: pd.DataFrame) -> None:
 
 def test_bundled_sample_default_pipeline() -> None:
     s = zhili.datasets.load()
-    res = zhili.score(s.framework, s.data, s.pipeline, unit=s.unit)
-    assert res.stages == ["raw", "denominated", "imputed", "normalised", "aggregated"]
-    norm = res.stage("normalised")
-    assert norm.min().min() == pytest.approx(0.0) and norm.max().max() == pytest.approx(100.0)
+    res = s.score()
+    assert res.stages[0] == "raw" and res.stages[-1] == "aggregated"
+    assert list(res.scores.columns) == s.framework.node_ids
+    assert len(res.scores) == len(s.data)
     assert res.normaliser is not None
+    for name in zhili.datasets.names():
+        other = zhili.datasets.load(name)
+        assert len(other.score().scores) > 0, name
 
 
 def test_steps_from_dict_round_trip() -> None:

@@ -18,7 +18,10 @@ def test_readme_quick_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert blocks, "no python block in the README"
     s = zhili.datasets.load()
     s.framework.to_toml(tmp_path / "framework.toml")
-    data = s.data.rename(columns={s.unit: "uCode"})
+    data = s.data
+    if s.time:  # one period: the README's data has one row per unit
+        data = data[data[s.time] == data[s.time].max()]
+    data = data.rename(columns={s.unit: "uCode"})
     data["region"] = ["north" if i % 2 else "south" for i in range(len(data))]
     data.to_csv(tmp_path / "data.csv", index=False, encoding="gbk")  # as Excel on Chinese Windows writes it
     monkeypatch.chdir(tmp_path)

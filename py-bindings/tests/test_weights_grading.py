@@ -51,14 +51,14 @@ def test_weights_errors_name_the_culprit(mcdm: tuple) -> None:
 
 def test_group_weights_plug_into_score() -> None:
     s = zhili.datasets.load()
-    res = zhili.score(s.framework, s.data, s.pipeline, unit=s.unit)
+    res = s.score()
     w = zhili.weights.for_framework(s.framework, res.stage("normalised"), "entropy")
     non_root = [n for n in s.framework.node_ids if n != s.framework.index_id]
     assert sorted(w) == sorted(non_root)
     for n in s.framework.nodes:
         if n["children"]:
             assert sum(w[c] for c in n["children"]) == pytest.approx(1.0)
-    res2 = zhili.score(s.framework, s.data, s.pipeline, unit=s.unit, weights=w)
+    res2 = s.score(weights=w)
     assert res2.framework.effective_weights != res.framework.effective_weights
 
 
@@ -77,7 +77,7 @@ def test_grade() -> None:
 
 def test_results_grade() -> None:
     s = zhili.datasets.load()
-    res = zhili.score(s.framework, s.data, s.pipeline, unit=s.unit)
+    res = s.score()
     g = res.grade(["红", "黄", "绿"], quantiles=[1 / 3, 2 / 3])
     assert list(g.cat.categories) == ["红", "黄", "绿"]
     assert g.index.equals(res.scores.index)

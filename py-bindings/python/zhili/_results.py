@@ -23,12 +23,12 @@ class Results:
     methods and id lists work with numpy alone.
 
     >>> import zhili
-    >>> s = zhili.datasets.load("demo-governance")
-    >>> res = zhili.score(s.framework, s.data, unit=s.unit)
+    >>> s = zhili.datasets.load()
+    >>> res = s.score()
     >>> res.scores.shape == (len(s.data), len(s.framework.node_ids))
     True
-    >>> res.stages
-    ['raw', 'denominated', 'imputed', 'normalised', 'aggregated']
+    >>> res.stages[0], res.stages[-1]
+    ('raw', 'aggregated')
     >>> int(res.ranks[s.framework.index_id].min())
     1
     """
