@@ -1,0 +1,65 @@
+"""zhili: composite indices (COINr-compatible) computed by a Rust engine.
+
+A configurable tree of weighted indicators (:class:`Framework`) is filled with data,
+prepared, normalised and aggregated by a :class:`Pipeline`; :func:`score` returns
+:class:`Results` with scores and ranks at every node, every intermediate stage and a
+log of what each step did.
+
+>>> import zhili
+>>> s = zhili.datasets.load()
+>>> res = zhili.score(s.framework, s.data, s.pipeline, unit=s.unit, time=s.time)
+>>> len(res.ranking()) == len(s.data)
+True
+
+Errors derive from :class:`ZhiliError`; their messages name the node, unit or column.
+"""
+
+from __future__ import annotations
+
+from . import datasets, steps, weights
+from ._framework import Framework
+from ._grade import Graded, grade
+from ._native import (
+    DataError,
+    EmptyDataError,
+    FrameworkError,
+    InternalError,
+    MethodError,
+    MissingColumnError,
+    ParseError,
+    PipelineError,
+    Problem,
+    ShapeError,
+    UnknownIdError,
+    ZhiliError,
+    __version__,
+)
+from ._pipeline import Pipeline
+from ._results import Results
+from ._score import read_csv, score
+
+__all__ = [
+    "Framework",
+    "Pipeline",
+    "Results",
+    "score",
+    "read_csv",
+    "steps",
+    "weights",
+    "grade",
+    "Graded",
+    "datasets",
+    "Problem",
+    "ZhiliError",
+    "FrameworkError",
+    "ParseError",
+    "DataError",
+    "MissingColumnError",
+    "ShapeError",
+    "EmptyDataError",
+    "UnknownIdError",
+    "MethodError",
+    "PipelineError",
+    "InternalError",
+    "__version__",
+]

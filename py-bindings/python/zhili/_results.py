@@ -1,0 +1,207 @@
+"""Results of a run: scores and ranks at every node, every stage, the step log."""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
+
+import numpy as np
+
+from . import _native
+from ._compat import pandas as _pandas
+from ._framework import Framework
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+
+class Results:
+    """What :func:`zhili.score` returns.
+
+    DataFrames (index = units, named like the unit column) need pandas; the ``*_array``
+    methods and id lists work with numpy alone.
+
+    >>> import zhili
+    >>> s = zhili.datasets.load()
+    >>> res = s.score()
+    >>> res.scores.shape == (len(s.data), len(s.framework.node_ids))
+    True
+    >>> res.stages[0], res.stages[-1]
+    ('raw', 'aggregated')
+    >>> int(res.ranks[s.framework.index_id].min())
+    1
+    """
+
+    __slots__ = ("_run", "_unit_name", "_unit_names")
+
+    def __init__(
+        self,
+        run: "_native.Run",
+        *,
+        unit_name: Optional[str] = None,
+        unit_names: Optional[Dict[str, str]] = None,
+    ) -> None:
+        self._run = run
+        self._unit_name = unit_name
+        self._unit_names = unit_names
+
+    # ---- labels ---------------------------------------------------------------------
+    def _labels(self, rows: List[int]) -> Any:
+        units = self._run.data_unit_ids
+        time = self._run.data_time
+        pd = _pandas()
+
+        if time is None:
+            return pd.Index([units[r] for r in rows], name=self._unit_name)
+        return pd.MultiIndex.from_arrays(
+            [[units[r] for r in rows], [time[r] for r in rows]], names=[self._unit_name or "unit", "time"]
+        )
+
+    def _frame(self, values: np.ndarray, rows: List[int], columns: List[str]) -> "pd.DataFrame":
+        pd = _pandas()
+
+        # The engine's arrays are read-only views; a DataFrame gets its own (writable) copy.
+        return pd.DataFrame(values, index=self._labels(rows), columns=pd.Index(columns), copy=True)
+
+    # ---- plain data -----------------------------------------------------------------
+    @property
+    def framework(self) -> Framework:
+        """The framework used (with any weights passed to ``score`` applied)."""
+        return Framework(self._run.framework)
+
+    @property
+    def unit_ids(self) -> List[str]:
+        """Units in the results (after screening), in data order."""
+        return self._run.unit_ids
+
+    @property
+    def node_ids(self) -> List[str]:
+        """Every node id (columns of :attr:`scores`)."""
+        return self._run.node_ids
+
+    @property
+    def index_id(self) -> str:
+        """The id of the root node."""
+        return self._run.index_id
+
+    @property
+    def stages(self) -> List[str]:
+        """Stage names: ``raw``, one per step, ``aggregated``."""
+        return self._run.stage_names()
+
+    def scores_array(self) -> np.ndarray:
+        """Units × nodes scores as a read-only numpy array (no copy)."""
+        return self._run.scores()
+
+    def ranks_array(self) -> np.ndarray:
+        """Units × nodes ranks (1 = best) as a numpy array."""
+        return self._run.ranks()
+
+    # ---- DataFrames -----------------------------------------------------------------
+    @property
+    def scores(self) -> "pd.DataFrame":
+        """Scores at every node: index = units, columns = node ids (indicators normalised)."""
+        return self._frame(self._run.scores(), self._run.result_rows(), self.node_ids)
+
+    @property
+    def ranks(self) -> "pd.DataFrame":
+        """Ranks at every node, same shape as :attr:`scores` (1 = best, ties per the pipeline)."""
+        return self._frame(self._run.ranks(), self._run.result_rows(), self.node_ids)
+
+    @property
+    def index(self) -> "pd.Series":
+        """The index (root) scores."""
+        return self.scores[self.index_id]
+
+    @property
+    def index_ranks(self) -> "pd.Series":
+        """Ranks of the index (root) only: cheaper than :attr:`ranks` on large data."""
+        pd = _pandas()
+
+        return pd.Series(self._run.index_ranks(), index=self._labels(self._run.result_rows()), name=self.index_id)
+
+    def stage(self, name: str) -> "pd.DataFrame":
+        """One stage as a DataFrame (units × indicators; ``aggregated`` = units × nodes).
+
+        Raises :class:`UnknownIdError` naming the stage and the ones available.
+        """
+        rows, values = self._run.stage(name)
+        cols = self.node_ids if name in ("aggregated", "scores") else self._run.indicator_ids
+        return self._frame(values, rows, cols)
+
+    @property
+    def log(self) -> "pd.DataFrame":
+        """What each step did: ``step, action, level, unit, indicator, value, detail``."""
+        pd = _pandas()
+
+        return pd.DataFrame(self._run.log())
+
+    @property
+    def effective_weights(self) -> "pd.Series":
+        """Each node's effective weight in the index."""
+        pd = _pandas()
+
+        return pd.Series(self._run.effective_weights(), index=pd.Index(self.node_ids), name="effective_weight")
+
+    @property
+    def normaliser(self) -> Optional[Dict[str, Any]]:
+        """The fitted normaliser (method and learned parameters), if the pipeline normalised."""
+        s = self._run.normaliser_json()
+        return None if s is None else json.loads(s)
+
+    def grade(self, labels: Sequence[str], *, node: Optional[str] = None, **breaks: Any) -> "pd.Series":
+        """Grade a node's scores (default: the index) into labelled bands; see :func:`zhili.grade`.
+
+        Returns an ordered categorical Series of labels (lowest band first), index = units.
+        """
+        from ._grade import grade
+
+        pd = _pandas()
+        col = self.scores[node or self.index_id]
+        g = grade(col.to_numpy(), labels, **breaks)
+        cat = pd.Categorical(g.labels, categories=list(labels), ordered=True)
+        out = pd.Series(cat, index=col.index, name=f"{col.name} grade")
+        out.attrs["thresholds"] = g.thresholds
+        return out
+
+    def ranking(self, top: Optional[int] = None) -> "pd.DataFrame":
+        """Units best first: rank, name (if known), index score and the root's children."""
+        fw = self.framework
+        root = next(n for n in fw.nodes if n["id"] == self.index_id)
+        scores = self.scores
+        ranks = self.index_ranks
+        df = scores[[self.index_id, *root["children"]]].copy()
+        df.insert(0, "rank", ranks)
+        if self._unit_names:
+            df.insert(1, "name", [self._unit_names.get(u, "") for u in scores.index.get_level_values(0)])
+        df = df.sort_values(["rank"], kind="stable", na_position="last")
+        return df if top is None else df.head(top)
+
+    def __repr__(self) -> str:
+        n = len(self.unit_ids)
+        head = f"Results({n} units × {len(self.node_ids)} nodes, index {self.index_id!r}, stages {self.stages})"
+        try:
+            return head + "\n" + self.ranking(top=10).to_string(float_format=lambda x: f"{x:.4f}")
+        except ImportError:  # pragma: no cover - numpy only
+            return head
+
+    def _repr_html_(self) -> str:
+        top = 20
+        df = self.ranking()
+        shown = df.head(top)
+        more = len(df) - len(shown)
+        table = shown.to_html(float_format=lambda x: f"{x:.4f}", na_rep="–")
+        note = f"<p>… {more} more units</p>" if more > 0 else ""
+        return (
+            f"<div><b>Results</b>: {len(self.unit_ids)} units, index <code>{html.escape(self.index_id)}</code>, "
+            f"stages {html.escape(' → '.join(self.stages))}{table}{note}</div>"
+        )
+
+    def __getstate__(self) -> Dict[str, Any]:
+        return {"run": self._run, "unit_name": self._unit_name, "unit_names": self._unit_names}
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self._run = state["run"]
+        self._unit_name = state["unit_name"]
+        self._unit_names = state["unit_names"]

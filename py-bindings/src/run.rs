@@ -1,0 +1,451 @@
+//! `zhili._native.score` and `zhili._native.Run`: the computation and everything it kept.
+
+use std::collections::BTreeMap;
+
+use ndarray::{Array2, ShapeBuilder};
+use numpy::{PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, ToPyArray};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+use zhili_core::log::Level;
+use zhili_core::pipeline::{Stage, StageData};
+use zhili_core::{Dataset, Error, FittedNormaliser, Framework, LogEntry, Results, Run, Ties};
+
+use crate::error::{guard, PyZhiliError, UnknownIdError};
+use crate::framework::PyFramework;
+use crate::pipeline::PyPipeline;
+
+/// The outcome of [`score`]: every stage, the step log, scores and ranks at every node.
+#[pyclass(name = "Run", module = "zhili._native", frozen)]
+pub(crate) struct PyRun {
+    run: Run,
+    /// Unit id of every dataset row (stage `units` index into this).
+    units: Vec<String>,
+    /// Time of every dataset row (panel data), if any.
+    time: Option<Vec<i64>>,
+    framework: Framework,
+    /// Seconds spent in `Pipeline::run` (the engine alone), for overhead measurements.
+    core_seconds: f64,
+    /// Seconds spent building the engine's `Dataset` (one copy of the values, checks).
+    build_seconds: f64,
+    /// The input-data row of each result row.
+    rows: Vec<usize>,
+}
+
+/// The input-data row of each result row: the last stage's rows, or (stages not kept)
+/// the result units matched in order against the data's units (results keep data order).
+fn result_rows_of(run: &Run, units: &[String]) -> Vec<usize> {
+    if let Some(s) = run.stages.last() {
+        return s.data.units.clone();
+    }
+    let mut rows = Vec::with_capacity(run.results.unit_ids().len());
+    let mut k = 0;
+    for u in run.results.unit_ids() {
+        while k < units.len() && &units[k] != u {
+            k += 1;
+        }
+        rows.push(k.min(units.len().saturating_sub(1)));
+        k += 1;
+    }
+    rows
+}
+
+fn spec_err(what: &str, e: impl std::fmt::Display) -> PyZhiliError {
+    PyZhiliError(Error::spec(what, e.to_string()))
+}
+
+/// A read-only numpy view of an array owned by `owner` (no copy).
+fn borrowed<'py>(a: &Array2<f64>, owner: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    // SAFETY: `owner` is a frozen pyclass that owns `a` and never mutates or moves it;
+    // numpy keeps `owner` alive as the array's base object.
+    let arr = unsafe { PyArray2::borrow_from_array(a, owner) };
+    let kw = PyDict::new(arr.py());
+    kw.set_item("write", false)?;
+    arr.call_method("setflags", (), Some(&kw))?;
+    Ok(arr)
+}
+
+impl PyRun {
+    fn stage_data(&self, name: &str) -> PyResult<(&[usize], Option<&Array2<f64>>)> {
+        if name == "aggregated" || name == "scores" {
+            return Ok((&self.rows, None));
+        }
+        match self.run.stage(name) {
+            Some(s) => Ok((&s.data.units, Some(&s.data.values))),
+            None => {
+                let err = UnknownIdError::new_err(format!(
+                    "unknown stage `{name}` (this run has: {})",
+                    self.run.stage_names().join(", ")
+                ));
+                Python::attach(|py| {
+                    let v = err.value(py);
+                    let _ = v.setattr("what", "stage");
+                    let _ = v.setattr("id", name);
+                    let _ = v.setattr("context", "run");
+                });
+                Err(err)
+            }
+        }
+    }
+}
+
+#[pymethods]
+impl PyRun {
+    /// The framework the run used (with any weights passed to `score` applied).
+    #[getter]
+    fn framework(&self) -> PyFramework {
+        PyFramework {
+            inner: self.framework.clone(),
+        }
+    }
+
+    /// Ids of the units in the results (after screening), in data order.
+    #[getter]
+    fn unit_ids(&self) -> Vec<String> {
+        self.run.results.unit_ids().to_vec()
+    }
+
+    /// Unit id of every row of the input data.
+    #[getter]
+    fn data_unit_ids(&self) -> Vec<String> {
+        self.units.clone()
+    }
+
+    /// Time of every row of the input data (panel data), or `None`.
+    #[getter]
+    fn data_time(&self) -> Option<Vec<i64>> {
+        self.time.clone()
+    }
+
+    /// Node ids (columns of `scores`), framework order.
+    #[getter]
+    fn node_ids(&self) -> Vec<String> {
+        self.run.results.node_ids().to_vec()
+    }
+
+    /// Indicator ids (columns of every indicator stage).
+    #[getter]
+    fn indicator_ids(&self) -> Vec<String> {
+        self.framework.indicator_ids().into_iter().map(str::to_owned).collect()
+    }
+
+    /// Seconds the engine spent in `Pipeline::run` (NaN for an unpickled run).
+    #[getter]
+    fn core_seconds(&self) -> f64 {
+        self.core_seconds
+    }
+
+    /// Seconds spent building the engine's dataset from the inputs (NaN for an unpickled run).
+    #[getter]
+    fn build_seconds(&self) -> f64 {
+        self.build_seconds
+    }
+
+    /// The root node's id.
+    #[getter]
+    fn index_id(&self) -> String {
+        self.run.results.index_id().to_owned()
+    }
+
+    /// The tie rule of the ranks (`min`, `max`, `average`, `dense`, `first`).
+    #[getter]
+    fn ties(&self) -> String {
+        serde_json::to_value(self.run.results.ties())
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
+    /// Units × nodes scores (read-only view, no copy).
+    fn scores<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let a: &Array2<f64> = slf.get().run.results.scores();
+        // Extend the borrow to the owner: `slf` is frozen and owns the array.
+        let a: *const Array2<f64> = a;
+        // SAFETY: see `borrowed`; the pointer comes from `slf`, which outlives the view.
+        borrowed(unsafe { &*a }, slf.into_any())
+    }
+
+    /// Units × nodes ranks (1 = best; NaN where the score is missing).
+    fn ranks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let r = guard(|| Ok(py.detach(|| self.run.results.ranks())))?;
+        Ok(PyArray2::from_owned_array(py, r))
+    }
+
+    /// Ranks of the index (root) only (1 = best).
+    fn index_ranks<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        PyArray1::from_owned_array(py, py.detach(|| self.run.results.index_ranks()))
+    }
+
+    /// Rows of the input data that each result row comes from.
+    fn result_rows(&self) -> Vec<usize> {
+        self.rows.clone()
+    }
+
+    /// Stage names, in order: `raw`, each step's stage, `aggregated`.
+    fn stage_names(&self) -> Vec<String> {
+        self.run.stage_names().into_iter().map(str::to_owned).collect()
+    }
+
+    /// One stage: `(rows, values)` where `rows` are input-data rows and `values` is
+    /// units × indicators (read-only, no copy). `aggregated` gives units × nodes scores.
+    fn stage<'py>(slf: Bound<'py, Self>, name: &str) -> PyResult<(Vec<usize>, Bound<'py, PyArray2<f64>>)> {
+        let this = slf.get();
+        let (rows, values) = this.stage_data(name)?;
+        let rows = rows.to_vec();
+        let a: *const Array2<f64> = values.unwrap_or_else(|| this.run.results.scores());
+        // SAFETY: as in `scores`.
+        Ok((rows, borrowed(unsafe { &*a }, slf.into_any())?))
+    }
+
+    /// The step log as columns: `step, action, level, unit, indicator, value, detail`.
+    fn log<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let l = &self.run.log;
+        let d = PyDict::new(py);
+        d.set_item("step", l.iter().map(|e| &*e.step).collect::<Vec<_>>())?;
+        d.set_item("action", l.iter().map(|e| &*e.action).collect::<Vec<_>>())?;
+        d.set_item(
+            "level",
+            l.iter()
+                .map(|e| match e.level {
+                    Level::Info => "info",
+                    Level::Warning => "warning",
+                })
+                .collect::<Vec<_>>(),
+        )?;
+        d.set_item("unit", l.iter().map(|e| e.unit.as_deref()).collect::<Vec<_>>())?;
+        d.set_item("indicator", l.iter().map(|e| e.indicator.as_deref()).collect::<Vec<_>>())?;
+        d.set_item(
+            "value",
+            l.iter().map(|e| e.value.unwrap_or(f64::NAN)).collect::<Vec<_>>().to_pyarray(py),
+        )?;
+        d.set_item("detail", l.iter().map(|e| &*e.detail).collect::<Vec<_>>())?;
+        Ok(d)
+    }
+
+    /// Each node's effective weight in the index, in node order.
+    fn effective_weights<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        self.run.results.effective_weights().to_pyarray(py)
+    }
+
+    /// The fitted normaliser (method and learned parameters) as JSON, if the pipeline normalised.
+    fn normaliser_json(&self) -> PyResult<Option<String>> {
+        guard(|| {
+            self.run
+                .normaliser
+                .as_ref()
+                .map(|n| serde_json::to_string(n).map_err(|e| spec_err("normaliser", e)))
+                .transpose()
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<zhili._native.Run {} units × {} nodes, stages {}>",
+            self.run.results.unit_ids().len(),
+            self.run.results.node_ids().len(),
+            self.stage_names().join(", ")
+        )
+    }
+
+    fn __reduce__<'py>(slf: Bound<'py, Self>) -> PyResult<(Py<PyAny>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
+        let this = slf.get();
+        let f = py.import("zhili._native")?.getattr("_run_from_state")?.unbind();
+        let stages = PyList::empty(py);
+        for s in &this.run.stages {
+            stages.append((s.name.clone(), s.data.units.clone(), s.data.values.to_pyarray(py)))?;
+        }
+        let log = guard(|| serde_json::to_string(&this.run.log).map_err(|e| spec_err("log", e)))?;
+        let fw = guard(|| Ok(this.framework.spec().to_json_string()?))?;
+        let args = PyTuple::new(
+            py,
+            [
+                fw.into_pyobject(py)?.into_any(),
+                this.ties().into_pyobject(py)?.into_any(),
+                this.units.clone().into_pyobject(py)?.into_any(),
+                this.time.clone().into_pyobject(py)?.into_any(),
+                stages.into_any(),
+                log.into_pyobject(py)?.into_any(),
+                this.normaliser_json()?.into_pyobject(py)?.into_any(),
+                this.unit_ids().into_pyobject(py)?.into_any(),
+                this.run.results.scores().to_pyarray(py).into_any(),
+            ],
+        )?;
+        Ok((f, args))
+    }
+}
+
+/// Unpickle helper: rebuild a run from its parts.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn _run_from_state(
+    framework_json: &str,
+    ties: &str,
+    units: Vec<String>,
+    time: Option<Vec<i64>>,
+    stages: Vec<(String, Vec<usize>, PyReadonlyArray2<'_, f64>)>,
+    log_json: &str,
+    normaliser_json: Option<String>,
+    result_units: Vec<String>,
+    scores: PyReadonlyArray2<'_, f64>,
+) -> PyResult<PyRun> {
+    let stages: Vec<Stage> = stages
+        .into_iter()
+        .map(|(name, units, v)| Stage {
+            name,
+            data: StageData {
+                units,
+                values: to_col_major(v.as_array()),
+            },
+        })
+        .collect();
+    let scores = to_col_major(scores.as_array());
+    guard(|| {
+        let framework = Framework::from_json_str(framework_json)?;
+        let ties: Ties = serde_json::from_value(serde_json::Value::String(ties.to_owned())).map_err(|e| spec_err("ties", e))?;
+        let log: Vec<LogEntry> = serde_json::from_str(log_json).map_err(|e| spec_err("log", e))?;
+        let normaliser: Option<FittedNormaliser> = normaliser_json
+            .map(|s| serde_json::from_str(&s).map_err(|e| spec_err("normaliser", e)))
+            .transpose()?;
+        let results = Results::new(&framework, result_units, scores, ties);
+        let run = Run {
+            stages,
+            log,
+            normaliser,
+            results,
+        };
+        Ok(PyRun {
+            rows: result_rows_of(&run, &units),
+            run,
+            units,
+            time,
+            framework,
+            core_seconds: f64::NAN,
+            build_seconds: f64::NAN,
+        })
+    })
+}
+
+fn to_col_major(v: ndarray::ArrayView2<'_, f64>) -> Array2<f64> {
+    let mut a = Array2::<f64>::zeros(v.dim().f());
+    a.assign(&v);
+    a
+}
+
+/// Indicator values: one units × indicators matrix, or one array per indicator column
+/// (what a pandas DataFrame holds: its float columns are read in place).
+#[derive(FromPyObject)]
+pub(crate) enum Values<'py> {
+    /// A 2-D float64 array.
+    Matrix(PyReadonlyArray2<'py, f64>),
+    /// 1-D float64 arrays, one per indicator.
+    Columns(Vec<PyReadonlyArray1<'py, f64>>),
+}
+
+enum ValuesView<'a> {
+    Matrix(ndarray::ArrayView2<'a, f64>),
+    Columns(Vec<ndarray::ArrayView1<'a, f64>>),
+}
+
+impl ValuesView<'_> {
+    /// One owned column-major copy (the engine's layout): a straight copy per column for
+    /// columns and Fortran-ordered matrices, a transposing copy for C-ordered ones.
+    fn to_owned(&self) -> Result<Array2<f64>, PyZhiliError> {
+        match self {
+            ValuesView::Matrix(v) => Ok(to_col_major(v.view())),
+            ValuesView::Columns(cs) => {
+                let n = cs.first().map_or(0, |c| c.len());
+                if let Some((j, c)) = cs.iter().enumerate().find(|(_, c)| c.len() != n) {
+                    return Err(PyZhiliError(Error::Shape {
+                        what: format!("indicator column #{}", j + 1),
+                        expected: format!("{n} values"),
+                        found: c.len().to_string(),
+                    }));
+                }
+                let mut a = Array2::<f64>::zeros((n, cs.len()).f());
+                for (j, c) in cs.iter().enumerate() {
+                    a.column_mut(j).assign(c);
+                }
+                Ok(a)
+            }
+        }
+    }
+}
+
+/// Score a dataset: build it from arrays, run the pipeline with the GIL released.
+///
+/// `keep_stages = false` streams columns through the steps (`Pipeline::score`): same
+/// results and log, no intermediate stages kept.
+///
+/// `values` is units × `indicator_ids` (float64, NaN = missing); it is read in place
+/// (no copy on the Python side) and copied once into the engine's dataset.
+#[pyfunction]
+#[pyo3(signature = (framework, pipeline, unit_ids, indicator_ids, values, *, unit_names = None, groups = None, numeric = None, time = None, weights = None, keep_stages = true))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn score(
+    py: Python<'_>,
+    framework: &PyFramework,
+    pipeline: &PyPipeline,
+    unit_ids: Vec<String>,
+    indicator_ids: Vec<String>,
+    values: Values<'_>,
+    unit_names: Option<Vec<String>>,
+    groups: Option<BTreeMap<String, Vec<Option<String>>>>,
+    numeric: Option<BTreeMap<String, PyReadonlyArray1<'_, f64>>>,
+    time: Option<Vec<i64>>,
+    weights: Option<BTreeMap<String, f64>>,
+    keep_stages: bool,
+) -> PyResult<PyRun> {
+    let view = match &values {
+        Values::Matrix(a) => ValuesView::Matrix(a.as_array()),
+        Values::Columns(cs) => ValuesView::Columns(cs.iter().map(|c| c.as_array()).collect()),
+    };
+    let numeric_views: Vec<(String, ndarray::ArrayView1<'_, f64>)> = numeric
+        .as_ref()
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_array())).collect())
+        .unwrap_or_default();
+    let fw_in = &framework.inner;
+    let pipe = &pipeline.inner;
+    py.detach(move || {
+        guard(|| {
+            let fw = match &weights {
+                Some(w) => fw_in.with_weights(w.iter().map(|(k, v)| (k.as_str(), *v)))?,
+                None => fw_in.clone(),
+            };
+            let t_build = std::time::Instant::now();
+            let units = unit_ids.clone();
+            let values = view.to_owned()?;
+            let mut ds = match &time {
+                Some(t) => Dataset::panel(unit_ids, t.clone(), indicator_ids, values)?,
+                None => Dataset::new(unit_ids, indicator_ids, values)?,
+            };
+            if let Some(n) = unit_names {
+                ds = ds.with_unit_names(n)?;
+            }
+            for (k, g) in groups.unwrap_or_default() {
+                ds = ds.with_group(k, g)?;
+            }
+            for (k, v) in numeric_views {
+                ds = ds.with_numeric(k, v.to_vec())?;
+            }
+            let build_seconds = t_build.elapsed().as_secs_f64();
+            let t0 = std::time::Instant::now();
+            let run = if keep_stages { pipe.run(&fw, &ds)? } else { pipe.score(&fw, &ds)? };
+            let core_seconds = t0.elapsed().as_secs_f64();
+            Ok(PyRun {
+                rows: result_rows_of(&run, &units),
+                run,
+                units,
+                time,
+                framework: fw,
+                core_seconds,
+                build_seconds,
+            })
+        })
+    })
+}
+
+/// Test hook: panics inside the guard, to show a panic surfaces as `InternalError`.
+#[pyfunction]
+pub(crate) fn _debug_panic() -> PyResult<()> {
+    guard(|| -> crate::error::PyZResult<()> { panic!("deliberate panic for tests") })
+}

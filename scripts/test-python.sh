@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Python bindings: build the extension into a virtual environment and run the Python suite
+# (pytest: API, golden COINr example, bad inputs, doctests of every module, the quick-start
+# notebook, `mypy.stubtest zhili._native`).
+#
+# From a clean clone this needs only python3 (>= 3.9) and the Rust toolchain: it creates
+# .venv-py/ in the repository (gitignored), installs maturin and the test dependencies from
+# PyPI, builds with `maturin develop --release` and runs pytest.
+#   ZHILI_PY_FRESH=1   recreate .venv-py from scratch
+#   ZHILI_PY_VENV=dir  use another virtual environment directory
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv="${ZHILI_PY_VENV:-.venv-py}"
+python="${PYTHON:-python3}"
+if [ "${ZHILI_PY_FRESH:-0}" = 1 ]; then
+  rm -rf "$venv"
+fi
+if [ ! -x "$venv/bin/python" ]; then
+  "$python" -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+  "maturin>=1.5,<2" numpy pandas pytest nbclient nbformat ipykernel mypy matplotlib
+# maturin develop installs into the active virtual environment.
+export VIRTUAL_ENV="$(cd "$venv" && pwd)"
+export PATH="$VIRTUAL_ENV/bin:$PATH"
+unset CONDA_PREFIX || true
+(cd py-bindings && maturin develop --release --locked --quiet)
+cd py-bindings
+MPLBACKEND=Agg python -m pytest -p no:cacheprovider "$@"
