@@ -374,7 +374,7 @@ impl ValuesView<'_> {
 /// Score a dataset: build it from arrays, run the pipeline with the GIL released.
 ///
 /// `keep_stages = false` streams columns through the steps (`Pipeline::score`): same
-/// results and log, no intermediate stages kept.
+/// aggregate scores and log, no intermediate stages or normalised-indicator columns kept.
 ///
 /// `values` is units × `indicator_ids` (float64, NaN = missing); it is read in place
 /// (no copy on the Python side) and copied once into the engine's dataset.

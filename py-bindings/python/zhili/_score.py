@@ -217,7 +217,8 @@ def score(
     ``numeric`` extra columns by name. A float64 array is read in place, without a copy.
 
     ``keep_stages=False`` streams each indicator column through all steps while it is in
-    cache (faster on large data): same scores, ranks and log, but no intermediate stages.
+    cache (faster on large data): the same aggregate scores, ranks and log, but no
+    intermediate stages and no normalised-indicator columns (only aggregate nodes).
 
     ``weights`` replaces node weights (``{node_id: weight}``, relative to siblings) for
     this run. The GIL is released while the engine computes.
