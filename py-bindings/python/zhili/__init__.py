@@ -16,7 +16,7 @@ Errors derive from :class:`ZhiliError`; their messages name the node, unit or co
 
 from __future__ import annotations
 
-from . import datasets, steps, weights
+from . import datasets, frameworks, steps, weights
 from ._framework import Framework
 from ._grade import Graded, grade
 from ._native import (
@@ -49,6 +49,7 @@ __all__ = [
     "grade",
     "Graded",
     "datasets",
+    "frameworks",
     "Problem",
     "ZhiliError",
     "FrameworkError",
