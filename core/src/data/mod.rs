@@ -58,7 +58,12 @@ impl Dataset {
             });
         }
         check_unique("indicator", &indicator_ids)?;
-        if values.iter().any(|v| v.is_infinite()) {
+        // Scan in memory order (any layout), branch-free; locate the culprit only on failure.
+        let any_inf = match values.as_slice_memory_order() {
+            Some(sl) => sl.iter().fold(false, |acc, v| acc | v.is_infinite()),
+            None => values.iter().any(|v| v.is_infinite()),
+        };
+        if any_inf {
             let (r, c) = values
                 .indexed_iter()
                 .find(|(_, v)| v.is_infinite())
