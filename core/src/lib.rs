@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod aggregate;
+pub mod analysis;
 pub mod data;
 mod error;
 pub mod framework;

@@ -1,0 +1,1 @@
+//! Sensitivity analysis (to come).

@@ -1,0 +1,671 @@
+//! The run engine: cached prepared data per pipeline variant, fast re-aggregation and
+//! ranking of many runs in parallel, streaming rank statistics.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rayon::prelude::*;
+
+use super::factors::{AggregationChoice, RescaleTo, TreatChoice};
+use super::rank::rank_into;
+use super::stats::RankHistogram;
+use crate::aggregate::{Aggregate, Aggregator};
+use crate::data::Dataset;
+use crate::error::{Error, Result};
+use crate::framework::Framework;
+use crate::normalise::Normaliser;
+use crate::pipeline::{Pipeline, StageData, Step, StepInput};
+use crate::prepare::Impute;
+
+/// Progress reporting and cancellation for long analyses.
+#[derive(Clone, Copy, Default)]
+pub struct Monitor<'a> {
+    /// Called after each chunk of runs with (runs done, runs in total).
+    pub progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
+    /// Set to `true` (e.g. from a Ctrl-C handler) to stop; the analysis returns an error
+    /// saying how many runs were done.
+    pub cancel: Option<&'a AtomicBool>,
+}
+
+impl std::fmt::Debug for Monitor<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Monitor")
+            .field("progress", &self.progress.is_some())
+            .field("cancel", &self.cancel.map(|c| c.load(Ordering::Relaxed)))
+            .finish()
+    }
+}
+
+impl Monitor<'_> {
+    fn cancelled(&self) -> bool {
+        self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+}
+
+/// The distinct step choices runs refer to by index.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Registry {
+    pub(crate) impute: Vec<Impute>,
+    pub(crate) treat: Vec<TreatChoice>,
+    pub(crate) normalise: Vec<Normaliser>,
+    pub(crate) aggregate: Vec<AggregationChoice>,
+}
+
+/// Index of `x` in `v`, appending it if new.
+pub(crate) fn intern<T: PartialEq + Clone>(v: &mut Vec<T>, x: &T) -> usize {
+    if let Some(i) = v.iter().position(|y| y == x) {
+        i
+    } else {
+        v.push(x.clone());
+        v.len() - 1
+    }
+}
+
+/// What one run does: step choices (None = nominal) and every node's weight.
+#[derive(Debug, Clone)]
+pub(crate) struct RunPlan {
+    pub(crate) impute: Option<usize>,
+    pub(crate) treat: Option<usize>,
+    pub(crate) normalise: Option<usize>,
+    pub(crate) aggregate: Option<usize>,
+    /// Weight of every framework node (before exclusion).
+    pub(crate) weights: Vec<f64>,
+    /// Excluded indicator (node index): its weight is 0 in the run.
+    pub(crate) exclude: Option<usize>,
+}
+
+type VariantKey = (Option<usize>, Option<usize>, Option<usize>);
+
+/// Prepared (normalised) data of one pipeline variant.
+#[derive(Debug)]
+struct Variant {
+    /// Dataset rows included.
+    units: Vec<usize>,
+    /// Column-major units × indicators.
+    z: Vec<f64>,
+    has_nan: bool,
+}
+
+/// Per-aggregation-choice resolved methods.
+#[derive(Debug)]
+struct AggPlan {
+    choice: AggregationChoice,
+    /// Method per node (only aggregates meaningful).
+    methods: Vec<Aggregator>,
+    all_arith: bool,
+    min_cov: f64,
+}
+
+/// Which outputs each run produces.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ExecOptions {
+    /// Nodes whose ranks are accumulated into histograms (first = the index).
+    pub(crate) targets: Vec<usize>,
+    /// Keep every run's index scores.
+    pub(crate) keep_runs: bool,
+    /// A scalar output per run (sensitivity analysis).
+    pub(crate) output: Option<Output>,
+    /// Runs per chunk (default: by memory).
+    pub(crate) chunk: Option<usize>,
+}
+
+/// A scalar output of a run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Output {
+    MeanAbsRankShift,
+    Score(usize),
+    Rank(usize),
+}
+
+pub(crate) struct ExecOutput {
+    pub(crate) hists: Vec<Vec<RankHistogram>>,
+    pub(crate) nominal_ranks: Vec<Vec<u32>>,
+    pub(crate) nominal_scores: Vec<Vec<f64>>,
+    pub(crate) run_scores: Vec<Vec<f64>>,
+    pub(crate) y: Vec<f64>,
+}
+
+pub(crate) struct Engine<'a> {
+    pub(crate) fw: &'a Framework,
+    data: &'a Dataset,
+    pipeline: &'a Pipeline,
+    pub(crate) reg: Registry,
+    pub(crate) nominal_weights: Vec<f64>,
+    base_agg: AggPlan,
+    aggs: Vec<AggPlan>,
+    variants: BTreeMap<VariantKey, Variant>,
+    /// node → indicator column
+    ind_col: Vec<Option<usize>>,
+    /// node → slot in the aggregate scratch
+    slot: Vec<Option<usize>>,
+    bottom_up: Vec<usize>,
+}
+
+struct Scratch {
+    agg: Vec<f64>,
+    num: Vec<f64>,
+    den: Vec<f64>,
+    cnt: Vec<u32>,
+    v: Vec<f64>,
+    index: Vec<f64>,
+    full: Vec<f64>,
+    rs: Vec<(u64, u32)>,
+    ranks: Vec<u32>,
+}
+
+struct RunOut {
+    ranks: Vec<u32>,
+    scores: Option<Vec<f64>>,
+    y: f64,
+}
+
+fn plan_agg(fw: &Framework, choice: &AggregationChoice) -> Result<AggPlan> {
+    choice.step.check(fw)?;
+    let methods: Vec<Aggregator> = (0..fw.nodes().len()).map(|i| choice.step.method_for(fw, i).clone()).collect();
+    let all_arith = fw.aggregates_bottom_up().iter().all(|&a| matches!(methods[a], Aggregator::Arithmetic));
+    Ok(AggPlan {
+        choice: choice.clone(),
+        methods,
+        all_arith,
+        min_cov: choice.step.min_coverage.unwrap_or(0.0),
+    })
+}
+
+fn apply_step(step: &Step, fw: &Framework, data: &Dataset, cur: &StageData) -> Result<StageData> {
+    let input = StepInput { framework: fw, dataset: data, data: cur };
+    Ok(match step {
+        Step::Denominate(s) => s.apply(&input)?.data,
+        Step::Impute(s) => s.apply(&input)?.data,
+        Step::Screen(s) => s.apply(&input)?.data,
+        Step::Treat(s) => s.apply(&input)?.data,
+        Step::Normalise(n) => {
+            let nodes: Vec<_> = fw.indicators().iter().map(|&i| &fw.nodes()[i]).collect();
+            let (v, _, _) = n.fit_transform(cur.values.view(), &nodes)?;
+            StageData { units: cur.units.clone(), values: v }
+        }
+        Step::Aggregate(_) => return Err(Error::spec("pipeline", "`aggregate` must be the last step")),
+    })
+}
+
+impl<'a> Engine<'a> {
+    pub(crate) fn new(fw: &'a Framework, data: &'a Dataset, pipeline: &'a Pipeline, reg: Registry) -> Result<Self> {
+        pipeline.check()?;
+        super::rank::check_ties(pipeline.ties)?;
+        let Some(Step::Aggregate(base)) = pipeline.steps.last() else {
+            return Err(Error::spec("pipeline", "the last step must be `aggregate`"));
+        };
+        let base_agg = plan_agg(fw, &AggregationChoice::from(base.clone()))?;
+        let aggs = reg.aggregate.iter().map(|c| plan_agg(fw, c)).collect::<Result<Vec<_>>>()?;
+        let nn = fw.nodes().len();
+        let mut ind_col = vec![None; nn];
+        for (j, &i) in fw.indicators().iter().enumerate() {
+            ind_col[i] = Some(j);
+        }
+        let mut slot = vec![None; nn];
+        for (k, &a) in fw.aggregates_bottom_up().iter().enumerate() {
+            slot[a] = Some(k);
+        }
+        Ok(Engine {
+            fw,
+            data,
+            pipeline,
+            nominal_weights: fw.nodes().iter().map(|n| n.weight).collect(),
+            reg,
+            base_agg,
+            aggs,
+            variants: BTreeMap::new(),
+            ind_col,
+            slot,
+            bottom_up: fw.aggregates_bottom_up().to_vec(),
+        })
+    }
+
+    /// The preparation steps (all but `aggregate`) of a variant.
+    fn variant_steps(&self, key: VariantKey) -> Vec<Step> {
+        let mut steps: Vec<Step> = self.pipeline.steps[..self.pipeline.steps.len() - 1].to_vec();
+        let norm_pos = |s: &[Step]| s.iter().position(|x| matches!(x, Step::Normalise(_))).unwrap_or(s.len());
+        let put = |steps: &mut Vec<Step>, new: Option<Step>, is: fn(&Step) -> bool| {
+            let pos = steps.iter().position(is);
+            match (pos, new) {
+                (Some(p), Some(s)) => steps[p] = s,
+                (Some(p), None) => {
+                    steps.remove(p);
+                }
+                (None, Some(s)) => {
+                    let at = if matches!(s, Step::Normalise(_)) { steps.len() } else { norm_pos(steps) };
+                    steps.insert(at, s);
+                }
+                (None, None) => {}
+            }
+        };
+        if let Some(i) = key.0 {
+            put(&mut steps, Some(Step::Impute(self.reg.impute[i].clone())), |s| matches!(s, Step::Impute(_)));
+        }
+        if let Some(t) = key.1 {
+            let new = match &self.reg.treat[t] {
+                TreatChoice::Off(_) => None,
+                TreatChoice::On(t) => Some(Step::Treat(t.clone())),
+            };
+            put(&mut steps, new, |s| matches!(s, Step::Treat(_)));
+        }
+        if let Some(n) = key.2 {
+            put(&mut steps, Some(Step::Normalise(self.reg.normalise[n].clone())), |s| matches!(s, Step::Normalise(_)));
+        }
+        steps
+    }
+
+    /// Compute the prepared data of every variant used, sharing the stages before the first
+    /// step in which they differ.
+    pub(crate) fn prepare(&mut self, keys: &BTreeSet<VariantKey>) -> Result<()> {
+        let mut keys: Vec<VariantKey> = keys.iter().copied().filter(|k| !self.variants.contains_key(k)).collect();
+        if !self.variants.contains_key(&(None, None, None)) {
+            keys.insert(0, (None, None, None));
+        }
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let lists: Vec<Vec<Step>> = keys.iter().map(|&k| self.variant_steps(k)).collect();
+        let mut common = lists[0].len();
+        for l in &lists[1..] {
+            common = common.min(l.iter().zip(&lists[0]).take_while(|(a, b)| a == b).count());
+        }
+        let raw = self.data.aligned_values(self.fw)?;
+        let mut values = ndarray::Array2::<f64>::zeros(ndarray::ShapeBuilder::f(raw.dim()));
+        values.assign(&raw);
+        let mut base = StageData { units: (0..self.data.n_units()).collect(), values };
+        for s in &lists[0][..common] {
+            base = apply_step(s, self.fw, self.data, &base)?;
+        }
+        let (fw, data) = (self.fw, self.data);
+        let built: Vec<Result<Variant>> = lists
+            .par_iter()
+            .map(|steps| {
+                let mut cur: Option<StageData> = None;
+                for s in &steps[common..] {
+                    cur = Some(apply_step(s, fw, data, cur.as_ref().unwrap_or(&base))?);
+                }
+                let st = cur.as_ref().unwrap_or(&base);
+                let (n, m) = st.values.dim();
+                let mut z: Vec<f64> = Vec::with_capacity(n * m);
+                for col in st.values.columns() {
+                    z.extend(col.iter());
+                }
+                let has_nan = z.iter().any(|x| x.is_nan());
+                Ok(Variant { units: st.units.clone(), z, has_nan })
+            })
+            .collect();
+        for (k, v) in keys.into_iter().zip(built) {
+            self.variants.insert(k, v?);
+        }
+        Ok(())
+    }
+
+    pub(crate) fn n_units(&self) -> usize {
+        self.data.n_units()
+    }
+
+    fn scratch(&self) -> Scratch {
+        let n = self.data.n_units();
+        Scratch {
+            agg: vec![0.0; n * self.bottom_up.len()],
+            num: vec![0.0; n],
+            den: vec![0.0; n],
+            cnt: vec![0; n],
+            v: vec![0.0; self.fw.nodes().len()],
+            index: vec![0.0; n],
+            full: vec![0.0; n],
+            rs: Vec::with_capacity(n),
+            ranks: vec![0; n],
+        }
+    }
+
+    /// Score one run: fills `s.agg` (all aggregates) or only `s.index` (fast path).
+    /// Returns whether the aggregate scratch holds every node.
+    fn score(&self, var: &Variant, ap: &AggPlan, w: &[f64], all_nodes: bool, s: &mut Scratch) -> Result<bool> {
+        let fw = self.fw;
+        let n = var.units.len();
+        let root = fw.root();
+        if !all_nodes && ap.all_arith && ap.choice.rescale.is_empty() && ap.min_cov == 0.0 && !var.has_nan {
+            // index = Σⱼ vⱼ zⱼ with vⱼ the product of sibling shares from indicator j up to the root
+            let mut ok = true;
+            s.v[root] = 1.0;
+            for &a in self.bottom_up.iter().rev() {
+                let ch = &fw.nodes()[a].children;
+                let tot: f64 = ch.iter().map(|&c| w[c]).sum();
+                if tot <= 0.0 || !tot.is_finite() {
+                    ok = false;
+                    break;
+                }
+                for &c in ch {
+                    s.v[c] = s.v[a] * w[c] / tot;
+                }
+            }
+            if ok {
+                let idx = &mut s.index[..n];
+                idx.fill(0.0);
+                for (j, &node) in fw.indicators().iter().enumerate() {
+                    let vj = s.v[node];
+                    if vj != 0.0 {
+                        let col = &var.z[j * n..(j + 1) * n];
+                        for (o, &x) in idx.iter_mut().zip(col) {
+                            *o += vj * x;
+                        }
+                    }
+                }
+                return Ok(false);
+            }
+        }
+        let Scratch { agg, num, den, cnt, .. } = s;
+        for &a in &self.bottom_up {
+            let node = &fw.nodes()[a];
+            let method = &ap.methods[a];
+            let (num, den, cnt) = (&mut num[..n], &mut den[..n], &mut cnt[..n]);
+            num.fill(0.0);
+            den.fill(0.0);
+            cnt.fill(0);
+            let mut k_children = 0usize;
+            for &c in &node.children {
+                let wc = w[c];
+                if wc == 0.0 {
+                    continue;
+                }
+                k_children += 1;
+                let col: &[f64] = match (self.ind_col[c], self.slot[c]) {
+                    (Some(j), _) => &var.z[j * n..(j + 1) * n],
+                    (None, Some(k)) => &agg[k * n..(k + 1) * n],
+                    (None, None) => continue,
+                };
+                match *method {
+                    Aggregator::Arithmetic => {
+                        for i in 0..n {
+                            let x = col[i];
+                            if !x.is_nan() {
+                                num[i] += wc * x;
+                                den[i] += wc;
+                                cnt[i] += 1;
+                            }
+                        }
+                    }
+                    Aggregator::Geometric { shift } => {
+                        for i in 0..n {
+                            let x = col[i];
+                            if !x.is_nan() {
+                                let v = x + shift;
+                                if v <= 0.0 {
+                                    return Err(self.domain_err("geometric", format!("value {x} (+ shift {shift}) ≤ 0 cannot enter a geometric mean"), var, i, a));
+                                }
+                                num[i] += wc * v.ln();
+                                den[i] += wc;
+                                cnt[i] += 1;
+                            }
+                        }
+                    }
+                    Aggregator::Harmonic => {
+                        for i in 0..n {
+                            let x = col[i];
+                            if !x.is_nan() {
+                                if x <= 0.0 {
+                                    return Err(self.domain_err("harmonic", format!("value {x} ≤ 0 cannot enter a harmonic mean"), var, i, a));
+                                }
+                                num[i] += wc / x;
+                                den[i] += wc;
+                                cnt[i] += 1;
+                            }
+                        }
+                    }
+                    Aggregator::Generalised { p } => {
+                        for i in 0..n {
+                            let x = col[i];
+                            if !x.is_nan() {
+                                let t = if p == 0.0 {
+                                    if x <= 0.0 {
+                                        return Err(self.domain_err("generalised", format!("value {x} ≤ 0 with p = 0"), var, i, a));
+                                    }
+                                    x.ln()
+                                } else if p == 1.0 {
+                                    x
+                                } else {
+                                    if x < 0.0 || (x == 0.0 && p < 0.0) {
+                                        return Err(self.domain_err("generalised", format!("value {x} is outside the domain of a generalised mean with p = {p}"), var, i, a));
+                                    }
+                                    x.powf(p)
+                                };
+                                num[i] += wc * t;
+                                den[i] += wc;
+                                cnt[i] += 1;
+                            }
+                        }
+                    }
+                    #[allow(unreachable_patterns)]
+                    _ => return Err(Error::method(method.name(), "this aggregation is not supported in uncertainty analysis")),
+                }
+            }
+            let need = ((ap.min_cov * k_children as f64 - 1e-12).ceil() as u32).max(1);
+            let k = self.slot[a].unwrap_or(0);
+            let out = &mut agg[k * n..(k + 1) * n];
+            for i in 0..n {
+                out[i] = if cnt[i] >= need && den[i] > 0.0 {
+                    let m = num[i] / den[i];
+                    match *method {
+                        Aggregator::Geometric { shift } => m.exp() - shift,
+                        Aggregator::Harmonic => den[i] / num[i],
+                        Aggregator::Generalised { p } if p == 0.0 => m.exp(),
+                        Aggregator::Generalised { p } if p != 1.0 => m.powf(1.0 / p),
+                        _ => m,
+                    }
+                } else {
+                    f64::NAN
+                };
+            }
+            for r in ap.choice.rescale.iter().filter(|r| r.level == node.level) {
+                match r.to {
+                    RescaleTo::Affine { scale, offset } => out.iter_mut().for_each(|x| *x = offset + scale * *x),
+                    RescaleTo::Range { lo, hi } => {
+                        let (mut mn, mut mx) = (f64::INFINITY, f64::NEG_INFINITY);
+                        for &x in out.iter().filter(|x| !x.is_nan()) {
+                            mn = mn.min(x);
+                            mx = mx.max(x);
+                        }
+                        let span = mx - mn;
+                        out.iter_mut().for_each(|x| *x = if span > 0.0 { lo + (hi - lo) * (*x - mn) / span } else { 0.5 * (lo + hi) + 0.0 * *x });
+                    }
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    fn domain_err(&self, method: &str, message: String, var: &Variant, row: usize, node: usize) -> Error {
+        Error::Method {
+            method: method.into(),
+            message,
+            unit: Some(self.data.unit_ids()[var.units[row]].clone()),
+            node: Some(self.fw.nodes()[node].id.clone()),
+        }
+    }
+
+    /// Scores of node `t` of a scored run, spread over all dataset units (NaN = absent).
+    fn node_scores_full(&self, var: &Variant, t: usize, full_nodes: bool, s: &mut Scratch) {
+        let n = var.units.len();
+        let Scratch { agg, index, full, .. } = s;
+        let col: &[f64] = if !full_nodes {
+            &index[..n]
+        } else if let Some(k) = self.slot[t] {
+            &agg[k * n..(k + 1) * n]
+        } else if let Some(j) = self.ind_col[t] {
+            &var.z[j * n..(j + 1) * n]
+        } else {
+            &index[..n]
+        };
+        full.fill(f64::NAN);
+        for (&u, &x) in var.units.iter().zip(col) {
+            full[u] = x;
+        }
+    }
+
+    fn run_one(&self, p: &RunPlan, opts: &ExecOptions, nominal: Option<&[u32]>, s: &mut Scratch) -> Result<RunOut> {
+        let key = (p.impute, p.treat, p.normalise);
+        let var = self
+            .variants
+            .get(&key)
+            .ok_or_else(|| Error::spec("uncertainty analysis", "internal: variant not prepared"))?;
+        let ap = match p.aggregate {
+            Some(a) => &self.aggs[a],
+            None => &self.base_agg,
+        };
+        let all_nodes = opts.targets.iter().any(|&t| t != self.fw.root());
+        let excluded;
+        let w: &[f64] = match p.exclude {
+            Some(e) => {
+                let mut v = p.weights.clone();
+                v[e] = 0.0;
+                excluded = v;
+                &excluded
+            }
+            None => &p.weights,
+        };
+        let full_nodes = self.score(var, ap, w, all_nodes, s)?;
+        let nd = self.data.n_units();
+        let mut ranks = vec![0u32; nd * opts.targets.len()];
+        let mut scores = None;
+        let mut y = f64::NAN;
+        for (ti, &t) in opts.targets.iter().enumerate() {
+            self.node_scores_full(var, t, full_nodes, s);
+            let Scratch { full, rs, .. } = s;
+            rank_into(full, self.pipeline.ties, rs, &mut ranks[ti * nd..(ti + 1) * nd]);
+            if ti == 0 {
+                if opts.keep_runs {
+                    scores = Some(full.clone());
+                }
+                y = match opts.output {
+                    None => f64::NAN,
+                    Some(Output::Score(u)) => full[u],
+                    Some(Output::Rank(u)) => match ranks[u] {
+                        0 => f64::NAN,
+                        r => f64::from(r),
+                    },
+                    Some(Output::MeanAbsRankShift) => {
+                        let nom = nominal.unwrap_or(&[]);
+                        let (mut tot, mut k) = (0u64, 0u64);
+                        for (&r, &q) in ranks[..nd].iter().zip(nom) {
+                            if r > 0 && q > 0 {
+                                tot += u64::from(r.abs_diff(q));
+                                k += 1;
+                            }
+                        }
+                        if k == 0 {
+                            f64::NAN
+                        } else {
+                            tot as f64 / k as f64
+                        }
+                    }
+                };
+            }
+        }
+        Ok(RunOut { ranks, scores, y })
+    }
+
+    /// Run `n_runs` runs described by `plan`, in chunks, in parallel; per-target rank
+    /// histograms are merged in run order (integer counts: identical for any threading).
+    pub(crate) fn execute<P>(&self, n_runs: usize, plan: P, opts: &ExecOptions, monitor: &Monitor<'_>) -> Result<ExecOutput>
+    where
+        P: Fn(usize) -> Result<RunPlan> + Sync,
+    {
+        let nd = self.data.n_units();
+        let nt = opts.targets.len();
+        // nominal run
+        let nominal_plan = RunPlan {
+            impute: None,
+            treat: None,
+            normalise: None,
+            aggregate: None,
+            weights: self.nominal_weights.clone(),
+            exclude: None,
+        };
+        let mut s0 = self.scratch();
+        let nom_opts = ExecOptions { output: None, keep_runs: false, ..opts.clone() };
+        let nom = self.run_one(&nominal_plan, &nom_opts, None, &mut s0)?;
+        let mut nominal_scores = Vec::with_capacity(nt);
+        let var0 = &self.variants[&(None, None, None)];
+        let full0 = self.score(var0, &self.base_agg, &self.nominal_weights, true, &mut s0)?;
+        for &t in &opts.targets {
+            self.node_scores_full(var0, t, full0, &mut s0);
+            nominal_scores.push(s0.full.clone());
+        }
+        let nominal_ranks: Vec<Vec<u32>> = (0..nt).map(|t| nom.ranks[t * nd..(t + 1) * nd].to_vec()).collect();
+
+        let chunk = opts.chunk.unwrap_or_else(|| (8_000_000 / (nd * nt.max(1) * 4 + 1)).clamp(16, 1024)).max(1);
+        let mut hists: Vec<Vec<RankHistogram>> = vec![vec![RankHistogram::default(); nd]; nt];
+        let mut run_scores = Vec::new();
+        let mut y = Vec::with_capacity(if opts.output.is_some() { n_runs } else { 0 });
+        let mut done = 0usize;
+        while done < n_runs {
+            if monitor.cancelled() {
+                return Err(cancelled(done, n_runs));
+            }
+            let end = (done + chunk).min(n_runs);
+            let outs: Vec<Result<Option<RunOut>>> = (done..end)
+                .into_par_iter()
+                .map_init(
+                    || self.scratch(),
+                    |s, r| {
+                        if monitor.cancelled() {
+                            return Ok(None);
+                        }
+                        let p = plan(r)?;
+                        self.run_one(&p, opts, Some(&nominal_ranks[0]), s).map(Some)
+                    },
+                )
+                .collect();
+            let mut batch = Vec::with_capacity(outs.len());
+            for o in outs {
+                match o? {
+                    Some(o) => batch.push(o),
+                    None => return Err(cancelled(done, n_runs)),
+                }
+            }
+            for (t, h) in hists.iter_mut().enumerate() {
+                let nomr = &nominal_ranks[t];
+                h.par_iter_mut().enumerate().for_each(|(u, hu)| {
+                    for o in &batch {
+                        hu.add(o.ranks[t * nd + u], nomr[u]);
+                    }
+                });
+            }
+            for o in batch {
+                if let Some(sc) = o.scores {
+                    run_scores.push(sc);
+                }
+                if opts.output.is_some() {
+                    y.push(o.y);
+                }
+            }
+            done = end;
+            if let Some(p) = monitor.progress {
+                p(done, n_runs);
+            }
+        }
+        Ok(ExecOutput {
+            hists,
+            nominal_ranks,
+            nominal_scores,
+            run_scores,
+            y,
+        })
+    }
+
+    /// The aggregate step a plan uses (for design records).
+    pub(crate) fn aggregation_of(&self, p: &RunPlan) -> Option<AggregationChoice> {
+        p.aggregate.map(|a| self.reg.aggregate[a].clone())
+    }
+
+    /// The base pipeline's aggregate step.
+    #[allow(dead_code)]
+    pub(crate) fn base_aggregate(&self) -> &Aggregate {
+        &self.base_agg.choice.step
+    }
+}
+
+fn cancelled(done: usize, total: usize) -> Error {
+    Error::spec("analysis", format!("cancelled by the user after {done} of {total} runs"))
+}

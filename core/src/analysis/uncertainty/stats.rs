@@ -1,0 +1,150 @@
+//! Streaming rank statistics: per-unit rank histograms.
+//!
+//! Ranks are integers 1..=n, so a histogram of each unit's ranks gives its exact mean,
+//! median and percentiles without keeping the runs. Each unit keeps a dense window of
+//! counts over the ranks it has taken (growing as needed), so memory depends on the spread
+//! of a unit's ranks (at most n), never on the number of runs. Counts are integers: merging
+//! runs in any order or chunking gives identical statistics.
+//!
+//! Percentiles use linear interpolation between order statistics (R type 7, numpy's default):
+//! ```text
+//! h = (N − 1) p          (0-based position among the N sorted ranks)
+//! q = x₍⌊h⌋₎ + (h − ⌊h⌋) (x₍⌊h⌋+1₎ − x₍⌊h⌋₎)
+//! ```
+
+/// One unit's rank histogram.
+#[derive(Debug, Clone, Default)]
+pub struct RankHistogram {
+    lo: u32,
+    counts: Vec<u32>,
+    n: u64,
+    sum: u64,
+    abs_shift: u64,
+    missing: u64,
+}
+
+impl RankHistogram {
+    /// Record one run's rank (`0` = missing in that run); `nominal` is the nominal rank
+    /// (`0` = none) for the absolute shift.
+    #[inline]
+    pub fn add(&mut self, rank: u32, nominal: u32) {
+        if rank == 0 {
+            self.missing += 1;
+            return;
+        }
+        if self.counts.is_empty() {
+            self.lo = rank;
+            self.counts.push(0);
+        } else if rank < self.lo {
+            let grow = (self.lo - rank) as usize;
+            self.counts.splice(0..0, std::iter::repeat(0).take(grow));
+            self.lo = rank;
+        } else if (rank - self.lo) as usize >= self.counts.len() {
+            self.counts.resize((rank - self.lo) as usize + 1, 0);
+        }
+        self.counts[(rank - self.lo) as usize] += 1;
+        self.n += 1;
+        self.sum += u64::from(rank);
+        if nominal > 0 {
+            self.abs_shift += u64::from(rank.abs_diff(nominal));
+        }
+    }
+
+    /// Runs in which the unit had a rank.
+    pub fn count(&self) -> u64 {
+        self.n
+    }
+
+    /// Runs in which the unit had no rank (missing score or screened out).
+    pub fn missing(&self) -> u64 {
+        self.missing
+    }
+
+    /// Mean rank (NaN if never ranked).
+    pub fn mean(&self) -> f64 {
+        if self.n == 0 {
+            f64::NAN
+        } else {
+            self.sum as f64 / self.n as f64
+        }
+    }
+
+    /// Mean of |rank − nominal rank| over the runs where the unit was ranked.
+    pub fn mean_abs_shift(&self) -> f64 {
+        if self.n == 0 {
+            f64::NAN
+        } else {
+            self.abs_shift as f64 / self.n as f64
+        }
+    }
+
+    /// The `k`-th smallest rank (0-based), `k < count()`.
+    fn order_stat(&self, k: u64) -> f64 {
+        let mut acc = 0u64;
+        for (i, &c) in self.counts.iter().enumerate() {
+            acc += u64::from(c);
+            if acc > k {
+                return f64::from(self.lo + i as u32);
+            }
+        }
+        f64::NAN
+    }
+
+    /// The `p` quantile (0 ≤ p ≤ 1), R type 7; NaN if never ranked.
+    pub fn quantile(&self, p: f64) -> f64 {
+        if self.n == 0 {
+            return f64::NAN;
+        }
+        let h = (self.n - 1) as f64 * p.clamp(0.0, 1.0);
+        let lo = h.floor();
+        let a = self.order_stat(lo as u64);
+        if h == lo {
+            return a;
+        }
+        let b = self.order_stat(lo as u64 + 1);
+        a + (h - lo) * (b - a)
+    }
+
+    /// Bytes held by the window (for memory accounting).
+    pub fn heap_bytes(&self) -> usize {
+        self.counts.capacity() * std::mem::size_of::<u32>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn type7(mut v: Vec<f64>, p: f64) -> f64 {
+        v.sort_by(f64::total_cmp);
+        let h = (v.len() - 1) as f64 * p;
+        let lo = h.floor() as usize;
+        let hi = (lo + 1).min(v.len() - 1);
+        v[lo] + (h - lo as f64) * (v[hi] - v[lo])
+    }
+
+    #[test]
+    fn matches_sorted_quantiles() {
+        let ranks = [5u32, 3, 9, 3, 4, 12, 7, 5, 5, 1, 8];
+        let mut h = RankHistogram::default();
+        for &r in &ranks {
+            h.add(r, 5);
+        }
+        h.add(0, 5);
+        let v: Vec<f64> = ranks.iter().map(|&r| f64::from(r)).collect();
+        for p in [0.0, 0.05, 0.25, 0.5, 0.9, 0.95, 1.0] {
+            assert!((h.quantile(p) - type7(v.clone(), p)).abs() < 1e-12, "p = {p}");
+        }
+        assert_eq!(h.count(), 11);
+        assert_eq!(h.missing(), 1);
+        assert!((h.mean() - v.iter().sum::<f64>() / 11.0).abs() < 1e-12);
+        let shift: f64 = v.iter().map(|r| (r - 5.0).abs()).sum::<f64>() / 11.0;
+        assert!((h.mean_abs_shift() - shift).abs() < 1e-12);
+    }
+
+    #[test]
+    fn empty_is_nan() {
+        let h = RankHistogram::default();
+        assert!(h.quantile(0.5).is_nan() && h.mean().is_nan());
+    }
+}
