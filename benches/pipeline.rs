@@ -29,10 +29,23 @@ fn bench_score(c: &mut Criterion) {
 fn bench_coinr_asem(c: &mut Criterion) {
     // COINr's full example (denominate, group imputation, screen, winsorise, min-max, arithmetic): 51 x 49.
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/coinr-asem");
-    let Ok((fw, _)) = zhili::io::load_framework(root.join("input_ASEM_iMeta.csv").to_str().unwrap_or_default()) else { return };
-    let Ok(ds) = zhili::io::read_dataset(&root.join("input_ASEM_iData.csv"), &fw, &zhili::io::DataOptions { unit_column: Some("uCode".into()), ..Default::default() }) else { return };
+    let Ok((fw, _)) = zhili::io::load_framework(root.join("input_ASEM_iMeta.csv").to_str().unwrap_or_default()) else {
+        return;
+    };
+    let Ok(ds) = zhili::io::read_dataset(
+        &root.join("input_ASEM_iData.csv"),
+        &fw,
+        &zhili::io::DataOptions {
+            unit_column: Some("uCode".into()),
+            ..Default::default()
+        },
+    ) else {
+        return;
+    };
     let p = zhili::Pipeline::from_toml_str(include_str!("../tests/fixtures/coinr-asem.pipeline.toml")).expect("pipeline");
-    c.bench_function("coinr_asem_full/51x49", |b| b.iter(|| criterion::black_box(p.run(&fw, &ds).expect("run"))));
+    c.bench_function("coinr_asem_full/51x49", |b| {
+        b.iter(|| criterion::black_box(p.run(&fw, &ds).expect("run")))
+    });
 }
 
 criterion_group!(benches, bench_score, bench_coinr_asem);

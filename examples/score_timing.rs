@@ -16,7 +16,10 @@ fn main() {
         std::process::exit(2);
     }
     let fw = support::framework_from_baseline_json(&std::fs::read_to_string(&args[2]).expect("framework"));
-    let opts = zhili::io::DataOptions { unit_column: Some("unit_id".into()), ..Default::default() };
+    let opts = zhili::io::DataOptions {
+        unit_column: Some("unit_id".into()),
+        ..Default::default()
+    };
     let ds = zhili::io::read_dataset(std::path::Path::new(&args[1]), &fw, &opts).unwrap_or_else(|e| panic!("{e}"));
     let repeat: usize = args[3].parse().expect("repeat");
     let pipeline = support::score_pipeline();

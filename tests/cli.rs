@@ -6,7 +6,11 @@ use std::process::Command;
 
 fn zhili(args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_zhili")).args(args).output().expect("run zhili");
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -23,7 +27,19 @@ fn score_writes_csv_with_every_node_and_full_precision() {
     let f = common::fixture("coinr-asem/input_ASEM_iMeta.csv");
     let d = common::fixture("coinr-asem/input_ASEM_iData.csv");
     let p = common::fixture("coinr-asem.pipeline.toml");
-    let (ok, _, err) = zhili(&["score", "-f", f.to_str().unwrap(), "-d", d.to_str().unwrap(), "-p", p.to_str().unwrap(), "--unit-column", "uCode", "-o", out.to_str().unwrap()]);
+    let (ok, _, err) = zhili(&[
+        "score",
+        "-f",
+        f.to_str().unwrap(),
+        "-d",
+        d.to_str().unwrap(),
+        "-p",
+        p.to_str().unwrap(),
+        "--unit-column",
+        "uCode",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert!(ok, "{err}");
     let text = std::fs::read_to_string(&out).unwrap();
     let header = text.lines().next().unwrap();

@@ -13,7 +13,15 @@ const TOL: f64 = 1e-9;
 
 fn setup() -> (Framework, zhili::Dataset) {
     let (fw, _) = load_framework(fixture("coinr-asem/input_ASEM_iMeta.csv").to_str().unwrap()).unwrap();
-    let ds = read_dataset(&fixture("coinr-asem/input_ASEM_iData.csv"), &fw, &DataOptions { unit_column: Some("uCode".into()), ..Default::default() }).unwrap();
+    let ds = read_dataset(
+        &fixture("coinr-asem/input_ASEM_iData.csv"),
+        &fw,
+        &DataOptions {
+            unit_column: Some("uCode".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     (fw, ds)
 }
 
@@ -27,7 +35,15 @@ fn check_stage(run: &Run, fw: &Framework, ds: &zhili::Dataset, stage: &str, file
     let st = run.stage(stage).unwrap_or_else(|| panic!("no stage {stage}"));
     let got_units: Vec<String> = st.data.units.iter().map(|&r| ds.unit_ids()[r].clone()).collect();
     // COINr's files are sorted by unit code; align by id.
-    let order: Vec<usize> = units.iter().map(|u| got_units.iter().position(|g| g == u).unwrap_or_else(|| panic!("{stage}: unit {u} missing"))).collect();
+    let order: Vec<usize> = units
+        .iter()
+        .map(|u| {
+            got_units
+                .iter()
+                .position(|g| g == u)
+                .unwrap_or_else(|| panic!("{stage}: unit {u} missing"))
+        })
+        .collect();
     let got = st.data.values.select(ndarray::Axis(0), &order);
     assert_close(&format!("{stage} vs {file}"), &units, &ids, &got, &want, TOL);
 }
@@ -56,9 +72,19 @@ fn nominal_pipeline_every_stage_and_ranks() {
     check_stage(&run, &fw, &ds, "screened", "coinr-asem/nominal_04_Screened.csv");
     check_stage(&run, &fw, &ds, "treated", "coinr-asem/nominal_05_Treated.csv");
     check_stage(&run, &fw, &ds, "normalised", "coinr-asem/nominal_06_Normalised.csv");
-    check_aggregated(&run, "coinr-asem/nominal_07_Aggregated.csv", Some("coinr-asem/nominal_07_Aggregated_ranks.csv"));
+    check_aggregated(
+        &run,
+        "coinr-asem/nominal_07_Aggregated.csv",
+        Some("coinr-asem/nominal_07_Aggregated_ranks.csv"),
+    );
     // The README's top five.
-    let top: Vec<&str> = run.results.ranking().iter().take(5).map(|&i| run.results.unit_ids()[i].as_str()).collect();
+    let top: Vec<&str> = run
+        .results
+        .ranking()
+        .iter()
+        .take(5)
+        .map(|&i| run.results.unit_ids()[i].as_str())
+        .collect();
     assert_eq!(top, ["CHE", "NLD", "DNK", "NOR", "BEL"]);
 }
 
@@ -68,7 +94,11 @@ fn treatment_log_matches_coinr_details() {
     let run = nominal_pipeline().run(&fw, &ds).unwrap();
     let t = read_table("coinr-asem/step_treat_details.csv");
     for (code, nwin) in t.column("iCode").iter().zip(t.column("winsorise.nwin")) {
-        let n = run.log.iter().filter(|e| e.step == "treat" && e.action.starts_with("winsorised") && e.indicator.as_deref() == Some(code)).count();
+        let n = run
+            .log
+            .iter()
+            .filter(|e| e.step == "treat" && e.action.starts_with("winsorised") && e.indicator.as_deref() == Some(code))
+            .count();
         let want: usize = if nwin.is_empty() { 0 } else { nwin.parse().unwrap() };
         assert_eq!(n, want, "winsorised points of {code}");
     }
@@ -80,7 +110,9 @@ fn treatment_log_matches_coinr_details() {
                 continue;
             }
             let action = if mark == "winhi" { "winsorised_high" } else { "winsorised_low" };
-            let found = run.log.iter().any(|e| e.action == action && e.unit.as_deref() == Some(row[0].as_str()) && e.indicator.as_deref() == Some(pts.header[j].as_str()));
+            let found = run.log.iter().any(|e| {
+                e.action == action && e.unit.as_deref() == Some(row[0].as_str()) && e.indicator.as_deref() == Some(pts.header[j].as_str())
+            });
             assert!(found, "{} {} {}", row[0], pts.header[j], mark);
         }
     }
@@ -90,18 +122,36 @@ fn treatment_log_matches_coinr_details() {
 fn variant_minmax_1_100_geometric() {
     let (fw, ds) = setup();
     let mut text = std::fs::read_to_string(fixture("coinr-asem.pipeline.toml")).unwrap();
-    text = text.replace("lo = 0.0", "lo = 1.0").replace("method = \"arithmetic\"", "method = \"geometric\"");
+    text = text
+        .replace("lo = 0.0", "lo = 1.0")
+        .replace("method = \"arithmetic\"", "method = \"geometric\"");
     let run = Pipeline::from_toml_str(&text).unwrap().run(&fw, &ds).unwrap();
-    check_stage(&run, &fw, &ds, "normalised", "coinr-asem/variant_A_minmax1-100_gmean_Normalised.csv");
-    check_aggregated(&run, "coinr-asem/variant_A_minmax1-100_gmean_Aggregated.csv", Some("coinr-asem/variant_A_minmax1-100_gmean_Aggregated_ranks.csv"));
+    check_stage(
+        &run,
+        &fw,
+        &ds,
+        "normalised",
+        "coinr-asem/variant_A_minmax1-100_gmean_Normalised.csv",
+    );
+    check_aggregated(
+        &run,
+        "coinr-asem/variant_A_minmax1-100_gmean_Aggregated.csv",
+        Some("coinr-asem/variant_A_minmax1-100_gmean_Aggregated_ranks.csv"),
+    );
 }
 
 #[test]
 fn variant_minmax_1_100_arithmetic() {
     let (fw, ds) = setup();
-    let text = std::fs::read_to_string(fixture("coinr-asem.pipeline.toml")).unwrap().replace("lo = 0.0", "lo = 1.0");
+    let text = std::fs::read_to_string(fixture("coinr-asem.pipeline.toml"))
+        .unwrap()
+        .replace("lo = 0.0", "lo = 1.0");
     let run = Pipeline::from_toml_str(&text).unwrap().run(&fw, &ds).unwrap();
-    check_aggregated(&run, "coinr-asem/variant_A0_minmax1-100_amean_Aggregated.csv", Some("coinr-asem/variant_A0_minmax1-100_amean_Aggregated_ranks.csv"));
+    check_aggregated(
+        &run,
+        "coinr-asem/variant_A0_minmax1-100_amean_Aggregated.csv",
+        Some("coinr-asem/variant_A0_minmax1-100_amean_Aggregated_ranks.csv"),
+    );
 }
 
 #[test]

@@ -43,7 +43,12 @@ fn utf8_gbk_bom_and_utf16_give_the_same_dataset() {
     for u in CSV.encode_utf16() {
         utf16.extend_from_slice(&u.to_le_bytes());
     }
-    for (bytes, enc) in [(CSV.as_bytes().to_vec(), TextEncoding::Utf8), (gbk.to_vec(), TextEncoding::Gb18030), (bom, TextEncoding::Utf8), (utf16, TextEncoding::Utf16)] {
+    for (bytes, enc) in [
+        (CSV.as_bytes().to_vec(), TextEncoding::Utf8),
+        (gbk.to_vec(), TextEncoding::Gb18030),
+        (bom, TextEncoding::Utf8),
+        (utf16, TextEncoding::Utf16),
+    ] {
         assert_eq!(decode(&bytes, "f").unwrap().1, enc);
         let (_d, p) = tmp("data.csv", &bytes);
         let got = read_dataset(&p, &fw(), &DataOptions::default()).unwrap();
@@ -64,13 +69,18 @@ fn undecodable_bytes_are_an_error() {
 }
 
 fn err(csv: &str) -> String {
-    read_dataset_str(csv, "data.csv", &fw(), &DataOptions::default()).unwrap_err().to_string()
+    read_dataset_str(csv, "data.csv", &fw(), &DataOptions::default())
+        .unwrap_err()
+        .to_string()
 }
 
 #[test]
 fn non_numeric_indicator_names_file_line_and_column() {
     let e = err("unit,刑事案件,mediation,人口\na,1,2,3\nb,1,lots,3\n");
-    assert!(e.contains("data.csv") && e.contains("line 3") && e.contains("mediation") && e.contains("lots"), "{e}");
+    assert!(
+        e.contains("data.csv") && e.contains("line 3") && e.contains("mediation") && e.contains("lots"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -95,8 +105,14 @@ fn duplicate_and_empty_units_and_ragged_rows() {
 
 #[test]
 fn empty_data_is_an_error() {
-    assert!(matches!(read_dataset_str("unit,刑事案件,mediation,人口\n", "d", &fw(), &DataOptions::default()), Err(Error::Empty(_))));
-    assert!(matches!(read_dataset_str("", "d", &fw(), &DataOptions::default()), Err(Error::Empty(_))));
+    assert!(matches!(
+        read_dataset_str("unit,刑事案件,mediation,人口\n", "d", &fw(), &DataOptions::default()),
+        Err(Error::Empty(_))
+    ));
+    assert!(matches!(
+        read_dataset_str("", "d", &fw(), &DataOptions::default()),
+        Err(Error::Empty(_))
+    ));
 }
 
 #[test]
@@ -106,7 +122,10 @@ fn panel_data_keeps_time() {
     assert_eq!(ds.time(), Some(&[2022, 2023][..]));
     assert_eq!(ds.at_time(2023).unwrap().n_units(), 1);
     let dup = "unit,year,刑事案件,mediation,人口\na,2022,1,2,3\na,2022,1,2,3\n";
-    assert!(read_dataset_str(dup, "d", &fw(), &DataOptions::default()).unwrap_err().to_string().contains("duplicate unit"));
+    assert!(read_dataset_str(dup, "d", &fw(), &DataOptions::default())
+        .unwrap_err()
+        .to_string()
+        .contains("duplicate unit"));
 }
 
 #[test]
@@ -114,7 +133,11 @@ fn coinr_imeta_framework_file_loads() {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/coinr-asem/input_ASEM_iMeta.csv");
     let (fw, _) = load_framework(p.to_str().unwrap()).unwrap();
     assert_eq!(fw.indicators().len(), 49);
-    let cost = fw.indicators().iter().filter(|&&i| fw.nodes()[i].direction == zhili::Direction::Cost).count();
+    let cost = fw
+        .indicators()
+        .iter()
+        .filter(|&&i| fw.nodes()[i].direction == zhili::Direction::Cost)
+        .count();
     assert_eq!(cost, 14, "the ASEM README says 14 indicators have Direction -1");
     assert_eq!(fw.node("Flights").unwrap().denominator.as_deref(), Some("Population"));
 }

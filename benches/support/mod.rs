@@ -28,7 +28,14 @@ pub fn framework_from_baseline_json(text: &str) -> Framework {
     }
     // Indicator order = data column order (I001, I002, ...), like the baseline's arrays.
     nodes[1..].sort_by_key(|n| (n.parent.as_deref() != Some("index"), n.id.clone()));
-    Framework::from_spec(FrameworkSpec { version: 1, id: None, name: Name::default(), description: None, nodes }).expect("valid framework")
+    Framework::from_spec(FrameworkSpec {
+        version: 1,
+        id: None,
+        name: Name::default(),
+        description: None,
+        nodes,
+    })
+    .expect("valid framework")
 }
 
 /// Load `data_N{n}_M{m}_s{seed}.csv` + `.json` from `dir`, if present.
@@ -39,7 +46,15 @@ pub fn load_baseline(dir: &Path, n: usize, m: usize, seed: u64) -> Option<(Frame
         return None;
     }
     let fw = framework_from_baseline_json(&std::fs::read_to_string(json).ok()?);
-    let ds = read_dataset(&csv, &fw, &DataOptions { unit_column: Some("unit_id".into()), ..DataOptions::default() }).expect("baseline CSV");
+    let ds = read_dataset(
+        &csv,
+        &fw,
+        &DataOptions {
+            unit_column: Some("unit_id".into()),
+            ..DataOptions::default()
+        },
+    )
+    .expect("baseline CSV");
     Some((fw, ds))
 }
 
@@ -55,7 +70,10 @@ pub fn synthetic(n: usize, m: usize) -> (Framework, Dataset) {
             .iter()
             .map(|&j| serde_json::json!({"id": format!("I{:03}", j + 1), "weight": 1.0 / members.len() as f64, "polarity": if (j + 1) % 5 == 0 { "cost" } else { "benefit" }}))
             .collect();
-        json["dimensions"].as_array_mut().expect("array").push(serde_json::json!({"id": format!("D{}", d + 1), "weight": w, "indicators": inds}));
+        json["dimensions"]
+            .as_array_mut()
+            .expect("array")
+            .push(serde_json::json!({"id": format!("D{}", d + 1), "weight": w, "indicators": inds}));
     }
     let fw = framework_from_baseline_json(&json.to_string());
     let mut state: u64 = 0x2545_F491_4F6C_DD1D;

@@ -64,7 +64,9 @@ fn geometric_harmonic_generalised_by_hand() {
     assert!((p2 - (136.0f64).sqrt()).abs() < 1e-12); // sqrt((16 + 256)/2)
     let p0 = weighted_mean(&Aggregator::Generalised { p: 0.0 }, &x, &w).unwrap().unwrap();
     assert!((p0 - 8.0).abs() < 1e-12);
-    let shifted = weighted_mean(&Aggregator::Geometric { shift: 1.0 }, &[0.0, 8.0], &w).unwrap().unwrap();
+    let shifted = weighted_mean(&Aggregator::Geometric { shift: 1.0 }, &[0.0, 8.0], &w)
+        .unwrap()
+        .unwrap();
     assert!((shifted - 2.0).abs() < 1e-12); // sqrt(1·9) − 1
     assert_eq!(weighted_mean(&Aggregator::Arithmetic, &[f64::NAN], &[1.0]).unwrap(), None);
 }
@@ -73,7 +75,10 @@ fn geometric_harmonic_generalised_by_hand() {
 fn zero_under_geometric_names_unit_and_node() {
     let fw = two_level();
     let x = array![[10.0, 20.0, 40.0], [0.0, 30.0, 5.0]];
-    let step = Aggregate { method: Aggregator::Geometric { shift: 0.0 }, ..Aggregate::default() };
+    let step = Aggregate {
+        method: Aggregator::Geometric { shift: 0.0 },
+        ..Aggregate::default()
+    };
     match step.apply(&fw, &weights(&fw), x.view(), &["u0", "u1"]) {
         Err(Error::Method { unit, node, .. }) => {
             assert_eq!(unit.as_deref(), Some("u1"));
@@ -90,14 +95,29 @@ fn overrides_per_level_and_node() {
         method: Aggregator::Arithmetic,
         min_coverage: None,
         overrides: vec![
-            Override { level: Some(3), node: None, method: Aggregator::Geometric { shift: 0.0 } },
-            Override { level: None, node: Some("d1".into()), method: Aggregator::Harmonic },
+            Override {
+                level: Some(3),
+                node: None,
+                method: Aggregator::Geometric { shift: 0.0 },
+            },
+            Override {
+                level: None,
+                node: Some("d1".into()),
+                method: Aggregator::Harmonic,
+            },
         ],
     };
     assert_eq!(step.method_for(&fw, fw.index_of("index").unwrap()).name(), "geometric");
     assert_eq!(step.method_for(&fw, fw.index_of("d1").unwrap()).name(), "harmonic");
     assert_eq!(step.method_for(&fw, fw.index_of("d2").unwrap()).name(), "arithmetic");
-    let bad = Aggregate { overrides: vec![Override { level: None, node: Some("zz".into()), method: Aggregator::Harmonic }], ..Aggregate::default() };
+    let bad = Aggregate {
+        overrides: vec![Override {
+            level: None,
+            node: Some("zz".into()),
+            method: Aggregator::Harmonic,
+        }],
+        ..Aggregate::default()
+    };
     assert!(matches!(bad.check(&fw), Err(Error::Unknown { .. })));
 }
 
@@ -105,12 +125,18 @@ fn overrides_per_level_and_node() {
 fn min_coverage_leaves_sparse_nodes_missing() {
     let fw = two_level();
     let x = array![[f64::NAN, 20.0, 40.0]];
-    let step = Aggregate { min_coverage: Some(0.75), ..Aggregate::default() };
+    let step = Aggregate {
+        min_coverage: Some(0.75),
+        ..Aggregate::default()
+    };
     let s = step.apply(&fw, &weights(&fw), x.view(), &["u0"]).unwrap();
     assert!(s[[0, fw.index_of("d1").unwrap()]].is_nan());
     // the index then has 1 of 2 children present (50 % < 75 %): missing too
     assert!(s[[0, fw.index_of("index").unwrap()]].is_nan());
-    let lenient = Aggregate { min_coverage: Some(0.5), ..Aggregate::default() };
+    let lenient = Aggregate {
+        min_coverage: Some(0.5),
+        ..Aggregate::default()
+    };
     let s = lenient.apply(&fw, &weights(&fw), x.view(), &["u0"]).unwrap();
     assert!((s[[0, fw.index_of("index").unwrap()]] - (3.0 * 20.0 + 40.0) / 4.0).abs() < 1e-12);
 }

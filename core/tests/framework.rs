@@ -4,7 +4,13 @@ use zhili_core::framework::{FrameworkSpec, NodeSpec};
 use zhili_core::{Error, Framework, ProblemKind};
 
 fn spec(nodes: Vec<NodeSpec>) -> FrameworkSpec {
-    FrameworkSpec { version: 1, id: None, name: Default::default(), description: None, nodes }
+    FrameworkSpec {
+        version: 1,
+        id: None,
+        name: Default::default(),
+        description: None,
+        nodes,
+    }
 }
 
 fn node(id: &str, parent: Option<&str>) -> NodeSpec {
@@ -26,7 +32,14 @@ fn has(ps: &[(Option<String>, ProblemKind)], node: Option<&str>, kind: ProblemKi
 fn good() -> FrameworkSpec {
     let mut crime = node("crime", Some("safety"));
     crime.direction = Some("cost".into());
-    spec(vec![node("index", None), node("safety", Some("index")), crime, node("mediation", Some("safety")), node("law", Some("index")), node("lawyers", Some("law"))])
+    spec(vec![
+        node("index", None),
+        node("safety", Some("index")),
+        crime,
+        node("mediation", Some("safety")),
+        node("law", Some("index")),
+        node("lawyers", Some("law")),
+    ])
 }
 
 #[test]

@@ -133,11 +133,21 @@ pub fn read_dataset_str(text: &str, file: &str, fw: &Framework, opts: &DataOptio
             let mut time = Vec::with_capacity(rows.len());
             let mut keys = HashSet::new();
             for (line, r) in &rows {
-                let t = r[c]
-                    .parse::<i64>()
-                    .map_err(|_| Error::parse(file, Some(*line), Some(header[c].clone()), format!("time `{}` is not an integer", r[c])))?;
+                let t = r[c].parse::<i64>().map_err(|_| {
+                    Error::parse(
+                        file,
+                        Some(*line),
+                        Some(header[c].clone()),
+                        format!("time `{}` is not an integer", r[c]),
+                    )
+                })?;
                 if !keys.insert((r[unit_col].as_str(), t)) {
-                    return Err(Error::parse(file, Some(*line), Some(header[unit_col].clone()), format!("duplicate unit `{}` for time {t}", r[unit_col])));
+                    return Err(Error::parse(
+                        file,
+                        Some(*line),
+                        Some(header[unit_col].clone()),
+                        format!("duplicate unit `{}` for time {t}", r[unit_col]),
+                    ));
                 }
                 time.push(t);
             }

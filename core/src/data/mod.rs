@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use ndarray::{Array2, ArrayView1};
+use ndarray::{Array2, ArrayView1, ShapeBuilder};
 
 use crate::error::{Error, Result};
 use crate::framework::Framework;
@@ -235,7 +235,7 @@ impl Dataset {
         }
     }
 
-    /// The indicator matrix in the framework's indicator order.
+    /// The indicator matrix in the framework's indicator order, column-major.
     ///
     /// # Errors
     /// [`Error::MissingColumn`] naming the first framework indicator the data lacks;
@@ -256,7 +256,12 @@ impl Dataset {
                 })?;
             cols.push(j);
         }
-        Ok(self.values.select(ndarray::Axis(1), &cols))
+        // Column-major, built column by column: the layout every pipeline kernel walks.
+        let mut out = Array2::<f64>::zeros((self.n_units(), cols.len()).f());
+        for (k, &j) in cols.iter().enumerate() {
+            out.column_mut(k).assign(&self.values.column(j));
+        }
+        Ok(out)
     }
 }
 

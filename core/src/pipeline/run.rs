@@ -1,7 +1,5 @@
 //! Running a pipeline: every stage kept, every step logged.
 
-use ndarray::{Array2, ShapeBuilder};
-
 use super::{Pipeline, StageData, Step, StepInput};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
@@ -55,26 +53,26 @@ impl Pipeline {
     /// [`Error::MissingColumn`] if the data lacks a framework indicator; any step's error.
     pub fn run(&self, fw: &Framework, data: &Dataset) -> Result<Run> {
         self.check()?;
-        let raw = data.aligned_values(fw)?;
         // Column-major: every kernel walks indicator columns.
-        let mut values = Array2::<f64>::zeros(raw.dim().f());
-        values.assign(&raw);
-        let mut current = StageData {
-            units: (0..data.n_units()).collect(),
-            values,
-        };
+        let raw = data.aligned_values(fw)?;
         let mut stages = vec![Stage {
             name: "raw".into(),
-            data: current.clone(),
+            data: StageData {
+                units: (0..data.n_units()).collect(),
+                values: raw,
+            },
         }];
         let mut log = Vec::new();
         let mut normaliser = None;
         let weights: Vec<f64> = fw.nodes().iter().map(|n| n.weight).collect();
         for step in &self.steps {
+            // Each step reads the last stage and pushes a new one: no stage is copied.
+            let Some(last) = stages.last() else { break };
+            let current = &last.data;
             let input = StepInput {
                 framework: fw,
                 dataset: data,
-                data: &current,
+                data: current,
             };
             let out = match step {
                 Step::Denominate(s) => s.apply(&input)?,
@@ -109,10 +107,9 @@ impl Pipeline {
                 }
             };
             log.extend(out.log);
-            current = out.data;
             stages.push(Stage {
                 name: step.stage_name().into(),
-                data: current.clone(),
+                data: out.data,
             });
         }
         Err(Error::spec("pipeline", "the last step must be `aggregate`"))

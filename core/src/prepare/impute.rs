@@ -1,9 +1,13 @@
-//! Fill missing values. (STUB: replaced by the prepare work.)
+//! Fill missing values (COINr's `Impute` with `i_mean`, `i_median`, `i_mean_grp`, `i_median_grp`).
 
 use serde::{Deserialize, Serialize};
 
+use super::stats::median_in_place;
 use crate::error::{Error, Result};
-use crate::pipeline::{StepInput, StepOutput};
+use crate::log::LogEntry;
+use crate::pipeline::{StageData, StepInput, StepOutput};
+
+const STEP: &str = "impute";
 
 /// How to impute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,7 +25,34 @@ pub enum ImputeMethod {
     GroupMedian,
 }
 
-/// The `impute` step.
+impl ImputeMethod {
+    fn is_group(self) -> bool {
+        matches!(self, ImputeMethod::GroupMean | ImputeMethod::GroupMedian)
+    }
+    fn stat_name(self) -> &'static str {
+        match self {
+            ImputeMethod::Mean | ImputeMethod::GroupMean => "mean",
+            _ => "median",
+        }
+    }
+}
+
+/// The `impute` step: every missing cell of an indicator is replaced by a statistic of
+/// the non-missing values of that indicator, over the units of the current stage:
+///
+/// ```text
+/// mean:          x_ui ← (1/|A_i|) Σ_{v ∈ A_i} x_vi          A_i = units with x_vi present
+/// median:        x_ui ← median{ x_vi : v ∈ A_i }            (mean of the two middle values if |A_i| is even)
+/// group_mean:    x_ui ← (1/|A_ig|) Σ_{v ∈ A_ig} x_vi        A_ig = A_i ∩ units of u's group g
+/// group_median:  x_ui ← median{ x_vi : v ∈ A_ig }
+/// ```
+///
+/// Non-missing cells are never changed. Groups come from a text column of the dataset
+/// (`group`, e.g. `EurAsia_group`). As in COINr's `i_mean_grp`, a unit whose group label
+/// is missing keeps its missing values (a warning is logged for each such cell), and a
+/// group with no data on an indicator leaves its units' missing cells missing (again one
+/// warning per cell). Each imputed cell is logged (`imputed`, unit, indicator, value,
+/// detail such as `mean of group Asia`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Impute {
@@ -36,8 +67,455 @@ impl Impute {
     /// Apply the step.
     ///
     /// # Errors
-    /// Not implemented yet.
-    pub fn apply(&self, _input: &StepInput<'_>) -> Result<StepOutput> {
-        Err(Error::method("impute", "not implemented"))
+    /// [`Error::Spec`] if a group method has no `group`, or `group` is given with a
+    /// non-group method; [`Error::MissingColumn`] if the group column is not in the dataset.
+    pub fn apply(&self, input: &StepInput<'_>) -> Result<StepOutput> {
+        let what = "step `impute`";
+        match (self.method.is_group(), &self.group) {
+            (true, None) => {
+                return Err(Error::spec(
+                    what,
+                    format!("method `{}` needs a `group` column", method_name(self.method)),
+                ))
+            }
+            (false, Some(g)) => {
+                return Err(Error::spec(
+                    what,
+                    format!(
+                        "`group = \"{g}\"` is only used by `group_mean` / `group_median`, not by `{}`",
+                        method_name(self.method)
+                    ),
+                ))
+            }
+            _ => {}
+        }
+        let mut values = input.data.values.clone();
+        let mut log = Vec::new();
+        match self.method {
+            ImputeMethod::None => {
+                let n_missing = values.iter().filter(|v| v.is_nan()).count();
+                if n_missing > 0 {
+                    log.push(
+                        LogEntry::info(STEP, "not_imputed").detail(format!("method `none`: {n_missing} missing cell(s) left missing")),
+                    );
+                }
+            }
+            ImputeMethod::Mean | ImputeMethod::Median => self.impute_all(input, &mut values, &mut log),
+            ImputeMethod::GroupMean | ImputeMethod::GroupMedian => {
+                let gname = self.group.as_deref().unwrap_or_default();
+                let labels = input.dataset.groups().get(gname).ok_or_else(|| Error::MissingColumn {
+                    column: gname.to_owned(),
+                    needed_by: format!("step `impute` (method `{}`)", method_name(self.method)),
+                })?;
+                self.impute_groups(input, labels, &mut values, &mut log);
+            }
+        }
+        Ok(StepOutput {
+            data: StageData {
+                units: input.data.units.clone(),
+                values,
+            },
+            log,
+        })
+    }
+
+    fn impute_all(&self, input: &StepInput<'_>, values: &mut ndarray::Array2<f64>, log: &mut Vec<LogEntry>) {
+        let stat = self.method.stat_name();
+        let mut buf: Vec<f64> = Vec::new();
+        // Pass 1 (one read of each column): sum, count, missing count.
+        let sums: Vec<(f64, usize, usize)> = values
+            .columns()
+            .into_iter()
+            .map(|col| {
+                col.iter().fold(
+                    (0.0, 0usize, 0usize),
+                    |(s, n, m), &v| {
+                        if v.is_nan() {
+                            (s, n, m + 1)
+                        } else {
+                            (s + v, n + 1, m)
+                        }
+                    },
+                )
+            })
+            .collect();
+        log.reserve(sums.iter().map(|s| s.2).sum());
+        // Pass 2: fill the columns that have missing cells.
+        for (j, mut col) in values.columns_mut().into_iter().enumerate() {
+            let (sum, n, n_missing) = sums[j];
+            if n_missing == 0 {
+                continue;
+            }
+            let fill = if n == 0 {
+                f64::NAN
+            } else if self.method == ImputeMethod::Mean {
+                sum / n as f64
+            } else {
+                buf.clear();
+                buf.extend(col.iter().copied().filter(|v| !v.is_nan()));
+                median_in_place(&mut buf)
+            };
+            let ind = input.indicator_id(j);
+            if fill.is_nan() {
+                log.push(
+                    LogEntry::warning(STEP, "not_imputed")
+                        .indicator(ind)
+                        .detail(format!("indicator has no data: {n_missing} missing cell(s) left missing")),
+                );
+                continue;
+            }
+            let detail = format!("{stat} of all units");
+            for (k, x) in col.iter_mut().enumerate() {
+                if x.is_nan() {
+                    *x = fill;
+                    log.push(
+                        LogEntry::info(STEP, "imputed")
+                            .unit(input.unit_id(k))
+                            .indicator(ind)
+                            .value(fill)
+                            .detail(detail.clone()),
+                    );
+                }
+            }
+        }
+    }
+
+    fn impute_groups(&self, input: &StepInput<'_>, labels: &[Option<String>], values: &mut ndarray::Array2<f64>, log: &mut Vec<LogEntry>) {
+        let stat = self.method.stat_name();
+        let gname = self.group.as_deref().unwrap_or_default();
+        // Group index of each stage row (once, not per column).
+        let mut names: Vec<&str> = Vec::new();
+        let gidx: Vec<Option<usize>> = input
+            .data
+            .units
+            .iter()
+            .map(|&r| {
+                labels
+                    .get(r)
+                    .and_then(|l| l.as_deref())
+                    .map(|l| match names.iter().position(|n| *n == l) {
+                        Some(g) => g,
+                        None => {
+                            names.push(l);
+                            names.len() - 1
+                        }
+                    })
+            })
+            .collect();
+        let ng = names.len();
+        let mut sums = vec![0.0; ng];
+        let mut counts = vec![0usize; ng];
+        let mut fills = vec![f64::NAN; ng];
+        let mut bufs: Vec<Vec<f64>> = vec![Vec::new(); ng];
+        log.reserve(values.iter().filter(|v| v.is_nan()).count());
+        for (j, mut col) in values.columns_mut().into_iter().enumerate() {
+            if !col.iter().any(|v| v.is_nan()) {
+                continue;
+            }
+            sums.iter_mut().for_each(|s| *s = 0.0);
+            counts.iter_mut().for_each(|c| *c = 0);
+            for (x, g) in col.iter().zip(&gidx) {
+                if let (false, Some(g)) = (x.is_nan(), g) {
+                    sums[*g] += x;
+                    counts[*g] += 1;
+                }
+            }
+            if self.method == ImputeMethod::GroupMedian {
+                // One pass: present values into per-group buffers (reused across columns).
+                bufs.iter_mut().for_each(Vec::clear);
+                for (x, g) in col.iter().zip(&gidx) {
+                    if let (false, Some(g)) = (x.is_nan(), g) {
+                        bufs[*g].push(*x);
+                    }
+                }
+            }
+            for g in 0..ng {
+                fills[g] = if counts[g] == 0 {
+                    f64::NAN
+                } else if self.method == ImputeMethod::GroupMean {
+                    sums[g] / counts[g] as f64
+                } else {
+                    median_in_place(&mut bufs[g])
+                };
+            }
+            let ind = input.indicator_id(j);
+            for (k, x) in col.iter_mut().enumerate() {
+                if !x.is_nan() {
+                    continue;
+                }
+                match gidx[k] {
+                    None => log.push(
+                        LogEntry::warning(STEP, "not_imputed")
+                            .unit(input.unit_id(k))
+                            .indicator(ind)
+                            .detail(format!("unit has no `{gname}` label; left missing")),
+                    ),
+                    Some(g) if fills[g].is_nan() => log.push(
+                        LogEntry::warning(STEP, "not_imputed")
+                            .unit(input.unit_id(k))
+                            .indicator(ind)
+                            .detail(format!("group {} has no data on this indicator; left missing", names[g])),
+                    ),
+                    Some(g) => {
+                        *x = fills[g];
+                        log.push(
+                            LogEntry::info(STEP, "imputed")
+                                .unit(input.unit_id(k))
+                                .indicator(ind)
+                                .value(fills[g])
+                                .detail(format!("{stat} of group {}", names[g])),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn method_name(m: ImputeMethod) -> &'static str {
+    match m {
+        ImputeMethod::None => "none",
+        ImputeMethod::Mean => "mean",
+        ImputeMethod::Median => "median",
+        ImputeMethod::GroupMean => "group_mean",
+        ImputeMethod::GroupMedian => "group_median",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::Level;
+    use crate::prepare::testutil::{dataset, framework, stage};
+    use proptest::prelude::*;
+
+    const N: f64 = f64::NAN;
+
+    fn run(imp: &Impute, ds: &crate::Dataset) -> Result<StepOutput> {
+        let fw = framework();
+        let data = stage(ds);
+        imp.apply(&StepInput {
+            framework: &fw,
+            dataset: ds,
+            data: &data,
+        })
+    }
+
+    fn grouped() -> crate::Dataset {
+        dataset(&[[1.0, N, 1.0], [3.0, 2.0, N], [N, 4.0, N], [10.0, N, 5.0], [N, 20.0, N], [7.0, N, N]])
+            .with_group(
+                "g",
+                vec![
+                    Some("A".into()),
+                    Some("A".into()),
+                    Some("A".into()),
+                    Some("B".into()),
+                    Some("B".into()),
+                    None,
+                ],
+            )
+            .expect("group")
+    }
+
+    #[test]
+    fn mean_and_median_over_all_units() {
+        let ds = dataset(&[[1.0, N, 5.0], [2.0, 4.0, 5.0], [N, 5.0, 5.0], [9.0, 6.0, 5.0]]);
+        let out = run(
+            &Impute {
+                method: ImputeMethod::Mean,
+                group: None,
+            },
+            &ds,
+        )
+        .expect("mean");
+        assert_eq!(out.data.values[[2, 0]], 4.0);
+        assert_eq!(out.data.values[[0, 1]], 5.0);
+        assert_eq!(out.log.len(), 2);
+        assert_eq!(out.log[0].action, "imputed");
+        assert_eq!(out.log[0].unit.as_deref(), Some("u2"));
+        assert_eq!(out.log[0].value, Some(4.0));
+        assert_eq!(out.log[0].detail, "mean of all units");
+        let out = run(
+            &Impute {
+                method: ImputeMethod::Median,
+                group: None,
+            },
+            &ds,
+        )
+        .expect("median");
+        assert_eq!(out.data.values[[2, 0]], 2.0);
+        assert_eq!(out.data.values[[0, 1]], 5.0);
+    }
+
+    #[test]
+    fn group_mean_and_median() {
+        let ds = grouped();
+        let out = run(
+            &Impute {
+                method: ImputeMethod::GroupMean,
+                group: Some("g".into()),
+            },
+            &ds,
+        )
+        .expect("group mean");
+        let v = &out.data.values;
+        assert_eq!(v[[2, 0]], 2.0); // mean of A: 1, 3
+        assert_eq!(v[[4, 0]], 10.0); // mean of B: 10
+        assert_eq!(v[[0, 1]], 3.0); // A: 2, 4
+        assert_eq!(v[[3, 1]], 20.0);
+        assert!(v[[5, 1]].is_nan()); // no group label
+        assert_eq!(v[[1, 2]], 1.0);
+        assert_eq!(v[[4, 2]], 5.0);
+        let info = out
+            .log
+            .iter()
+            .find(|l| l.unit.as_deref() == Some("u2") && l.indicator.as_deref() == Some("a"))
+            .expect("log");
+        assert_eq!(info.detail, "mean of group A");
+        let w: Vec<_> = out.log.iter().filter(|l| l.level == Level::Warning).collect();
+        // u5 is missing b and c without a group label
+        assert_eq!(w.len(), 2);
+        assert!(w.iter().all(|l| l.unit.as_deref() == Some("u5")));
+        let out = run(
+            &Impute {
+                method: ImputeMethod::GroupMedian,
+                group: Some("g".into()),
+            },
+            &ds,
+        )
+        .expect("group median");
+        assert_eq!(out.data.values[[2, 0]], 2.0);
+        assert!(out.log.iter().any(|l| l.detail == "median of group B"));
+    }
+
+    #[test]
+    fn group_without_data_warns() {
+        let ds = dataset(&[[1.0, N, 1.0], [3.0, 2.0, 1.0], [N, N, 2.0], [N, 5.0, 3.0]])
+            .with_group("g", vec![Some("A".into()), Some("A".into()), Some("B".into()), Some("B".into())])
+            .expect("group");
+        let out = run(
+            &Impute {
+                method: ImputeMethod::GroupMean,
+                group: Some("g".into()),
+            },
+            &ds,
+        )
+        .expect("group mean");
+        assert!(out.data.values[[2, 0]].is_nan() && out.data.values[[3, 0]].is_nan());
+        let w: Vec<_> = out.log.iter().filter(|l| l.level == Level::Warning).collect();
+        assert_eq!(w.len(), 2);
+        assert!(w[0].detail.contains("group B has no data"));
+        assert_eq!(w[0].indicator.as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn all_missing_indicator_warns() {
+        let ds = dataset(&[[1.0, N, 1.0], [3.0, N, 1.0]]);
+        let out = run(
+            &Impute {
+                method: ImputeMethod::Mean,
+                group: None,
+            },
+            &ds,
+        )
+        .expect("mean");
+        assert!(out.data.values.column(1).iter().all(|v| v.is_nan()));
+        assert_eq!(out.log.len(), 1);
+        assert_eq!(out.log[0].level, Level::Warning);
+        assert_eq!(out.log[0].indicator.as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn errors() {
+        let ds = grouped();
+        let e = run(
+            &Impute {
+                method: ImputeMethod::GroupMean,
+                group: None,
+            },
+            &ds,
+        )
+        .expect_err("no group");
+        assert!(matches!(e, Error::Spec { .. }), "{e}");
+        let e = run(
+            &Impute {
+                method: ImputeMethod::Mean,
+                group: Some("g".into()),
+            },
+            &ds,
+        )
+        .expect_err("group with mean");
+        assert!(matches!(e, Error::Spec { .. }), "{e}");
+        let e = run(
+            &Impute {
+                method: ImputeMethod::GroupMedian,
+                group: Some("nope".into()),
+            },
+            &ds,
+        )
+        .expect_err("missing column");
+        match e {
+            Error::MissingColumn { column, .. } => assert_eq!(column, "nope"),
+            e => panic!("unexpected {e}"),
+        }
+    }
+
+    #[test]
+    fn none_leaves_data() {
+        let ds = grouped();
+        let out = run(
+            &Impute {
+                method: ImputeMethod::None,
+                group: None,
+            },
+            &ds,
+        )
+        .expect("none");
+        assert_eq!(out.data.values.iter().filter(|v| v.is_nan()).count(), 9);
+        assert_eq!(out.log.len(), 1);
+    }
+
+    proptest! {
+        #[test]
+        fn never_changes_present_cells(
+            cells in proptest::collection::vec(proptest::option::weighted(0.7, -1e3f64..1e3), 3 * 8),
+            labels in proptest::collection::vec(proptest::option::weighted(0.9, 0u8..3), 8),
+            m in 0usize..4,
+        ) {
+            let rows: Vec<[f64; 3]> = cells.chunks(3).map(|c| [c[0].unwrap_or(N), c[1].unwrap_or(N), c[2].unwrap_or(N)]).collect();
+            let ds = dataset(&rows)
+                .with_group("g", labels.iter().map(|l| l.map(|l| format!("G{l}"))).collect())
+                .expect("group");
+            let (method, group) = match m {
+                0 => (ImputeMethod::Mean, None),
+                1 => (ImputeMethod::Median, None),
+                2 => (ImputeMethod::GroupMean, Some("g".to_string())),
+                _ => (ImputeMethod::GroupMedian, Some("g".to_string())),
+            };
+            let out = run(&Impute { method, group }, &ds).expect("impute");
+            let mut n_imputed = 0;
+            for ((i, j), &x) in ds.values().indexed_iter() {
+                let y = out.data.values[[i, j]];
+                if x.is_nan() {
+                    if !y.is_nan() {
+                        n_imputed += 1;
+                        // an imputed value lies within the indicator's observed range
+                        let col: Vec<f64> = ds.values().column(j).iter().copied().filter(|v| !v.is_nan()).collect();
+                        let lo = col.iter().copied().fold(f64::INFINITY, f64::min);
+                        let hi = col.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                        prop_assert!(y >= lo - 1e-9 && y <= hi + 1e-9);
+                    }
+                } else {
+                    prop_assert_eq!(x, y);
+                }
+            }
+            // every cell is accounted for: imputed (info) or left missing (warning)
+            let n_missing = ds.values().iter().filter(|v| v.is_nan()).count();
+            let infos = out.log.iter().filter(|l| l.action == "imputed").count();
+            prop_assert_eq!(infos, n_imputed);
+            if n_imputed < n_missing {
+                prop_assert!(out.log.iter().any(|l| l.level == Level::Warning));
+            }
+        }
     }
 }
