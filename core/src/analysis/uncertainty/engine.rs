@@ -150,7 +150,6 @@ struct Scratch {
     index: Vec<f64>,
     full: Vec<f64>,
     rs: Vec<(u64, u32)>,
-    ranks: Vec<u32>,
 }
 
 struct RunOut {
@@ -300,10 +299,6 @@ impl<'a> Engine<'a> {
         Ok(())
     }
 
-    pub(crate) fn n_units(&self) -> usize {
-        self.data.n_units()
-    }
-
     fn scratch(&self) -> Scratch {
         let n = self.data.n_units();
         Scratch {
@@ -315,7 +310,6 @@ impl<'a> Engine<'a> {
             index: vec![0.0; n],
             full: vec![0.0; n],
             rs: Vec::with_capacity(n),
-            ranks: vec![0; n],
         }
     }
 

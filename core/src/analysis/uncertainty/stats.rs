@@ -8,8 +8,8 @@
 //!
 //! Percentiles use linear interpolation between order statistics (R type 7, numpy's default):
 //! ```text
-//! h = (N − 1) p          (0-based position among the N sorted ranks)
-//! q = x₍⌊h⌋₎ + (h − ⌊h⌋) (x₍⌊h⌋+1₎ − x₍⌊h⌋₎)
+//! i = 1 + (N − 1) p,  lo = ⌊i⌋,  h = i − lo      (1-based position among the N sorted ranks)
+//! q = (1 − h) x₍lo₎ + h x₍lo+1₎
 //! ```
 
 /// One unit's rank histogram.
@@ -90,19 +90,23 @@ impl RankHistogram {
         f64::NAN
     }
 
-    /// The `p` quantile (0 ≤ p ≤ 1), R type 7; NaN if never ranked.
+    /// The `p` quantile (0 ≤ p ≤ 1), R type 7; NaN if never ranked. Computed with R's own
+    /// arithmetic (`(1 − h) x₍lo₎ + h x₍hi₎`), so values equal R's `quantile()` bit for bit.
     pub fn quantile(&self, p: f64) -> f64 {
         if self.n == 0 {
             return f64::NAN;
         }
-        let h = (self.n - 1) as f64 * p.clamp(0.0, 1.0);
-        let lo = h.floor();
-        let a = self.order_stat(lo as u64);
-        if h == lo {
-            return a;
+        let index = 1.0 + (self.n - 1) as f64 * p.clamp(0.0, 1.0);
+        let lo = index.floor();
+        let a = self.order_stat(lo as u64 - 1);
+        if index > lo {
+            let b = self.order_stat(lo as u64);
+            if b != a {
+                let h = index - lo;
+                return (1.0 - h) * a + h * b;
+            }
         }
-        let b = self.order_stat(lo as u64 + 1);
-        a + (h - lo) * (b - a)
+        a
     }
 
     /// Bytes held by the window (for memory accounting).
