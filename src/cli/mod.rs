@@ -2,7 +2,9 @@
 
 mod frameworks;
 mod score;
+mod sensitivity;
 mod table;
+mod uncertainty;
 mod validate;
 
 use std::process::ExitCode;
@@ -25,6 +27,10 @@ enum Command {
     Validate(validate::Args),
     /// List the bundled frameworks.
     Frameworks(frameworks::Args),
+    /// Monte Carlo uncertainty analysis of the ranks (or replay of a run design).
+    Uncertainty(uncertainty::Args),
+    /// Sobol sensitivity analysis (first-order and total indices).
+    Sensitivity(sensitivity::Args),
 }
 
 /// Parse arguments, run, print one clear error on failure.
@@ -34,6 +40,8 @@ pub(crate) fn main() -> ExitCode {
         Command::Score(a) => score::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Frameworks(a) => frameworks::run(a),
+        Command::Uncertainty(a) => uncertainty::run(a),
+        Command::Sensitivity(a) => sensitivity::run(a),
     };
     match result {
         Ok(code) => code,

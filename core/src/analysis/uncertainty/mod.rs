@@ -488,3 +488,47 @@ pub fn replay(fw: &Framework, data: &Dataset, pipeline: &Pipeline, design: &Desi
     let out = engine.execute(plans.len(), |r| Ok(plans[r].clone()), &exec, &monitor)?;
     Ok(finish(fw, data, &targets, out, plans.len(), None))
 }
+
+/// An analysis document: the factors and run settings, as TOML or JSON.
+///
+/// ```toml
+/// runs = 1000          # Monte Carlo runs (uncertainty) or base sample N (sensitivity)
+/// seed = 42
+/// nodes = ["Conn"]     # extra nodes with rank statistics
+/// [[factors]]
+/// type = "weights"
+/// spread = 0.25
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnalysisSpec {
+    /// Runs (uncertainty) or base sample size N (sensitivity).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runs: Option<usize>,
+    /// Seed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// Extra nodes with rank statistics.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<String>,
+    /// The uncertain factors.
+    pub factors: Vec<Factor>,
+}
+
+impl AnalysisSpec {
+    /// Parse TOML, naming `file` in errors.
+    ///
+    /// # Errors
+    /// [`Error::Parse`] with the line of the problem.
+    pub fn from_toml_named(s: &str, file: &str) -> Result<Self> {
+        toml::from_str(s).map_err(|e| crate::framework::toml_error(e, s, file))
+    }
+
+    /// Parse JSON.
+    ///
+    /// # Errors
+    /// [`Error::Parse`].
+    pub fn from_json_str(s: &str) -> Result<Self> {
+        serde_json::from_str(s).map_err(|e| Error::parse("<analysis>", Some(e.line()), None, e.to_string()))
+    }
+}
