@@ -117,7 +117,7 @@ impl Default for Pipeline {
                     method: crate::prepare::ImputeMethod::Mean,
                     group: None,
                 }),
-                Step::Normalise(Normaliser::Minmax { lo: 0.0, hi: 100.0 }),
+                Step::Normalise(Normaliser::minmax(0.0, 100.0)),
                 Step::Aggregate(Aggregate::default()),
             ],
         }
