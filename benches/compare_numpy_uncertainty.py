@@ -113,7 +113,7 @@ def main():
         pipe.write_text(PIPELINE)
         draws = DATA / f"ua_draws_N{n}_R{reps}.csv"
         peer_out = DATA / f"ua_numpy_N{n}_R{reps}.csv"
-        out, _, peer_wall, peer_rss = timed([py, str(BASELINE), "uncertainty", "--data", str(data), "--framework", str(fwj), "--reps", str(reps), "--seed", "1", "--draws-out", str(draws), "--out", str(peer_out)])
+        out, _, peer_wall, peer_rss = timed([py, str(BASELINE), "uncertainty", "--units", str(n), "--indicators", str(m), "--data", str(data), "--framework", str(fwj), "--reps", str(reps), "--seed", "1", "--draws-out", str(draws), "--out", str(peer_out)])
         peer = json.loads(out.strip().splitlines()[-1])
         design = DATA / f"ua_design_N{n}_R{reps}.csv"
         design_from_draws(draws, design)

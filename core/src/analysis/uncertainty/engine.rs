@@ -84,6 +84,10 @@ struct Variant {
     /// Column-major units × indicators.
     z: Vec<f64>,
     has_nan: bool,
+    /// Whether each indicator column has a missing value.
+    col_nan: Vec<bool>,
+    /// ln z when every value is positive and some choice takes geometric means of indicators.
+    lnz: Option<Vec<f64>>,
 }
 
 /// Per-aggregation-choice resolved methods.
@@ -139,6 +143,19 @@ pub(crate) struct Engine<'a> {
     /// node → slot in the aggregate scratch
     slot: Vec<Option<usize>>,
     bottom_up: Vec<usize>,
+    /// Aggregates whose children are all indicators (computed by matrix products in batches).
+    l2: Vec<usize>,
+    is_l2: Vec<bool>,
+}
+
+/// What a batch already computed for the next run in the scratch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pre {
+    None,
+    /// `index` holds the index scores.
+    Index,
+    /// The slots of the first-level aggregates hold their scores.
+    L2,
 }
 
 struct Scratch {
@@ -146,6 +163,8 @@ struct Scratch {
     num: Vec<f64>,
     den: Vec<f64>,
     cnt: Vec<u32>,
+    slot_nan: Vec<bool>,
+    pre: Pre,
     v: Vec<f64>,
     index: Vec<f64>,
     full: Vec<f64>,
@@ -200,6 +219,12 @@ impl<'a> Engine<'a> {
         for (j, &i) in fw.indicators().iter().enumerate() {
             ind_col[i] = Some(j);
         }
+        let l2: Vec<usize> = fw
+            .aggregates_bottom_up()
+            .iter()
+            .copied()
+            .filter(|&a| fw.nodes()[a].children.iter().all(|&c| ind_col[c].is_some()))
+            .collect();
         let mut slot = vec![None; nn];
         for (k, &a) in fw.aggregates_bottom_up().iter().enumerate() {
             slot[a] = Some(k);
@@ -216,6 +241,8 @@ impl<'a> Engine<'a> {
             ind_col,
             slot,
             bottom_up: fw.aggregates_bottom_up().to_vec(),
+            l2: l2.clone(),
+            is_l2: (0..nn).map(|i| l2.contains(&i)).collect(),
         })
     }
 
@@ -276,6 +303,11 @@ impl<'a> Engine<'a> {
             base = apply_step(s, self.fw, self.data, &base)?;
         }
         let (fw, data) = (self.fw, self.data);
+        let want_ln = self
+            .aggs
+            .iter()
+            .chain(std::iter::once(&self.base_agg))
+            .any(|ap| self.l2.iter().any(|&a| matches!(ap.methods[a], Aggregator::Geometric { shift } if shift == 0.0)));
         let built: Vec<Result<Variant>> = lists
             .par_iter()
             .map(|steps| {
@@ -289,8 +321,10 @@ impl<'a> Engine<'a> {
                 for col in st.values.columns() {
                     z.extend(col.iter());
                 }
-                let has_nan = z.iter().any(|x| x.is_nan());
-                Ok(Variant { units: st.units.clone(), z, has_nan })
+                let col_nan: Vec<bool> = (0..m).map(|j| z[j * n..(j + 1) * n].iter().any(|x| x.is_nan())).collect();
+                let has_nan = col_nan.iter().any(|&b| b);
+                let lnz = (want_ln && !has_nan && z.iter().all(|&x| x > 0.0)).then(|| z.iter().map(|x| x.ln()).collect());
+                Ok(Variant { units: st.units.clone(), z, has_nan, col_nan, lnz })
             })
             .collect();
         for (k, v) in keys.into_iter().zip(built) {
@@ -306,6 +340,8 @@ impl<'a> Engine<'a> {
             num: vec![0.0; n],
             den: vec![0.0; n],
             cnt: vec![0; n],
+            slot_nan: vec![false; self.bottom_up.len()],
+            pre: Pre::None,
             v: vec![0.0; self.fw.nodes().len()],
             index: vec![0.0; n],
             full: vec![0.0; n],
@@ -319,7 +355,11 @@ impl<'a> Engine<'a> {
         let fw = self.fw;
         let n = var.units.len();
         let root = fw.root();
-        if !all_nodes && ap.all_arith && ap.choice.rescale.is_empty() && ap.min_cov == 0.0 && !var.has_nan {
+        let pre = std::mem::replace(&mut s.pre, Pre::None);
+        if pre == Pre::Index {
+            return Ok(false);
+        }
+        if pre == Pre::None && !all_nodes && ap.all_arith && ap.choice.rescale.is_empty() && ap.min_cov == 0.0 && !var.has_nan {
             // index = Σⱼ vⱼ zⱼ with vⱼ the product of sibling shares from indicator j up to the root
             let mut ok = true;
             s.v[root] = 1.0;
@@ -349,11 +389,95 @@ impl<'a> Engine<'a> {
                 return Ok(false);
             }
         }
-        let Scratch { agg, num, den, cnt, .. } = s;
+        let Scratch { agg, num, den, cnt, slot_nan, .. } = s;
         for &a in &self.bottom_up {
             let node = &fw.nodes()[a];
             let method = &ap.methods[a];
+            if pre == Pre::L2 && self.is_l2[a] {
+                let k = self.slot[a].unwrap_or(0);
+                let out = &mut agg[k * n..(k + 1) * n];
+                self.rescale(ap, node.level, out);
+                slot_nan[k] = out.iter().any(|x| x.is_nan());
+                continue;
+            }
             let (num, den, cnt) = (&mut num[..n], &mut den[..n], &mut cnt[..n]);
+            let dense = node.children.iter().all(|&c| {
+                w[c] == 0.0
+                    || match (self.ind_col[c], self.slot[c]) {
+                        (Some(j), _) => !var.col_nan[j],
+                        (None, Some(k)) => !slot_nan[k],
+                        (None, None) => false,
+                    }
+            });
+            if dense {
+                // no missing value among the children: no masks, vectorisable loops
+                num.fill(0.0);
+                let (mut wsum, mut k_children) = (0.0, 0usize);
+                for &c in &node.children {
+                    let wc = w[c];
+                    if wc == 0.0 {
+                        continue;
+                    }
+                    wsum += wc;
+                    k_children += 1;
+                    let col: &[f64] = match (self.ind_col[c], self.slot[c]) {
+                        (Some(j), _) => &var.z[j * n..(j + 1) * n],
+                        (None, Some(k)) => &agg[k * n..(k + 1) * n],
+                        (None, None) => continue,
+                    };
+                    match *method {
+                        Aggregator::Arithmetic | Aggregator::Generalised { p: 1.0 } => {
+                            for (o, &x) in num.iter_mut().zip(col) {
+                                *o += wc * x;
+                            }
+                        }
+                        Aggregator::Geometric { shift } => {
+                            for (i, (o, &x)) in num.iter_mut().zip(col).enumerate() {
+                                let v = x + shift;
+                                if v <= 0.0 {
+                                    return Err(self.domain_err("geometric", format!("value {x} (+ shift {shift}) ≤ 0 cannot enter a geometric mean"), var, i, a));
+                                }
+                                *o += wc * v.ln();
+                            }
+                        }
+                        Aggregator::Harmonic => {
+                            for (i, (o, &x)) in num.iter_mut().zip(col).enumerate() {
+                                if x <= 0.0 {
+                                    return Err(self.domain_err("harmonic", format!("value {x} ≤ 0 cannot enter a harmonic mean"), var, i, a));
+                                }
+                                *o += wc / x;
+                            }
+                        }
+                        Aggregator::Generalised { p } => {
+                            for (i, (o, &x)) in num.iter_mut().zip(col).enumerate() {
+                                if (p == 0.0 && x <= 0.0) || x < 0.0 || (x == 0.0 && p < 0.0) {
+                                    return Err(self.domain_err("generalised", format!("value {x} is outside the domain of a generalised mean with p = {p}"), var, i, a));
+                                }
+                                *o += wc * if p == 0.0 { x.ln() } else { x.powf(p) };
+                            }
+                        }
+                        #[allow(unreachable_patterns)]
+                        _ => return Err(Error::method(method.name(), "this aggregation is not supported in uncertainty analysis")),
+                    }
+                }
+                let need = ((ap.min_cov * k_children as f64 - 1e-12).ceil() as usize).max(1);
+                let k = self.slot[a].unwrap_or(0);
+                let out = &mut agg[k * n..(k + 1) * n];
+                if k_children < need || wsum <= 0.0 {
+                    out.fill(f64::NAN);
+                } else {
+                    match *method {
+                        Aggregator::Geometric { shift } => out.iter_mut().zip(num.iter()).for_each(|(o, &v)| *o = (v / wsum).exp() - shift),
+                        Aggregator::Harmonic => out.iter_mut().zip(num.iter()).for_each(|(o, &v)| *o = wsum / v),
+                        Aggregator::Generalised { p } if p == 0.0 => out.iter_mut().zip(num.iter()).for_each(|(o, &v)| *o = (v / wsum).exp()),
+                        Aggregator::Generalised { p } if p != 1.0 => out.iter_mut().zip(num.iter()).for_each(|(o, &v)| *o = (v / wsum).powf(1.0 / p)),
+                        _ => out.iter_mut().zip(num.iter()).for_each(|(o, &v)| *o = v / wsum),
+                    }
+                }
+                self.rescale(ap, node.level, out);
+                slot_nan[k] = out.iter().any(|x| x.is_nan());
+                continue;
+            }
             num.fill(0.0);
             den.fill(0.0);
             cnt.fill(0);
@@ -451,22 +575,27 @@ impl<'a> Engine<'a> {
                     f64::NAN
                 };
             }
-            for r in ap.choice.rescale.iter().filter(|r| r.level == node.level) {
-                match r.to {
-                    RescaleTo::Affine { scale, offset } => out.iter_mut().for_each(|x| *x = offset + scale * *x),
-                    RescaleTo::Range { lo, hi } => {
-                        let (mut mn, mut mx) = (f64::INFINITY, f64::NEG_INFINITY);
-                        for &x in out.iter().filter(|x| !x.is_nan()) {
-                            mn = mn.min(x);
-                            mx = mx.max(x);
-                        }
-                        let span = mx - mn;
-                        out.iter_mut().for_each(|x| *x = if span > 0.0 { lo + (hi - lo) * (*x - mn) / span } else { 0.5 * (lo + hi) + 0.0 * *x });
+            self.rescale(ap, node.level, out);
+            slot_nan[k] = out.iter().any(|x| x.is_nan());
+        }
+        Ok(true)
+    }
+
+    fn rescale(&self, ap: &AggPlan, level: usize, out: &mut [f64]) {
+        for r in ap.choice.rescale.iter().filter(|r| r.level == level) {
+            match r.to {
+                RescaleTo::Affine { scale, offset } => out.iter_mut().for_each(|x| *x = offset + scale * *x),
+                RescaleTo::Range { lo, hi } => {
+                    let (mut mn, mut mx) = (f64::INFINITY, f64::NEG_INFINITY);
+                    for &x in out.iter().filter(|x| !x.is_nan()) {
+                        mn = mn.min(x);
+                        mx = mx.max(x);
                     }
+                    let span = mx - mn;
+                    out.iter_mut().for_each(|x| *x = if span > 0.0 { lo + (hi - lo) * (*x - mn) / span } else { 0.5 * (lo + hi) + 0.0 * *x });
                 }
             }
         }
-        Ok(true)
     }
 
     fn domain_err(&self, method: &str, message: String, var: &Variant, row: usize, node: usize) -> Error {
@@ -495,6 +624,130 @@ impl<'a> Engine<'a> {
         for (&u, &x) in var.units.iter().zip(col) {
             full[u] = x;
         }
+    }
+
+    /// Run a batch of runs: runs that share prepared data and whose first-level aggregates
+    /// are dense arithmetic (or geometric) means are computed with one matrix product
+    /// (W · Zᵀ, or W · (ln Z)ᵀ), the rest of each run as usual.
+    fn run_batch(&self, plans: &[RunPlan], opts: &ExecOptions, nominal: Option<&[u32]>, s: &mut Scratch) -> Result<Vec<RunOut>> {
+        let fw = self.fw;
+        let m = fw.indicators().len();
+        let all_nodes = opts.targets.iter().any(|&t| t != fw.root());
+        // kind per run: 0 = alone, 1 = collapsed index row, 2 = first-level rows
+        let mut kind = vec![0u8; plans.len()];
+        // rows: (run, node or usize::MAX for the index, geometric?, weights over indicators)
+        let mut rows: BTreeMap<(VariantKey, bool), Vec<(usize, usize, Vec<f64>)>> = BTreeMap::new();
+        for (r, p) in plans.iter().enumerate() {
+            let key = (p.impute, p.treat, p.normalise);
+            let Some(var) = self.variants.get(&key) else { continue };
+            let ap = p.aggregate.map_or(&self.base_agg, |a| &self.aggs[a]);
+            let mut w = p.weights.clone();
+            if let Some(e) = p.exclude {
+                w[e] = 0.0;
+            }
+            if !all_nodes && ap.all_arith && ap.choice.rescale.is_empty() && ap.min_cov == 0.0 && !var.has_nan {
+                let mut v = vec![0.0; fw.nodes().len()];
+                v[fw.root()] = 1.0;
+                let mut ok = true;
+                for &a in self.bottom_up.iter().rev() {
+                    let ch = &fw.nodes()[a].children;
+                    let tot: f64 = ch.iter().map(|&c| w[c]).sum();
+                    if tot <= 0.0 || !tot.is_finite() {
+                        ok = false;
+                        break;
+                    }
+                    for &c in ch {
+                        v[c] = v[a] * w[c] / tot;
+                    }
+                }
+                if ok {
+                    let row: Vec<f64> = fw.indicators().iter().map(|&i| v[i]).collect();
+                    rows.entry((key, false)).or_default().push((r, usize::MAX, row));
+                    kind[r] = 1;
+                    continue;
+                }
+            }
+            let mut mine = Vec::new();
+            let ok = self.l2.iter().all(|&a| {
+                let node = &fw.nodes()[a];
+                let geo = match ap.methods[a] {
+                    Aggregator::Arithmetic => false,
+                    Aggregator::Geometric { shift } if shift == 0.0 && var.lnz.is_some() => true,
+                    _ => return false,
+                };
+                let (mut wsum, mut k) = (0.0, 0usize);
+                for &c in &node.children {
+                    if w[c] != 0.0 {
+                        if self.ind_col[c].is_none_or(|j| var.col_nan[j]) {
+                            return false;
+                        }
+                        wsum += w[c];
+                        k += 1;
+                    }
+                }
+                let need = ((ap.min_cov * k as f64 - 1e-12).ceil() as usize).max(1);
+                if k < need || wsum <= 0.0 || !wsum.is_finite() {
+                    return false;
+                }
+                let mut row = vec![0.0; m];
+                for &c in &node.children {
+                    if let Some(j) = self.ind_col[c] {
+                        row[j] = w[c] / wsum;
+                    }
+                }
+                mine.push((geo, (r, a, row)));
+                true
+            });
+            if ok && !self.l2.is_empty() {
+                for (geo, row) in mine {
+                    rows.entry((key, geo)).or_default().push(row);
+                }
+                kind[r] = 2;
+            }
+        }
+        // matrix products, results routed to (run, node)
+        let mut results: Vec<Vec<(usize, Vec<f64>)>> = vec![Vec::new(); plans.len()];
+        for ((key, geo), rs) in rows {
+            let var = &self.variants[&key];
+            let n = var.units.len();
+            let src = if geo { var.lnz.as_deref().unwrap_or(&var.z) } else { &var.z };
+            let zt = ndarray::ArrayView2::from_shape((m, n), src).map_err(|e| Error::spec("uncertainty analysis", e.to_string()))?;
+            let mut wm = ndarray::Array2::<f64>::zeros((rs.len(), m));
+            for (i, (_, _, row)) in rs.iter().enumerate() {
+                wm.row_mut(i).assign(&ndarray::ArrayView1::from(&row[..]));
+            }
+            let mut out = ndarray::Array2::<f64>::zeros((rs.len(), n));
+            ndarray::linalg::general_mat_mul(1.0, &wm, &zt, 0.0, &mut out);
+            for (i, (r, node, _)) in rs.into_iter().enumerate() {
+                let mut col = out.row(i).to_vec();
+                if geo {
+                    col.iter_mut().for_each(|x| *x = x.exp());
+                }
+                results[r].push((node, col));
+            }
+        }
+        let mut outs = Vec::with_capacity(plans.len());
+        for (r, p) in plans.iter().enumerate() {
+            let n = self.variants.get(&(p.impute, p.treat, p.normalise)).map_or(0, |v| v.units.len());
+            match kind[r] {
+                1 => {
+                    if let Some((_, col)) = results[r].first() {
+                        s.index[..n].copy_from_slice(col);
+                        s.pre = Pre::Index;
+                    }
+                }
+                2 => {
+                    for (node, col) in &results[r] {
+                        let k = self.slot[*node].unwrap_or(0);
+                        s.agg[k * n..(k + 1) * n].copy_from_slice(col);
+                    }
+                    s.pre = Pre::L2;
+                }
+                _ => s.pre = Pre::None,
+            }
+            outs.push(self.run_one(p, opts, nominal, s)?);
+        }
+        Ok(outs)
     }
 
     fn run_one(&self, p: &RunPlan, opts: &ExecOptions, nominal: Option<&[u32]>, s: &mut Scratch) -> Result<RunOut> {
@@ -598,23 +851,25 @@ impl<'a> Engine<'a> {
                 return Err(cancelled(done, n_runs));
             }
             let end = (done + chunk).min(n_runs);
-            let outs: Vec<Result<Option<RunOut>>> = (done..end)
+            let sub = (4_000_000 / (nd * (self.l2.len() + 1)).max(1)).clamp(1, 32);
+            let starts: Vec<usize> = (done..end).step_by(sub).collect();
+            let outs: Vec<Result<Option<Vec<RunOut>>>> = starts
                 .into_par_iter()
                 .map_init(
                     || self.scratch(),
-                    |s, r| {
+                    |s, r0| {
                         if monitor.cancelled() {
                             return Ok(None);
                         }
-                        let p = plan(r)?;
-                        self.run_one(&p, opts, Some(&nominal_ranks[0]), s).map(Some)
+                        let plans = (r0..(r0 + sub).min(end)).map(&plan).collect::<Result<Vec<_>>>()?;
+                        self.run_batch(&plans, opts, Some(&nominal_ranks[0]), s).map(Some)
                     },
                 )
                 .collect();
-            let mut batch = Vec::with_capacity(outs.len());
+            let mut batch = Vec::with_capacity(end - done);
             for o in outs {
                 match o? {
-                    Some(o) => batch.push(o),
+                    Some(o) => batch.extend(o),
                     None => return Err(cancelled(done, n_runs)),
                 }
             }

@@ -42,7 +42,7 @@ pub fn rank_into(scores: &[f64], ties: Ties, scratch: &mut Vec<(u64, u32)>, out:
             scratch.push((!ordered_bits(s), i as u32));
         }
     }
-    scratch.sort_unstable();
+    radix_sort(scratch);
     let m = scratch.len();
     let mut start = 0;
     let mut dense = 0u32;
@@ -65,14 +65,82 @@ pub fn rank_into(scores: &[f64], ties: Ties, scratch: &mut Vec<(u64, u32)>, out:
     }
 }
 
+const BITS: u32 = 8;
+const BUCKETS: usize = 1 << BITS;
+const PASSES: usize = 8;
+
+thread_local! {
+    static SORT_BUF: std::cell::RefCell<Vec<(u64, u32)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Stable LSD radix sort by key (8-bit digits; digits shared by every key are skipped).
+/// Small inputs use the comparison sort (the index breaks ties, so the order is the same).
+fn radix_sort(v: &mut Vec<(u64, u32)>) {
+    let n = v.len();
+    if n < 256 {
+        v.sort_unstable();
+        return;
+    }
+    let mut counts = [[0u32; BUCKETS]; PASSES];
+    for &(k, _) in v.iter() {
+        for (p, c) in counts.iter_mut().enumerate() {
+            c[((k >> (p as u32 * BITS)) as usize) & (BUCKETS - 1)] += 1;
+        }
+    }
+    SORT_BUF.with(|buf| {
+        let mut buf = buf.borrow_mut();
+        buf.clear();
+        buf.resize(n, (0, 0));
+        let mut src_is_v = true;
+        for (p, c) in counts.iter_mut().enumerate() {
+            if c.iter().any(|&x| x as usize == n) {
+                continue; // every key has the same digit here
+            }
+            let mut sum = 0u32;
+            for x in c.iter_mut() {
+                let t = *x;
+                *x = sum;
+                sum += t;
+            }
+            let shift = p as u32 * BITS;
+            let (src, dst): (&[(u64, u32)], &mut [(u64, u32)]) = if src_is_v { (&v[..], &mut buf[..]) } else { (&buf[..], &mut v[..]) };
+            for &e in src {
+                let d = ((e.0 >> shift) as usize) & (BUCKETS - 1);
+                dst[c[d] as usize] = e;
+                c[d] += 1;
+            }
+            src_is_v = !src_is_v;
+        }
+        if !src_is_v {
+            v.copy_from_slice(&buf[..]);
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::rank::rank;
 
     #[test]
+    fn radix_sort_sorts() {
+        let mut state = 12345u64;
+        let mut v: Vec<(u64, u32)> = (0..5000u32)
+            .map(|i| {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                (!ordered_bits(((state >> 40) % 300) as f64 - 150.0), i)
+            })
+            .collect();
+        let mut w = v.clone();
+        radix_sort(&mut v);
+        w.sort_unstable();
+        assert_eq!(v, w);
+    }
+
+    #[test]
     fn agrees_with_core_rank() {
-        let s = [3.0, 5.0, 5.0, f64::NAN, 1.0, 0.0, -2.5, 5.0, 1.0];
+        let mut s = vec![3.0, 5.0, 5.0, f64::NAN, 1.0, 0.0, -2.5, 5.0, 1.0];
+        s.extend((0..600).map(|i| f64::from((i * 37) % 101) - 50.0));
         for ties in [Ties::Min, Ties::Max, Ties::Dense, Ties::First] {
             let mut out = vec![0; s.len()];
             rank_into(&s, ties, &mut Vec::new(), &mut out);

@@ -12,11 +12,16 @@
 //! q = (1 − h) x₍lo₎ + h x₍lo+1₎
 //! ```
 
-/// One unit's rank histogram.
+/// One unit's ranks: the raw ranks while they are fewer than the span of ranks seen, then
+/// a dense window of counts over that span (so memory ≤ min(runs, span) words per unit).
 #[derive(Debug, Clone, Default)]
 pub struct RankHistogram {
+    raw: Vec<u32>,
+    dense: bool,
     lo: u32,
     counts: Vec<u32>,
+    min: u32,
+    max: u32,
     n: u64,
     sum: u64,
     abs_shift: u64,
@@ -32,22 +37,42 @@ impl RankHistogram {
             self.missing += 1;
             return;
         }
-        if self.counts.is_empty() {
-            self.lo = rank;
-            self.counts.push(0);
-        } else if rank < self.lo {
-            let grow = (self.lo - rank) as usize;
-            self.counts.splice(0..0, std::iter::repeat(0).take(grow));
-            self.lo = rank;
-        } else if (rank - self.lo) as usize >= self.counts.len() {
-            self.counts.resize((rank - self.lo) as usize + 1, 0);
+        if self.n == 0 {
+            self.min = rank;
+            self.max = rank;
+        } else {
+            self.min = self.min.min(rank);
+            self.max = self.max.max(rank);
         }
-        self.counts[(rank - self.lo) as usize] += 1;
         self.n += 1;
         self.sum += u64::from(rank);
         if nominal > 0 {
             self.abs_shift += u64::from(rank.abs_diff(nominal));
         }
+        if !self.dense {
+            self.raw.push(rank);
+            let span = (self.max - self.min) as usize + 1;
+            if self.raw.len() >= 16 && self.raw.len() > span {
+                self.lo = self.min;
+                self.counts = vec![0; span];
+                for &r in &self.raw {
+                    self.counts[(r - self.lo) as usize] += 1;
+                }
+                self.raw = Vec::new();
+                self.dense = true;
+            }
+            return;
+        }
+        if rank < self.lo {
+            let slack = (self.counts.len() / 4) as u32;
+            let new_lo = rank.saturating_sub(slack).max(1);
+            self.counts.splice(0..0, std::iter::repeat(0).take((self.lo - new_lo) as usize));
+            self.lo = new_lo;
+        } else if (rank - self.lo) as usize >= self.counts.len() {
+            let need = (rank - self.lo) as usize + 1;
+            self.counts.resize(need + self.counts.len() / 4, 0);
+        }
+        self.counts[(rank - self.lo) as usize] += 1;
     }
 
     /// Runs in which the unit had a rank.
@@ -78,8 +103,11 @@ impl RankHistogram {
         }
     }
 
-    /// The `k`-th smallest rank (0-based), `k < count()`.
-    fn order_stat(&self, k: u64) -> f64 {
+    /// The `k`-th smallest rank (0-based), `k < count()`; `sorted` = the raw ranks sorted.
+    fn order_stat(&self, k: u64, sorted: &[u32]) -> f64 {
+        if !self.dense {
+            return sorted.get(k as usize).map_or(f64::NAN, |&r| f64::from(r));
+        }
         let mut acc = 0u64;
         for (i, &c) in self.counts.iter().enumerate() {
             acc += u64::from(c);
@@ -96,11 +124,16 @@ impl RankHistogram {
         if self.n == 0 {
             return f64::NAN;
         }
+        let mut sorted = Vec::new();
+        if !self.dense {
+            sorted.clone_from(&self.raw);
+            sorted.sort_unstable();
+        }
         let index = 1.0 + (self.n - 1) as f64 * p.clamp(0.0, 1.0);
         let lo = index.floor();
-        let a = self.order_stat(lo as u64 - 1);
+        let a = self.order_stat(lo as u64 - 1, &sorted);
         if index > lo {
-            let b = self.order_stat(lo as u64);
+            let b = self.order_stat(lo as u64, &sorted);
             if b != a {
                 let h = index - lo;
                 return (1.0 - h) * a + h * b;
@@ -111,7 +144,7 @@ impl RankHistogram {
 
     /// Bytes held by the window (for memory accounting).
     pub fn heap_bytes(&self) -> usize {
-        self.counts.capacity() * std::mem::size_of::<u32>()
+        (self.counts.capacity() + self.raw.capacity()) * std::mem::size_of::<u32>()
     }
 }
 
@@ -144,6 +177,31 @@ mod tests {
         assert!((h.mean() - v.iter().sum::<f64>() / 11.0).abs() < 1e-12);
         let shift: f64 = v.iter().map(|r| (r - 5.0).abs()).sum::<f64>() / 11.0;
         assert!((h.mean_abs_shift() - shift).abs() < 1e-12);
+    }
+
+    #[test]
+    fn raw_and_dense_agree() {
+        // many runs over a narrow span (dense) and few runs over a wide span (raw)
+        let mut dense = RankHistogram::default();
+        let mut v = Vec::new();
+        for i in 0..500u32 {
+            let r = 40 + (i * 7919) % 23;
+            dense.add(r, 45);
+            v.push(f64::from(r));
+        }
+        assert!(dense.dense);
+        let mut raw = RankHistogram::default();
+        let mut w = Vec::new();
+        for i in 0..50u32 {
+            let r = 1 + (i * 7919) % 100_000;
+            raw.add(r, 10);
+            w.push(f64::from(r));
+        }
+        assert!(!raw.dense);
+        for p in [0.0, 0.05, 0.5, 0.95, 1.0] {
+            assert!((dense.quantile(p) - type7(v.clone(), p)).abs() < 1e-9);
+            assert!((raw.quantile(p) - type7(w.clone(), p)).abs() < 1e-9);
+        }
     }
 
     #[test]
