@@ -1,5 +1,6 @@
 //! Command-line interface: one file per subcommand.
 
+mod audit;
 mod frameworks;
 mod score;
 mod sensitivity;
@@ -27,6 +28,8 @@ enum Command {
     Validate(validate::Args),
     /// List the bundled frameworks.
     Frameworks(frameworks::Args),
+    /// Statistical audit: data adequacy, correlations, Cronbach's alpha, PCA, importance, remove-one.
+    Audit(audit::Args),
     /// Monte Carlo uncertainty analysis of the ranks (or replay of a run design).
     Uncertainty(uncertainty::Args),
     /// Sobol sensitivity analysis (first-order and total indices).
@@ -40,6 +43,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Score(a) => score::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Frameworks(a) => frameworks::run(a),
+        Command::Audit(a) => audit::run(a),
         Command::Uncertainty(a) => uncertainty::run(a),
         Command::Sensitivity(a) => sensitivity::run(a),
     };
