@@ -67,24 +67,26 @@ pub fn rank_into(scores: &[f64], ties: Ties, scratch: &mut Vec<(u64, u32)>, out:
 
 const BITS: u32 = 8;
 const BUCKETS: usize = 1 << BITS;
-const PASSES: usize = 8;
 
 thread_local! {
     static SORT_BUF: std::cell::RefCell<Vec<(u64, u32)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Stable LSD radix sort by key (8-bit digits; digits shared by every key are skipped).
-/// Small inputs use the comparison sort (the index breaks ties, so the order is the same).
+/// Sort by (key, index): a stable LSD radix sort on the high 32 bits of the keys (8-bit
+/// digits; digits shared by every key are skipped), then the rare groups sharing their high
+/// bits are finished by comparison. The input is in index order, so the result equals
+/// `sort_unstable()` on the pairs. Small inputs use the comparison sort directly.
 fn radix_sort(v: &mut Vec<(u64, u32)>) {
     let n = v.len();
     if n < 256 {
         v.sort_unstable();
         return;
     }
-    let mut counts = [[0u32; BUCKETS]; PASSES];
+    let mut counts = [[0u32; BUCKETS]; 4];
     for &(k, _) in v.iter() {
+        let hi = (k >> 32) as u32;
         for (p, c) in counts.iter_mut().enumerate() {
-            c[((k >> (p as u32 * BITS)) as usize) & (BUCKETS - 1)] += 1;
+            c[((hi >> (p as u32 * BITS)) as usize) & (BUCKETS - 1)] += 1;
         }
     }
     SORT_BUF.with(|buf| {
@@ -102,7 +104,7 @@ fn radix_sort(v: &mut Vec<(u64, u32)>) {
                 *x = sum;
                 sum += t;
             }
-            let shift = p as u32 * BITS;
+            let shift = 32 + p as u32 * BITS;
             let (src, dst): (&[(u64, u32)], &mut [(u64, u32)]) = if src_is_v { (&v[..], &mut buf[..]) } else { (&buf[..], &mut v[..]) };
             for &e in src {
                 let d = ((e.0 >> shift) as usize) & (BUCKETS - 1);
@@ -115,6 +117,19 @@ fn radix_sort(v: &mut Vec<(u64, u32)>) {
             v.copy_from_slice(&buf[..]);
         }
     });
+    // finish groups with equal high bits
+    let mut i = 0;
+    while i < n {
+        let hi = v[i].0 >> 32;
+        let mut j = i + 1;
+        while j < n && v[j].0 >> 32 == hi {
+            j += 1;
+        }
+        if j - i > 1 {
+            v[i..j].sort_unstable();
+        }
+        i = j;
+    }
 }
 
 #[cfg(test)]
