@@ -44,7 +44,14 @@ fn bench_asem(c: &mut Criterion) {
     let Ok((fw, _)) = zhili::io::load_framework(root.join("input_ASEM_iMeta.csv").to_str().unwrap_or_default()) else {
         return;
     };
-    let Ok(ds) = zhili::io::read_dataset(&root.join("input_ASEM_iData.csv"), &fw, &zhili::io::DataOptions { unit_column: Some("uCode".into()), ..Default::default() }) else {
+    let Ok(ds) = zhili::io::read_dataset(
+        &root.join("input_ASEM_iData.csv"),
+        &fw,
+        &zhili::io::DataOptions {
+            unit_column: Some("uCode".into()),
+            ..Default::default()
+        },
+    ) else {
         return;
     };
     let p = zhili::Pipeline::from_toml_str(include_str!("../tests/fixtures/coinr-asem.pipeline.toml")).expect("pipeline");
@@ -53,7 +60,11 @@ fn bench_asem(c: &mut Criterion) {
     g.sample_size(20);
     g.bench_function("51x49/N1000", |b| {
         b.iter(|| {
-            let opts = UncertaintyOptions { runs: 1000, seed: 42, ..Default::default() };
+            let opts = UncertaintyOptions {
+                runs: 1000,
+                seed: 42,
+                ..Default::default()
+            };
             criterion::black_box(uncertainty(&fw, &ds, &p, &spec.factors, &opts, Monitor::default()).expect("ua"))
         })
     });
@@ -62,7 +73,17 @@ fn bench_asem(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("51x49/N1000", |b| {
         b.iter(|| {
-            let opts = SensitivityOptions { n: 1000, seed: 42, output: SaOutput::MeanAbsRankShift, bootstrap: Bootstrap { resamples: 100, confidence: 0.95, seed: 1 }, chunk: None };
+            let opts = SensitivityOptions {
+                n: 1000,
+                seed: 42,
+                output: SaOutput::MeanAbsRankShift,
+                bootstrap: Bootstrap {
+                    resamples: 100,
+                    confidence: 0.95,
+                    seed: 1,
+                },
+                chunk: None,
+            };
             criterion::black_box(sensitivity(&fw, &ds, &p, &spec.factors, &opts, Monitor::default()).expect("sa"))
         })
     });
@@ -79,7 +100,11 @@ fn bench_synthetic(c: &mut Criterion) {
     let (fw, ds) = support::load_baseline(&dir, n, 67, 1).unwrap_or_else(|| support::synthetic(n, 67));
     g.bench_function(format!("{n}x67/R1000"), |b| {
         b.iter(|| {
-            let opts = UncertaintyOptions { runs: 1000, seed: 42, ..Default::default() };
+            let opts = UncertaintyOptions {
+                runs: 1000,
+                seed: 42,
+                ..Default::default()
+            };
             criterion::black_box(uncertainty(&fw, &ds, &p, &spec.factors, &opts, Monitor::default()).expect("ua"))
         })
     });

@@ -13,7 +13,15 @@ use zhili::{Dataset, Framework, Pipeline};
 
 fn setup() -> (Framework, Dataset, Pipeline) {
     let (fw, _) = load_framework(fixture("coinr-asem/input_ASEM_iMeta.csv").to_str().unwrap()).unwrap();
-    let ds = read_dataset(&fixture("coinr-asem/input_ASEM_iData.csv"), &fw, &DataOptions { unit_column: Some("uCode".into()), ..Default::default() }).unwrap();
+    let ds = read_dataset(
+        &fixture("coinr-asem/input_ASEM_iData.csv"),
+        &fw,
+        &DataOptions {
+            unit_column: Some("uCode".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let p = zhili::io::load_pipeline(Path::new(&fixture("coinr-asem.pipeline.toml"))).unwrap();
     (fw, ds, p)
 }
@@ -22,7 +30,10 @@ fn setup() -> (Framework, Dataset, Pipeline) {
 fn adequacy_statistics_match_coinr_get_stats() {
     let (fw, ds, p) = setup();
     let run = p.run(&fw, &ds).unwrap();
-    for (stage, file) in [("screened", "coinr-asem/stats_Screened.csv"), ("treated", "coinr-asem/stats_Treated.csv")] {
+    for (stage, file) in [
+        ("screened", "coinr-asem/stats_Screened.csv"),
+        ("treated", "coinr-asem/stats_Treated.csv"),
+    ] {
         let st = indicator_stats(&fw, &run.stage(stage).unwrap().data, &Thresholds::default());
         let t = read_table(file);
         let mut outliers = 0;
@@ -86,14 +97,27 @@ fn audit_report_is_coherent() {
         }
     }
     // all weights 1 in ASEM: effective weights sum to 1 per level
-    let lvl1: f64 = r.importance.iter().filter(|m| fw.node(&m.node).unwrap().level == 1).map(|m| m.effective_weight).sum();
+    let lvl1: f64 = r
+        .importance
+        .iter()
+        .filter(|m| fw.node(&m.node).unwrap().level == 1)
+        .map(|m| m.effective_weight)
+        .sum();
     assert!((lvl1 - 1.0).abs() < 1e-12);
     // removing an element shifts ranks; removing one of the two sub-indices shifts them most
     assert_eq!(r.remove_one.len(), fw.nodes().len() - 1);
     let shift = |id: &str| r.remove_one.iter().find(|x| x.node == id).unwrap().mean_abs_rank_shift;
     let max_ind = fw.indicator_ids().iter().map(|id| shift(id)).fold(0.0, f64::max);
-    assert!(shift("Conn") > max_ind && shift("Sust") > max_ind, "Conn {} Sust {} max indicator {max_ind}", shift("Conn"), shift("Sust"));
-    assert!(r.remove_one.iter().all(|x| x.mean_abs_rank_shift >= 0.0 && x.max_abs_rank_shift >= x.mean_abs_rank_shift));
+    assert!(
+        shift("Conn") > max_ind && shift("Sust") > max_ind,
+        "Conn {} Sust {} max indicator {max_ind}",
+        shift("Conn"),
+        shift("Sust")
+    );
+    assert!(r
+        .remove_one
+        .iter()
+        .all(|x| x.mean_abs_rank_shift >= 0.0 && x.max_abs_rank_shift >= x.mean_abs_rank_shift));
 }
 
 #[test]

@@ -19,13 +19,27 @@ fn ishigami(u: &[f64]) -> f64 {
 
 #[test]
 fn ishigami_indices_match_analytic_values() {
-    let s = sobol_function(ishigami, 3, 1 << 14, 2024, &Bootstrap { resamples: 200, confidence: 0.95, seed: 7 }).unwrap();
+    let s = sobol_function(
+        ishigami,
+        3,
+        1 << 14,
+        2024,
+        &Bootstrap {
+            resamples: 200,
+            confidence: 0.95,
+            seed: 7,
+        },
+    )
+    .unwrap();
     let first = [0.3139, 0.4424, 0.0];
     let total = [0.5576, 0.4424, 0.2437];
     eprintln!("S  = {:?} ± {:?}", s.first, s.first_se);
     eprintln!("ST = {:?} ± {:?}", s.total, s.total_se);
     for i in 0..3 {
-        for (est, se, want, what) in [(s.first[i], s.first_se[i], first[i], "S"), (s.total[i], s.total_se[i], total[i], "ST")] {
+        for (est, se, want, what) in [
+            (s.first[i], s.first_se[i], first[i], "S"),
+            (s.total[i], s.total_se[i], total[i], "ST"),
+        ] {
             let tol = (4.0 * se + 0.005).min(0.05);
             assert!((est - want).abs() <= tol, "{what}{}: {est} vs analytic {want} (tol {tol})", i + 1);
         }
@@ -40,7 +54,20 @@ fn ishigami_indices_match_analytic_values() {
 #[test]
 fn same_seed_same_indices_any_threads() {
     let run = |t: usize| {
-        rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap().install(|| sobol_function(ishigami, 3, 2000, 5, &Bootstrap { resamples: 50, confidence: 0.9, seed: 3 }).unwrap())
+        rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap().install(|| {
+            sobol_function(
+                ishigami,
+                3,
+                2000,
+                5,
+                &Bootstrap {
+                    resamples: 50,
+                    confidence: 0.9,
+                    seed: 3,
+                },
+            )
+            .unwrap()
+        })
     };
     assert_eq!(run(1), run(3));
 }

@@ -13,7 +13,15 @@ use zhili::{Dataset, Framework, Pipeline};
 
 fn setup() -> (Framework, Dataset, Pipeline, Design) {
     let (fw, _) = load_framework(fixture("coinr-asem/input_ASEM_iMeta.csv").to_str().unwrap()).unwrap();
-    let ds = read_dataset(&fixture("coinr-asem/input_ASEM_iData.csv"), &fw, &DataOptions { unit_column: Some("uCode".into()), ..Default::default() }).unwrap();
+    let ds = read_dataset(
+        &fixture("coinr-asem/input_ASEM_iData.csv"),
+        &fw,
+        &DataOptions {
+            unit_column: Some("uCode".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let p = zhili::io::load_pipeline(Path::new(&fixture("coinr-asem.pipeline.toml"))).unwrap();
     let design = Design::from_coinr_csv(
         &std::fs::read_to_string(fixture("coinr-asem/UA_N100_design.csv")).unwrap(),
@@ -24,14 +32,28 @@ fn setup() -> (Framework, Dataset, Pipeline, Design) {
 }
 
 fn row_of(ds: &Dataset, unit: &str) -> usize {
-    ds.unit_ids().iter().position(|u| u == unit).unwrap_or_else(|| panic!("unit {unit}"))
+    ds.unit_ids()
+        .iter()
+        .position(|u| u == unit)
+        .unwrap_or_else(|| panic!("unit {unit}"))
 }
 
 #[test]
 fn replay_reproduces_every_run_and_the_rank_statistics() {
     let (fw, ds, p, design) = setup();
     assert_eq!(design.runs.len(), 100);
-    let res = replay(&fw, &ds, &p, &design, &ReplayOptions { keep_runs: true, ..Default::default() }, Monitor::default()).unwrap();
+    let res = replay(
+        &fw,
+        &ds,
+        &p,
+        &design,
+        &ReplayOptions {
+            keep_runs: true,
+            ..Default::default()
+        },
+        Monitor::default(),
+    )
+    .unwrap();
     let scores = res.run_scores.as_ref().unwrap();
     let t = read_table("coinr-asem/UA_N100_scores.csv");
     let units = t.column("uCode");
@@ -39,7 +61,11 @@ fn replay_reproduces_every_run_and_the_rank_statistics() {
     for (k, u) in units.iter().enumerate() {
         let i = row_of(&ds, u);
         let got = res.index.nominal_score[i];
-        assert!((got - nominal[k]).abs() <= 1e-9 * (1.0 + nominal[k].abs()), "{u}: nominal {got} vs {}", nominal[k]);
+        assert!(
+            (got - nominal[k]).abs() <= 1e-9 * (1.0 + nominal[k].abs()),
+            "{u}: nominal {got} vs {}",
+            nominal[k]
+        );
     }
     let mut worst = 0.0f64;
     for r in 0..100 {
@@ -48,7 +74,13 @@ fn replay_reproduces_every_run_and_the_rank_statistics() {
             let got = scores[[r, row_of(&ds, u)]];
             let d = (got - want[k]).abs();
             worst = worst.max(d);
-            assert!(d <= 1e-9 * (1.0 + want[k].abs()), "run {} unit {u}: {got} vs {} ({:?})", r + 1, want[k], design.runs[r].aggregate);
+            assert!(
+                d <= 1e-9 * (1.0 + want[k].abs()),
+                "run {} unit {u}: {got} vs {} ({:?})",
+                r + 1,
+                want[k],
+                design.runs[r].aggregate
+            );
         }
     }
     eprintln!("largest |Δ score| over 100 runs × 51 units: {worst:e}");
@@ -87,7 +119,19 @@ fn thread_count_and_chunking_do_not_change_results() {
     let run = |threads: usize, chunk: usize| {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         pool.install(|| {
-            replay(&fw, &ds, &p, &design, &ReplayOptions { keep_runs: true, chunk: Some(chunk), nodes: vec!["Conn".into(), "Sust".into()] }, Monitor::default()).unwrap()
+            replay(
+                &fw,
+                &ds,
+                &p,
+                &design,
+                &ReplayOptions {
+                    keep_runs: true,
+                    chunk: Some(chunk),
+                    nodes: vec!["Conn".into(), "Sust".into()],
+                },
+                Monitor::default(),
+            )
+            .unwrap()
         })
     };
     let a = run(1, 100);
@@ -110,7 +154,29 @@ fn design_written_and_read_back_replays_identically() {
     let text = design.to_csv_string().unwrap();
     let back = Design::from_csv_str(&text).unwrap();
     assert_eq!(back, design);
-    let a = replay(&fw, &ds, &p, &design, &ReplayOptions { keep_runs: true, ..Default::default() }, Monitor::default()).unwrap();
-    let b = replay(&fw, &ds, &p, &back, &ReplayOptions { keep_runs: true, ..Default::default() }, Monitor::default()).unwrap();
+    let a = replay(
+        &fw,
+        &ds,
+        &p,
+        &design,
+        &ReplayOptions {
+            keep_runs: true,
+            ..Default::default()
+        },
+        Monitor::default(),
+    )
+    .unwrap();
+    let b = replay(
+        &fw,
+        &ds,
+        &p,
+        &back,
+        &ReplayOptions {
+            keep_runs: true,
+            ..Default::default()
+        },
+        Monitor::default(),
+    )
+    .unwrap();
     assert_eq!(a.run_scores, b.run_scores);
 }

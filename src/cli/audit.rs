@@ -52,7 +52,26 @@ fn tables(r: &AuditReport) -> Vec<(&'static str, String)> {
         let _ = writeln!(
             stats,
             "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-            s.id, f(s.min), f(s.max), f(s.mean), f(s.median), f(s.sd), f(s.skew), f(s.kurtosis), s.n_avail, s.n_nonzero, s.n_unique, s.n_same, f(s.frc_avail), f(s.frc_nonzero), f(s.frc_unique), f(s.frc_same), s.low_avail, s.low_nonzero, s.low_unique, s.outlier
+            s.id,
+            f(s.min),
+            f(s.max),
+            f(s.mean),
+            f(s.median),
+            f(s.sd),
+            f(s.skew),
+            f(s.kurtosis),
+            s.n_avail,
+            s.n_nonzero,
+            s.n_unique,
+            s.n_same,
+            f(s.frc_avail),
+            f(s.frc_nonzero),
+            f(s.frc_unique),
+            f(s.frc_same),
+            s.low_avail,
+            s.low_nonzero,
+            s.low_unique,
+            s.outlier
         );
     }
     let mut flags = String::from("kind,a,b,r\n");
@@ -61,18 +80,48 @@ fn tables(r: &AuditReport) -> Vec<(&'static str, String)> {
     }
     let mut structure = String::from("node,children,alpha,pc1_eigenvalue,pc1_explained,pc1_loadings\n");
     for s in &r.structure {
-        let (ev, ex, ld) = s.pca.as_ref().map_or((f64::NAN, f64::NAN, String::new()), |p| (p.eigenvalues[0], p.explained[0], p.loadings.iter().map(|l| format!("{l:.4}")).collect::<Vec<_>>().join(" ")));
-        let _ = writeln!(structure, "{},{},{},{},{},{}", s.node, s.children.join(" "), f(s.alpha), f(ev), f(ex), ld);
+        let (ev, ex, ld) = s.pca.as_ref().map_or((f64::NAN, f64::NAN, String::new()), |p| {
+            (
+                p.eigenvalues[0],
+                p.explained[0],
+                p.loadings.iter().map(|l| format!("{l:.4}")).collect::<Vec<_>>().join(" "),
+            )
+        });
+        let _ = writeln!(
+            structure,
+            "{},{},{},{},{},{}",
+            s.node,
+            s.children.join(" "),
+            f(s.alpha),
+            f(ev),
+            f(ex),
+            ld
+        );
     }
     let mut importance = String::from("node,parent,effective_weight,r2_parent,r2_index,r2_index_share\n");
     for m in &r.importance {
-        let _ = writeln!(importance, "{},{},{},{},{},{}", m.node, m.parent, f(m.effective_weight), f(m.r2_parent), f(m.r2_index), f(m.r2_index_share));
+        let _ = writeln!(
+            importance,
+            "{},{},{},{},{},{}",
+            m.node,
+            m.parent,
+            f(m.effective_weight),
+            f(m.r2_parent),
+            f(m.r2_index),
+            f(m.r2_index_share)
+        );
     }
     let mut remove = String::from("node,mean_abs_rank_shift,max_abs_rank_shift\n");
     for x in &r.remove_one {
         let _ = writeln!(remove, "{},{},{}", x.node, f(x.mean_abs_rank_shift), f(x.max_abs_rank_shift));
     }
-    vec![("stats", stats), ("flags", flags), ("structure", structure), ("importance", importance), ("remove_one", remove)]
+    vec![
+        ("stats", stats),
+        ("flags", flags),
+        ("structure", structure),
+        ("importance", importance),
+        ("remove_one", remove),
+    ]
 }
 
 pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
@@ -105,8 +154,25 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
     println!("Data adequacy ({} stage): indicators with a flag", r.stage);
     let mut t = new_table(&["indicator", "available", "non-zero", "unique", "skew", "kurtosis", "flags"]);
     for s in r.stats.iter().filter(|s| s.low_avail || s.low_nonzero || s.low_unique || s.outlier) {
-        let fl: Vec<&str> = [(s.low_avail, "low availability"), (s.low_nonzero, "many zeros"), (s.low_unique, "few unique"), (s.outlier, "outliers")].iter().filter(|x| x.0).map(|x| x.1).collect();
-        t.add_row(vec![s.id.clone(), format!("{:.0} %", 100.0 * s.frc_avail), format!("{:.0} %", 100.0 * s.frc_nonzero), format!("{:.0} %", 100.0 * s.frc_unique), format!("{:.2}", s.skew), format!("{:.2}", s.kurtosis), fl.join(", ")]);
+        let fl: Vec<&str> = [
+            (s.low_avail, "low availability"),
+            (s.low_nonzero, "many zeros"),
+            (s.low_unique, "few unique"),
+            (s.outlier, "outliers"),
+        ]
+        .iter()
+        .filter(|x| x.0)
+        .map(|x| x.1)
+        .collect();
+        t.add_row(vec![
+            s.id.clone(),
+            format!("{:.0} %", 100.0 * s.frc_avail),
+            format!("{:.0} %", 100.0 * s.frc_nonzero),
+            format!("{:.0} %", 100.0 * s.frc_unique),
+            format!("{:.2}", s.skew),
+            format!("{:.2}", s.kurtosis),
+            fl.join(", "),
+        ]);
     }
     println!("{t}");
     println!("Correlation flags");
@@ -118,14 +184,29 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
     println!("Structure of each aggregate");
     let mut t = new_table(&["node", "children", "Cronbach α", "PC1 variance"]);
     for s in &r.structure {
-        t.add_row(vec![s.node.clone(), s.children.len().to_string(), format!("{:.3}", s.alpha), s.pca.as_ref().map_or(String::new(), |p| format!("{:.1} %", 100.0 * p.explained[0]))]);
+        t.add_row(vec![
+            s.node.clone(),
+            s.children.len().to_string(),
+            format!("{:.3}", s.alpha),
+            s.pca.as_ref().map_or(String::new(), |p| format!("{:.1} %", 100.0 * p.explained[0])),
+        ]);
     }
     println!("{t}");
     println!("Effective weight vs importance (r² with the index, share within level), and remove-one rank shifts");
     let mut t = new_table(&["node", "effective weight", "r² parent", "r² index share", "mean |Δrank| without it"]);
     for m in &r.importance {
-        let shift = r.remove_one.iter().find(|x| x.node == m.node).map_or(String::new(), |x| format!("{:.2}", x.mean_abs_rank_shift));
-        t.add_row(vec![m.node.clone(), format!("{:.4}", m.effective_weight), format!("{:.3}", m.r2_parent), format!("{:.4}", m.r2_index_share), shift]);
+        let shift = r
+            .remove_one
+            .iter()
+            .find(|x| x.node == m.node)
+            .map_or(String::new(), |x| format!("{:.2}", x.mean_abs_rank_shift));
+        t.add_row(vec![
+            m.node.clone(),
+            format!("{:.4}", m.effective_weight),
+            format!("{:.3}", m.r2_parent),
+            format!("{:.4}", m.r2_index_share),
+            shift,
+        ]);
     }
     println!("{t}");
     Ok(ExitCode::SUCCESS)

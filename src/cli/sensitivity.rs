@@ -48,24 +48,43 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
         None if a.output == "shift" => SaOutput::MeanAbsRankShift,
         Some(("score", u)) => SaOutput::Score(u.to_owned()),
         Some(("rank", u)) => SaOutput::Rank(u.to_owned()),
-        _ => return Err(Error::spec("arguments", format!("--output `{}`: use shift, score:UNIT or rank:UNIT", a.output))),
+        _ => {
+            return Err(Error::spec(
+                "arguments",
+                format!("--output `{}`: use shift, score:UNIT or rank:UNIT", a.output),
+            ))
+        }
     };
     let seed = a.seed.or(spec.seed).unwrap_or(1);
     let opts = SensitivityOptions {
         n: a.n.or(spec.runs).unwrap_or(1000),
         seed,
         output,
-        bootstrap: Bootstrap { resamples: a.bootstrap, confidence: a.confidence, seed },
+        bootstrap: Bootstrap {
+            resamples: a.bootstrap,
+            confidence: a.confidence,
+            seed,
+        },
         chunk: None,
     };
     let pb = progress_bar(opts.n * (factors.len() + 2), a.quiet);
     let tick = |done: usize, _: usize| pb.set_position(done as u64);
     let t0 = std::time::Instant::now();
-    let res = sensitivity(&fw, &data, &pipeline, &factors, &opts, Monitor { progress: Some(&tick), cancel: Some(cancel_flag()) });
+    let res = sensitivity(
+        &fw,
+        &data,
+        &pipeline,
+        &factors,
+        &opts,
+        Monitor {
+            progress: Some(&tick),
+            cancel: Some(cancel_flag()),
+        },
+    );
     pb.finish_and_clear();
     let res = match res {
         Ok(r) => r,
-        Err(e) => return interrupted(&e).map_or(Err(e), Ok),
+        Err(e) => return interrupted(&e).ok_or(e),
     };
     if !a.quiet {
         eprintln!("{} runs in {:.3} s", res.runs, t0.elapsed().as_secs_f64());
@@ -76,7 +95,10 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
     t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
     t.set_header(["factor", "S (first order)", "CI", "ST (total)", "CI"]);
     for (i, f) in res.factors.iter().enumerate() {
-        csv.push_str(&format!("{f},{:?},{:?},{:?},{:?},{:?},{:?}\n", ix.first[i], ix.first_ci[i].0, ix.first_ci[i].1, ix.total[i], ix.total_ci[i].0, ix.total_ci[i].1));
+        csv.push_str(&format!(
+            "{f},{:?},{:?},{:?},{:?},{:?},{:?}\n",
+            ix.first[i], ix.first_ci[i].0, ix.first_ci[i].1, ix.total[i], ix.total_ci[i].0, ix.total_ci[i].1
+        ));
         t.add_row([
             f.clone(),
             format!("{:.4}", ix.first[i]),

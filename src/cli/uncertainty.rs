@@ -34,12 +34,23 @@ impl Inputs {
             FrameworkSource::Bundled(b) => Some(*b),
             FrameworkSource::File(_) => None,
         };
-        let opts = DataOptions { unit_column: self.unit_column.clone(), ..DataOptions::default() };
+        let opts = DataOptions {
+            unit_column: self.unit_column.clone(),
+            ..DataOptions::default()
+        };
         let data = match (&self.data, bundled) {
             (Some(d), _) => io::read_dataset(d, &fw, &opts)?,
             (None, Some(b)) => {
-                let text = b.data.ok_or_else(|| Error::spec("arguments", format!("bundled framework `{}` has no sample data: pass --data", b.name)))?;
-                let opts = DataOptions { unit_column: Some(b.unit_column.to_owned()), ..opts };
+                let text = b.data.ok_or_else(|| {
+                    Error::spec(
+                        "arguments",
+                        format!("bundled framework `{}` has no sample data: pass --data", b.name),
+                    )
+                })?;
+                let opts = DataOptions {
+                    unit_column: Some(b.unit_column.to_owned()),
+                    ..opts
+                };
                 io::read_dataset_str(text, &format!("bundled data of `{}`", b.name), &fw, &opts)?
             }
             (None, None) => return Err(Error::spec("arguments", "--data is required with a framework file")),
@@ -158,7 +169,15 @@ fn fmt(x: f64) -> String {
 fn stats_csv(unit_ids: &[String], stats: &[&RankStats]) -> String {
     let mut s = String::from("unit");
     for st in stats {
-        for c in ["nominal_score", "nominal_rank", "mean_rank", "median_rank", "p5_rank", "p95_rank", "mean_abs_rank_shift"] {
+        for c in [
+            "nominal_score",
+            "nominal_rank",
+            "mean_rank",
+            "median_rank",
+            "p5_rank",
+            "p95_rank",
+            "mean_abs_rank_shift",
+        ] {
             if stats.len() == 1 {
                 s.push_str(&format!(",{c}"));
             } else {
@@ -170,7 +189,15 @@ fn stats_csv(unit_ids: &[String], stats: &[&RankStats]) -> String {
     for (u, id) in unit_ids.iter().enumerate() {
         s.push_str(id);
         for st in stats {
-            for v in [st.nominal_score[u], st.nominal_rank[u], st.mean[u], st.median[u], st.p5[u], st.p95[u], st.mean_abs_shift[u]] {
+            for v in [
+                st.nominal_score[u],
+                st.nominal_rank[u],
+                st.mean[u],
+                st.median[u],
+                st.p5[u],
+                st.p95[u],
+                st.mean_abs_shift[u],
+            ] {
                 s.push(',');
                 s.push_str(&fmt(v));
             }
@@ -194,21 +221,47 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
     };
     let mut nodes = spec.as_ref().map(|s| s.nodes.clone()).unwrap_or_default();
     nodes.extend(a.nodes.iter().cloned());
-    let total = design.as_ref().map_or_else(|| a.runs.or(spec.as_ref().and_then(|s| s.runs)).unwrap_or(1000), |d| d.runs.len());
+    let total = design
+        .as_ref()
+        .map_or_else(|| a.runs.or(spec.as_ref().and_then(|s| s.runs)).unwrap_or(1000), |d| d.runs.len());
     let pb = progress_bar(total, a.quiet);
     let tick = |done: usize, _: usize| pb.set_position(done as u64);
-    let monitor = Monitor { progress: Some(&tick), cancel: Some(cancel) };
+    let monitor = Monitor {
+        progress: Some(&tick),
+        cancel: Some(cancel),
+    };
     let t0 = std::time::Instant::now();
     let result = match &design {
-        Some(d) => ua::replay(&fw, &data, &pipeline, d, &ReplayOptions { nodes, keep_runs: a.runs_out.is_some(), chunk: None }, monitor),
+        Some(d) => ua::replay(
+            &fw,
+            &data,
+            &pipeline,
+            d,
+            &ReplayOptions {
+                nodes,
+                keep_runs: a.runs_out.is_some(),
+                chunk: None,
+            },
+            monitor,
+        ),
         None => {
             let mut factors: Vec<Factor> = spec.as_ref().map(|s| s.factors.clone()).unwrap_or_default();
             if let Some(f) = a.spread {
                 factors.retain(|x| !matches!(x, Factor::Weights { .. }));
-                factors.insert(0, Factor::Weights { spread: f, levels: vec![], nodes: vec![] });
+                factors.insert(
+                    0,
+                    Factor::Weights {
+                        spread: f,
+                        levels: vec![],
+                        nodes: vec![],
+                    },
+                );
             }
             if factors.is_empty() {
-                return Err(Error::spec("arguments", "nothing varies: give --factors FILE, --spread F, or --replay DESIGN"));
+                return Err(Error::spec(
+                    "arguments",
+                    "nothing varies: give --factors FILE, --spread F, or --replay DESIGN",
+                ));
             }
             let opts = UncertaintyOptions {
                 runs: total,
@@ -224,7 +277,7 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
     pb.finish_and_clear();
     let res = match result {
         Ok(r) => r,
-        Err(e) => return interrupted(&e).map_or(Err(e), Ok),
+        Err(e) => return interrupted(&e).ok_or(e),
     };
     let secs = t0.elapsed().as_secs_f64();
     if !a.quiet {

@@ -21,7 +21,13 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds { avail: 0.65, nonzero: 0.5, unique: 0.5, skew: 2.0, kurtosis: 3.5 }
+        Thresholds {
+            avail: 0.65,
+            nonzero: 0.5,
+            unique: 0.5,
+            skew: 2.0,
+            kurtosis: 3.5,
+        }
     }
 }
 
@@ -103,7 +109,12 @@ pub fn indicator_stats(fw: &Framework, stage: &StageData, t: &Thresholds) -> Vec
             let (min, max) = stats::min_max(&x);
             let (skew, kurtosis) = (stats::skew(&x), stats::kurtosis(&x));
             let frac = |k: usize, of: usize| if of == 0 { f64::NAN } else { k as f64 / of as f64 };
-            let (frc_avail, frc_nonzero, frc_unique, frc_same) = (frac(n_avail, n_units), frac(n_nonzero, n_avail), frac(n_unique, n_avail), frac(n_same, n_avail));
+            let (frc_avail, frc_nonzero, frc_unique, frc_same) = (
+                frac(n_avail, n_units),
+                frac(n_nonzero, n_avail),
+                frac(n_unique, n_avail),
+                frac(n_same, n_avail),
+            );
             IndicatorStats {
                 id: (*id).to_owned(),
                 min,
@@ -133,5 +144,10 @@ pub fn indicator_stats(fw: &Framework, stage: &StageData, t: &Thresholds) -> Vec
 /// Each unit's share of indicators with a value (rows of the stage).
 pub fn unit_coverage(stage: &StageData) -> Vec<f64> {
     let m = stage.values.ncols().max(1) as f64;
-    stage.values.rows().into_iter().map(|r| r.iter().filter(|a| !a.is_nan()).count() as f64 / m).collect()
+    stage
+        .values
+        .rows()
+        .into_iter()
+        .map(|r| r.iter().filter(|a| !a.is_nan()).count() as f64 / m)
+        .collect()
 }

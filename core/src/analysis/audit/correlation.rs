@@ -21,7 +21,12 @@ pub enum Method {
 
 /// Pearson correlation of the pairs where both are present.
 pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
-    let pairs: Vec<(f64, f64)> = x.iter().zip(y).filter(|(a, b)| !a.is_nan() && !b.is_nan()).map(|(&a, &b)| (a, b)).collect();
+    let pairs: Vec<(f64, f64)> = x
+        .iter()
+        .zip(y)
+        .filter(|(a, b)| !a.is_nan() && !b.is_nan())
+        .map(|(&a, &b)| (a, b))
+        .collect();
     pearson_pairs(&pairs)
 }
 
@@ -66,7 +71,12 @@ pub fn average_ranks(v: &[f64]) -> Vec<f64> {
 
 /// Spearman correlation of the pairs where both are present.
 pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
-    let (a, b): (Vec<f64>, Vec<f64>) = x.iter().zip(y).filter(|(a, b)| !a.is_nan() && !b.is_nan()).map(|(&a, &b)| (a, b)).unzip();
+    let (a, b): (Vec<f64>, Vec<f64>) = x
+        .iter()
+        .zip(y)
+        .filter(|(a, b)| !a.is_nan() && !b.is_nan())
+        .map(|(&a, &b)| (a, b))
+        .unzip();
     pearson(&average_ranks(&a), &average_ranks(&b))
 }
 

@@ -48,7 +48,13 @@ pub struct AuditOptions {
 
 impl Default for AuditOptions {
     fn default() -> Self {
-        AuditOptions { method: Method::Pearson, collinear: 0.9, thresholds: Thresholds::default(), stage: None, remove_one: true }
+        AuditOptions {
+            method: Method::Pearson,
+            collinear: 0.9,
+            thresholds: Thresholds::default(),
+            stage: None,
+            remove_one: true,
+        }
     }
 }
 
@@ -170,7 +176,11 @@ pub fn level_nodes(fw: &Framework, level: usize) -> Vec<&str> {
 pub fn audit(fw: &Framework, data: &Dataset, pipeline: &Pipeline, opts: &AuditOptions) -> Result<AuditReport> {
     let run = pipeline.run(fw, data)?;
     let stage = match &opts.stage {
-        Some(s) => run.stage(s).ok_or_else(|| Error::Unknown { what: "stage", id: s.clone(), context: format!("audit (stages: {})", run.stage_names().join(", ")) })?,
+        Some(s) => run.stage(s).ok_or_else(|| Error::Unknown {
+            what: "stage",
+            id: s.clone(),
+            context: format!("audit (stages: {})", run.stage_names().join(", ")),
+        })?,
         None => {
             let k = run.stages.iter().position(|s| s.name == "normalised").unwrap_or(run.stages.len());
             &run.stages[k.saturating_sub(1)]
@@ -194,11 +204,22 @@ pub fn audit(fw: &Framework, data: &Dataset, pipeline: &Pipeline, opts: &AuditOp
                 m[[i, j]] = r;
                 m[[j, i]] = r;
                 if r.abs() >= opts.collinear {
-                    flags.push(CorrelationFlag { kind: FlagKind::Collinear, a: nodes[ch[i]].id.clone(), b: nodes[ch[j]].id.clone(), r });
+                    flags.push(CorrelationFlag {
+                        kind: FlagKind::Collinear,
+                        a: nodes[ch[i]].id.clone(),
+                        b: nodes[ch[j]].id.clone(),
+                        r,
+                    });
                 }
             }
         }
-        structure.push(NodeStructure { node: nodes[a].id.clone(), children: ch.iter().map(|&c| nodes[c].id.clone()).collect(), correlations: m, alpha: cronbach_alpha(&cols), pca: pca(&cols) });
+        structure.push(NodeStructure {
+            node: nodes[a].id.clone(),
+            children: ch.iter().map(|&c| nodes[c].id.clone()).collect(),
+            correlations: m,
+            alpha: cronbach_alpha(&cols),
+            pca: pca(&cols),
+        });
     }
     let root = fw.root();
     let index = col(root);
@@ -208,13 +229,29 @@ pub fn audit(fw: &Framework, data: &Dataset, pipeline: &Pipeline, opts: &AuditOp
         let x = col(i);
         let rp = correlation(&x, &col(p), opts.method);
         if rp < 0.0 {
-            flags.push(CorrelationFlag { kind: FlagKind::NegativeWithParent, a: n.id.clone(), b: nodes[p].id.clone(), r: rp });
+            flags.push(CorrelationFlag {
+                kind: FlagKind::NegativeWithParent,
+                a: n.id.clone(),
+                b: nodes[p].id.clone(),
+                r: rp,
+            });
         }
         let (r2p, r2i) = (pearson(&x, &col(p)).powi(2), pearson(&x, &index).powi(2));
-        importance.push(Importance { node: n.id.clone(), parent: nodes[p].id.clone(), effective_weight: res.effective_weights()[i], r2_parent: r2p, r2_index: r2i, r2_index_share: f64::NAN });
+        importance.push(Importance {
+            node: n.id.clone(),
+            parent: nodes[p].id.clone(),
+            effective_weight: res.effective_weights()[i],
+            r2_parent: r2p,
+            r2_index: r2i,
+            r2_index_share: f64::NAN,
+        });
     }
     for lvl in 1..fw.max_level() {
-        let tot: f64 = importance.iter().filter(|m| fw.node(&m.node).is_ok_and(|n| n.level == lvl)).map(|m| if m.r2_index.is_nan() { 0.0 } else { m.r2_index }).sum();
+        let tot: f64 = importance
+            .iter()
+            .filter(|m| fw.node(&m.node).is_ok_and(|n| n.level == lvl))
+            .map(|m| if m.r2_index.is_nan() { 0.0 } else { m.r2_index })
+            .sum();
         for m in importance.iter_mut() {
             if fw.node(&m.node).is_ok_and(|n| n.level == lvl) && tot > 0.0 {
                 m.r2_index_share = m.r2_index / tot;
@@ -224,17 +261,39 @@ pub fn audit(fw: &Framework, data: &Dataset, pipeline: &Pipeline, opts: &AuditOp
     // denominators: indicator (as normalised) vs every numeric data column
     let rows = &stage.data.units;
     for (name, values) in data.numeric() {
-        let d: Vec<f64> = res.unit_ids().iter().map(|u| data.unit_ids().iter().position(|x| x == u).map_or(f64::NAN, |k| values[k])).collect();
+        let d: Vec<f64> = res
+            .unit_ids()
+            .iter()
+            .map(|u| data.unit_ids().iter().position(|x| x == u).map_or(f64::NAN, |k| values[k]))
+            .collect();
         for &i in fw.indicators() {
             let r = correlation(&col(i), &d, opts.method);
             if r.abs() >= opts.collinear {
-                flags.push(CorrelationFlag { kind: FlagKind::Denominator, a: nodes[i].id.clone(), b: name.clone(), r });
+                flags.push(CorrelationFlag {
+                    kind: FlagKind::Denominator,
+                    a: nodes[i].id.clone(),
+                    b: name.clone(),
+                    r,
+                });
             }
         }
     }
     let _ = rows;
-    let remove_one = if opts.remove_one { remove_one(fw, data, pipeline)? } else { Vec::new() };
-    Ok(AuditReport { stage: stage.name.clone(), stats, unit_ids, coverage, structure, flags, importance, remove_one })
+    let remove_one = if opts.remove_one {
+        remove_one(fw, data, pipeline)?
+    } else {
+        Vec::new()
+    };
+    Ok(AuditReport {
+        stage: stage.name.clone(),
+        stats,
+        unit_ids,
+        coverage,
+        structure,
+        flags,
+        importance,
+        remove_one,
+    })
 }
 
 /// Index rank shifts when each non-root node's weight is set to 0 (one run each).
@@ -243,13 +302,37 @@ pub fn audit(fw: &Framework, data: &Dataset, pipeline: &Pipeline, opts: &AuditOp
 /// Any error of the runs (e.g. a geometric mean left without positive children).
 pub fn remove_one(fw: &Framework, data: &Dataset, pipeline: &Pipeline) -> Result<Vec<RemoveOne>> {
     let root = fw.root();
-    let ids: Vec<String> = fw.nodes().iter().enumerate().filter(|(i, _)| *i != root).map(|(_, n)| n.id.clone()).collect();
-    let runs = (0..ids.len())
-        .map(|k| DesignRun { weights: (0..ids.len()).map(|j| if j == k { 0.0 } else { f64::NAN }).collect(), ..DesignRun::default() })
+    let ids: Vec<String> = fw
+        .nodes()
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != root)
+        .map(|(_, n)| n.id.clone())
         .collect();
-    let design = Design { weight_nodes: ids.clone(), runs };
-    let res = replay(fw, data, pipeline, &design, &ReplayOptions { keep_runs: true, ..ReplayOptions::default() }, Monitor::default())?;
-    let ranks = res.run_ranks(pipeline.ties).ok_or_else(|| Error::spec("audit", "internal: no run scores"))?;
+    let runs = (0..ids.len())
+        .map(|k| DesignRun {
+            weights: (0..ids.len()).map(|j| if j == k { 0.0 } else { f64::NAN }).collect(),
+            ..DesignRun::default()
+        })
+        .collect();
+    let design = Design {
+        weight_nodes: ids.clone(),
+        runs,
+    };
+    let res = replay(
+        fw,
+        data,
+        pipeline,
+        &design,
+        &ReplayOptions {
+            keep_runs: true,
+            ..ReplayOptions::default()
+        },
+        Monitor::default(),
+    )?;
+    let ranks = res
+        .run_ranks(pipeline.ties)
+        .ok_or_else(|| Error::spec("audit", "internal: no run scores"))?;
     let nominal = &res.index.nominal_rank;
     Ok(ids
         .into_iter()
@@ -264,7 +347,11 @@ pub fn remove_one(fw: &Framework, data: &Dataset, pipeline: &Pipeline) -> Result
                     mx = mx.max(d);
                 }
             }
-            RemoveOne { node, mean_abs_rank_shift: if cnt == 0 { f64::NAN } else { tot / cnt as f64 }, max_abs_rank_shift: mx }
+            RemoveOne {
+                node,
+                mean_abs_rank_shift: if cnt == 0 { f64::NAN } else { tot / cnt as f64 },
+                max_abs_rank_shift: mx,
+            }
         })
         .collect())
 }

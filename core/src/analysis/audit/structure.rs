@@ -74,7 +74,11 @@ pub fn pca(cols: &[Vec<f64>]) -> Option<Pca> {
     let v1 = e.eigenvectors.column(order[0]);
     let sign = if v1.iter().sum::<f64>() < 0.0 { -1.0 } else { 1.0 };
     let loadings = v1.iter().map(|x| sign * x * eigenvalues[0].max(0.0).sqrt()).collect();
-    Some(Pca { eigenvalues, explained, loadings })
+    Some(Pca {
+        eigenvalues,
+        explained,
+        loadings,
+    })
 }
 
 #[cfg(test)]
@@ -83,7 +87,11 @@ mod tests {
 
     #[test]
     fn alpha_and_pca_by_hand() {
-        let cols = vec![vec![1.0, 2.0, 3.0, 4.0, 5.0], vec![2.0, 3.0, 3.0, 5.0, 6.0], vec![1.0, 1.0, 2.0, 2.0, 4.0]];
+        let cols = vec![
+            vec![1.0, 2.0, 3.0, 4.0, 5.0],
+            vec![2.0, 3.0, 3.0, 5.0, 6.0],
+            vec![1.0, 1.0, 2.0, 2.0, 4.0],
+        ];
         // by hand: var = 2.5, 2.7, 1.5 (sum 6.7); total = 4,6,8,11,15, var = 18.7
         let want = 1.5 * (1.0 - 6.7 / 18.7);
         assert!((cronbach_alpha(&cols) - want).abs() < 1e-12);

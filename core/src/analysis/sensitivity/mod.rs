@@ -46,7 +46,10 @@ pub struct SaltelliDesign {
 /// [`Error::Spec`] if `n < 2` or `k == 0`.
 pub fn saltelli_design(n: usize, k: usize, seed: u64) -> Result<SaltelliDesign> {
     if n < 2 || k == 0 {
-        return Err(Error::spec("sensitivity analysis", format!("needs N ≥ 2 and at least one factor (N = {n}, k = {k})")));
+        return Err(Error::spec(
+            "sensitivity analysis",
+            format!("needs N ≥ 2 and at least one factor (N = {n}, k = {k})"),
+        ));
     }
     let mut u = Array2::zeros((n * (k + 2), k));
     for j in 0..n {
@@ -79,7 +82,11 @@ pub struct Bootstrap {
 
 impl Default for Bootstrap {
     fn default() -> Self {
-        Bootstrap { resamples: 1000, confidence: 0.95, seed: 1 }
+        Bootstrap {
+            resamples: 1000,
+            confidence: 0.95,
+            seed: 1,
+        }
     }
 }
 
@@ -146,10 +153,20 @@ fn type7(v: &mut [f64], p: f64) -> f64 {
 /// output is missing (naming the run) or the output does not vary.
 pub fn sobol_indices(y: &[f64], n: usize, k: usize, boot: &Bootstrap) -> Result<SobolIndices> {
     if y.len() != n * (k + 2) || n < 2 {
-        return Err(Error::spec("sensitivity analysis", format!("{} outputs for a design of N = {n}, k = {k} (need N(k + 2) = {})", y.len(), n * (k + 2))));
+        return Err(Error::spec(
+            "sensitivity analysis",
+            format!(
+                "{} outputs for a design of N = {n}, k = {k} (need N(k + 2) = {})",
+                y.len(),
+                n * (k + 2)
+            ),
+        ));
     }
     if let Some(r) = y.iter().position(|v| !v.is_finite()) {
-        return Err(Error::spec("sensitivity analysis", format!("the output of run {} is missing or not finite", r + 1)));
+        return Err(Error::spec(
+            "sensitivity analysis",
+            format!("the output of run {} is missing or not finite", r + 1),
+        ));
     }
     let all: Vec<usize> = (0..n).collect();
     let (first, total) = estimate(y, n, k, &all);
@@ -157,7 +174,10 @@ pub fn sobol_indices(y: &[f64], n: usize, k: usize, boot: &Bootstrap) -> Result<
     let mean = ab.iter().sum::<f64>() / (2 * n) as f64;
     let variance = ab.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (2 * n - 1) as f64;
     if variance <= 0.0 {
-        return Err(Error::spec("sensitivity analysis", "the output does not vary over the runs: the indices are undefined"));
+        return Err(Error::spec(
+            "sensitivity analysis",
+            "the output does not vary over the runs: the indices are undefined",
+        ));
     }
     let nan = vec![(f64::NAN, f64::NAN); k];
     let (mut first_ci, mut total_ci, mut first_se, mut total_se) = (nan.clone(), nan, vec![f64::NAN; k], vec![f64::NAN; k]);
@@ -180,7 +200,16 @@ pub fn sobol_indices(y: &[f64], n: usize, k: usize, boot: &Bootstrap) -> Result<
             }
         }
     }
-    Ok(SobolIndices { first, total, first_ci, total_ci, first_se, total_se, mean, variance })
+    Ok(SobolIndices {
+        first,
+        total,
+        first_ci,
+        total_ci,
+        first_se,
+        total_se,
+        mean,
+        variance,
+    })
 }
 
 /// Sobol analysis of a function of k numbers in [0, 1) (map them to your factors' ranges).
@@ -222,7 +251,13 @@ pub struct SensitivityOptions {
 
 impl Default for SensitivityOptions {
     fn default() -> Self {
-        SensitivityOptions { n: 1000, seed: 1, output: SaOutput::MeanAbsRankShift, bootstrap: Bootstrap::default(), chunk: None }
+        SensitivityOptions {
+            n: 1000,
+            seed: 1,
+            output: SaOutput::MeanAbsRankShift,
+            bootstrap: Bootstrap::default(),
+            chunk: None,
+        }
     }
 }
 
@@ -244,12 +279,23 @@ pub struct SensitivityResult {
 /// # Errors
 /// As [`crate::analysis::uncertainty::uncertainty`]; [`Error::Unknown`] for an output unit
 /// not in the data; [`Error::Spec`] if the output is missing in a run or constant.
-pub fn sensitivity(fw: &Framework, data: &Dataset, pipeline: &Pipeline, factors: &[Factor], opts: &SensitivityOptions, monitor: Monitor<'_>) -> Result<SensitivityResult> {
+pub fn sensitivity(
+    fw: &Framework,
+    data: &Dataset,
+    pipeline: &Pipeline,
+    factors: &[Factor],
+    opts: &SensitivityOptions,
+    monitor: Monitor<'_>,
+) -> Result<SensitivityResult> {
     let sampler = Sampler::new(fw, factors)?;
     let k = sampler.k();
     let design = saltelli_design(opts.n, k, opts.seed)?;
     let unit = |id: &str| {
-        data.unit_ids().iter().position(|u| u == id).ok_or_else(|| Error::Unknown { what: "unit", id: id.into(), context: "sensitivity output".into() })
+        data.unit_ids().iter().position(|u| u == id).ok_or_else(|| Error::Unknown {
+            what: "unit",
+            id: id.into(),
+            context: "sensitivity output".into(),
+        })
     };
     let output = match &opts.output {
         SaOutput::MeanAbsRankShift => Output::MeanAbsRankShift,
@@ -261,7 +307,12 @@ pub fn sensitivity(fw: &Framework, data: &Dataset, pipeline: &Pipeline, factors:
     let plan = |r: usize| sampler.plan_u(opts.seed, design.u.row(r).as_slice().unwrap_or(&design.u.row(r).to_vec()));
     let keys: std::collections::BTreeSet<_> = (0..runs).map(|r| crate::analysis::uncertainty::key_of(&plan(r))).collect();
     engine.prepare(&keys)?;
-    let exec = ExecOptions { targets: vec![fw.root()], keep_runs: false, output: Some(output), chunk: opts.chunk };
+    let exec = ExecOptions {
+        targets: vec![fw.root()],
+        keep_runs: false,
+        output: Some(output),
+        chunk: opts.chunk,
+    };
     let out = engine.execute(runs, |r| Ok(plan(r)), &exec, &monitor)?;
     let indices = sobol_indices(&out.y, opts.n, k, &opts.bootstrap)?;
     Ok(SensitivityResult {
@@ -294,7 +345,17 @@ mod tests {
     #[test]
     fn additive_function() {
         // y = 2 x1 + x2 (x3 inert), xᵢ ~ U(0,1): S = (0.8, 0.2, 0) = ST
-        let s = sobol_function(|u| 2.0 * u[0] + u[1], 3, 20_000, 3, &Bootstrap { resamples: 0, ..Bootstrap::default() }).expect("sobol");
+        let s = sobol_function(
+            |u| 2.0 * u[0] + u[1],
+            3,
+            20_000,
+            3,
+            &Bootstrap {
+                resamples: 0,
+                ..Bootstrap::default()
+            },
+        )
+        .expect("sobol");
         for (got, want) in s.first.iter().zip([0.8, 0.2, 0.0]) {
             assert!((got - want).abs() < 0.03, "{:?}", s.first);
         }

@@ -60,9 +60,14 @@ fn cell<T: serde::de::DeserializeOwned>(s: &str, col: &str, line: usize) -> Resu
     if s.is_empty() {
         return Ok(None);
     }
-    serde_json::from_str(s)
-        .map(Some)
-        .map_err(|e| Error::parse("<design>", Some(line), Some(col.to_owned()), format!("bad `{col}` step table `{s}`: {e}")))
+    serde_json::from_str(s).map(Some).map_err(|e| {
+        Error::parse(
+            "<design>",
+            Some(line),
+            Some(col.to_owned()),
+            format!("bad `{col}` step table `{s}`: {e}"),
+        )
+    })
 }
 
 fn json<T: Serialize>(v: &T) -> Result<String> {
@@ -129,7 +134,9 @@ impl Design {
                         run.weights.push(if v.is_empty() {
                             f64::NAN
                         } else {
-                            v.parse().map_err(|_| Error::parse("<design>", Some(line), Some(h.clone()), format!("weight `{v}` is not a number")))?
+                            v.parse().map_err(|_| {
+                                Error::parse("<design>", Some(line), Some(h.clone()), format!("weight `{v}` is not a number"))
+                            })?
                         });
                     }
                     _ => {}
@@ -209,12 +216,17 @@ impl Design {
             Ok((h, rows))
         };
         let col = |h: &[String], c: &str, name: &str| {
-            h.iter()
-                .position(|x| x == c)
-                .ok_or_else(|| Error::MissingColumn { column: c.to_owned(), needed_by: name.to_owned() })
+            h.iter().position(|x| x == c).ok_or_else(|| Error::MissingColumn {
+                column: c.to_owned(),
+                needed_by: name.to_owned(),
+            })
         };
         let (wh, wrows) = table(weight_sets, "weight sets")?;
-        let (ws, wi, ww) = (col(&wh, "WeightSet", "weight sets")?, col(&wh, "iCode", "weight sets")?, col(&wh, "Weight", "weight sets")?);
+        let (ws, wi, ww) = (
+            col(&wh, "WeightSet", "weight sets")?,
+            col(&wh, "iCode", "weight sets")?,
+            col(&wh, "Weight", "weight sets")?,
+        );
         let mut weight_nodes: Vec<String> = Vec::new();
         let mut sets: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
         for (k, r) in wrows.iter().enumerate() {
@@ -225,7 +237,14 @@ impl Design {
                     weight_nodes.len() - 1
                 }
             };
-            let w: f64 = r[ww].trim().parse().map_err(|_| Error::parse("weight sets", Some(k + 2), Some("Weight".into()), format!("`{}` is not a number", r[ww])))?;
+            let w: f64 = r[ww].trim().parse().map_err(|_| {
+                Error::parse(
+                    "weight sets",
+                    Some(k + 2),
+                    Some("Weight".into()),
+                    format!("`{}` is not a number", r[ww]),
+                )
+            })?;
             let v = sets.entry(r[ws].trim().to_owned()).or_default();
             if v.len() <= pos {
                 v.resize(pos + 1, f64::NAN);
@@ -233,7 +252,11 @@ impl Design {
             v[pos] = w;
         }
         let (dh, drows) = table(design, "design")?;
-        let (cw, cn, ca) = (col(&dh, "WeightSet", "design")?, col(&dh, "Normalisation", "design")?, col(&dh, "Aggregation", "design")?);
+        let (cw, cn, ca) = (
+            col(&dh, "WeightSet", "design")?,
+            col(&dh, "Normalisation", "design")?,
+            col(&dh, "Aggregation", "design")?,
+        );
         let args = |s: &str| -> Option<(f64, f64)> {
             let inner = s.split_once('(')?.1.strip_suffix(')')?;
             let (a, b) = inner.split_once(',')?;
@@ -243,7 +266,10 @@ impl Design {
         for (k, r) in drows.iter().enumerate() {
             let line = k + 2;
             let bad = |c: &str, m: String| Error::parse("design", Some(line), Some(c.to_owned()), m);
-            let mut weights = sets.get(r[cw].trim()).cloned().ok_or_else(|| bad("WeightSet", format!("unknown weight set `{}`", r[cw])))?;
+            let mut weights = sets
+                .get(r[cw].trim())
+                .cloned()
+                .ok_or_else(|| bad("WeightSet", format!("unknown weight set `{}`", r[cw])))?;
             weights.resize(weight_nodes.len(), f64::NAN);
             let n = r[cn].trim();
             let norm = match (n.split('(').next(), args(n)) {
@@ -278,7 +304,8 @@ mod tests {
 
     #[test]
     fn csv_round_trip() {
-        let text = "run,aggregate,treat,exclude,w:A,w:B\n1,\"{\"\"method\"\":\"\"geometric\"\"}\",off,x1,0.1,\n2,,,,0.30000000000000004,2\n";
+        let text =
+            "run,aggregate,treat,exclude,w:A,w:B\n1,\"{\"\"method\"\":\"\"geometric\"\"}\",off,x1,0.1,\n2,,,,0.30000000000000004,2\n";
         let d = Design::from_csv_str(text).expect("parse");
         assert_eq!(d.weight_nodes, ["A", "B"]);
         assert_eq!(d.runs.len(), 2);

@@ -76,6 +76,9 @@ pub(crate) struct RunPlan {
 
 type VariantKey = (Option<usize>, Option<usize>, Option<usize>);
 
+/// A row of a batch's weight matrix: (run in the batch, node or `usize::MAX` for the index, weights).
+type BatchRow = (usize, usize, Vec<f64>);
+
 /// Prepared (normalised) data of one pipeline variant.
 #[derive(Debug)]
 struct Variant {
@@ -180,7 +183,10 @@ struct RunOut {
 fn plan_agg(fw: &Framework, choice: &AggregationChoice) -> Result<AggPlan> {
     choice.step.check(fw)?;
     let methods: Vec<Aggregator> = (0..fw.nodes().len()).map(|i| choice.step.method_for(fw, i).clone()).collect();
-    let all_arith = fw.aggregates_bottom_up().iter().all(|&a| matches!(methods[a], Aggregator::Arithmetic));
+    let all_arith = fw
+        .aggregates_bottom_up()
+        .iter()
+        .all(|&a| matches!(methods[a], Aggregator::Arithmetic));
     Ok(AggPlan {
         choice: choice.clone(),
         methods,
@@ -190,7 +196,11 @@ fn plan_agg(fw: &Framework, choice: &AggregationChoice) -> Result<AggPlan> {
 }
 
 fn apply_step(step: &Step, fw: &Framework, data: &Dataset, cur: &StageData) -> Result<StageData> {
-    let input = StepInput { framework: fw, dataset: data, data: cur };
+    let input = StepInput {
+        framework: fw,
+        dataset: data,
+        data: cur,
+    };
     Ok(match step {
         Step::Denominate(s) => s.apply(&input)?.data,
         Step::Impute(s) => s.apply(&input)?.data,
@@ -199,7 +209,10 @@ fn apply_step(step: &Step, fw: &Framework, data: &Dataset, cur: &StageData) -> R
         Step::Normalise(n) => {
             let nodes: Vec<_> = fw.indicators().iter().map(|&i| &fw.nodes()[i]).collect();
             let (v, _, _) = n.fit_transform(cur.values.view(), &nodes)?;
-            StageData { units: cur.units.clone(), values: v }
+            StageData {
+                units: cur.units.clone(),
+                values: v,
+            }
         }
         Step::Aggregate(_) => return Err(Error::spec("pipeline", "`aggregate` must be the last step")),
     })
@@ -258,14 +271,20 @@ impl<'a> Engine<'a> {
                     steps.remove(p);
                 }
                 (None, Some(s)) => {
-                    let at = if matches!(s, Step::Normalise(_)) { steps.len() } else { norm_pos(steps) };
+                    let at = if matches!(s, Step::Normalise(_)) {
+                        steps.len()
+                    } else {
+                        norm_pos(steps)
+                    };
                     steps.insert(at, s);
                 }
                 (None, None) => {}
             }
         };
         if let Some(i) = key.0 {
-            put(&mut steps, Some(Step::Impute(self.reg.impute[i].clone())), |s| matches!(s, Step::Impute(_)));
+            put(&mut steps, Some(Step::Impute(self.reg.impute[i].clone())), |s| {
+                matches!(s, Step::Impute(_))
+            });
         }
         if let Some(t) = key.1 {
             let new = match &self.reg.treat[t] {
@@ -275,7 +294,9 @@ impl<'a> Engine<'a> {
             put(&mut steps, new, |s| matches!(s, Step::Treat(_)));
         }
         if let Some(n) = key.2 {
-            put(&mut steps, Some(Step::Normalise(self.reg.normalise[n].clone())), |s| matches!(s, Step::Normalise(_)));
+            put(&mut steps, Some(Step::Normalise(self.reg.normalise[n].clone())), |s| {
+                matches!(s, Step::Normalise(_))
+            });
         }
         steps
     }
@@ -298,16 +319,19 @@ impl<'a> Engine<'a> {
         let raw = self.data.aligned_values(self.fw)?;
         let mut values = ndarray::Array2::<f64>::zeros(ndarray::ShapeBuilder::f(raw.dim()));
         values.assign(&raw);
-        let mut base = StageData { units: (0..self.data.n_units()).collect(), values };
+        let mut base = StageData {
+            units: (0..self.data.n_units()).collect(),
+            values,
+        };
         for s in &lists[0][..common] {
             base = apply_step(s, self.fw, self.data, &base)?;
         }
         let (fw, data) = (self.fw, self.data);
-        let want_ln = self
-            .aggs
-            .iter()
-            .chain(std::iter::once(&self.base_agg))
-            .any(|ap| self.l2.iter().any(|&a| matches!(ap.methods[a], Aggregator::Geometric { shift } if shift == 0.0)));
+        let want_ln = self.aggs.iter().chain(std::iter::once(&self.base_agg)).any(|ap| {
+            self.l2
+                .iter()
+                .any(|&a| matches!(ap.methods[a], Aggregator::Geometric { shift } if shift == 0.0))
+        });
         let built: Vec<Result<Variant>> = lists
             .par_iter()
             .map(|steps| {
@@ -324,7 +348,13 @@ impl<'a> Engine<'a> {
                 let col_nan: Vec<bool> = (0..m).map(|j| z[j * n..(j + 1) * n].iter().any(|x| x.is_nan())).collect();
                 let has_nan = col_nan.iter().any(|&b| b);
                 let lnz = (want_ln && !has_nan && z.iter().all(|&x| x > 0.0)).then(|| z.iter().map(|x| x.ln()).collect());
-                Ok(Variant { units: st.units.clone(), z, has_nan, col_nan, lnz })
+                Ok(Variant {
+                    units: st.units.clone(),
+                    z,
+                    has_nan,
+                    col_nan,
+                    lnz,
+                })
             })
             .collect();
         for (k, v) in keys.into_iter().zip(built) {
@@ -389,7 +419,14 @@ impl<'a> Engine<'a> {
                 return Ok(false);
             }
         }
-        let Scratch { agg, num, den, cnt, slot_nan, .. } = s;
+        let Scratch {
+            agg,
+            num,
+            den,
+            cnt,
+            slot_nan,
+            ..
+        } = s;
         for &a in &self.bottom_up {
             let node = &fw.nodes()[a];
             let method = &ap.methods[a];
@@ -435,7 +472,13 @@ impl<'a> Engine<'a> {
                             for (i, (o, &x)) in num.iter_mut().zip(col).enumerate() {
                                 let v = x + shift;
                                 if v <= 0.0 {
-                                    return Err(self.domain_err("geometric", format!("value {x} (+ shift {shift}) ≤ 0 cannot enter a geometric mean"), var, i, a));
+                                    return Err(self.domain_err(
+                                        "geometric",
+                                        format!("value {x} (+ shift {shift}) ≤ 0 cannot enter a geometric mean"),
+                                        var,
+                                        i,
+                                        a,
+                                    ));
                                 }
                                 *o += wc * v.ln();
                             }
@@ -443,7 +486,13 @@ impl<'a> Engine<'a> {
                         Aggregator::Harmonic => {
                             for (i, (o, &x)) in num.iter_mut().zip(col).enumerate() {
                                 if x <= 0.0 {
-                                    return Err(self.domain_err("harmonic", format!("value {x} ≤ 0 cannot enter a harmonic mean"), var, i, a));
+                                    return Err(self.domain_err(
+                                        "harmonic",
+                                        format!("value {x} ≤ 0 cannot enter a harmonic mean"),
+                                        var,
+                                        i,
+                                        a,
+                                    ));
                                 }
                                 *o += wc / x;
                             }
@@ -451,13 +500,24 @@ impl<'a> Engine<'a> {
                         Aggregator::Generalised { p } => {
                             for (i, (o, &x)) in num.iter_mut().zip(col).enumerate() {
                                 if (p == 0.0 && x <= 0.0) || x < 0.0 || (x == 0.0 && p < 0.0) {
-                                    return Err(self.domain_err("generalised", format!("value {x} is outside the domain of a generalised mean with p = {p}"), var, i, a));
+                                    return Err(self.domain_err(
+                                        "generalised",
+                                        format!("value {x} is outside the domain of a generalised mean with p = {p}"),
+                                        var,
+                                        i,
+                                        a,
+                                    ));
                                 }
                                 *o += wc * if p == 0.0 { x.ln() } else { x.powf(p) };
                             }
                         }
                         #[allow(unreachable_patterns)]
-                        _ => return Err(Error::method(method.name(), "this aggregation is not supported in uncertainty analysis")),
+                        _ => {
+                            return Err(Error::method(
+                                method.name(),
+                                "this aggregation is not supported in uncertainty analysis",
+                            ))
+                        }
                     }
                 }
                 let need = ((ap.min_cov * k_children as f64 - 1e-12).ceil() as usize).max(1);
@@ -469,8 +529,10 @@ impl<'a> Engine<'a> {
                     match *method {
                         Aggregator::Geometric { shift } => out.iter_mut().zip(num.iter()).for_each(|(o, &v)| *o = (v / wsum).exp() - shift),
                         Aggregator::Harmonic => out.iter_mut().zip(num.iter()).for_each(|(o, &v)| *o = wsum / v),
-                        Aggregator::Generalised { p } if p == 0.0 => out.iter_mut().zip(num.iter()).for_each(|(o, &v)| *o = (v / wsum).exp()),
-                        Aggregator::Generalised { p } if p != 1.0 => out.iter_mut().zip(num.iter()).for_each(|(o, &v)| *o = (v / wsum).powf(1.0 / p)),
+                        Aggregator::Generalised { p: 0.0 } => out.iter_mut().zip(num.iter()).for_each(|(o, &v)| *o = (v / wsum).exp()),
+                        Aggregator::Generalised { p } if p != 1.0 => {
+                            out.iter_mut().zip(num.iter()).for_each(|(o, &v)| *o = (v / wsum).powf(1.0 / p))
+                        }
                         _ => out.iter_mut().zip(num.iter()).for_each(|(o, &v)| *o = v / wsum),
                     }
                 }
@@ -510,7 +572,13 @@ impl<'a> Engine<'a> {
                             if !x.is_nan() {
                                 let v = x + shift;
                                 if v <= 0.0 {
-                                    return Err(self.domain_err("geometric", format!("value {x} (+ shift {shift}) ≤ 0 cannot enter a geometric mean"), var, i, a));
+                                    return Err(self.domain_err(
+                                        "geometric",
+                                        format!("value {x} (+ shift {shift}) ≤ 0 cannot enter a geometric mean"),
+                                        var,
+                                        i,
+                                        a,
+                                    ));
                                 }
                                 num[i] += wc * v.ln();
                                 den[i] += wc;
@@ -523,7 +591,13 @@ impl<'a> Engine<'a> {
                             let x = col[i];
                             if !x.is_nan() {
                                 if x <= 0.0 {
-                                    return Err(self.domain_err("harmonic", format!("value {x} ≤ 0 cannot enter a harmonic mean"), var, i, a));
+                                    return Err(self.domain_err(
+                                        "harmonic",
+                                        format!("value {x} ≤ 0 cannot enter a harmonic mean"),
+                                        var,
+                                        i,
+                                        a,
+                                    ));
                                 }
                                 num[i] += wc / x;
                                 den[i] += wc;
@@ -544,7 +618,13 @@ impl<'a> Engine<'a> {
                                     x
                                 } else {
                                     if x < 0.0 || (x == 0.0 && p < 0.0) {
-                                        return Err(self.domain_err("generalised", format!("value {x} is outside the domain of a generalised mean with p = {p}"), var, i, a));
+                                        return Err(self.domain_err(
+                                            "generalised",
+                                            format!("value {x} is outside the domain of a generalised mean with p = {p}"),
+                                            var,
+                                            i,
+                                            a,
+                                        ));
                                     }
                                     x.powf(p)
                                 };
@@ -555,7 +635,12 @@ impl<'a> Engine<'a> {
                         }
                     }
                     #[allow(unreachable_patterns)]
-                    _ => return Err(Error::method(method.name(), "this aggregation is not supported in uncertainty analysis")),
+                    _ => {
+                        return Err(Error::method(
+                            method.name(),
+                            "this aggregation is not supported in uncertainty analysis",
+                        ))
+                    }
                 }
             }
             let need = ((ap.min_cov * k_children as f64 - 1e-12).ceil() as u32).max(1);
@@ -567,7 +652,7 @@ impl<'a> Engine<'a> {
                     match *method {
                         Aggregator::Geometric { shift } => m.exp() - shift,
                         Aggregator::Harmonic => den[i] / num[i],
-                        Aggregator::Generalised { p } if p == 0.0 => m.exp(),
+                        Aggregator::Generalised { p: 0.0 } => m.exp(),
                         Aggregator::Generalised { p } if p != 1.0 => m.powf(1.0 / p),
                         _ => m,
                     }
@@ -592,7 +677,13 @@ impl<'a> Engine<'a> {
                         mx = mx.max(x);
                     }
                     let span = mx - mn;
-                    out.iter_mut().for_each(|x| *x = if span > 0.0 { lo + (hi - lo) * (*x - mn) / span } else { 0.5 * (lo + hi) + 0.0 * *x });
+                    out.iter_mut().for_each(|x| {
+                        *x = if span > 0.0 {
+                            lo + (hi - lo) * (*x - mn) / span
+                        } else {
+                            0.5 * (lo + hi) + 0.0 * *x
+                        }
+                    });
                 }
             }
         }
@@ -636,7 +727,7 @@ impl<'a> Engine<'a> {
         // kind per run: 0 = alone, 1 = collapsed index row, 2 = first-level rows
         let mut kind = vec![0u8; plans.len()];
         // rows: (run, node or usize::MAX for the index, geometric?, weights over indicators)
-        let mut rows: BTreeMap<(VariantKey, bool), Vec<(usize, usize, Vec<f64>)>> = BTreeMap::new();
+        let mut rows: BTreeMap<(VariantKey, bool), Vec<BatchRow>> = BTreeMap::new();
         for (r, p) in plans.iter().enumerate() {
             let key = (p.impute, p.treat, p.normalise);
             let Some(var) = self.variants.get(&key) else { continue };
@@ -678,7 +769,7 @@ impl<'a> Engine<'a> {
                 let (mut wsum, mut k) = (0.0, 0usize);
                 for &c in &node.children {
                     if w[c] != 0.0 {
-                        if self.ind_col[c].is_none_or(|j| var.col_nan[j]) {
+                        if self.ind_col[c].map_or(true, |j| var.col_nan[j]) {
                             return false;
                         }
                         wsum += w[c];
@@ -830,7 +921,11 @@ impl<'a> Engine<'a> {
             exclude: None,
         };
         let mut s0 = self.scratch();
-        let nom_opts = ExecOptions { output: None, keep_runs: false, ..opts.clone() };
+        let nom_opts = ExecOptions {
+            output: None,
+            keep_runs: false,
+            ..opts.clone()
+        };
         let nom = self.run_one(&nominal_plan, &nom_opts, None, &mut s0)?;
         let mut nominal_scores = Vec::with_capacity(nt);
         let var0 = &self.variants[&(None, None, None)];
@@ -841,7 +936,10 @@ impl<'a> Engine<'a> {
         }
         let nominal_ranks: Vec<Vec<u32>> = (0..nt).map(|t| nom.ranks[t * nd..(t + 1) * nd].to_vec()).collect();
 
-        let chunk = opts.chunk.unwrap_or_else(|| (8_000_000 / (nd * nt.max(1) * 4 + 1)).clamp(16, 1024)).max(1);
+        let chunk = opts
+            .chunk
+            .unwrap_or_else(|| (8_000_000 / (nd * nt.max(1) * 4 + 1)).clamp(16, 1024))
+            .max(1);
         let mut hists: Vec<Vec<RankHistogram>> = vec![vec![RankHistogram::default(); nd]; nt];
         let mut run_scores = Vec::new();
         let mut y = Vec::with_capacity(if opts.output.is_some() { n_runs } else { 0 });

@@ -254,7 +254,10 @@ pub fn check_factors(fw: &Framework, factors: &[Factor]) -> Result<()> {
                     c.step.check(fw)?;
                     for r in &c.rescale {
                         if r.level < 2 || r.level > fw.max_level() {
-                            return Err(Error::spec("aggregate factor", format!("rescale level {} has no aggregates", r.level)));
+                            return Err(Error::spec(
+                                "aggregate factor",
+                                format!("rescale level {} has no aggregates", r.level),
+                            ));
                         }
                     }
                 }
@@ -305,7 +308,10 @@ mod tests {
         let d: Doc = toml::from_str(&toml).expect("documented factors parse");
         assert_eq!(d.factors.len(), 7);
         assert!(matches!(&d.factors[4], Factor::Treat { choices } if choices[0] == TreatChoice::Off(Off::Off)));
-        let back = toml::to_string(&Doc2 { factors: d.factors.clone() }).expect("serialise");
+        let back = toml::to_string(&Doc2 {
+            factors: d.factors.clone(),
+        })
+        .expect("serialise");
         let again: Doc = toml::from_str(&back).expect("round trip");
         assert_eq!(again.factors, d.factors);
     }

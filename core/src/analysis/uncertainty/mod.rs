@@ -37,8 +37,8 @@ use std::collections::BTreeSet;
 use ndarray::Array2;
 
 pub use design::{Design, DesignRun};
-pub(crate) use engine::{Engine, ExecOptions, Output, Registry, RunPlan};
 pub use engine::Monitor;
+pub(crate) use engine::{Engine, ExecOptions, Output, Registry, RunPlan};
 pub use factors::{check_factors, AggregationChoice, Factor, Off, Rescale, RescaleTo, TreatChoice};
 pub use rank::rank_into;
 pub use rng::{choice, pick, replicate_rng, uniform};
@@ -196,7 +196,11 @@ impl Sampler {
                     for s in sets {
                         let mut set = Vec::new();
                         for (id, w) in s.iter() {
-                            let i = fw.index_of(id).ok_or_else(|| Error::Unknown { what: "node", id: id.into(), context: "weight set".into() })?;
+                            let i = fw.index_of(id).ok_or_else(|| Error::Unknown {
+                                what: "node",
+                                id: id.into(),
+                                context: "weight set".into(),
+                            })?;
                             weight_nodes.insert(i);
                             set.push((i, w));
                         }
@@ -313,7 +317,9 @@ impl Sampler {
                 Resolved::Weights { .. } => {}
             }
         }
-        if let (Some(m), Some(Resolved::Weights { nodes, .. })) = (mult, self.factors.iter().find(|f| matches!(f, Resolved::Weights { .. }))) {
+        if let (Some(m), Some(Resolved::Weights { nodes, .. })) =
+            (mult, self.factors.iter().find(|f| matches!(f, Resolved::Weights { .. })))
+        {
             for (&n, x) in nodes.iter().zip(m) {
                 p.weights[n] *= x;
             }
@@ -341,7 +347,11 @@ pub(crate) fn design_run(engine: &Engine<'_>, weight_nodes: &[usize], p: &RunPla
 pub(crate) fn targets(fw: &Framework, nodes: &[String]) -> Result<Vec<usize>> {
     let mut t = vec![fw.root()];
     for id in nodes {
-        let i = fw.index_of(id).ok_or_else(|| Error::Unknown { what: "node", id: id.clone(), context: "rank statistics".into() })?;
+        let i = fw.index_of(id).ok_or_else(|| Error::Unknown {
+            what: "node",
+            id: id.clone(),
+            context: "rank statistics".into(),
+        })?;
         if !t.contains(&i) {
             t.push(i);
         }
@@ -349,7 +359,14 @@ pub(crate) fn targets(fw: &Framework, nodes: &[String]) -> Result<Vec<usize>> {
     Ok(t)
 }
 
-fn finish(fw: &Framework, data: &Dataset, targets: &[usize], out: engine::ExecOutput, runs: usize, design: Option<Design>) -> UncertaintyResult {
+fn finish(
+    fw: &Framework,
+    data: &Dataset,
+    targets: &[usize],
+    out: engine::ExecOutput,
+    runs: usize,
+    design: Option<Design>,
+) -> UncertaintyResult {
     let mut stats: Vec<RankStats> = out
         .hists
         .into_iter()
@@ -381,7 +398,14 @@ fn finish(fw: &Framework, data: &Dataset, targets: &[usize], out: engine::ExecOu
 /// A factor or pipeline problem ([`Error::Spec`], [`Error::Unknown`]); a step's error in a
 /// varied pipeline; [`Error::Method`] naming unit and node when a run's aggregation cannot
 /// take a value; a cancellation error if `monitor.cancel` is set.
-pub fn uncertainty(fw: &Framework, data: &Dataset, pipeline: &Pipeline, factors: &[Factor], opts: &UncertaintyOptions, monitor: Monitor<'_>) -> Result<UncertaintyResult> {
+pub fn uncertainty(
+    fw: &Framework,
+    data: &Dataset,
+    pipeline: &Pipeline,
+    factors: &[Factor],
+    opts: &UncertaintyOptions,
+    monitor: Monitor<'_>,
+) -> Result<UncertaintyResult> {
     if opts.runs == 0 {
         return Err(Error::spec("uncertainty analysis", "needs at least one run"));
     }
@@ -390,11 +414,18 @@ pub fn uncertainty(fw: &Framework, data: &Dataset, pipeline: &Pipeline, factors:
     let keys: BTreeSet<_> = (0..opts.runs).map(|r| key_of(&sampler.plan_mc(opts.seed, r))).collect();
     engine.prepare(&keys)?;
     let targets = targets(fw, &opts.nodes)?;
-    let exec = ExecOptions { targets: targets.clone(), keep_runs: opts.keep_runs, output: None, chunk: opts.chunk };
+    let exec = ExecOptions {
+        targets: targets.clone(),
+        keep_runs: opts.keep_runs,
+        output: None,
+        chunk: opts.chunk,
+    };
     let out = engine.execute(opts.runs, |r| Ok(sampler.plan_mc(opts.seed, r)), &exec, &monitor)?;
     let design = opts.record_design.then(|| Design {
         weight_nodes: sampler.weight_nodes.iter().map(|&n| fw.nodes()[n].id.clone()).collect(),
-        runs: (0..opts.runs).map(|r| design_run(&engine, &sampler.weight_nodes, &sampler.plan_mc(opts.seed, r))).collect(),
+        runs: (0..opts.runs)
+            .map(|r| design_run(&engine, &sampler.weight_nodes, &sampler.plan_mc(opts.seed, r)))
+            .collect(),
     });
     Ok(finish(fw, data, &targets, out, opts.runs, design))
 }
@@ -441,24 +472,43 @@ pub struct ReplayOptions {
 /// [`Error::Unknown`] for a node or indicator of the design not in the framework,
 /// [`Error::Shape`]-like [`Error::Spec`] for a run with the wrong number of weights; as
 /// [`uncertainty`] otherwise.
-pub fn replay(fw: &Framework, data: &Dataset, pipeline: &Pipeline, design: &Design, opts: &ReplayOptions, monitor: Monitor<'_>) -> Result<UncertaintyResult> {
+pub fn replay(
+    fw: &Framework,
+    data: &Dataset,
+    pipeline: &Pipeline,
+    design: &Design,
+    opts: &ReplayOptions,
+    monitor: Monitor<'_>,
+) -> Result<UncertaintyResult> {
     let nodes: Vec<usize> = design
         .weight_nodes
         .iter()
-        .map(|id| fw.index_of(id).ok_or_else(|| Error::Unknown { what: "node", id: id.clone(), context: "design weight column".into() }))
+        .map(|id| {
+            fw.index_of(id).ok_or_else(|| Error::Unknown {
+                what: "node",
+                id: id.clone(),
+                context: "design weight column".into(),
+            })
+        })
         .collect::<Result<_>>()?;
     let nominal: Vec<f64> = fw.nodes().iter().map(|n| n.weight).collect();
     let mut reg = Registry::default();
     let mut plans = Vec::with_capacity(design.runs.len());
     for (k, r) in design.runs.iter().enumerate() {
         if r.weights.len() != nodes.len() {
-            return Err(Error::spec("design", format!("run {} has {} weights for {} weight columns", k + 1, r.weights.len(), nodes.len())));
+            return Err(Error::spec(
+                "design",
+                format!("run {} has {} weights for {} weight columns", k + 1, r.weights.len(), nodes.len()),
+            ));
         }
         let mut w = nominal.clone();
         for (&n, &x) in nodes.iter().zip(&r.weights) {
             if !x.is_nan() {
                 if !(x.is_finite() && x >= 0.0) {
-                    return Err(Error::spec("design", format!("run {}: weight of `{}` is {x}", k + 1, fw.nodes()[n].id)));
+                    return Err(Error::spec(
+                        "design",
+                        format!("run {}: weight of `{}` is {x}", k + 1, fw.nodes()[n].id),
+                    ));
                 }
                 w[n] = x;
             }
@@ -468,7 +518,11 @@ pub fn replay(fw: &Framework, data: &Dataset, pipeline: &Pipeline, design: &Desi
             Some(id) => Some(
                 fw.index_of(id)
                     .filter(|i| fw.indicators().contains(i))
-                    .ok_or_else(|| Error::Unknown { what: "indicator", id: id.clone(), context: format!("design run {}", k + 1) })?,
+                    .ok_or_else(|| Error::Unknown {
+                        what: "indicator",
+                        id: id.clone(),
+                        context: format!("design run {}", k + 1),
+                    })?,
             ),
         };
         plans.push(RunPlan {
@@ -484,7 +538,12 @@ pub fn replay(fw: &Framework, data: &Dataset, pipeline: &Pipeline, design: &Desi
     let keys: BTreeSet<_> = plans.iter().map(key_of).collect();
     engine.prepare(&keys)?;
     let targets = targets(fw, &opts.nodes)?;
-    let exec = ExecOptions { targets: targets.clone(), keep_runs: opts.keep_runs, output: None, chunk: opts.chunk };
+    let exec = ExecOptions {
+        targets: targets.clone(),
+        keep_runs: opts.keep_runs,
+        output: None,
+        chunk: opts.chunk,
+    };
     let out = engine.execute(plans.len(), |r| Ok(plans[r].clone()), &exec, &monitor)?;
     Ok(finish(fw, data, &targets, out, plans.len(), None))
 }

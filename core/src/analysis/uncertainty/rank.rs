@@ -76,7 +76,7 @@ thread_local! {
 /// digits; digits shared by every key are skipped), then the rare groups sharing their high
 /// bits are finished by comparison. The input is in index order, so the result equals
 /// `sort_unstable()` on the pairs. Small inputs use the comparison sort directly.
-fn radix_sort(v: &mut Vec<(u64, u32)>) {
+fn radix_sort(v: &mut [(u64, u32)]) {
     let n = v.len();
     if n < 256 {
         v.sort_unstable();
@@ -105,7 +105,8 @@ fn radix_sort(v: &mut Vec<(u64, u32)>) {
                 sum += t;
             }
             let shift = 32 + p as u32 * BITS;
-            let (src, dst): (&[(u64, u32)], &mut [(u64, u32)]) = if src_is_v { (&v[..], &mut buf[..]) } else { (&buf[..], &mut v[..]) };
+            type Pair = (u64, u32);
+            let (src, dst): (&[Pair], &mut [Pair]) = if src_is_v { (&v[..], &mut buf[..]) } else { (&buf[..], &mut v[..]) };
             for &e in src {
                 let d = ((e.0 >> shift) as usize) & (BUCKETS - 1);
                 dst[c[d] as usize] = e;
