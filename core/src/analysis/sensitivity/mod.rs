@@ -313,7 +313,7 @@ pub fn sensitivity(
         output: Some(output),
         chunk: opts.chunk,
     };
-    let out = engine.execute(runs, |r| Ok(plan(r)), &exec, &monitor)?;
+    let out = engine.execute(runs, |r| Ok(std::borrow::Cow::Owned(plan(r))), &exec, &monitor)?;
     let indices = sobol_indices(&out.y, opts.n, k, &opts.bootstrap)?;
     Ok(SensitivityResult {
         factors: factors.iter().map(|f| f.name().to_owned()).collect(),

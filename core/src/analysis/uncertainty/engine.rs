@@ -720,7 +720,7 @@ impl<'a> Engine<'a> {
     /// Run a batch of runs: runs that share prepared data and whose first-level aggregates
     /// are dense arithmetic (or geometric) means are computed with one matrix product
     /// (W · Zᵀ, or W · (ln Z)ᵀ), the rest of each run as usual.
-    fn run_batch(&self, plans: &[RunPlan], opts: &ExecOptions, nominal: Option<&[u32]>, s: &mut Scratch) -> Result<Vec<RunOut>> {
+    fn run_batch(&self, plans: &[std::borrow::Cow<'_, RunPlan>], opts: &ExecOptions, nominal: Option<&[u32]>, s: &mut Scratch) -> Result<Vec<RunOut>> {
         let fw = self.fw;
         let m = fw.indicators().len();
         let all_nodes = opts.targets.iter().any(|&t| t != fw.root());
@@ -797,7 +797,9 @@ impl<'a> Engine<'a> {
             }
         }
         // matrix products, results routed to (run, node)
-        let mut results: Vec<Vec<(usize, Vec<f64>)>> = vec![Vec::new(); plans.len()];
+        // (product matrix, row, node) per run
+        let mut mats: Vec<ndarray::Array2<f64>> = Vec::new();
+        let mut results: Vec<Vec<(usize, usize, usize)>> = vec![Vec::new(); plans.len()];
         for ((key, geo), rs) in rows {
             let var = &self.variants[&key];
             let n = var.units.len();
@@ -809,28 +811,29 @@ impl<'a> Engine<'a> {
             }
             let mut out = ndarray::Array2::<f64>::zeros((rs.len(), n));
             ndarray::linalg::general_mat_mul(1.0, &wm, &zt, 0.0, &mut out);
-            for (i, (r, node, _)) in rs.into_iter().enumerate() {
-                let mut col = out.row(i).to_vec();
-                if geo {
-                    col.iter_mut().for_each(|x| *x = x.exp());
-                }
-                results[r].push((node, col));
+            if geo {
+                out.mapv_inplace(f64::exp);
             }
+            for (i, (r, node, _)) in rs.into_iter().enumerate() {
+                results[r].push((mats.len(), i, node));
+            }
+            mats.push(out);
         }
+        let row_of = |mi: usize, i: usize| mats[mi].row(i);
         let mut outs = Vec::with_capacity(plans.len());
         for (r, p) in plans.iter().enumerate() {
             let n = self.variants.get(&(p.impute, p.treat, p.normalise)).map_or(0, |v| v.units.len());
             match kind[r] {
                 1 => {
-                    if let Some((_, col)) = results[r].first() {
-                        s.index[..n].copy_from_slice(col);
+                    if let Some(&(mi, i, _)) = results[r].first() {
+                        s.index[..n].iter_mut().zip(row_of(mi, i)).for_each(|(o, &x)| *o = x);
                         s.pre = Pre::Index;
                     }
                 }
                 2 => {
-                    for (node, col) in &results[r] {
-                        let k = self.slot[*node].unwrap_or(0);
-                        s.agg[k * n..(k + 1) * n].copy_from_slice(col);
+                    for &(mi, i, node) in &results[r] {
+                        let k = self.slot[node].unwrap_or(0);
+                        s.agg[k * n..(k + 1) * n].iter_mut().zip(row_of(mi, i)).for_each(|(o, &x)| *o = x);
                     }
                     s.pre = Pre::L2;
                 }
@@ -905,9 +908,9 @@ impl<'a> Engine<'a> {
 
     /// Run `n_runs` runs described by `plan`, in chunks, in parallel; per-target rank
     /// histograms are merged in run order (integer counts: identical for any threading).
-    pub(crate) fn execute<P>(&self, n_runs: usize, plan: P, opts: &ExecOptions, monitor: &Monitor<'_>) -> Result<ExecOutput>
+    pub(crate) fn execute<'p, P>(&self, n_runs: usize, plan: P, opts: &ExecOptions, monitor: &Monitor<'_>) -> Result<ExecOutput>
     where
-        P: Fn(usize) -> Result<RunPlan> + Sync,
+        P: Fn(usize) -> Result<std::borrow::Cow<'p, RunPlan>> + Sync,
     {
         let nd = self.data.n_units();
         let nt = opts.targets.len();
