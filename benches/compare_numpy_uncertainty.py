@@ -9,7 +9,9 @@ For 2,844 x 67 with R = 10,000 and 100,000 x 67 with R = 1,000:
      dimension scores rescaled (min-max branch: 1 + 0.99 S; z-score branch: range [1,100])
      then a weighted geometric mean at the index, exactly the peer's definitions);
   3. `zhili uncertainty --replay` replays it (release build, all cores);
-  4. per-unit statistics are compared and compute times and peak memory (max RSS) reported.
+  4. per-unit statistics are compared; compute times (each tool's own timer, wall clock),
+     whole-process wall and CPU time (user + sys over all threads) and peak memory (max RSS)
+     are reported. On a shared machine the CPU times are the steadier comparison.
 
 Usage: benches/compare_numpy_uncertainty.py [numpy_baseline.py]  (run via scripts/bench.sh)
 """
@@ -29,19 +31,20 @@ CASES = [(2844, 67, 10_000), (100_000, 67, 1_000)]
 
 
 def timed(cmd):
-    """Run cmd in a child; return (stdout, stderr, wall seconds, peak RSS MB of that child)."""
+    """Run cmd in a child; return (stdout, stderr, wall s, CPU s (user + sys, all threads), peak RSS MB)."""
     wrapper = (
         "import resource, subprocess, sys, time, json\n"
         "t = time.perf_counter(); p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
         "w = time.perf_counter() - t\n"
         "sys.stdout.write(p.stdout); sys.stderr.write(p.stderr)\n"
-        "print(json.dumps({'rc': p.returncode, 'wall': w, 'rss_kb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}), file=sys.stderr)\n"
+        "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "print(json.dumps({'rc': p.returncode, 'wall': w, 'cpu': u.ru_utime + u.ru_stime, 'rss_kb': u.ru_maxrss}), file=sys.stderr)\n"
     )
     p = subprocess.run([sys.executable, "-c", wrapper, *cmd], capture_output=True, text=True)
     meta = json.loads(p.stderr.strip().splitlines()[-1])
     if meta["rc"] != 0:
         raise SystemExit(f"failed: {' '.join(map(str, cmd))}\n{p.stderr}")
-    return p.stdout, p.stderr, meta["wall"], meta["rss_kb"] / 1024.0
+    return p.stdout, p.stderr, meta["wall"], meta["cpu"], meta["rss_kb"] / 1024.0
 
 
 def zhili_framework(fw_json: Path, out: Path):
@@ -113,12 +116,12 @@ def main():
         pipe.write_text(PIPELINE)
         draws = DATA / f"ua_draws_N{n}_R{reps}.csv"
         peer_out = DATA / f"ua_numpy_N{n}_R{reps}.csv"
-        out, _, peer_wall, peer_rss = timed([py, str(BASELINE), "uncertainty", "--units", str(n), "--indicators", str(m), "--data", str(data), "--framework", str(fwj), "--reps", str(reps), "--seed", "1", "--draws-out", str(draws), "--out", str(peer_out)])
+        out, _, peer_wall, peer_cpu, peer_rss = timed([py, str(BASELINE), "uncertainty", "--units", str(n), "--indicators", str(m), "--data", str(data), "--framework", str(fwj), "--reps", str(reps), "--seed", "1", "--draws-out", str(draws), "--out", str(peer_out)])
         peer = json.loads(out.strip().splitlines()[-1])
         design = DATA / f"ua_design_N{n}_R{reps}.csv"
         design_from_draws(draws, design)
         ours_out = DATA / f"ua_zhili_N{n}_R{reps}.csv"
-        _, err, our_wall, our_rss = timed([str(ZHILI), "uncertainty", "-f", str(zfw), "-d", str(data), "-p", str(pipe), "--unit-column", "unit_id", "--replay", str(design), "-o", str(ours_out)])
+        _, err, our_wall, our_cpu, our_rss = timed([str(ZHILI), "uncertainty", "-f", str(zfw), "-d", str(data), "-p", str(pipe), "--unit-column", "unit_id", "--replay", str(design), "-o", str(ours_out)])
         secs = [float(l.split(" runs in ")[1].split()[0]) for l in err.splitlines() if " runs in " in l]
         ours_compute = secs[0] if secs else float("nan")
         a = read_stats(peer_out, "unit_id", ["nominal_rank", "median_rank", "p5_rank", "p95_rank", "mean_abs_rank_shift"])
@@ -139,6 +142,7 @@ def main():
             "zhili_compute_s": round(ours_compute, 4),
             "ratio_numpy_over_zhili": round(peer["compute_s"] / ours_compute, 1),
             "numpy_wall_s": round(peer_wall, 3), "zhili_wall_s": round(our_wall, 3),
+            "numpy_process_cpu_s": round(peer_cpu, 3), "zhili_process_cpu_s": round(our_cpu, 3),
             "numpy_peak_rss_mb": round(peer_rss, 1), "zhili_peak_rss_mb": round(our_rss, 1),
             "units_differing": mism, "max_abs_diff": worst,
         })
