@@ -34,7 +34,7 @@ def main():
             run([sys.executable, str(BASELINE), "gen", "--units", str(n), "--indicators", str(m), "--seed", "1", "--out", str(csv_path)])
         fw_path = csv_path.with_suffix(".json")
         repeat = "21" if n < 10_000 else "11"
-        peer = run([sys.executable, str(BASELINE), "score", "--data", str(csv_path), "--framework", str(fw_path), "--repeat", repeat])
+        peer = run([sys.executable, str(BASELINE), "score", "--units", str(n), "--indicators", str(m), "--data", str(csv_path), "--framework", str(fw_path), "--repeat", repeat])
         out = DATA / f"zhili_N{n}.csv"
         ours = run([str(ZHILI), str(csv_path), str(fw_path), repeat, str(out)])
         # identical results: recompute the peer's index and ranks in-process for a cell-by-cell check

@@ -18,7 +18,7 @@ fn bench_score(c: &mut Criterion) {
         let (fw, ds) = support::load_baseline(&dir, n, 67, 1).unwrap_or_else(|| support::synthetic(n, 67));
         g.bench_with_input(BenchmarkId::new("impute_minmax_arith_rank", format!("{n}x67")), &n, |b, _| {
             b.iter(|| {
-                let run = pipeline.run(&fw, &ds).expect("run");
+                let run = pipeline.score(&fw, &ds).expect("score");
                 criterion::black_box(run.results.index_ranks())
             })
         });

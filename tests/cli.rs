@@ -102,3 +102,89 @@ fn frameworks_lists_the_catalogue() {
     assert!(ok);
     assert!(out.contains(zhili::indicators::DEFAULT));
 }
+
+#[test]
+fn weights_are_computed_written_and_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("w.toml");
+    let (ok, stdout, err) = zhili(&["weights", "--method", "entropy", "-o", out.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(stdout.contains("effective weight"), "{stdout}");
+    let w = zhili::io::load_weights(&out).unwrap();
+    // every sibling group sums to 1
+    let (fw, _) = zhili::io::load_framework(zhili::indicators::DEFAULT).unwrap();
+    for n in fw.nodes().iter().filter(|n| !n.children.is_empty()) {
+        let s: f64 = n.children.iter().map(|&c| w.weights[&fw.nodes()[c].id]).sum();
+        assert!((s - 1.0).abs() < 1e-12, "{}: {s}", n.id);
+    }
+    let (ok, _, err) = zhili(&["score", "--weights", out.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = zhili(&["weights", "--method", "ahp"]);
+    assert!(!ok && err.contains("--ahp"), "{err}");
+}
+
+#[test]
+fn score_table_has_grades_and_other_samples() {
+    let (ok, out, err) = zhili(&["score", "--top", "3"]);
+    assert!(ok, "{err}");
+    assert!(["优秀", "良好", "一般", "较差"].iter().any(|g| out.contains(g)), "{out}");
+    let (ok, out, err) = zhili(&["score", "--sample", "yunnan-129"]);
+    assert!(ok, "{err}");
+    assert!(out.lines().filter(|l| l.contains('┆')).count() > 129, "129 units and a header");
+    let (ok, _, err) = zhili(&["score", "--framework", "kunming-municipal", "--year", "2023"]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = zhili(&["score", "--sample", "nope"]);
+    assert!(!ok && err.contains("nope") && err.contains("yunnan-129"), "{err}");
+}
+
+#[test]
+fn derive_grid_events_and_households() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("indicators/data");
+    let ev = root.join("grid-events-log.csv");
+    let pop = root.join("grid-events-population.csv");
+    let (ok, out, err) = zhili(&[
+        "derive",
+        "grid-events",
+        "--events",
+        ev.to_str().unwrap(),
+        "--population",
+        pop.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    // the bundled indicator table was derived from the same log: same on-time rate for hongta
+    let bundled = std::fs::read_to_string(root.join("grid-events.csv")).unwrap();
+    let pick = |text: &str| -> f64 {
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let j = header.iter().position(|h| *h == "grid_event_ontime_pct").unwrap();
+        lines
+            .find(|l| l.starts_with("hongta,"))
+            .unwrap()
+            .split(',')
+            .nth(j)
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(pick(&out), pick(&bundled));
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("events.csv");
+    std::fs::write(
+        &bad,
+        "unit,category,item,reported_at,closed_at,status,satisfaction\nhongta,警务,治安隐患,2023-13-45 10:00,,open,\n",
+    )
+    .unwrap();
+    let (ok, _, err) = zhili(&[
+        "derive",
+        "grid-events",
+        "--events",
+        bad.to_str().unwrap(),
+        "--population",
+        pop.to_str().unwrap(),
+    ]);
+    assert!(!ok && err.contains("line 2") && !err.contains("panicked"), "{err}");
+    let hh = root.join("households.csv");
+    let (ok, out, err) = zhili(&["derive", "households", "--households", hh.to_str().unwrap(), "--level", "township"]);
+    assert!(ok, "{err}");
+    assert!(out.starts_with("unit,") && out.contains("red_households_pct"), "{out}");
+}

@@ -1,5 +1,7 @@
 //! The step log: what each pipeline step did, cell by cell where it matters.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 /// How much a log entry matters.
@@ -16,9 +18,9 @@ pub enum Level {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogEntry {
     /// The step, e.g. `impute`.
-    pub step: String,
+    pub step: Cow<'static, str>,
     /// What happened, e.g. `imputed`, `winsorised_high`, `log_transformed`, `screened_out`.
-    pub action: String,
+    pub action: Cow<'static, str>,
     /// Info or warning.
     pub level: Level,
     /// The unit concerned, if any.
@@ -31,13 +33,16 @@ pub struct LogEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
     /// Free detail (e.g. `mean of group Asia`, `skew 2.24 → 1.75`).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub detail: String,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub detail: Cow<'static, str>,
 }
 
 impl LogEntry {
     /// An info entry.
-    pub fn info(step: &str, action: &str) -> Self {
+    ///
+    /// Step, action and detail are usually static text: they are borrowed, not copied,
+    /// which keeps per-cell entries (an imputed cell, a winsorised point) cheap.
+    pub fn info(step: impl Into<Cow<'static, str>>, action: impl Into<Cow<'static, str>>) -> Self {
         LogEntry {
             step: step.into(),
             action: action.into(),
@@ -45,11 +50,11 @@ impl LogEntry {
             unit: None,
             indicator: None,
             value: None,
-            detail: String::new(),
+            detail: Cow::Borrowed(""),
         }
     }
     /// A warning entry.
-    pub fn warning(step: &str, action: &str) -> Self {
+    pub fn warning(step: impl Into<Cow<'static, str>>, action: impl Into<Cow<'static, str>>) -> Self {
         LogEntry {
             level: Level::Warning,
             ..Self::info(step, action)
@@ -71,7 +76,7 @@ impl LogEntry {
         self
     }
     /// Set the detail.
-    pub fn detail(mut self, d: impl Into<String>) -> Self {
+    pub fn detail(mut self, d: impl Into<Cow<'static, str>>) -> Self {
         self.detail = d.into();
         self
     }

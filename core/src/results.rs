@@ -1,5 +1,7 @@
 //! Scores at every node, ranks and effective weights.
 
+use std::sync::Arc;
+
 use ndarray::{Array1, Array2, ArrayView1};
 
 use crate::error::{Error, Result};
@@ -9,7 +11,7 @@ use crate::rank::{rank, Ties};
 /// The scores of a run: units × every framework node.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Results {
-    unit_ids: Vec<String>,
+    unit_ids: Arc<[String]>,
     node_ids: Vec<String>,
     scores: Array2<f64>,
     effective_weights: Vec<f64>,
@@ -19,9 +21,9 @@ pub struct Results {
 
 impl Results {
     /// Wrap a units × nodes score matrix (columns in framework node order).
-    pub fn new(fw: &Framework, unit_ids: Vec<String>, scores: Array2<f64>, ties: Ties) -> Self {
+    pub fn new(fw: &Framework, unit_ids: impl Into<Arc<[String]>>, scores: Array2<f64>, ties: Ties) -> Self {
         Results {
-            unit_ids,
+            unit_ids: unit_ids.into(),
             node_ids: fw.node_ids().into_iter().map(str::to_owned).collect(),
             scores,
             effective_weights: fw.effective_weights(),

@@ -1,12 +1,15 @@
 //! Command-line interface: one file per subcommand.
 
 mod audit;
+mod derive;
 mod frameworks;
+mod inputs;
 mod score;
 mod sensitivity;
 mod table;
 mod uncertainty;
 mod validate;
+mod weights;
 
 use std::process::ExitCode;
 
@@ -34,6 +37,10 @@ enum Command {
     Uncertainty(uncertainty::Args),
     /// Sobol sensitivity analysis (first-order and total indices).
     Sensitivity(sensitivity::Args),
+    /// Derive indicator tables from record-level data (grid-event logs, household risk).
+    Derive(derive::Args),
+    /// Compute weights (entropy, CRITIC, CV, SD, PCA, equal, AHP) for every sibling group.
+    Weights(weights::Args),
 }
 
 /// Parse arguments, run, print one clear error on failure.
@@ -46,6 +53,8 @@ pub(crate) fn main() -> ExitCode {
         Command::Audit(a) => audit::run(a),
         Command::Uncertainty(a) => uncertainty::run(a),
         Command::Sensitivity(a) => sensitivity::run(a),
+        Command::Weights(a) => weights::run(a),
+        Command::Derive(a) => derive::run(a),
     };
     match result {
         Ok(code) => code,

@@ -3,26 +3,16 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use zhili::io::{self, DataOptions, FrameworkSource};
-use zhili::{Dataset, Error, Framework, Pipeline, Run};
+use super::inputs::{print_warnings, InputArgs, Inputs};
+use zhili::indicators::GradingSpec;
+use zhili::io;
+use zhili::{Dataset, Error, Framework, Run};
 
 /// Options of `zhili score`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Framework: a bundled name (`zhili frameworks`) or a .toml / .json / COINr iMeta .csv file.
-    /// Default: the bundled default framework.
-    #[arg(long, short)]
-    framework: Option<String>,
-    /// Data CSV (UTF-8 or GBK). Default: the bundled framework's sample data.
-    #[arg(long, short)]
-    data: Option<PathBuf>,
-    /// Pipeline document (.toml / .json). Default: the bundled framework's pipeline, else
-    /// denominate → mean imputation → min-max [0, 100] → arithmetic mean.
-    #[arg(long, short)]
-    pipeline: Option<PathBuf>,
-    /// Weight set overriding the framework's weights (.toml `id = w` or .csv `id,weight`).
-    #[arg(long, short)]
-    weights: Option<PathBuf>,
+    #[command(flatten)]
+    inputs: InputArgs,
     /// Which stage to write: raw, denominated, imputed, screened, treated, normalised, aggregated.
     #[arg(long, default_value = "aggregated")]
     stage: String,
@@ -32,12 +22,6 @@ pub(crate) struct Args {
     /// Write to this file instead of standard output.
     #[arg(long, short)]
     out: Option<PathBuf>,
-    /// Unit id column of the data.
-    #[arg(long)]
-    unit_column: Option<String>,
-    /// Score only this time period (panel data); default: the latest.
-    #[arg(long)]
-    year: Option<i64>,
     /// Rows to show in the table (default: all).
     #[arg(long)]
     top: Option<usize>,
@@ -51,58 +35,14 @@ enum Format {
 }
 
 pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
-    let fw_arg = a.framework.clone().unwrap_or_else(|| zhili::indicators::DEFAULT.to_owned());
-    let (fw, source) = io::load_framework(&fw_arg)?;
-    let bundled = match &source {
-        FrameworkSource::Bundled(b) => Some(*b),
-        FrameworkSource::File(_) => None,
-    };
-    let fw = match &a.weights {
-        Some(w) => fw.with_weights(io::load_weights(w)?.iter())?,
-        None => fw,
-    };
-    let opts = DataOptions {
-        unit_column: a.unit_column.clone(),
-        ..DataOptions::default()
-    };
-    let data = match (&a.data, bundled) {
-        (Some(d), _) => io::read_dataset(d, &fw, &opts)?,
-        (None, Some(b)) => {
-            let text = b.data.ok_or_else(|| {
-                Error::spec(
-                    "arguments",
-                    format!("bundled framework `{}` has no sample data: pass --data", b.name),
-                )
-            })?;
-            let opts = DataOptions {
-                unit_column: Some(b.unit_column.to_owned()),
-                ..opts
-            };
-            io::read_dataset_str(text, &format!("bundled data of `{}`", b.name), &fw, &opts)?
-        }
-        (None, None) => return Err(Error::spec("arguments", "--data is required with a framework file")),
-    };
-    let data = select_year(data, a.year)?;
-    let pipeline = match (&a.pipeline, bundled.and_then(|b| b.pipeline)) {
-        (Some(p), _) => io::load_pipeline(p)?,
-        (None, Some(text)) => Pipeline::from_toml_named(text, "bundled pipeline")?,
-        (None, None) => Pipeline::default(),
-    };
+    let Inputs {
+        framework: fw,
+        data,
+        pipeline,
+        grading,
+    } = a.inputs.load()?;
     let run = pipeline.run(&fw, &data)?;
-    for e in run.log.iter().filter(|e| e.level == zhili::Level::Warning) {
-        let at = [e.unit.as_deref(), e.indicator.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" / ");
-        eprintln!(
-            "warning [{}] {}{}: {}",
-            e.step,
-            e.action,
-            if at.is_empty() { String::new() } else { format!(" ({at})") },
-            e.detail
-        );
-    }
+    print_warnings(&run.log);
 
     let format = a.format.unwrap_or(match &a.out {
         None => Format::Table,
@@ -110,7 +50,7 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
         Some(_) => Format::Csv,
     });
     let text = match (format, a.stage.as_str()) {
-        (Format::Table, _) => ranked_table(&fw, &data, &run, a.top),
+        (Format::Table, _) => ranked_table(&fw, &data, &run, grading.as_ref(), a.top)?,
         (Format::Csv, "aggregated") => io::results_csv(&run.results),
         (Format::Json, "aggregated") => io::results_json(&run.results),
         (Format::Json, _) => {
@@ -135,22 +75,7 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Panel data: keep one period (the requested one, else the latest).
-fn select_year(data: Dataset, year: Option<i64>) -> zhili::Result<Dataset> {
-    match (data.time(), year) {
-        (None, None) => Ok(data),
-        (None, Some(_)) => Err(Error::spec(
-            "arguments",
-            "--year given but the data has no time column (year / Time)",
-        )),
-        (Some(t), y) => {
-            let y = y.or_else(|| t.iter().max().copied()).unwrap_or_default();
-            data.at_time(y)
-        }
-    }
-}
-
-fn ranked_table(fw: &Framework, data: &Dataset, run: &Run, top: Option<usize>) -> String {
+fn ranked_table(fw: &Framework, data: &Dataset, run: &Run, grading: Option<&GradingSpec>, top: Option<usize>) -> zhili::Result<String> {
     let res = &run.results;
     let root = fw.root();
     let dims: Vec<usize> = fw.nodes()[root].children.clone();
@@ -168,6 +93,13 @@ fn ranked_table(fw: &Framework, data: &Dataset, run: &Run, top: Option<usize>) -
         }
     };
     header.push(label(root));
+    let grades = match grading {
+        Some(g) => {
+            header.push(g.name.zh.clone().or_else(|| g.name.en.clone()).unwrap_or_else(|| "grade".into()));
+            Some(g.to_core().apply(res.index_scores())?)
+        }
+        None => None,
+    };
     header.extend(dims.iter().map(|&d| label(d)));
     let mut t = super::table::new(&header.iter().map(String::as_str).collect::<Vec<_>>());
     let ranks = res.index_ranks();
@@ -180,8 +112,11 @@ fn ranked_table(fw: &Framework, data: &Dataset, run: &Run, top: Option<usize>) -
             row.push(n[row_of[i]].clone());
         }
         row.push(fmt(res.scores()[[i, root]]));
+        if let Some(g) = &grades {
+            row.push(g.labels[i].clone().unwrap_or_else(|| "–".into()));
+        }
         row.extend(dims.iter().map(|&d| fmt(res.scores()[[i, d]])));
         t.add_row(row);
     }
-    format!("{t}\n")
+    Ok(format!("{t}\n"))
 }

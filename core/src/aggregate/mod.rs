@@ -12,11 +12,22 @@
 //! sums over children i with xᵢ not missing. If no child is present (or fewer than the
 //! step's `min_coverage` share of them), the score is missing (NaN).
 //!
+//! Whole-matrix methods (Copeland, MPI / AMPI, TOPSIS, grey relational grade, VIKOR) and
+//! the minimum live in [`matrix`]; as `Aggregator` variants they score each node from all
+//! units' children at once (they need complete data, except the minimum).
+//!
 //! Geometric, harmonic and generalised means with p ≤ 0 need positive values: a value
 //! ≤ 0 is an [`Error::Method`] naming the unit and node (set a `shift`, or normalise to
 //! a positive range such as min-max [1, 100], as COINr's examples do).
 
+mod copeland;
+mod gra;
+pub mod matrix;
 mod means;
+mod minimum;
+mod mpi;
+mod topsis;
+mod vikor;
 
 use ndarray::{Array2, ArrayView2, ShapeBuilder};
 use serde::{Deserialize, Serialize};
@@ -24,6 +35,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::framework::Framework;
 
+pub use matrix::{scores, scores_named, MatrixMethod};
 pub use means::weighted_mean;
 
 /// The built-in aggregation methods (`method` tag in the pipeline document).
@@ -46,6 +58,53 @@ pub enum Aggregator {
         /// The exponent; 1 = arithmetic, 0 = geometric, −1 = harmonic.
         p: f64,
     },
+    /// Copeland's non-compensatory score (see [`MatrixMethod::Copeland`]).
+    Copeland,
+    /// Mazziotta-Pareto index (see [`MatrixMethod::Mpi`]).
+    Mpi {
+        /// Penalty direction (default negative).
+        #[serde(default)]
+        penalty: matrix::Penalty,
+        /// Standard deviation of the standardisation (default population).
+        #[serde(default)]
+        sd: matrix::SdKind,
+    },
+    /// Adjusted Mazziotta-Pareto index (see [`MatrixMethod::Ampi`]).
+    Ampi {
+        /// Penalty direction (default negative).
+        #[serde(default)]
+        penalty: matrix::Penalty,
+        /// Goalposts (default: data range).
+        #[serde(default)]
+        goalposts: matrix::AmpiGoalposts,
+    },
+    /// TOPSIS relative closeness (see [`MatrixMethod::Topsis`]).
+    Topsis {
+        /// Normalisation (default vector).
+        #[serde(default)]
+        normalisation: matrix::TopsisNormalisation,
+    },
+    /// Grey relational grade (see [`MatrixMethod::GreyRelational`]).
+    GreyRelational {
+        /// Distinguishing coefficient (default 0.5).
+        #[serde(default = "half")]
+        rho: f64,
+    },
+    /// VIKOR (see [`MatrixMethod::Vikor`]).
+    Vikor {
+        /// Weight of group utility (default 0.5).
+        #[serde(default = "half")]
+        v: f64,
+        /// 1 − Q (default) or Q.
+        #[serde(default)]
+        output: matrix::VikorOutput,
+    },
+    /// Minimum over present children with positive weight (Leontief).
+    Minimum,
+}
+
+fn half() -> f64 {
+    0.5
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)]
@@ -61,7 +120,97 @@ impl Aggregator {
             Aggregator::Geometric { .. } => "geometric",
             Aggregator::Harmonic => "harmonic",
             Aggregator::Generalised { .. } => "generalised",
+            Aggregator::Copeland => "copeland",
+            Aggregator::Mpi { .. } => "mpi",
+            Aggregator::Ampi { .. } => "ampi",
+            Aggregator::Topsis { .. } => "topsis",
+            Aggregator::GreyRelational { .. } => "grey_relational",
+            Aggregator::Vikor { .. } => "vikor",
+            Aggregator::Minimum => "minimum",
         }
+    }
+
+    /// The whole-matrix method this aggregator stands for (`None` for the weighted means).
+    pub fn matrix(&self) -> Option<MatrixMethod> {
+        Some(match self {
+            Aggregator::Arithmetic | Aggregator::Geometric { .. } | Aggregator::Harmonic | Aggregator::Generalised { .. } => return None,
+            Aggregator::Copeland => MatrixMethod::Copeland,
+            Aggregator::Mpi { penalty, sd } => MatrixMethod::Mpi {
+                penalty: *penalty,
+                sd: *sd,
+            },
+            Aggregator::Ampi { penalty, goalposts } => MatrixMethod::Ampi {
+                penalty: *penalty,
+                goalposts: goalposts.clone(),
+            },
+            Aggregator::Topsis { normalisation } => MatrixMethod::Topsis {
+                normalisation: *normalisation,
+            },
+            Aggregator::GreyRelational { rho } => MatrixMethod::GreyRelational { rho: *rho },
+            Aggregator::Vikor { v, output } => MatrixMethod::Vikor { v: *v, output: *output },
+            Aggregator::Minimum => MatrixMethod::Minimum,
+        })
+    }
+
+    /// Score one aggregate from its children's columns (`children` index columns of
+    /// `scores`), whatever the method: weighted means row by row, whole-matrix methods on
+    /// all units at once. `min_coverage` as in [`Aggregate`]; ids name units and children
+    /// in errors.
+    ///
+    /// # Errors
+    /// [`Error::Method`] naming unit and node (or child) when the method cannot take a value.
+    #[allow(clippy::too_many_arguments)]
+    pub fn score_node(
+        &self,
+        scores: &Array2<f64>,
+        children: &[usize],
+        w: &[f64],
+        min_coverage: f64,
+        node_id: &str,
+        unit_ids: &[&str],
+        child_ids: &[String],
+    ) -> Result<ndarray::Array1<f64>> {
+        let Some(mm) = self.matrix() else {
+            return means::aggregate_columns(self, scores, children, w, min_coverage).map_err(|(row, msg, method)| Error::Method {
+                method: method.into(),
+                message: msg,
+                unit: Some(unit_ids.get(row).map_or_else(|| format!("#{row}"), |s| (*s).to_owned())),
+                node: Some(node_id.to_owned()),
+            });
+        };
+        let n = scores.nrows();
+        let mut x = Array2::<f64>::zeros((n, children.len()).f());
+        for (k, &c) in children.iter().enumerate() {
+            x.column_mut(k).assign(&scores.column(c));
+        }
+        let units: Vec<String> = unit_ids.iter().map(|s| (*s).to_owned()).collect();
+        let mut out = matrix::scores_named(&mm, x.view(), w, &units, child_ids).map_err(|e| match e {
+            Error::Method {
+                method,
+                message,
+                unit,
+                node,
+            } => Error::Method {
+                method,
+                message: match node {
+                    Some(child) => format!("{message} (child `{child}`)"),
+                    None => message,
+                },
+                unit,
+                node: Some(node_id.to_owned()),
+            },
+            other => other,
+        })?;
+        if matches!(mm, MatrixMethod::Minimum) {
+            let need = (min_coverage * children.len() as f64 - 1e-12).ceil().max(1.0) as usize;
+            for (r, o) in out.iter_mut().enumerate() {
+                let k = x.row(r).iter().filter(|v| !v.is_nan()).count();
+                if k < need {
+                    *o = f64::NAN;
+                }
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -152,6 +301,18 @@ impl Aggregate {
                     ));
                 }
             }
+            match m {
+                Aggregator::GreyRelational { rho } if !(*rho > 0.0 && *rho <= 1.0) => {
+                    return Err(Error::spec(
+                        "aggregate step",
+                        format!("grey relational ρ = {rho} is outside (0, 1]"),
+                    ));
+                }
+                Aggregator::Vikor { v, .. } if !(0.0..=1.0).contains(v) => {
+                    return Err(Error::spec("aggregate step", format!("VIKOR v = {v} is outside [0, 1]")));
+                }
+                _ => {}
+            }
             if let Aggregator::Geometric { shift } = m {
                 if !shift.is_finite() {
                     return Err(Error::spec("aggregate step", format!("geometric shift {shift} is not finite")));
@@ -176,21 +337,35 @@ impl Aggregate {
         for (j, &node) in fw.indicators().iter().enumerate() {
             scores.column_mut(node).assign(&indicators.column(j));
         }
+        self.score_aggregates(fw, weights, &mut scores, unit_ids, &[])?;
+        Ok(scores)
+    }
+
+    /// Fill the aggregate columns of a units × nodes matrix whose indicator columns are set.
+    /// Nodes marked in `done` are already scored and skipped.
+    pub(crate) fn score_aggregates(
+        &self,
+        fw: &Framework,
+        weights: &[f64],
+        scores: &mut Array2<f64>,
+        unit_ids: &[&str],
+        done: &[bool],
+    ) -> Result<()> {
         let min_cov = self.min_coverage.unwrap_or(0.0);
-        for &a in fw.aggregates_bottom_up() {
+        for &a in fw
+            .aggregates_bottom_up()
+            .iter()
+            .filter(|&&a| !done.get(a).copied().unwrap_or(false))
+        {
             let node = &fw.nodes()[a];
             let children = &node.children;
             let w: Vec<f64> = children.iter().map(|&c| weights[c]).collect();
-            let out = means::aggregate_columns(self.method_for(fw, a), &scores, children, &w, min_cov).map_err(|(row, msg, method)| {
-                Error::Method {
-                    method: method.into(),
-                    message: msg,
-                    unit: Some(unit_ids.get(row).map_or_else(|| format!("#{row}"), |s| (*s).to_owned())),
-                    node: Some(node.id.clone()),
-                }
-            })?;
+            let child_ids: Vec<String> = children.iter().map(|&c| fw.nodes()[c].id.clone()).collect();
+            let out = self
+                .method_for(fw, a)
+                .score_node(scores, children, &w, min_cov, &node.id, unit_ids, &child_ids)?;
             scores.column_mut(a).assign(&out);
         }
-        Ok(scores)
+        Ok(())
     }
 }

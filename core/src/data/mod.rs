@@ -5,6 +5,7 @@
 //! and checks values.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use ndarray::{Array2, ArrayView1, ShapeBuilder};
 
@@ -15,7 +16,7 @@ use crate::framework::Framework;
 /// (denominators such as population, area, GDP).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dataset {
-    unit_ids: Vec<String>,
+    unit_ids: Arc<[String]>,
     unit_names: Option<Vec<String>>,
     indicator_ids: Vec<String>,
     values: Array2<f64>,
@@ -70,8 +71,16 @@ impl Dataset {
                 node: Some(indicator_ids[c].clone()),
             });
         }
+        // Stored column-major: the pipeline reads indicator columns as contiguous slices.
+        let values = if values.t().is_standard_layout() {
+            values
+        } else {
+            let mut c = Array2::<f64>::zeros(values.dim().f());
+            c.assign(&values);
+            c
+        };
         let ds = Dataset {
-            unit_ids,
+            unit_ids: unit_ids.into(),
             unit_names: None,
             indicator_ids,
             values,
@@ -161,6 +170,11 @@ impl Dataset {
     pub fn unit_ids(&self) -> &[String] {
         &self.unit_ids
     }
+
+    /// Unit ids as a shared slice (cloning it is O(1); results of whole-dataset runs share it).
+    pub fn unit_ids_shared(&self) -> Arc<[String]> {
+        Arc::clone(&self.unit_ids)
+    }
     /// Unit names, if attached.
     pub fn unit_names(&self) -> Option<&[String]> {
         self.unit_names.as_deref()
@@ -217,7 +231,7 @@ impl Dataset {
     pub fn select_rows(&self, rows: &[usize]) -> Dataset {
         let pick_s = |v: &Vec<String>| rows.iter().map(|&r| v[r].clone()).collect::<Vec<_>>();
         Dataset {
-            unit_ids: pick_s(&self.unit_ids),
+            unit_ids: rows.iter().map(|&r| self.unit_ids[r].clone()).collect(),
             unit_names: self.unit_names.as_ref().map(pick_s),
             indicator_ids: self.indicator_ids.clone(),
             values: self.values.select(ndarray::Axis(0), rows),

@@ -394,6 +394,15 @@ impl Normaliser {
         Ok((out, fitted, log))
     }
 
+    /// Fit on one contiguous column and write its normalised values to `out`
+    /// (the streaming pipeline's kernel; `check` must have passed).
+    pub(crate) fn fit_transform_column(&self, x: &[f64], node: &Node, out: &mut [f64], log: &mut Vec<LogEntry>) -> Result<FittedColumn> {
+        let method = self.method();
+        let fitted = fit_one(method, x, node)?;
+        transform_one(method, x, &fitted, out, log)?;
+        Ok(fitted)
+    }
+
     fn prepare(&self, x: ArrayView2<'_, f64>, nodes: &[&Node]) -> Result<()> {
         if x.ncols() != nodes.len() {
             return Err(Error::Shape {

@@ -31,7 +31,8 @@
 //! the last step and appear exactly once. Running gives a [`Run`] with every stage.
 
 mod run;
-mod step;
+mod score;
+pub(crate) mod step;
 
 use serde::{Deserialize, Serialize};
 

@@ -97,7 +97,14 @@ impl Pipeline {
                     }
                     let unit_ids: Vec<&str> = current.units.iter().map(|&u| data.unit_ids()[u].as_str()).collect();
                     let scores = a.apply(fw, &weights, current.values.view(), &unit_ids)?;
-                    let results = Results::new(fw, unit_ids.iter().map(|s| (*s).to_owned()).collect(), scores, self.ties);
+                    // Share the dataset's ids when no unit was screened out.
+                    let ids: std::sync::Arc<[String]> =
+                        if current.units.len() == data.n_units() && current.units.iter().enumerate().all(|(k, &u)| k == u) {
+                            data.unit_ids_shared()
+                        } else {
+                            unit_ids.iter().map(|s| (*s).to_owned()).collect()
+                        };
+                    let results = Results::new(fw, ids, scores, self.ties);
                     return Ok(Run {
                         stages,
                         log,

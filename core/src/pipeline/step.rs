@@ -51,3 +51,47 @@ pub struct StepOutput {
     /// What the step did.
     pub log: Vec<LogEntry>,
 }
+
+/// A step that transforms each indicator column on its own — every step but `screen`,
+/// which needs whole rows. The pipeline streams columns through consecutive column
+/// steps while they are in cache ([`crate::Pipeline::score`]); the stage-keeping
+/// [`crate::Pipeline::run`] applies the same kernels one step at a time, so both paths
+/// compute with the same code.
+pub(crate) trait ColumnStep {
+    /// Checks made once per run (options, columns the step needs) and any per-run state
+    /// (e.g. each row's group), returned as the kernel that transforms columns.
+    fn begin<'a>(&'a self, input: &StepInput<'a>) -> crate::Result<Box<dyn ColumnKernel + 'a>>;
+}
+
+/// The per-run part of a [`ColumnStep`].
+pub(crate) trait ColumnKernel {
+    /// Transform column `j` (rows are `input.data.units`) in place, logging what it did.
+    /// Must not read `input.data.values`: in the streaming path it is empty.
+    fn column(&mut self, input: &StepInput<'_>, j: usize, col: &mut [f64], log: &mut Vec<LogEntry>) -> crate::Result<()>;
+}
+
+/// Apply a column step to a whole stage: a column-major copy, then each column in place.
+pub(crate) fn apply_by_column(step: &dyn ColumnStep, input: &StepInput<'_>) -> crate::Result<StepOutput> {
+    use ndarray::ShapeBuilder;
+    let mut kernel = step.begin(input)?;
+    let x = &input.data.values;
+    let mut values = Array2::<f64>::zeros(x.dim().f());
+    values.assign(x);
+    let mut log = Vec::new();
+    for (j, mut col) in values.columns_mut().into_iter().enumerate() {
+        // Column-major: every column is one contiguous slice.
+        let slice = col.as_slice_mut().ok_or_else(|| crate::Error::Shape {
+            what: "stage".into(),
+            expected: "column-major values".into(),
+            found: "strided columns".into(),
+        })?;
+        kernel.column(input, j, slice, &mut log)?;
+    }
+    Ok(StepOutput {
+        data: StageData {
+            units: input.data.units.clone(),
+            values,
+        },
+        log,
+    })
+}

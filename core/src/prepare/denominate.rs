@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::log::LogEntry;
-use crate::pipeline::{StageData, StepInput, StepOutput};
+use crate::pipeline::step::{apply_by_column, ColumnKernel, ColumnStep};
+use crate::pipeline::{StepInput, StepOutput};
 
 const STEP: &str = "denominate";
 
@@ -46,69 +47,84 @@ impl Denominate {
     /// [`Error::Spec`] if `scale` is not finite; [`Error::MissingColumn`] if a
     /// framework denominator is not a column of the dataset.
     pub fn apply(&self, input: &StepInput<'_>) -> Result<StepOutput> {
+        apply_by_column(self, input)
+    }
+}
+
+impl ColumnStep for Denominate {
+    fn begin<'a>(&'a self, input: &StepInput<'a>) -> Result<Box<dyn ColumnKernel + 'a>> {
         if !self.scale.is_finite() {
             return Err(Error::spec(
                 "step `denominate`",
                 format!("scale must be a finite number, got {}", self.scale),
             ));
         }
+        for &i in input.framework.indicators() {
+            let node = &input.framework.nodes()[i];
+            if let Some(d) = node.denominator.as_deref() {
+                if input.dataset.numeric().get(d).is_none() && input.dataset.indicator(d).is_none() {
+                    return Err(Error::MissingColumn {
+                        column: d.to_owned(),
+                        needed_by: format!("denominator of indicator `{}`", node.id),
+                    });
+                }
+            }
+        }
+        Ok(Box::new(self))
+    }
+}
+
+impl ColumnKernel for &Denominate {
+    fn column(&mut self, input: &StepInput<'_>, j: usize, col: &mut [f64], log: &mut Vec<LogEntry>) -> Result<()> {
         let ds = input.dataset;
         let rows = &input.data.units;
-        let mut values = input.data.values.clone();
-        let mut log = Vec::new();
-        for (j, mut col) in values.columns_mut().into_iter().enumerate() {
-            let node = input.indicator_node(j);
-            let Some(den_name) = node.denominator.as_deref() else { continue };
-            // Borrow the column when it is a numeric column (no copy); fall back to the
-            // dataset's own lookup (indicator columns) otherwise.
-            let owned;
-            let den: &[f64] = match ds.numeric().get(den_name) {
-                Some(v) => v,
-                None => {
-                    owned = ds.numeric_column(den_name).ok_or_else(|| Error::MissingColumn {
-                        column: den_name.to_owned(),
-                        needed_by: format!("denominator of indicator `{}`", node.id),
-                    })?;
-                    &owned
+        let node = input.indicator_node(j);
+        let Some(den_name) = node.denominator.as_deref() else {
+            return Ok(());
+        };
+        // Borrow the column when it is a numeric column (no copy); fall back to the
+        // dataset's own lookup (indicator columns) otherwise.
+        let owned;
+        let den: &[f64] = match ds.numeric().get(den_name) {
+            Some(v) => v,
+            None => {
+                owned = ds.numeric_column(den_name).ok_or_else(|| Error::MissingColumn {
+                    column: den_name.to_owned(),
+                    needed_by: format!("denominator of indicator `{}`", node.id),
+                })?;
+                &owned
+            }
+        };
+        let mut n_bad = 0usize;
+        for (k, x) in col.iter_mut().enumerate() {
+            let d = den[rows[k]];
+            if d == 0.0 || d.is_nan() {
+                if !x.is_nan() {
+                    n_bad += 1;
+                    log.push(
+                        LogEntry::warning(STEP, "missing_denominator")
+                            .unit(input.unit_id(k))
+                            .indicator(&node.id)
+                            .detail(format!(
+                                "denominator `{den_name}` is {}; result set to missing",
+                                if d.is_nan() { "missing" } else { "zero" }
+                            )),
+                    );
                 }
-            };
-            let mut n_bad = 0usize;
-            for (k, x) in col.iter_mut().enumerate() {
-                let d = den[rows[k]];
-                if d == 0.0 || d.is_nan() {
-                    if !x.is_nan() {
-                        n_bad += 1;
-                        log.push(
-                            LogEntry::warning(STEP, "missing_denominator")
-                                .unit(input.unit_id(k))
-                                .indicator(&node.id)
-                                .detail(format!(
-                                    "denominator `{den_name}` is {}; result set to missing",
-                                    if d.is_nan() { "missing" } else { "zero" }
-                                )),
-                        );
-                    }
-                    *x = f64::NAN;
-                } else {
-                    *x = *x / d * self.scale;
-                }
+                *x = f64::NAN;
+            } else {
+                *x = *x / d * self.scale;
             }
-            let mut detail = format!("divided by `{den_name}`");
-            if self.scale != 1.0 {
-                detail.push_str(&format!(" × {}", self.scale));
-            }
-            if n_bad > 0 {
-                detail.push_str(&format!(" ({n_bad} unit(s) with a zero or missing denominator)"));
-            }
-            log.push(LogEntry::info(STEP, "denominated").indicator(&node.id).detail(detail));
         }
-        Ok(StepOutput {
-            data: StageData {
-                units: rows.clone(),
-                values,
-            },
-            log,
-        })
+        let mut detail = format!("divided by `{den_name}`");
+        if self.scale != 1.0 {
+            detail.push_str(&format!(" × {}", self.scale));
+        }
+        if n_bad > 0 {
+            detail.push_str(&format!(" ({n_bad} unit(s) with a zero or missing denominator)"));
+        }
+        log.push(LogEntry::info(STEP, "denominated").indicator(&node.id).detail(detail));
+        Ok(())
     }
 }
 
@@ -116,6 +132,7 @@ impl Denominate {
 mod tests {
     use super::*;
     use crate::log::Level;
+    use crate::pipeline::StageData;
     use crate::prepare::testutil::{dataset, framework, stage};
 
     #[test]

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use super::stats::{min_max, skew_kurtosis};
 use crate::error::{Error, Result};
 use crate::log::LogEntry;
-use crate::pipeline::{StageData, StepInput, StepOutput};
+use crate::pipeline::step::{apply_by_column, ColumnKernel, ColumnStep};
+use crate::pipeline::{StepInput, StepOutput};
 
 const STEP: &str = "treat";
 
@@ -276,44 +277,7 @@ impl Treat {
     /// [`Error::Spec`] for a non-finite or negative threshold; [`Error::Unknown`] for an
     /// indicator in `skip` that is not in the framework.
     pub fn apply(&self, input: &StepInput<'_>) -> Result<StepOutput> {
-        self.check_spec()?;
-        let ids = input.framework.indicator_ids();
-        for s in &self.skip {
-            if !ids.contains(&s.as_str()) {
-                return Err(Error::Unknown {
-                    what: "indicator",
-                    id: s.clone(),
-                    context: "in `skip` of step `treat`".into(),
-                });
-            }
-        }
-        let mut values = input.data.values.clone();
-        let mut log = Vec::new();
-        let mut buf: Vec<f64> = Vec::new();
-        for (j, mut col) in values.columns_mut().into_iter().enumerate() {
-            let ind = input.indicator_id(j);
-            if self.skip.iter().any(|s| s == ind) {
-                continue;
-            }
-            match col.as_slice_mut() {
-                Some(s) => {
-                    self.treat_with_log(s, input, ind, &mut log);
-                }
-                None => {
-                    buf.clear();
-                    buf.extend(col.iter().copied());
-                    self.treat_with_log(&mut buf, input, ind, &mut log);
-                    col.iter_mut().zip(&buf).for_each(|(d, s)| *d = *s);
-                }
-            }
-        }
-        Ok(StepOutput {
-            data: StageData {
-                units: input.data.units.clone(),
-                values,
-            },
-            log,
-        })
+        apply_by_column(self, input)
     }
 
     fn treat_with_log(&self, x: &mut [f64], input: &StepInput<'_>, ind: &str, log: &mut Vec<LogEntry>) -> ColumnTreatment {
@@ -357,6 +321,33 @@ impl Treat {
             )));
         }
         res
+    }
+}
+
+impl ColumnStep for Treat {
+    fn begin<'a>(&'a self, input: &StepInput<'a>) -> Result<Box<dyn ColumnKernel + 'a>> {
+        self.check_spec()?;
+        let ids = input.framework.indicator_ids();
+        for s in &self.skip {
+            if !ids.contains(&s.as_str()) {
+                return Err(Error::Unknown {
+                    what: "indicator",
+                    id: s.clone(),
+                    context: "in `skip` of step `treat`".into(),
+                });
+            }
+        }
+        Ok(Box::new(self))
+    }
+}
+
+impl ColumnKernel for &Treat {
+    fn column(&mut self, input: &StepInput<'_>, j: usize, col: &mut [f64], log: &mut Vec<LogEntry>) -> Result<()> {
+        let ind = input.indicator_id(j);
+        if !self.skip.iter().any(|s| s == ind) {
+            self.treat_with_log(col, input, ind, log);
+        }
+        Ok(())
     }
 }
 

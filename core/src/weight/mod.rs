@@ -1,4 +1,75 @@
-//! Weights: sets of node weights that override a framework's, without editing it.
+//! Weights: sets of node weights that override a framework's, without editing it, and the
+//! weighting methods that compute them.
+//!
+//! Every method is a kernel on a units × criteria matrix (`ArrayView2<f64>`, column-major
+//! preferred) with the criteria's ids and directions ([`Criteria`]); it returns a
+//! [`WeightResult`] (weights labelled by criterion, summing to 1) or an error naming the
+//! unit / criterion concerned, never NaN weights.
+//!
+//! | method | function | data |
+//! |---|---|---|
+//! | equal | [`equal`] | none |
+//! | entropy (熵权法) | [`entropy`] | direction-aware min-max (options: shift, raw proportions) |
+//! | coefficient of variation (变异系数法) | [`coefficient_of_variation`] | raw |
+//! | standard deviation | [`standard_deviation`] | direction-aware min-max |
+//! | CRITIC | [`critic`] | direction-aware min-max (option: no cost reversal) |
+//! | AHP (层次分析法) | [`ahp`], [`group_geometric_mean`], [`AhpSpec::weights`] (per node) | pairwise comparison matrices |
+//! | PCA / factor | [`pca`] | correlation matrix |
+//! | benefit of the doubt | [`benefit_of_the_doubt`] | per-unit LPs |
+//! | combinations (组合赋权) | [`combine`] | weight vectors |
+//!
+//! **Constant criteria** (max = min) carry no information: every data-driven method gives
+//! them weight 0 and says so in [`WeightResult::notes`]; if every criterion is constant the
+//! method returns an error. Missing or non-finite values are an error naming unit and
+//! criterion (impute or screen first).
+//!
+//! [`group_weights`] applies a data-driven method to every sibling group of a framework and
+//! returns a [`WeightSet`] for `Framework::with_weights`; [`AhpSpec::weights`] does the same
+//! from pairwise judgements per node.
+//!
+//! ```
+//! use ndarray::array;
+//! use zhili_core::weight::{critic, entropy, Criteria, CriticOptions, EntropyOptions};
+//! use zhili_core::Direction;
+//!
+//! // 4 districts × (mediation rate %, crime per 10k): the second is a cost criterion.
+//! let x = array![[92.0, 3.1], [85.0, 4.0], [97.0, 2.2], [80.0, 6.5]];
+//! let c = Criteria::new(["mediation", "crime"], vec![Direction::Benefit, Direction::Cost])?;
+//! let e = entropy(x.view(), &c, &EntropyOptions::default())?;
+//! assert!((e.weights.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+//! let w = critic(x.view(), &c, &CriticOptions::default())?;
+//! assert_eq!(w.criteria, ["mediation", "crime"]);
+//! # Ok::<(), zhili_core::Error>(())
+//! ```
+
+// Comparisons written `!(x > 0.0)` deliberately reject NaN as well.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
+mod ahp;
+mod ahp_tree;
+mod bod;
+mod combine;
+mod common;
+mod critic;
+mod cv;
+mod entropy;
+mod equal;
+mod pca;
+mod sd;
+mod tree;
+
+pub use ahp::{ahp, check_pairwise, group_geometric_mean, AhpOptions, AhpResult, Prioritisation, RandomIndex};
+pub use ahp_tree::{AhpSpec, AhpWeights, Judgements};
+pub use bod::{benefit_of_the_doubt, BodInput, BodOptions, BodResult};
+pub use combine::{combine, Combination};
+pub use common::{Criteria, WeightResult};
+pub use critic::{critic, CriticOptions};
+pub use cv::coefficient_of_variation;
+pub use entropy::{entropy, EntropyInput, EntropyOptions};
+pub use equal::equal;
+pub use pca::{pca, PcaOptions, PcaResult};
+pub use sd::standard_deviation;
+pub use tree::{group_weights, WeightMethod};
 
 use std::collections::BTreeMap;
 

@@ -1,0 +1,179 @@
+//! The Mazziotta-Pareto index (MPI) and its adjusted version (AMPI).
+
+// Comparisons written `!(x > 0.0)` deliberately reject NaN as well.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
+use ndarray::{Array1, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+use super::matrix::{col_range, Fail, KResult};
+
+/// Direction of the penalty for unbalanced children.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Penalty {
+    /// M − S·cv: for indices where higher is better (the default here, as every aggregated
+    /// score is benefit-oriented).
+    #[default]
+    Negative,
+    /// M + S·cv: for indices where higher is worse (e.g. deprivation).
+    Positive,
+}
+
+impl Penalty {
+    fn sign(self) -> f64 {
+        match self {
+            Penalty::Negative => -1.0,
+            Penalty::Positive => 1.0,
+        }
+    }
+}
+
+/// Divisor of the standard deviations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SdKind {
+    /// Population (÷ n): the published formula and the default.
+    #[default]
+    Population,
+    /// Sample (÷ (n − 1)): what Compind's `ci_mpi` does.
+    Sample,
+}
+
+/// Goalposts of the AMPI re-scaling.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AmpiGoalposts {
+    /// Min_j and Max_j are the data's minimum and maximum of each child (the default;
+    /// De Muro, Mazziotta & Pareto 2011).
+    #[default]
+    DataRange,
+    /// Centred on a reference value per child (e.g. a base year's mean or a national
+    /// value): Min_j = Ref_j − Δ_j, Max_j = Ref_j + Δ_j, Δ_j = (max_j − min_j)/2, so that
+    /// the reference maps to 100 (Mazziotta & Pareto 2016).
+    Reference {
+        /// One reference value per child.
+        values: Vec<f64>,
+    },
+    /// Fixed goalposts `[min, max]` per child.
+    Fixed {
+        /// One pair per child.
+        values: Vec<[f64; 2]>,
+    },
+}
+
+/// Penalised weighted mean of the rescaled children, column by column (contiguous in
+/// column-major): two passes, mean then squared deviations.
+fn combine(x: ArrayView2<'_, f64>, w: &[f64], penalty: Penalty, rescale: impl Fn(usize, f64) -> f64) -> KResult<Array1<f64>> {
+    let n = x.nrows();
+    let mut m = Array1::<f64>::zeros(n);
+    for (j, col) in x.columns().into_iter().enumerate() {
+        for (o, &v) in m.iter_mut().zip(col) {
+            *o += w[j] * rescale(j, v);
+        }
+    }
+    let mut var = Array1::<f64>::zeros(n);
+    for (j, col) in x.columns().into_iter().enumerate() {
+        for ((o, &v), &mi) in var.iter_mut().zip(col).zip(&m) {
+            let d = rescale(j, v) - mi;
+            *o += w[j] * d * d;
+        }
+    }
+    let mut out = Array1::<f64>::zeros(n);
+    for (i, ((o, &mi), &vi)) in out.iter_mut().zip(&m).zip(&var).enumerate() {
+        if !(mi > 0.0) {
+            return Err(Fail::new(format!(
+                "the mean of the rescaled values is {mi} ≤ 0, so the coefficient of variation is undefined"
+            ))
+            .at(Some(i), None));
+        }
+        // S · cv = S² / M
+        *o = mi + penalty.sign() * vi.max(0.0) / mi;
+    }
+    Ok(out)
+}
+
+/// Mazziotta-Pareto index (De Muro, Mazziotta & Pareto 2011), weighted.
+///
+/// ```text
+/// z_ij = 100 + 10 (x_ij − M_j) / S_j           M_j, S_j: mean and sd of child j over units
+///                                              (population sd by default)
+/// M_i  = Σ_j w_j z_ij                          (weights sum to 1; equal weights = the MPI)
+/// S_i  = √( Σ_j w_j (z_ij − M_i)² )            (population sd across children)
+/// cv_i = S_i / M_i
+/// MPI_i = M_i − S_i cv_i  (negative penalty)   or   M_i + S_i cv_i  (positive penalty)
+/// ```
+///
+/// Not Compind's `ci_mpi`, which uses the sample sd in the standardisation (choose
+/// `SdKind::Sample` to reproduce it).
+///
+/// # Errors
+/// A constant child (S_j = 0), naming it; fewer than 2 units; M_i ≤ 0 (only with extreme
+/// outliers), naming the unit.
+pub(crate) fn mpi(x: ArrayView2<'_, f64>, w: &[f64], penalty: Penalty, sd: SdKind) -> KResult<Array1<f64>> {
+    let n = x.nrows();
+    if n < 2 {
+        return Err(Fail::new("MPI standardises over units: needs at least 2"));
+    }
+    let mut mu = Vec::with_capacity(x.ncols());
+    let mut sdv = Vec::with_capacity(x.ncols());
+    for (j, col) in x.columns().into_iter().enumerate() {
+        let m = col.sum() / n as f64;
+        let ss: f64 = col.iter().map(|v| (v - m) * (v - m)).sum();
+        let d = match sd {
+            SdKind::Population => n as f64,
+            SdKind::Sample => (n - 1) as f64,
+        };
+        let s = (ss / d).sqrt();
+        if !(s > 0.0) {
+            return Err(Fail::new("the child is constant across units, so it cannot be standardised").at(None, Some(j)));
+        }
+        mu.push(m);
+        sdv.push(s);
+    }
+    combine(x, w, penalty, |j, v| 100.0 + 10.0 * (v - mu[j]) / sdv[j])
+}
+
+/// Adjusted Mazziotta-Pareto index (Mazziotta & Pareto 2016), weighted.
+///
+/// ```text
+/// r_ij = 70 + 60 (x_ij − Min_j) / (Max_j − Min_j)      goalposts Min_j, Max_j (see AmpiGoalposts)
+/// M_i, S_i, cv_i as in the MPI, on r
+/// AMPI_i = M_i − S_i cv_i  (negative penalty)   or   M_i + S_i cv_i  (positive penalty)
+/// ```
+/// The penalty argument is honoured (Compind's `ci_ampi` ignores it).
+///
+/// # Errors
+/// Goalposts of the wrong length or with Max ≤ Min, naming the child; a constant child under
+/// the data range.
+pub(crate) fn ampi(x: ArrayView2<'_, f64>, w: &[f64], penalty: Penalty, goalposts: &AmpiGoalposts) -> KResult<Array1<f64>> {
+    let k = x.ncols();
+    let mut gp = Vec::with_capacity(k);
+    for (j, col) in x.columns().into_iter().enumerate() {
+        let (lo, hi) = col_range(col);
+        let (a, b) = match goalposts {
+            AmpiGoalposts::DataRange => (lo, hi),
+            AmpiGoalposts::Reference { values } => {
+                let r = *values
+                    .get(j)
+                    .ok_or_else(|| Fail::new(format!("{} reference values for {k} children", values.len())))?;
+                let d = (hi - lo) / 2.0;
+                (r - d, r + d)
+            }
+            AmpiGoalposts::Fixed { values } => {
+                let p = values
+                    .get(j)
+                    .ok_or_else(|| Fail::new(format!("{} goalpost pairs for {k} children", values.len())))?;
+                (p[0], p[1])
+            }
+        };
+        if !(b > a) || !a.is_finite() || !b.is_finite() {
+            return Err(Fail::new(format!(
+                "goalposts [{a}, {b}] are empty (a constant child under the data range, or max ≤ min)"
+            ))
+            .at(None, Some(j)));
+        }
+        gp.push((a, b));
+    }
+    combine(x, w, penalty, |j, v| 70.0 + 60.0 * (v - gp[j].0) / (gp[j].1 - gp[j].0))
+}

@@ -1,0 +1,94 @@
+//! CRITIC (Diakoulaki, Mavrotas & Papayannakis 1995).
+
+use ndarray::{Array2, ArrayView2, ShapeBuilder};
+use serde::{Deserialize, Serialize};
+
+use super::common::{check_matrix, constant_note, mean, minmax_into, sample_sd, to_weights, Criteria, WeightResult};
+use crate::error::Result;
+use crate::framework::Direction;
+
+/// Options of [`critic`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CriticOptions {
+    /// Reverse cost criteria in the min-max step (default `true`, reproducing pymcdm and the
+    /// reference file). With `false` every criterion is min-maxed as if benefit-type (as some
+    /// libraries do); this flips the sign of correlations with cost criteria.
+    #[serde(default = "yes")]
+    pub reverse_cost: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for CriticOptions {
+    fn default() -> Self {
+        CriticOptions { reverse_cost: true }
+    }
+}
+
+/// CRITIC weights (Criteria Importance Through Intercriteria Correlation).
+///
+/// ```text
+/// r_ij = min-max of x_ij (direction-aware unless reverse_cost = false)
+/// s_j  = sample standard deviation of r_·j (n − 1)
+/// ρ_jk = Pearson correlation of r_·j and r_·k
+/// C_j  = s_j Σ_k (1 − ρ_jk)
+/// w_j  = C_j / Σ_j C_j
+/// ```
+/// A constant criterion gets weight 0 and is left out of the other criteria's sums (its
+/// correlations are undefined); recorded in `notes`.
+///
+/// # Errors
+/// [`Error::Method`](crate::Error::Method) naming unit and criterion for a missing value;
+/// fewer than 2 units; every criterion constant (or only one that varies and no conflict).
+#[allow(clippy::needless_range_loop)]
+pub fn critic(x: ArrayView2<'_, f64>, c: &Criteria, opts: &CriticOptions) -> Result<WeightResult> {
+    const M: &str = "critic";
+    check_matrix(M, x, c, 2)?;
+    let (n, m) = x.dim();
+    let mut r = Array2::<f64>::zeros((n, m).f());
+    let mut live = vec![false; m];
+    let mut notes = Vec::new();
+    let mut buf = vec![0.0; n];
+    for j in 0..m {
+        let dir = if opts.reverse_cost { c.directions[j] } else { Direction::Benefit };
+        live[j] = minmax_into(x.column(j), dir, &mut buf);
+        if live[j] {
+            r.column_mut(j).iter_mut().zip(&buf).for_each(|(o, &v)| *o = v);
+        } else {
+            notes.push(constant_note(&c.names[j]));
+        }
+    }
+    // Centred columns and their norms.
+    let mut sd = vec![0.0; m];
+    let mut norm = vec![0.0; m];
+    for j in 0..m {
+        if !live[j] {
+            continue;
+        }
+        let col: Vec<f64> = r.column(j).to_vec();
+        sd[j] = sample_sd(&col);
+        let mu = mean(&col);
+        r.column_mut(j).iter_mut().for_each(|v| *v -= mu);
+        norm[j] = r.column(j).dot(&r.column(j)).sqrt();
+    }
+    // Cross products of the centred columns in one matrix product (Xᵀ X, blocked gemm).
+    let g = r.t().dot(&r);
+    let mut raw = vec![0.0; m];
+    for j in 0..m {
+        if !live[j] {
+            continue;
+        }
+        let mut conflict = 0.0;
+        for k in 0..m {
+            if !live[k] || k == j {
+                continue;
+            }
+            let rho = (g[[j, k]] / (norm[j] * norm[k])).clamp(-1.0, 1.0);
+            conflict += 1.0 - rho;
+        }
+        raw[j] = sd[j] * conflict;
+    }
+    to_weights(M, raw, c, notes)
+}

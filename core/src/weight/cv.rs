@@ -1,0 +1,48 @@
+//! The coefficient-of-variation method (变异系数法).
+
+use ndarray::ArrayView2;
+
+use super::common::{check_matrix, constant_note, mean, sample_sd, to_weights, Criteria, WeightResult};
+use crate::error::{Error, Result};
+
+/// Coefficient-of-variation weights, on the raw data (direction plays no role).
+///
+/// ```text
+/// v_j = s_j / |x̄_j|      s_j = sample standard deviation (n − 1)
+/// w_j = v_j / Σ_j v_j
+/// ```
+/// A constant criterion has v_j = 0 and weight 0 (recorded in `notes`).
+///
+/// # Errors
+/// [`Error::Method`] naming unit and criterion for a missing value; naming the criterion
+/// when its mean is 0 while it varies (the coefficient is undefined: shift or normalise the
+/// data first); fewer than 2 units; every criterion constant.
+pub fn coefficient_of_variation(x: ArrayView2<'_, f64>, c: &Criteria) -> Result<WeightResult> {
+    const M: &str = "coefficient of variation";
+    check_matrix(M, x, c, 2)?;
+    let mut notes = Vec::new();
+    let mut raw = Vec::with_capacity(x.ncols());
+    let mut buf = Vec::with_capacity(x.nrows());
+    for (j, col) in x.columns().into_iter().enumerate() {
+        buf.clear();
+        buf.extend(col.iter().copied());
+        let s = sample_sd(&buf);
+        let m = mean(&buf);
+        let (lo, hi) = super::common::min_max(col);
+        if super::common::is_constant(lo, hi) {
+            notes.push(constant_note(&c.names[j]));
+            raw.push(0.0);
+            continue;
+        }
+        if m.abs() <= f64::EPSILON * s {
+            return Err(Error::Method {
+                method: M.into(),
+                message: format!("the mean is 0 (sd {s}), so the coefficient of variation is undefined"),
+                unit: None,
+                node: Some(c.names[j].clone()),
+            });
+        }
+        raw.push(s / m.abs());
+    }
+    to_weights(M, raw, c, notes)
+}

@@ -1,0 +1,35 @@
+//! The standard-deviation method (标准差法).
+
+use ndarray::ArrayView2;
+
+use super::common::{check_matrix, constant_note, minmax_into, sample_sd, to_weights, Criteria, WeightResult};
+use crate::error::Result;
+
+/// Standard-deviation weights, on direction-aware min-max data.
+///
+/// ```text
+/// r_ij = min-max of x_ij (direction-aware)
+/// w_j  = s_j / Σ_j s_j        s_j = standard deviation of r_·j
+/// ```
+/// The n − 1 or n divisor cancels in the ratio. A constant criterion gets weight 0
+/// (recorded in `notes`).
+///
+/// # Errors
+/// [`Error::Method`](crate::Error::Method) naming unit and criterion for a missing value; fewer than 2 units;
+/// every criterion constant.
+pub fn standard_deviation(x: ArrayView2<'_, f64>, c: &Criteria) -> Result<WeightResult> {
+    const M: &str = "standard deviation";
+    check_matrix(M, x, c, 2)?;
+    let mut notes = Vec::new();
+    let mut raw = Vec::with_capacity(x.ncols());
+    let mut r = vec![0.0; x.nrows()];
+    for (j, col) in x.columns().into_iter().enumerate() {
+        if minmax_into(col, c.directions[j], &mut r) {
+            raw.push(sample_sd(&r));
+        } else {
+            notes.push(constant_note(&c.names[j]));
+            raw.push(0.0);
+        }
+    }
+    to_weights(M, raw, c, notes)
+}

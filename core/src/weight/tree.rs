@@ -1,0 +1,181 @@
+//! Data-driven weights for every sibling group of a framework.
+
+use ndarray::{Array2, ArrayView2, ShapeBuilder};
+use serde::{Deserialize, Serialize};
+
+use super::common::{Criteria, WeightResult};
+use super::{coefficient_of_variation, critic, entropy, pca, standard_deviation, CriticOptions, EntropyOptions, PcaOptions, WeightSet};
+use crate::aggregate::Aggregate;
+use crate::error::{Error, Result};
+use crate::framework::{Direction, Framework};
+
+/// A data-driven weighting method, as written in documents (`method` tag).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum WeightMethod {
+    /// Equal weights.
+    Equal,
+    /// Entropy weights.
+    Entropy(#[serde(default)] EntropyOptions),
+    /// CRITIC.
+    Critic(#[serde(default)] CriticOptions),
+    /// Coefficient of variation (raw data).
+    CoefficientOfVariation,
+    /// Standard deviation of min-max data.
+    StandardDeviation,
+    /// PCA / factor weights.
+    Pca(#[serde(default)] PcaOptions),
+}
+
+impl WeightMethod {
+    /// Weights of the columns of `x` (units × criteria).
+    ///
+    /// # Errors
+    /// Those of the method.
+    pub fn compute(&self, x: ArrayView2<'_, f64>, c: &Criteria) -> Result<WeightResult> {
+        match self {
+            WeightMethod::Equal => super::equal(c),
+            WeightMethod::Entropy(o) => entropy(x, c, o),
+            WeightMethod::Critic(o) => critic(x, c, o),
+            WeightMethod::CoefficientOfVariation => coefficient_of_variation(x, c),
+            WeightMethod::StandardDeviation => standard_deviation(x, c),
+            WeightMethod::Pca(o) => pca(x, c, o).map(|r| r.weights),
+        }
+    }
+}
+
+/// Data-driven weights for every sibling group of a framework, bottom-up.
+///
+/// `indicators` is units × framework indicators (in `fw.indicator_ids()` order) at the stage
+/// the weights are to be computed on (raw data for the coefficient of variation; raw or
+/// normalised data for entropy / CRITIC / SD, which min-max internally).
+///
+/// For each aggregate, children before parents: the weights of its children are computed by
+/// `method` from the children's columns (indicator values; for aggregate children their
+/// scores, computed with the weights just found and the methods of `aggregate`), then the
+/// aggregate's own score column is computed. Indicators keep their directions; aggregate
+/// children count as benefit-type. A node with a single child gets weight 1.
+///
+/// The result holds every non-root node's weight (relative to its siblings, summing to 1
+/// in each group) and plugs into `Framework::with_weights`.
+///
+/// # Errors
+/// [`Error::Shape`] if `indicators` does not match the framework; the method's errors, with
+/// the aggregate named in the message; [`Error::Method`] from aggregation.
+pub fn group_weights(
+    fw: &Framework,
+    indicators: ArrayView2<'_, f64>,
+    method: &WeightMethod,
+    aggregate: &Aggregate,
+    unit_ids: Option<&[String]>,
+) -> Result<WeightSet> {
+    let n = indicators.nrows();
+    if indicators.ncols() != fw.indicators().len() {
+        return Err(Error::Shape {
+            what: "group weights".into(),
+            expected: format!("{} indicator columns", fw.indicators().len()),
+            found: format!("{} columns", indicators.ncols()),
+        });
+    }
+    let nodes = fw.nodes();
+    let mut scores = Array2::<f64>::from_elem((n, nodes.len()).f(), f64::NAN);
+    for (j, &node) in fw.indicators().iter().enumerate() {
+        scores.column_mut(node).assign(&indicators.column(j));
+    }
+    let mut out = WeightSet::default();
+    let unit_names: Vec<String> = (0..n)
+        .map(|r| unit_ids.and_then(|u| u.get(r).cloned()).unwrap_or_else(|| format!("#{r}")))
+        .collect();
+    let units: Vec<&str> = unit_names.iter().map(String::as_str).collect();
+    for &a in fw.aggregates_bottom_up() {
+        let node = &nodes[a];
+        let kids = &node.children;
+        let w: Vec<f64> = if kids.len() == 1 {
+            vec![1.0]
+        } else {
+            let mut x = Array2::<f64>::zeros((n, kids.len()).f());
+            for (k, &c) in kids.iter().enumerate() {
+                x.column_mut(k).assign(&scores.column(c));
+            }
+            let names: Vec<String> = kids.iter().map(|&c| nodes[c].id.clone()).collect();
+            let dirs: Vec<Direction> = kids
+                .iter()
+                .map(|&c| {
+                    if nodes[c].children.is_empty() {
+                        nodes[c].direction
+                    } else {
+                        Direction::Benefit
+                    }
+                })
+                .collect();
+            let mut crit = Criteria::new(names, dirs)?;
+            if let Some(u) = unit_ids {
+                crit = crit.with_units(u.iter().cloned());
+            }
+            method.compute(x.view(), &crit).map_err(|e| in_group(e, &node.id))?.weights
+        };
+        for (&c, &wc) in kids.iter().zip(&w) {
+            out.weights.insert(nodes[c].id.clone(), wc);
+        }
+        let child_ids: Vec<String> = kids.iter().map(|&c| nodes[c].id.clone()).collect();
+        let col = aggregate.method_for(fw, a).score_node(
+            &scores,
+            kids,
+            &w,
+            aggregate.min_coverage.unwrap_or(0.0),
+            &node.id,
+            &units,
+            &child_ids,
+        )?;
+        scores.column_mut(a).assign(&col);
+    }
+    Ok(out)
+}
+
+fn in_group(e: Error, node: &str) -> Error {
+    match e {
+        Error::Method {
+            method,
+            message,
+            unit,
+            node: n,
+        } => Error::Method {
+            method,
+            message: format!("{message} (weighting the children of `{node}`)"),
+            unit,
+            node: n.or_else(|| Some(node.to_owned())),
+        },
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn weight_method_serde_shapes() {
+        let m: WeightMethod = toml::from_str("method = \"entropy\"\n").unwrap();
+        assert_eq!(m, WeightMethod::Entropy(EntropyOptions::default()));
+        let m: WeightMethod = toml::from_str("method = \"entropy\"\ninput = { type = \"shift\", shift = 0.01 }\n").unwrap();
+        assert_eq!(
+            m,
+            WeightMethod::Entropy(EntropyOptions {
+                input: super::super::EntropyInput::Shift { shift: 0.01 }
+            })
+        );
+        let m: WeightMethod = toml::from_str("method = \"critic\"\nreverse_cost = false\n").unwrap();
+        assert_eq!(m, WeightMethod::Critic(CriticOptions { reverse_cost: false }));
+        for m in [
+            WeightMethod::Equal,
+            WeightMethod::CoefficientOfVariation,
+            WeightMethod::StandardDeviation,
+            WeightMethod::Pca(PcaOptions::default()),
+        ] {
+            let s = serde_json::to_string(&m).unwrap();
+            assert_eq!(serde_json::from_str::<WeightMethod>(&s).unwrap(), m, "{s}");
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! `zhili derive`: indicator tables derived from record-level data
+//! (a grid-event log; household risk points).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use zhili::indicators::{grid_events, household, to_csv, GradingSpec};
+use zhili::io::read_text;
+use zhili::Error;
+
+/// Options of `zhili derive`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(subcommand)]
+    what: What,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum What {
+    /// Grid-event log (unit, category, item, reported_at, closed_at, status, satisfaction)
+    /// → the `grid-events` framework's indicators per unit.
+    GridEvents {
+        /// The event log (CSV, UTF-8 or GBK).
+        #[arg(long)]
+        events: PathBuf,
+        /// Population per unit (CSV with columns `unit`, `population`).
+        #[arg(long)]
+        population: PathBuf,
+        /// One row per unit and year (a `year` column) instead of one per unit.
+        #[arg(long)]
+        by_year: bool,
+        /// Write the table here (default: standard output).
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+    /// Household risk (household, village, township, points or colour) → shares of red
+    /// and yellow households per village or township.
+    Households {
+        /// The household table (CSV, UTF-8 or GBK).
+        #[arg(long)]
+        households: PathBuf,
+        /// Roll up to villages (default) or townships.
+        #[arg(long, value_enum, default_value = "village")]
+        level: RollLevel,
+        /// Grading bands (TOML); default: the bundled red / yellow / green bands.
+        #[arg(long)]
+        grading: Option<PathBuf>,
+        /// Write the table here (default: standard output).
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum RollLevel {
+    Village,
+    Township,
+}
+
+fn text(path: &PathBuf) -> zhili::Result<(String, String)> {
+    let (t, _) = read_text(path)?;
+    Ok((t, path.display().to_string()))
+}
+
+fn emit(csv: String, out: Option<&PathBuf>, log: &[zhili::LogEntry]) -> zhili::Result<ExitCode> {
+    super::inputs::print_warnings(log);
+    match out {
+        Some(p) => std::fs::write(p, csv).map_err(|e| Error::parse(p.display().to_string(), None, None, format!("cannot write: {e}")))?,
+        None => print!("{csv}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
+    match a.what {
+        What::GridEvents {
+            events,
+            population,
+            by_year,
+            out,
+        } => {
+            let (ev_text, ev_file) = text(&events)?;
+            let (pop_text, pop_file) = text(&population)?;
+            let events = grid_events::events_from_csv(&ev_text, &ev_file)?;
+            let population = grid_events::population_from_csv(&pop_text, &pop_file)?;
+            let opts = grid_events::DeriveOptions {
+                by_year,
+                file: ev_file,
+                ..Default::default()
+            };
+            let derived = grid_events::derive(&events, &population, &opts)?;
+            emit(to_csv(&derived.dataset)?, out.as_ref(), &derived.log)
+        }
+        What::Households {
+            households,
+            level,
+            grading,
+            out,
+        } => {
+            let (h_text, h_file) = text(&households)?;
+            let rows = household::households_from_csv(&h_text, &h_file)?;
+            let spec = match &grading {
+                Some(g) => {
+                    let (t, f) = text(g)?;
+                    GradingSpec::from_toml_str(&t, &f)?
+                }
+                None => GradingSpec::three_colour()?,
+            };
+            let level = match level {
+                RollLevel::Village => household::Level::Village,
+                RollLevel::Township => household::Level::Township,
+            };
+            let rolled = household::roll_up(&rows, &spec, level)?;
+            emit(to_csv(&rolled.dataset)?, out.as_ref(), &rolled.log)
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! `zhili weights`: data-driven or AHP weights for every sibling group of a framework,
+//! printed and written as a weight set that `zhili score --weights` reads.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::inputs::InputArgs;
+use zhili::weight::{group_weights, AhpSpec, WeightMethod};
+use zhili::{Aggregate, Error, Step, WeightSet};
+
+/// Options of `zhili weights`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Weighting method.
+    #[arg(long, short, value_enum)]
+    method: Method,
+    #[command(flatten)]
+    inputs: InputArgs,
+    /// AHP judgements (TOML: `[nodes.<id>] elements = [...]`, `matrix = [[...]]`), for `--method ahp`.
+    #[arg(long)]
+    ahp: Option<PathBuf>,
+    /// Pipeline stage the data-driven weights are computed on (default: `imputed` if the
+    /// pipeline imputes, else `raw`); missing values are an error.
+    #[arg(long)]
+    stage: Option<String>,
+    /// Write the weight set here (.toml or .csv); `zhili score --weights FILE` applies it.
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Method {
+    Equal,
+    Entropy,
+    Critic,
+    /// Coefficient of variation.
+    Cv,
+    /// Standard deviation of min-max data.
+    Sd,
+    Pca,
+    Ahp,
+}
+
+pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
+    let inputs = a.inputs.load()?;
+    let fw = &inputs.framework;
+    let (weights, notes) = if a.method == Method::Ahp {
+        let path = a
+            .ahp
+            .as_ref()
+            .ok_or_else(|| Error::spec("arguments", "--method ahp needs --ahp FILE with the pairwise judgements"))?;
+        let (text, _) = zhili::io::read_text(path)?;
+        let spec = AhpSpec::from_toml_str(&text, &path.display().to_string())?;
+        let res = spec.weights(fw)?;
+        let notes = res
+            .results
+            .iter()
+            .map(|(node, r)| {
+                format!(
+                    "{node}: λmax {:.6}, CI {:.6}, RI {:.2}, CR {:.6}{}",
+                    r.lambda_max,
+                    r.ci,
+                    r.ri,
+                    r.cr,
+                    if r.consistent { "" } else { " (inconsistent)" }
+                )
+            })
+            .collect();
+        (res.weights, notes)
+    } else {
+        let method = match a.method {
+            Method::Equal => WeightMethod::Equal,
+            Method::Entropy => WeightMethod::Entropy(Default::default()),
+            Method::Critic => WeightMethod::Critic(Default::default()),
+            Method::Cv => WeightMethod::CoefficientOfVariation,
+            Method::Sd => WeightMethod::StandardDeviation,
+            Method::Pca => WeightMethod::Pca(Default::default()),
+            Method::Ahp => unreachable!("handled above"),
+        };
+        let run = inputs.pipeline.run(fw, &inputs.data)?;
+        let stage_name = a.stage.clone().unwrap_or_else(|| {
+            if run.stage("imputed").is_some() {
+                "imputed".into()
+            } else {
+                "raw".into()
+            }
+        });
+        let stage = run.stage(&stage_name).ok_or_else(|| Error::Unknown {
+            what: "stage",
+            id: stage_name.clone(),
+            context: format!("this run has: {}", run.stage_names().join(", ")),
+        })?;
+        let aggregate = inputs
+            .pipeline
+            .steps
+            .iter()
+            .find_map(|s| match s {
+                Step::Aggregate(ag) => Some(ag.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(Aggregate::default);
+        let units: Vec<String> = stage.data.units.iter().map(|&r| inputs.data.unit_ids()[r].clone()).collect();
+        let w = group_weights(fw, stage.data.values.view(), &method, &aggregate, Some(&units))?;
+        (w, vec![format!("computed on stage `{stage_name}`")])
+    };
+    let applied = fw.with_weights(weights.iter())?;
+    let eff = applied.effective_weights();
+    let mut t = super::table::new(&["node", "parent", "weight (in group)", "effective weight"]);
+    for (i, n) in applied.nodes().iter().enumerate() {
+        if let Some(p) = n.parent {
+            let w = weights
+                .weights
+                .get(&n.id)
+                .map_or_else(|| format!("{} (kept)", n.weight), |w| format!("{w:.6}"));
+            t.add_row(vec![n.id.clone(), applied.nodes()[p].id.clone(), w, format!("{:.6}", eff[i])]);
+        }
+    }
+    println!("{t}");
+    for n in notes {
+        println!("{n}");
+    }
+    if let Some(out) = &a.out {
+        write_weights(out, &weights)?;
+        println!(
+            "weights written to {} (use: zhili score --weights {})",
+            out.display(),
+            out.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_weights(path: &std::path::Path, w: &WeightSet) -> zhili::Result<()> {
+    let text = if path.extension().is_some_and(|e| e == "csv") {
+        let mut s = String::from("id,weight\n");
+        for (id, v) in w.iter() {
+            s.push_str(&format!("{id},{v}\n"));
+        }
+        s
+    } else {
+        toml::to_string(&w).map_err(|e| Error::spec("weights", e.to_string()))?
+    };
+    std::fs::write(path, text).map_err(|e| Error::parse(path.display().to_string(), None, None, format!("cannot write: {e}")))
+}
