@@ -720,7 +720,13 @@ impl<'a> Engine<'a> {
     /// Run a batch of runs: runs that share prepared data and whose first-level aggregates
     /// are dense arithmetic (or geometric) means are computed with one matrix product
     /// (W · Zᵀ, or W · (ln Z)ᵀ), the rest of each run as usual.
-    fn run_batch(&self, plans: &[std::borrow::Cow<'_, RunPlan>], opts: &ExecOptions, nominal: Option<&[u32]>, s: &mut Scratch) -> Result<Vec<RunOut>> {
+    fn run_batch(
+        &self,
+        plans: &[std::borrow::Cow<'_, RunPlan>],
+        opts: &ExecOptions,
+        nominal: Option<&[u32]>,
+        s: &mut Scratch,
+    ) -> Result<Vec<RunOut>> {
         let fw = self.fw;
         let m = fw.indicators().len();
         let all_nodes = opts.targets.iter().any(|&t| t != fw.root());

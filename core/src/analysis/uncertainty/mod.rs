@@ -420,7 +420,12 @@ pub fn uncertainty(
         output: None,
         chunk: opts.chunk,
     };
-    let out = engine.execute(opts.runs, |r| Ok(std::borrow::Cow::Owned(sampler.plan_mc(opts.seed, r))), &exec, &monitor)?;
+    let out = engine.execute(
+        opts.runs,
+        |r| Ok(std::borrow::Cow::Owned(sampler.plan_mc(opts.seed, r))),
+        &exec,
+        &monitor,
+    )?;
     let design = opts.record_design.then(|| Design {
         weight_nodes: sampler.weight_nodes.iter().map(|&n| fw.nodes()[n].id.clone()).collect(),
         runs: (0..opts.runs)
