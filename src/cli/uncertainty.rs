@@ -136,7 +136,8 @@ pub(crate) fn progress_bar(total: usize, quiet: bool) -> indicatif::ProgressBar 
 /// The message and exit code after an interruption.
 pub(crate) fn interrupted(e: &Error) -> Option<ExitCode> {
     if CANCEL.load(Ordering::SeqCst) {
-        eprintln!("interrupted (Ctrl-C): {e}; nothing was written");
+        let msg = e.to_string();
+        eprintln!("interrupted (Ctrl-C): {}; nothing was written", msg.trim_start_matches("invalid analysis: "));
         Some(ExitCode::from(130))
     } else {
         None
