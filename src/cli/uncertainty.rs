@@ -137,7 +137,10 @@ pub(crate) fn progress_bar(total: usize, quiet: bool) -> indicatif::ProgressBar 
 pub(crate) fn interrupted(e: &Error) -> Option<ExitCode> {
     if CANCEL.load(Ordering::SeqCst) {
         let msg = e.to_string();
-        eprintln!("interrupted (Ctrl-C): {}; nothing was written", msg.trim_start_matches("invalid analysis: "));
+        eprintln!(
+            "interrupted (Ctrl-C): {}; nothing was written",
+            msg.trim_start_matches("invalid analysis: ")
+        );
         Some(ExitCode::from(130))
     } else {
         None

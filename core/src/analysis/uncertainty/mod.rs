@@ -411,7 +411,17 @@ pub fn uncertainty(
     }
     let sampler = Sampler::new(fw, factors)?;
     let mut engine = Engine::new(fw, data, pipeline, sampler.reg.clone())?;
-    let keys: BTreeSet<_> = (0..opts.runs).map(|r| key_of(&sampler.plan_mc(opts.seed, r))).collect();
+    // which prepared-data variants the runs use (cheap: the draws only), checking for cancellation
+    let mut keys = BTreeSet::new();
+    for r in 0..opts.runs {
+        if r % 4096 == 0 && monitor.cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
+            return Err(Error::spec(
+                "analysis",
+                format!("cancelled by the user after 0 of {} runs", opts.runs),
+            ));
+        }
+        keys.insert(key_of(&sampler.plan_mc(opts.seed, r)));
+    }
     engine.prepare(&keys)?;
     let targets = targets(fw, &opts.nodes)?;
     let exec = ExecOptions {
