@@ -982,9 +982,17 @@ impl<'a> Engine<'a> {
             }
             for (t, h) in hists.iter_mut().enumerate() {
                 let nomr = &nominal_ranks[t];
-                h.par_iter_mut().enumerate().for_each(|(u, hu)| {
+                // blocks of units: each run's ranks are read contiguously, the block's
+                // histograms stay in cache
+                const BLOCK: usize = 256;
+                h.par_chunks_mut(BLOCK).enumerate().for_each(|(b, hs)| {
+                    let u0 = b * BLOCK;
+                    let nom = &nomr[u0..u0 + hs.len()];
                     for o in &batch {
-                        hu.add(o.ranks[t * nd + u], nomr[u]);
+                        let rs = &o.ranks[t * nd + u0..t * nd + u0 + hs.len()];
+                        for ((hu, &r), &q) in hs.iter_mut().zip(rs).zip(nom) {
+                            hu.add(r, q);
+                        }
                     }
                 });
             }
