@@ -35,6 +35,7 @@ mod stats;
 use std::collections::BTreeSet;
 
 use ndarray::Array2;
+use rayon::prelude::*;
 
 pub use design::{Design, DesignRun};
 pub use engine::Monitor;
@@ -105,7 +106,8 @@ pub struct RankStats {
 }
 
 impl RankStats {
-    fn new(node: String, hists: Vec<RankHistogram>, nominal_rank: &[u32], nominal_score: Vec<f64>) -> Self {
+    fn new(node: String, mut hists: Vec<RankHistogram>, nominal_rank: &[u32], nominal_score: Vec<f64>) -> Self {
+        hists.par_iter_mut().for_each(RankHistogram::sort);
         let f = |g: &dyn Fn(&RankHistogram) -> f64| hists.iter().map(g).collect::<Vec<f64>>();
         RankStats {
             node,

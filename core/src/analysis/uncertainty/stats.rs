@@ -17,6 +17,8 @@
 #[derive(Debug, Clone, Default)]
 pub struct RankHistogram {
     raw: Vec<u32>,
+    /// `raw` is sorted.
+    sorted: bool,
     dense: bool,
     lo: u32,
     counts: Vec<u32>,
@@ -51,6 +53,7 @@ impl RankHistogram {
         }
         if !self.dense {
             self.raw.push(rank);
+            self.sorted = false;
             let span = (self.max - self.min) as usize + 1;
             if self.raw.len() >= 16 && self.raw.len() > span {
                 self.lo = self.min;
@@ -124,22 +127,33 @@ impl RankHistogram {
         if self.n == 0 {
             return f64::NAN;
         }
-        let mut sorted = Vec::new();
-        if !self.dense {
-            sorted.clone_from(&self.raw);
-            sorted.sort_unstable();
-        }
+        let mut copy = Vec::new();
+        let sorted: &[u32] = if self.dense || self.sorted {
+            &self.raw
+        } else {
+            copy.clone_from(&self.raw);
+            copy.sort_unstable();
+            &copy
+        };
         let index = 1.0 + (self.n - 1) as f64 * p.clamp(0.0, 1.0);
         let lo = index.floor();
-        let a = self.order_stat(lo as u64 - 1, &sorted);
+        let a = self.order_stat(lo as u64 - 1, sorted);
         if index > lo {
-            let b = self.order_stat(lo as u64, &sorted);
+            let b = self.order_stat(lo as u64, sorted);
             if b != a {
                 let h = index - lo;
                 return (1.0 - h) * a + h * b;
             }
         }
         a
+    }
+
+    /// Sort the raw ranks once, so that later quantiles need no copy.
+    pub fn sort(&mut self) {
+        if !self.dense && !self.sorted {
+            self.raw.sort_unstable();
+            self.sorted = true;
+        }
     }
 
     /// Bytes held by the window (for memory accounting).
@@ -198,10 +212,16 @@ mod tests {
             w.push(f64::from(r));
         }
         assert!(!raw.dense);
-        for p in [0.0, 0.05, 0.5, 0.95, 1.0] {
+        let before: Vec<f64> = [0.0, 0.05, 0.5, 0.95, 1.0].iter().map(|&p| raw.quantile(p)).collect();
+        raw.sort();
+        for (k, p) in [0.0, 0.05, 0.5, 0.95, 1.0].into_iter().enumerate() {
             assert!((dense.quantile(p) - type7(v.clone(), p)).abs() < 1e-9);
             assert!((raw.quantile(p) - type7(w.clone(), p)).abs() < 1e-9);
+            assert_eq!(raw.quantile(p), before[k]);
         }
+        raw.add(7, 10);
+        w.push(7.0);
+        assert!((raw.quantile(0.5) - type7(w.clone(), 0.5)).abs() < 1e-9, "adding after sorting");
     }
 
     #[test]
