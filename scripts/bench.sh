@@ -10,6 +10,9 @@ if [ ! -x .venv-bench/bin/python ]; then
 fi
 cargo build --release --example score_timing
 .venv-bench/bin/python benches/compare_numpy.py "$baseline"
+cargo build --release --bin zhili
+.venv-bench/bin/python benches/compare_numpy_uncertainty.py "$baseline"
 if [ "${ZHILI_BENCH_CRITERION:-1}" = 1 ]; then
   cargo bench --bench pipeline
+  cargo bench --bench uncertainty
 fi

@@ -1,10 +1,13 @@
 //! Command-line interface: one file per subcommand.
 
+mod audit;
 mod derive;
 mod frameworks;
 mod inputs;
 mod score;
+mod sensitivity;
 mod table;
+mod uncertainty;
 mod validate;
 mod weights;
 
@@ -28,6 +31,12 @@ enum Command {
     Validate(validate::Args),
     /// List the bundled frameworks.
     Frameworks(frameworks::Args),
+    /// Statistical audit: data adequacy, correlations, Cronbach's alpha, PCA, importance, remove-one.
+    Audit(audit::Args),
+    /// Monte Carlo uncertainty analysis of the ranks (or replay of a run design).
+    Uncertainty(uncertainty::Args),
+    /// Sobol sensitivity analysis (first-order and total indices).
+    Sensitivity(sensitivity::Args),
     /// Derive indicator tables from record-level data (grid-event logs, household risk).
     Derive(derive::Args),
     /// Compute weights (entropy, CRITIC, CV, SD, PCA, equal, AHP) for every sibling group.
@@ -41,6 +50,9 @@ pub(crate) fn main() -> ExitCode {
         Command::Score(a) => score::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Frameworks(a) => frameworks::run(a),
+        Command::Audit(a) => audit::run(a),
+        Command::Uncertainty(a) => uncertainty::run(a),
+        Command::Sensitivity(a) => sensitivity::run(a),
         Command::Weights(a) => weights::run(a),
         Command::Derive(a) => derive::run(a),
     };

@@ -1,0 +1,1035 @@
+//! The run engine: cached prepared data per pipeline variant, fast re-aggregation and
+//! ranking of many runs in parallel, streaming rank statistics.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rayon::prelude::*;
+
+use super::factors::{AggregationChoice, RescaleTo, TreatChoice};
+use super::rank::rank_into;
+use super::stats::RankHistogram;
+use crate::aggregate::{Aggregate, Aggregator};
+use crate::data::Dataset;
+use crate::error::{Error, Result};
+use crate::framework::Framework;
+use crate::normalise::Normaliser;
+use crate::pipeline::{Pipeline, StageData, Step, StepInput};
+use crate::prepare::Impute;
+
+/// Progress reporting and cancellation for long analyses.
+#[derive(Clone, Copy, Default)]
+pub struct Monitor<'a> {
+    /// Called after each chunk of runs with (runs done, runs in total).
+    pub progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
+    /// Set to `true` (e.g. from a Ctrl-C handler) to stop; the analysis returns an error
+    /// saying how many runs were done.
+    pub cancel: Option<&'a AtomicBool>,
+}
+
+impl std::fmt::Debug for Monitor<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Monitor")
+            .field("progress", &self.progress.is_some())
+            .field("cancel", &self.cancel.map(|c| c.load(Ordering::Relaxed)))
+            .finish()
+    }
+}
+
+impl Monitor<'_> {
+    fn cancelled(&self) -> bool {
+        self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+}
+
+/// The distinct step choices runs refer to by index.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Registry {
+    pub(crate) impute: Vec<Impute>,
+    pub(crate) treat: Vec<TreatChoice>,
+    pub(crate) normalise: Vec<Normaliser>,
+    pub(crate) aggregate: Vec<AggregationChoice>,
+}
+
+/// Index of `x` in `v`, appending it if new.
+pub(crate) fn intern<T: PartialEq + Clone>(v: &mut Vec<T>, x: &T) -> usize {
+    if let Some(i) = v.iter().position(|y| y == x) {
+        i
+    } else {
+        v.push(x.clone());
+        v.len() - 1
+    }
+}
+
+/// What one run does: step choices (None = nominal) and every node's weight.
+#[derive(Debug, Clone)]
+pub(crate) struct RunPlan {
+    pub(crate) impute: Option<usize>,
+    pub(crate) treat: Option<usize>,
+    pub(crate) normalise: Option<usize>,
+    pub(crate) aggregate: Option<usize>,
+    /// Weight of every framework node (before exclusion).
+    pub(crate) weights: Vec<f64>,
+    /// Excluded indicator (node index): its weight is 0 in the run.
+    pub(crate) exclude: Option<usize>,
+}
+
+type VariantKey = (Option<usize>, Option<usize>, Option<usize>);
+
+/// A row of a batch's weight matrix: (run in the batch, node or `usize::MAX` for the index, weights).
+type BatchRow = (usize, usize, Vec<f64>);
+
+/// Prepared (normalised) data of one pipeline variant.
+#[derive(Debug)]
+struct Variant {
+    /// Dataset rows included.
+    units: Vec<usize>,
+    /// Column-major units × indicators.
+    z: Vec<f64>,
+    has_nan: bool,
+    /// Whether each indicator column has a missing value.
+    col_nan: Vec<bool>,
+    /// ln z when every value is positive and some choice takes geometric means of indicators.
+    lnz: Option<Vec<f64>>,
+}
+
+/// Per-aggregation-choice resolved methods.
+#[derive(Debug)]
+struct AggPlan {
+    choice: AggregationChoice,
+    /// Method per node (only aggregates meaningful).
+    methods: Vec<Aggregator>,
+    all_arith: bool,
+    min_cov: f64,
+}
+
+/// Which outputs each run produces.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ExecOptions {
+    /// Nodes whose ranks are accumulated into histograms (first = the index).
+    pub(crate) targets: Vec<usize>,
+    /// Keep every run's index scores.
+    pub(crate) keep_runs: bool,
+    /// A scalar output per run (sensitivity analysis).
+    pub(crate) output: Option<Output>,
+    /// Runs per chunk (default: by memory).
+    pub(crate) chunk: Option<usize>,
+}
+
+/// A scalar output of a run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Output {
+    MeanAbsRankShift,
+    Score(usize),
+    Rank(usize),
+}
+
+pub(crate) struct ExecOutput {
+    pub(crate) hists: Vec<Vec<RankHistogram>>,
+    pub(crate) nominal_ranks: Vec<Vec<u32>>,
+    pub(crate) nominal_scores: Vec<Vec<f64>>,
+    pub(crate) run_scores: Vec<Vec<f64>>,
+    pub(crate) y: Vec<f64>,
+}
+
+pub(crate) struct Engine<'a> {
+    pub(crate) fw: &'a Framework,
+    data: &'a Dataset,
+    pipeline: &'a Pipeline,
+    pub(crate) reg: Registry,
+    pub(crate) nominal_weights: Vec<f64>,
+    base_agg: AggPlan,
+    aggs: Vec<AggPlan>,
+    variants: BTreeMap<VariantKey, Variant>,
+    /// node → indicator column
+    ind_col: Vec<Option<usize>>,
+    /// node → slot in the aggregate scratch
+    slot: Vec<Option<usize>>,
+    bottom_up: Vec<usize>,
+    /// Aggregates whose children are all indicators (computed by matrix products in batches).
+    l2: Vec<usize>,
+    is_l2: Vec<bool>,
+}
+
+/// What a batch already computed for the next run in the scratch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pre {
+    None,
+    /// `index` holds the index scores.
+    Index,
+    /// The slots of the first-level aggregates hold their scores.
+    L2,
+}
+
+struct Scratch {
+    agg: Vec<f64>,
+    num: Vec<f64>,
+    den: Vec<f64>,
+    cnt: Vec<u32>,
+    slot_nan: Vec<bool>,
+    pre: Pre,
+    v: Vec<f64>,
+    index: Vec<f64>,
+    full: Vec<f64>,
+    rs: Vec<(u64, u32)>,
+}
+
+struct RunOut {
+    ranks: Vec<u32>,
+    scores: Option<Vec<f64>>,
+    y: f64,
+}
+
+fn plan_agg(fw: &Framework, choice: &AggregationChoice) -> Result<AggPlan> {
+    choice.step.check(fw)?;
+    let methods: Vec<Aggregator> = (0..fw.nodes().len()).map(|i| choice.step.method_for(fw, i).clone()).collect();
+    let all_arith = fw
+        .aggregates_bottom_up()
+        .iter()
+        .all(|&a| matches!(methods[a], Aggregator::Arithmetic));
+    Ok(AggPlan {
+        choice: choice.clone(),
+        methods,
+        all_arith,
+        min_cov: choice.step.min_coverage.unwrap_or(0.0),
+    })
+}
+
+fn apply_step(step: &Step, fw: &Framework, data: &Dataset, cur: &StageData) -> Result<StageData> {
+    let input = StepInput {
+        framework: fw,
+        dataset: data,
+        data: cur,
+    };
+    Ok(match step {
+        Step::Denominate(s) => s.apply(&input)?.data,
+        Step::Impute(s) => s.apply(&input)?.data,
+        Step::Screen(s) => s.apply(&input)?.data,
+        Step::Treat(s) => s.apply(&input)?.data,
+        Step::Normalise(n) => {
+            let nodes: Vec<_> = fw.indicators().iter().map(|&i| &fw.nodes()[i]).collect();
+            let (v, _, _) = n.fit_transform(cur.values.view(), &nodes)?;
+            StageData {
+                units: cur.units.clone(),
+                values: v,
+            }
+        }
+        Step::Aggregate(_) => return Err(Error::spec("pipeline", "`aggregate` must be the last step")),
+    })
+}
+
+impl<'a> Engine<'a> {
+    pub(crate) fn new(fw: &'a Framework, data: &'a Dataset, pipeline: &'a Pipeline, reg: Registry) -> Result<Self> {
+        pipeline.check()?;
+        super::rank::check_ties(pipeline.ties)?;
+        let Some(Step::Aggregate(base)) = pipeline.steps.last() else {
+            return Err(Error::spec("pipeline", "the last step must be `aggregate`"));
+        };
+        let base_agg = plan_agg(fw, &AggregationChoice::from(base.clone()))?;
+        let aggs = reg.aggregate.iter().map(|c| plan_agg(fw, c)).collect::<Result<Vec<_>>>()?;
+        let nn = fw.nodes().len();
+        let mut ind_col = vec![None; nn];
+        for (j, &i) in fw.indicators().iter().enumerate() {
+            ind_col[i] = Some(j);
+        }
+        let l2: Vec<usize> = fw
+            .aggregates_bottom_up()
+            .iter()
+            .copied()
+            .filter(|&a| fw.nodes()[a].children.iter().all(|&c| ind_col[c].is_some()))
+            .collect();
+        let mut slot = vec![None; nn];
+        for (k, &a) in fw.aggregates_bottom_up().iter().enumerate() {
+            slot[a] = Some(k);
+        }
+        Ok(Engine {
+            fw,
+            data,
+            pipeline,
+            nominal_weights: fw.nodes().iter().map(|n| n.weight).collect(),
+            reg,
+            base_agg,
+            aggs,
+            variants: BTreeMap::new(),
+            ind_col,
+            slot,
+            bottom_up: fw.aggregates_bottom_up().to_vec(),
+            l2: l2.clone(),
+            is_l2: (0..nn).map(|i| l2.contains(&i)).collect(),
+        })
+    }
+
+    /// The preparation steps (all but `aggregate`) of a variant.
+    fn variant_steps(&self, key: VariantKey) -> Vec<Step> {
+        let mut steps: Vec<Step> = self.pipeline.steps[..self.pipeline.steps.len() - 1].to_vec();
+        let norm_pos = |s: &[Step]| s.iter().position(|x| matches!(x, Step::Normalise(_))).unwrap_or(s.len());
+        let put = |steps: &mut Vec<Step>, new: Option<Step>, is: fn(&Step) -> bool| {
+            let pos = steps.iter().position(is);
+            match (pos, new) {
+                (Some(p), Some(s)) => steps[p] = s,
+                (Some(p), None) => {
+                    steps.remove(p);
+                }
+                (None, Some(s)) => {
+                    let at = if matches!(s, Step::Normalise(_)) {
+                        steps.len()
+                    } else {
+                        norm_pos(steps)
+                    };
+                    steps.insert(at, s);
+                }
+                (None, None) => {}
+            }
+        };
+        if let Some(i) = key.0 {
+            put(&mut steps, Some(Step::Impute(self.reg.impute[i].clone())), |s| {
+                matches!(s, Step::Impute(_))
+            });
+        }
+        if let Some(t) = key.1 {
+            let new = match &self.reg.treat[t] {
+                TreatChoice::Off(_) => None,
+                TreatChoice::On(t) => Some(Step::Treat(t.clone())),
+            };
+            put(&mut steps, new, |s| matches!(s, Step::Treat(_)));
+        }
+        if let Some(n) = key.2 {
+            put(&mut steps, Some(Step::Normalise(self.reg.normalise[n].clone())), |s| {
+                matches!(s, Step::Normalise(_))
+            });
+        }
+        steps
+    }
+
+    /// Compute the prepared data of every variant used, sharing the stages before the first
+    /// step in which they differ.
+    pub(crate) fn prepare(&mut self, keys: &BTreeSet<VariantKey>) -> Result<()> {
+        let mut keys: Vec<VariantKey> = keys.iter().copied().filter(|k| !self.variants.contains_key(k)).collect();
+        if !self.variants.contains_key(&(None, None, None)) {
+            keys.insert(0, (None, None, None));
+        }
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let lists: Vec<Vec<Step>> = keys.iter().map(|&k| self.variant_steps(k)).collect();
+        let mut common = lists[0].len();
+        for l in &lists[1..] {
+            common = common.min(l.iter().zip(&lists[0]).take_while(|(a, b)| a == b).count());
+        }
+        let raw = self.data.aligned_values(self.fw)?;
+        let mut values = ndarray::Array2::<f64>::zeros(ndarray::ShapeBuilder::f(raw.dim()));
+        values.assign(&raw);
+        let mut base = StageData {
+            units: (0..self.data.n_units()).collect(),
+            values,
+        };
+        for s in &lists[0][..common] {
+            base = apply_step(s, self.fw, self.data, &base)?;
+        }
+        let (fw, data) = (self.fw, self.data);
+        let want_ln = self.aggs.iter().chain(std::iter::once(&self.base_agg)).any(|ap| {
+            self.l2
+                .iter()
+                .any(|&a| matches!(ap.methods[a], Aggregator::Geometric { shift } if shift == 0.0))
+        });
+        let built: Vec<Result<Variant>> = lists
+            .par_iter()
+            .map(|steps| {
+                let mut cur: Option<StageData> = None;
+                for s in &steps[common..] {
+                    cur = Some(apply_step(s, fw, data, cur.as_ref().unwrap_or(&base))?);
+                }
+                let st = cur.as_ref().unwrap_or(&base);
+                let (n, m) = st.values.dim();
+                let mut z: Vec<f64> = Vec::with_capacity(n * m);
+                for col in st.values.columns() {
+                    z.extend(col.iter());
+                }
+                let col_nan: Vec<bool> = (0..m).map(|j| z[j * n..(j + 1) * n].iter().any(|x| x.is_nan())).collect();
+                let has_nan = col_nan.iter().any(|&b| b);
+                let lnz = (want_ln && !has_nan && z.iter().all(|&x| x > 0.0)).then(|| z.iter().map(|x| x.ln()).collect());
+                Ok(Variant {
+                    units: st.units.clone(),
+                    z,
+                    has_nan,
+                    col_nan,
+                    lnz,
+                })
+            })
+            .collect();
+        for (k, v) in keys.into_iter().zip(built) {
+            self.variants.insert(k, v?);
+        }
+        Ok(())
+    }
+
+    fn scratch(&self) -> Scratch {
+        let n = self.data.n_units();
+        Scratch {
+            agg: vec![0.0; n * self.bottom_up.len()],
+            num: vec![0.0; n],
+            den: vec![0.0; n],
+            cnt: vec![0; n],
+            slot_nan: vec![false; self.bottom_up.len()],
+            pre: Pre::None,
+            v: vec![0.0; self.fw.nodes().len()],
+            index: vec![0.0; n],
+            full: vec![0.0; n],
+            rs: Vec::with_capacity(n),
+        }
+    }
+
+    /// Score one run: fills `s.agg` (all aggregates) or only `s.index` (fast path).
+    /// Returns whether the aggregate scratch holds every node.
+    fn score(&self, var: &Variant, ap: &AggPlan, w: &[f64], all_nodes: bool, s: &mut Scratch) -> Result<bool> {
+        let fw = self.fw;
+        let n = var.units.len();
+        let root = fw.root();
+        let pre = std::mem::replace(&mut s.pre, Pre::None);
+        if pre == Pre::Index {
+            return Ok(false);
+        }
+        if pre == Pre::None && !all_nodes && ap.all_arith && ap.choice.rescale.is_empty() && ap.min_cov == 0.0 && !var.has_nan {
+            // index = Σⱼ vⱼ zⱼ with vⱼ the product of sibling shares from indicator j up to the root
+            let mut ok = true;
+            s.v[root] = 1.0;
+            for &a in self.bottom_up.iter().rev() {
+                let ch = &fw.nodes()[a].children;
+                let tot: f64 = ch.iter().map(|&c| w[c]).sum();
+                if tot <= 0.0 || !tot.is_finite() {
+                    ok = false;
+                    break;
+                }
+                for &c in ch {
+                    s.v[c] = s.v[a] * w[c] / tot;
+                }
+            }
+            if ok {
+                let idx = &mut s.index[..n];
+                idx.fill(0.0);
+                for (j, &node) in fw.indicators().iter().enumerate() {
+                    let vj = s.v[node];
+                    if vj != 0.0 {
+                        let col = &var.z[j * n..(j + 1) * n];
+                        for (o, &x) in idx.iter_mut().zip(col) {
+                            *o += vj * x;
+                        }
+                    }
+                }
+                return Ok(false);
+            }
+        }
+        let Scratch {
+            agg,
+            num,
+            den,
+            cnt,
+            slot_nan,
+            ..
+        } = s;
+        for &a in &self.bottom_up {
+            let node = &fw.nodes()[a];
+            let method = &ap.methods[a];
+            if pre == Pre::L2 && self.is_l2[a] {
+                let k = self.slot[a].unwrap_or(0);
+                let out = &mut agg[k * n..(k + 1) * n];
+                self.rescale(ap, node.level, out);
+                slot_nan[k] = out.iter().any(|x| x.is_nan());
+                continue;
+            }
+            let (num, den, cnt) = (&mut num[..n], &mut den[..n], &mut cnt[..n]);
+            let dense = node.children.iter().all(|&c| {
+                w[c] == 0.0
+                    || match (self.ind_col[c], self.slot[c]) {
+                        (Some(j), _) => !var.col_nan[j],
+                        (None, Some(k)) => !slot_nan[k],
+                        (None, None) => false,
+                    }
+            });
+            if dense {
+                // no missing value among the children: no masks, vectorisable loops
+                num.fill(0.0);
+                let (mut wsum, mut k_children) = (0.0, 0usize);
+                for &c in &node.children {
+                    let wc = w[c];
+                    if wc == 0.0 {
+                        continue;
+                    }
+                    wsum += wc;
+                    k_children += 1;
+                    let col: &[f64] = match (self.ind_col[c], self.slot[c]) {
+                        (Some(j), _) => &var.z[j * n..(j + 1) * n],
+                        (None, Some(k)) => &agg[k * n..(k + 1) * n],
+                        (None, None) => continue,
+                    };
+                    match *method {
+                        Aggregator::Arithmetic | Aggregator::Generalised { p: 1.0 } => {
+                            for (o, &x) in num.iter_mut().zip(col) {
+                                *o += wc * x;
+                            }
+                        }
+                        Aggregator::Geometric { shift } => {
+                            for (i, (o, &x)) in num.iter_mut().zip(col).enumerate() {
+                                let v = x + shift;
+                                if v <= 0.0 {
+                                    return Err(self.domain_err(
+                                        "geometric",
+                                        format!("value {x} (+ shift {shift}) ≤ 0 cannot enter a geometric mean"),
+                                        var,
+                                        i,
+                                        a,
+                                    ));
+                                }
+                                *o += wc * v.ln();
+                            }
+                        }
+                        Aggregator::Harmonic => {
+                            for (i, (o, &x)) in num.iter_mut().zip(col).enumerate() {
+                                if x <= 0.0 {
+                                    return Err(self.domain_err(
+                                        "harmonic",
+                                        format!("value {x} ≤ 0 cannot enter a harmonic mean"),
+                                        var,
+                                        i,
+                                        a,
+                                    ));
+                                }
+                                *o += wc / x;
+                            }
+                        }
+                        Aggregator::Generalised { p } => {
+                            for (i, (o, &x)) in num.iter_mut().zip(col).enumerate() {
+                                if (p == 0.0 && x <= 0.0) || x < 0.0 || (x == 0.0 && p < 0.0) {
+                                    return Err(self.domain_err(
+                                        "generalised",
+                                        format!("value {x} is outside the domain of a generalised mean with p = {p}"),
+                                        var,
+                                        i,
+                                        a,
+                                    ));
+                                }
+                                *o += wc * if p == 0.0 { x.ln() } else { x.powf(p) };
+                            }
+                        }
+                        #[allow(unreachable_patterns)]
+                        _ => {
+                            return Err(Error::method(
+                                method.name(),
+                                "this aggregation is not supported in uncertainty analysis",
+                            ))
+                        }
+                    }
+                }
+                let need = ((ap.min_cov * k_children as f64 - 1e-12).ceil() as usize).max(1);
+                let k = self.slot[a].unwrap_or(0);
+                let out = &mut agg[k * n..(k + 1) * n];
+                if k_children < need || wsum <= 0.0 {
+                    out.fill(f64::NAN);
+                } else {
+                    match *method {
+                        Aggregator::Geometric { shift } => out.iter_mut().zip(num.iter()).for_each(|(o, &v)| *o = (v / wsum).exp() - shift),
+                        Aggregator::Harmonic => out.iter_mut().zip(num.iter()).for_each(|(o, &v)| *o = wsum / v),
+                        Aggregator::Generalised { p: 0.0 } => out.iter_mut().zip(num.iter()).for_each(|(o, &v)| *o = (v / wsum).exp()),
+                        Aggregator::Generalised { p } if p != 1.0 => {
+                            out.iter_mut().zip(num.iter()).for_each(|(o, &v)| *o = (v / wsum).powf(1.0 / p))
+                        }
+                        _ => out.iter_mut().zip(num.iter()).for_each(|(o, &v)| *o = v / wsum),
+                    }
+                }
+                self.rescale(ap, node.level, out);
+                slot_nan[k] = out.iter().any(|x| x.is_nan());
+                continue;
+            }
+            num.fill(0.0);
+            den.fill(0.0);
+            cnt.fill(0);
+            let mut k_children = 0usize;
+            for &c in &node.children {
+                let wc = w[c];
+                if wc == 0.0 {
+                    continue;
+                }
+                k_children += 1;
+                let col: &[f64] = match (self.ind_col[c], self.slot[c]) {
+                    (Some(j), _) => &var.z[j * n..(j + 1) * n],
+                    (None, Some(k)) => &agg[k * n..(k + 1) * n],
+                    (None, None) => continue,
+                };
+                match *method {
+                    Aggregator::Arithmetic => {
+                        for i in 0..n {
+                            let x = col[i];
+                            if !x.is_nan() {
+                                num[i] += wc * x;
+                                den[i] += wc;
+                                cnt[i] += 1;
+                            }
+                        }
+                    }
+                    Aggregator::Geometric { shift } => {
+                        for i in 0..n {
+                            let x = col[i];
+                            if !x.is_nan() {
+                                let v = x + shift;
+                                if v <= 0.0 {
+                                    return Err(self.domain_err(
+                                        "geometric",
+                                        format!("value {x} (+ shift {shift}) ≤ 0 cannot enter a geometric mean"),
+                                        var,
+                                        i,
+                                        a,
+                                    ));
+                                }
+                                num[i] += wc * v.ln();
+                                den[i] += wc;
+                                cnt[i] += 1;
+                            }
+                        }
+                    }
+                    Aggregator::Harmonic => {
+                        for i in 0..n {
+                            let x = col[i];
+                            if !x.is_nan() {
+                                if x <= 0.0 {
+                                    return Err(self.domain_err(
+                                        "harmonic",
+                                        format!("value {x} ≤ 0 cannot enter a harmonic mean"),
+                                        var,
+                                        i,
+                                        a,
+                                    ));
+                                }
+                                num[i] += wc / x;
+                                den[i] += wc;
+                                cnt[i] += 1;
+                            }
+                        }
+                    }
+                    Aggregator::Generalised { p } => {
+                        for i in 0..n {
+                            let x = col[i];
+                            if !x.is_nan() {
+                                let t = if p == 0.0 {
+                                    if x <= 0.0 {
+                                        return Err(self.domain_err("generalised", format!("value {x} ≤ 0 with p = 0"), var, i, a));
+                                    }
+                                    x.ln()
+                                } else if p == 1.0 {
+                                    x
+                                } else {
+                                    if x < 0.0 || (x == 0.0 && p < 0.0) {
+                                        return Err(self.domain_err(
+                                            "generalised",
+                                            format!("value {x} is outside the domain of a generalised mean with p = {p}"),
+                                            var,
+                                            i,
+                                            a,
+                                        ));
+                                    }
+                                    x.powf(p)
+                                };
+                                num[i] += wc * t;
+                                den[i] += wc;
+                                cnt[i] += 1;
+                            }
+                        }
+                    }
+                    #[allow(unreachable_patterns)]
+                    _ => {
+                        return Err(Error::method(
+                            method.name(),
+                            "this aggregation is not supported in uncertainty analysis",
+                        ))
+                    }
+                }
+            }
+            let need = ((ap.min_cov * k_children as f64 - 1e-12).ceil() as u32).max(1);
+            let k = self.slot[a].unwrap_or(0);
+            let out = &mut agg[k * n..(k + 1) * n];
+            for i in 0..n {
+                out[i] = if cnt[i] >= need && den[i] > 0.0 {
+                    let m = num[i] / den[i];
+                    match *method {
+                        Aggregator::Geometric { shift } => m.exp() - shift,
+                        Aggregator::Harmonic => den[i] / num[i],
+                        Aggregator::Generalised { p: 0.0 } => m.exp(),
+                        Aggregator::Generalised { p } if p != 1.0 => m.powf(1.0 / p),
+                        _ => m,
+                    }
+                } else {
+                    f64::NAN
+                };
+            }
+            self.rescale(ap, node.level, out);
+            slot_nan[k] = out.iter().any(|x| x.is_nan());
+        }
+        Ok(true)
+    }
+
+    fn rescale(&self, ap: &AggPlan, level: usize, out: &mut [f64]) {
+        for r in ap.choice.rescale.iter().filter(|r| r.level == level) {
+            match r.to {
+                RescaleTo::Affine { scale, offset } => out.iter_mut().for_each(|x| *x = offset + scale * *x),
+                RescaleTo::Range { lo, hi } => {
+                    let (mut mn, mut mx) = (f64::INFINITY, f64::NEG_INFINITY);
+                    for &x in out.iter().filter(|x| !x.is_nan()) {
+                        mn = mn.min(x);
+                        mx = mx.max(x);
+                    }
+                    let span = mx - mn;
+                    out.iter_mut().for_each(|x| {
+                        *x = if span > 0.0 {
+                            lo + (hi - lo) * (*x - mn) / span
+                        } else {
+                            0.5 * (lo + hi) + 0.0 * *x
+                        }
+                    });
+                }
+            }
+        }
+    }
+
+    fn domain_err(&self, method: &str, message: String, var: &Variant, row: usize, node: usize) -> Error {
+        Error::Method {
+            method: method.into(),
+            message,
+            unit: Some(self.data.unit_ids()[var.units[row]].clone()),
+            node: Some(self.fw.nodes()[node].id.clone()),
+        }
+    }
+
+    /// Scores of node `t` of a scored run, spread over all dataset units (NaN = absent).
+    fn node_scores_full(&self, var: &Variant, t: usize, full_nodes: bool, s: &mut Scratch) {
+        let n = var.units.len();
+        let Scratch { agg, index, full, .. } = s;
+        let col: &[f64] = if !full_nodes {
+            &index[..n]
+        } else if let Some(k) = self.slot[t] {
+            &agg[k * n..(k + 1) * n]
+        } else if let Some(j) = self.ind_col[t] {
+            &var.z[j * n..(j + 1) * n]
+        } else {
+            &index[..n]
+        };
+        full.fill(f64::NAN);
+        for (&u, &x) in var.units.iter().zip(col) {
+            full[u] = x;
+        }
+    }
+
+    /// Run a batch of runs: runs that share prepared data and whose first-level aggregates
+    /// are dense arithmetic (or geometric) means are computed with one matrix product
+    /// (W · Zᵀ, or W · (ln Z)ᵀ), the rest of each run as usual.
+    fn run_batch(
+        &self,
+        plans: &[std::borrow::Cow<'_, RunPlan>],
+        opts: &ExecOptions,
+        nominal: Option<&[u32]>,
+        s: &mut Scratch,
+    ) -> Result<Vec<RunOut>> {
+        let fw = self.fw;
+        let m = fw.indicators().len();
+        let all_nodes = opts.targets.iter().any(|&t| t != fw.root());
+        // kind per run: 0 = alone, 1 = collapsed index row, 2 = first-level rows
+        let mut kind = vec![0u8; plans.len()];
+        // rows: (run, node or usize::MAX for the index, geometric?, weights over indicators)
+        let mut rows: BTreeMap<(VariantKey, bool), Vec<BatchRow>> = BTreeMap::new();
+        for (r, p) in plans.iter().enumerate() {
+            let key = (p.impute, p.treat, p.normalise);
+            let Some(var) = self.variants.get(&key) else { continue };
+            let ap = p.aggregate.map_or(&self.base_agg, |a| &self.aggs[a]);
+            let mut w = p.weights.clone();
+            if let Some(e) = p.exclude {
+                w[e] = 0.0;
+            }
+            if !all_nodes && ap.all_arith && ap.choice.rescale.is_empty() && ap.min_cov == 0.0 && !var.has_nan {
+                let mut v = vec![0.0; fw.nodes().len()];
+                v[fw.root()] = 1.0;
+                let mut ok = true;
+                for &a in self.bottom_up.iter().rev() {
+                    let ch = &fw.nodes()[a].children;
+                    let tot: f64 = ch.iter().map(|&c| w[c]).sum();
+                    if tot <= 0.0 || !tot.is_finite() {
+                        ok = false;
+                        break;
+                    }
+                    for &c in ch {
+                        v[c] = v[a] * w[c] / tot;
+                    }
+                }
+                if ok {
+                    let row: Vec<f64> = fw.indicators().iter().map(|&i| v[i]).collect();
+                    rows.entry((key, false)).or_default().push((r, usize::MAX, row));
+                    kind[r] = 1;
+                    continue;
+                }
+            }
+            let mut mine = Vec::new();
+            let ok = self.l2.iter().all(|&a| {
+                let node = &fw.nodes()[a];
+                let geo = match ap.methods[a] {
+                    Aggregator::Arithmetic => false,
+                    Aggregator::Geometric { shift } if shift == 0.0 && var.lnz.is_some() => true,
+                    _ => return false,
+                };
+                let (mut wsum, mut k) = (0.0, 0usize);
+                for &c in &node.children {
+                    if w[c] != 0.0 {
+                        if self.ind_col[c].map_or(true, |j| var.col_nan[j]) {
+                            return false;
+                        }
+                        wsum += w[c];
+                        k += 1;
+                    }
+                }
+                let need = ((ap.min_cov * k as f64 - 1e-12).ceil() as usize).max(1);
+                if k < need || wsum <= 0.0 || !wsum.is_finite() {
+                    return false;
+                }
+                let mut row = vec![0.0; m];
+                for &c in &node.children {
+                    if let Some(j) = self.ind_col[c] {
+                        row[j] = w[c] / wsum;
+                    }
+                }
+                mine.push((geo, (r, a, row)));
+                true
+            });
+            if ok && !self.l2.is_empty() {
+                for (geo, row) in mine {
+                    rows.entry((key, geo)).or_default().push(row);
+                }
+                kind[r] = 2;
+            }
+        }
+        // matrix products, results routed to (run, node)
+        // (product matrix, row, node) per run
+        let mut mats: Vec<ndarray::Array2<f64>> = Vec::new();
+        let mut results: Vec<Vec<(usize, usize, usize)>> = vec![Vec::new(); plans.len()];
+        for ((key, geo), rs) in rows {
+            let var = &self.variants[&key];
+            let n = var.units.len();
+            let src = if geo { var.lnz.as_deref().unwrap_or(&var.z) } else { &var.z };
+            let zt = ndarray::ArrayView2::from_shape((m, n), src).map_err(|e| Error::spec("uncertainty analysis", e.to_string()))?;
+            let mut wm = ndarray::Array2::<f64>::zeros((rs.len(), m));
+            for (i, (_, _, row)) in rs.iter().enumerate() {
+                wm.row_mut(i).assign(&ndarray::ArrayView1::from(&row[..]));
+            }
+            let mut out = ndarray::Array2::<f64>::zeros((rs.len(), n));
+            ndarray::linalg::general_mat_mul(1.0, &wm, &zt, 0.0, &mut out);
+            if geo {
+                out.mapv_inplace(f64::exp);
+            }
+            for (i, (r, node, _)) in rs.into_iter().enumerate() {
+                results[r].push((mats.len(), i, node));
+            }
+            mats.push(out);
+        }
+        let row_of = |mi: usize, i: usize| mats[mi].row(i);
+        let mut outs = Vec::with_capacity(plans.len());
+        for (r, p) in plans.iter().enumerate() {
+            let n = self.variants.get(&(p.impute, p.treat, p.normalise)).map_or(0, |v| v.units.len());
+            match kind[r] {
+                1 => {
+                    if let Some(&(mi, i, _)) = results[r].first() {
+                        s.index[..n].iter_mut().zip(row_of(mi, i)).for_each(|(o, &x)| *o = x);
+                        s.pre = Pre::Index;
+                    }
+                }
+                2 => {
+                    for &(mi, i, node) in &results[r] {
+                        let k = self.slot[node].unwrap_or(0);
+                        s.agg[k * n..(k + 1) * n].iter_mut().zip(row_of(mi, i)).for_each(|(o, &x)| *o = x);
+                    }
+                    s.pre = Pre::L2;
+                }
+                _ => s.pre = Pre::None,
+            }
+            outs.push(self.run_one(p, opts, nominal, s)?);
+        }
+        Ok(outs)
+    }
+
+    fn run_one(&self, p: &RunPlan, opts: &ExecOptions, nominal: Option<&[u32]>, s: &mut Scratch) -> Result<RunOut> {
+        let key = (p.impute, p.treat, p.normalise);
+        let var = self
+            .variants
+            .get(&key)
+            .ok_or_else(|| Error::spec("uncertainty analysis", "internal: variant not prepared"))?;
+        let ap = match p.aggregate {
+            Some(a) => &self.aggs[a],
+            None => &self.base_agg,
+        };
+        let all_nodes = opts.targets.iter().any(|&t| t != self.fw.root());
+        let excluded;
+        let w: &[f64] = match p.exclude {
+            Some(e) => {
+                let mut v = p.weights.clone();
+                v[e] = 0.0;
+                excluded = v;
+                &excluded
+            }
+            None => &p.weights,
+        };
+        let full_nodes = self.score(var, ap, w, all_nodes, s)?;
+        let nd = self.data.n_units();
+        let mut ranks = vec![0u32; nd * opts.targets.len()];
+        let mut scores = None;
+        let mut y = f64::NAN;
+        for (ti, &t) in opts.targets.iter().enumerate() {
+            self.node_scores_full(var, t, full_nodes, s);
+            let Scratch { full, rs, .. } = s;
+            rank_into(full, self.pipeline.ties, rs, &mut ranks[ti * nd..(ti + 1) * nd]);
+            if ti == 0 {
+                if opts.keep_runs {
+                    scores = Some(full.clone());
+                }
+                y = match opts.output {
+                    None => f64::NAN,
+                    Some(Output::Score(u)) => full[u],
+                    Some(Output::Rank(u)) => match ranks[u] {
+                        0 => f64::NAN,
+                        r => f64::from(r),
+                    },
+                    Some(Output::MeanAbsRankShift) => {
+                        let nom = nominal.unwrap_or(&[]);
+                        let (mut tot, mut k) = (0u64, 0u64);
+                        for (&r, &q) in ranks[..nd].iter().zip(nom) {
+                            if r > 0 && q > 0 {
+                                tot += u64::from(r.abs_diff(q));
+                                k += 1;
+                            }
+                        }
+                        if k == 0 {
+                            f64::NAN
+                        } else {
+                            tot as f64 / k as f64
+                        }
+                    }
+                };
+            }
+        }
+        Ok(RunOut { ranks, scores, y })
+    }
+
+    /// Run `n_runs` runs described by `plan`, in chunks, in parallel; per-target rank
+    /// histograms are merged in run order (integer counts: identical for any threading).
+    pub(crate) fn execute<'p, P>(&self, n_runs: usize, plan: P, opts: &ExecOptions, monitor: &Monitor<'_>) -> Result<ExecOutput>
+    where
+        P: Fn(usize) -> Result<std::borrow::Cow<'p, RunPlan>> + Sync,
+    {
+        let nd = self.data.n_units();
+        let nt = opts.targets.len();
+        // nominal run
+        let nominal_plan = RunPlan {
+            impute: None,
+            treat: None,
+            normalise: None,
+            aggregate: None,
+            weights: self.nominal_weights.clone(),
+            exclude: None,
+        };
+        let mut s0 = self.scratch();
+        let nom_opts = ExecOptions {
+            output: None,
+            keep_runs: false,
+            ..opts.clone()
+        };
+        let nom = self.run_one(&nominal_plan, &nom_opts, None, &mut s0)?;
+        let mut nominal_scores = Vec::with_capacity(nt);
+        let var0 = &self.variants[&(None, None, None)];
+        let full0 = self.score(var0, &self.base_agg, &self.nominal_weights, true, &mut s0)?;
+        for &t in &opts.targets {
+            self.node_scores_full(var0, t, full0, &mut s0);
+            nominal_scores.push(s0.full.clone());
+        }
+        let nominal_ranks: Vec<Vec<u32>> = (0..nt).map(|t| nom.ranks[t * nd..(t + 1) * nd].to_vec()).collect();
+
+        let chunk = opts
+            .chunk
+            .unwrap_or_else(|| (8_000_000 / (nd * nt.max(1) * 4 + 1)).clamp(16, 1024))
+            .max(1);
+        let mut hists: Vec<Vec<RankHistogram>> = vec![vec![RankHistogram::default(); nd]; nt];
+        let mut run_scores = Vec::new();
+        let mut y = Vec::with_capacity(if opts.output.is_some() { n_runs } else { 0 });
+        let mut done = 0usize;
+        while done < n_runs {
+            if monitor.cancelled() {
+                return Err(cancelled(done, n_runs));
+            }
+            let end = (done + chunk).min(n_runs);
+            let sub = (4_000_000 / (nd * (self.l2.len() + 1)).max(1)).clamp(1, 32);
+            let starts: Vec<usize> = (done..end).step_by(sub).collect();
+            let outs: Vec<Result<Option<Vec<RunOut>>>> = starts
+                .into_par_iter()
+                .map_init(
+                    || self.scratch(),
+                    |s, r0| {
+                        if monitor.cancelled() {
+                            return Ok(None);
+                        }
+                        let plans = (r0..(r0 + sub).min(end)).map(&plan).collect::<Result<Vec<_>>>()?;
+                        self.run_batch(&plans, opts, Some(&nominal_ranks[0]), s).map(Some)
+                    },
+                )
+                .collect();
+            let mut batch = Vec::with_capacity(end - done);
+            for o in outs {
+                match o? {
+                    Some(o) => batch.extend(o),
+                    None => return Err(cancelled(done, n_runs)),
+                }
+            }
+            for (t, h) in hists.iter_mut().enumerate() {
+                let nomr = &nominal_ranks[t];
+                // blocks of units: each run's ranks are read contiguously, the block's
+                // histograms stay in cache
+                const BLOCK: usize = 256;
+                h.par_chunks_mut(BLOCK).enumerate().for_each(|(b, hs)| {
+                    let u0 = b * BLOCK;
+                    let nom = &nomr[u0..u0 + hs.len()];
+                    for o in &batch {
+                        let rs = &o.ranks[t * nd + u0..t * nd + u0 + hs.len()];
+                        for ((hu, &r), &q) in hs.iter_mut().zip(rs).zip(nom) {
+                            hu.add(r, q);
+                        }
+                    }
+                });
+            }
+            for o in batch {
+                if let Some(sc) = o.scores {
+                    run_scores.push(sc);
+                }
+                if opts.output.is_some() {
+                    y.push(o.y);
+                }
+            }
+            done = end;
+            if let Some(p) = monitor.progress {
+                p(done, n_runs);
+            }
+        }
+        Ok(ExecOutput {
+            hists,
+            nominal_ranks,
+            nominal_scores,
+            run_scores,
+            y,
+        })
+    }
+
+    /// The aggregate step a plan uses (for design records).
+    pub(crate) fn aggregation_of(&self, p: &RunPlan) -> Option<AggregationChoice> {
+        p.aggregate.map(|a| self.reg.aggregate[a].clone())
+    }
+
+    /// The base pipeline's aggregate step.
+    #[allow(dead_code)]
+    pub(crate) fn base_aggregate(&self) -> &Aggregate {
+        &self.base_agg.choice.step
+    }
+}
+
+fn cancelled(done: usize, total: usize) -> Error {
+    Error::spec("analysis", format!("cancelled by the user after {done} of {total} runs"))
+}

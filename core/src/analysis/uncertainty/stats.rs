@@ -1,0 +1,232 @@
+//! Streaming rank statistics: per-unit rank histograms.
+//!
+//! Ranks are integers 1..=n, so a histogram of each unit's ranks gives its exact mean,
+//! median and percentiles without keeping the runs. Each unit keeps a dense window of
+//! counts over the ranks it has taken (growing as needed), so memory depends on the spread
+//! of a unit's ranks (at most n), never on the number of runs. Counts are integers: merging
+//! runs in any order or chunking gives identical statistics.
+//!
+//! Percentiles use linear interpolation between order statistics (R type 7, numpy's default):
+//! ```text
+//! i = 1 + (N − 1) p,  lo = ⌊i⌋,  h = i − lo      (1-based position among the N sorted ranks)
+//! q = (1 − h) x₍lo₎ + h x₍lo+1₎
+//! ```
+
+/// One unit's ranks: the raw ranks while they are fewer than the span of ranks seen, then
+/// a dense window of counts over that span (so memory ≤ min(runs, span) words per unit).
+#[derive(Debug, Clone, Default)]
+pub struct RankHistogram {
+    raw: Vec<u32>,
+    /// `raw` is sorted.
+    sorted: bool,
+    dense: bool,
+    lo: u32,
+    counts: Vec<u32>,
+    min: u32,
+    max: u32,
+    n: u64,
+    sum: u64,
+    abs_shift: u64,
+    missing: u64,
+}
+
+impl RankHistogram {
+    /// Record one run's rank (`0` = missing in that run); `nominal` is the nominal rank
+    /// (`0` = none) for the absolute shift.
+    #[inline]
+    pub fn add(&mut self, rank: u32, nominal: u32) {
+        if rank == 0 {
+            self.missing += 1;
+            return;
+        }
+        if self.n == 0 {
+            self.min = rank;
+            self.max = rank;
+        } else {
+            self.min = self.min.min(rank);
+            self.max = self.max.max(rank);
+        }
+        self.n += 1;
+        self.sum += u64::from(rank);
+        if nominal > 0 {
+            self.abs_shift += u64::from(rank.abs_diff(nominal));
+        }
+        if !self.dense {
+            self.raw.push(rank);
+            self.sorted = false;
+            let span = (self.max - self.min) as usize + 1;
+            if self.raw.len() >= 16 && self.raw.len() > span {
+                self.lo = self.min;
+                self.counts = vec![0; span];
+                for &r in &self.raw {
+                    self.counts[(r - self.lo) as usize] += 1;
+                }
+                self.raw = Vec::new();
+                self.dense = true;
+            }
+            return;
+        }
+        if rank < self.lo {
+            let slack = (self.counts.len() / 4) as u32;
+            let new_lo = rank.saturating_sub(slack).max(1);
+            self.counts.splice(0..0, std::iter::repeat(0).take((self.lo - new_lo) as usize));
+            self.lo = new_lo;
+        } else if (rank - self.lo) as usize >= self.counts.len() {
+            let need = (rank - self.lo) as usize + 1;
+            self.counts.resize(need + self.counts.len() / 4, 0);
+        }
+        self.counts[(rank - self.lo) as usize] += 1;
+    }
+
+    /// Runs in which the unit had a rank.
+    pub fn count(&self) -> u64 {
+        self.n
+    }
+
+    /// Runs in which the unit had no rank (missing score or screened out).
+    pub fn missing(&self) -> u64 {
+        self.missing
+    }
+
+    /// Mean rank (NaN if never ranked).
+    pub fn mean(&self) -> f64 {
+        if self.n == 0 {
+            f64::NAN
+        } else {
+            self.sum as f64 / self.n as f64
+        }
+    }
+
+    /// Mean of |rank − nominal rank| over the runs where the unit was ranked.
+    pub fn mean_abs_shift(&self) -> f64 {
+        if self.n == 0 {
+            f64::NAN
+        } else {
+            self.abs_shift as f64 / self.n as f64
+        }
+    }
+
+    /// The `k`-th smallest rank (0-based), `k < count()`; `sorted` = the raw ranks sorted.
+    fn order_stat(&self, k: u64, sorted: &[u32]) -> f64 {
+        if !self.dense {
+            return sorted.get(k as usize).map_or(f64::NAN, |&r| f64::from(r));
+        }
+        let mut acc = 0u64;
+        for (i, &c) in self.counts.iter().enumerate() {
+            acc += u64::from(c);
+            if acc > k {
+                return f64::from(self.lo + i as u32);
+            }
+        }
+        f64::NAN
+    }
+
+    /// The `p` quantile (0 ≤ p ≤ 1), R type 7; NaN if never ranked. Computed with R's own
+    /// arithmetic (`(1 − h) x₍lo₎ + h x₍hi₎`), so values equal R's `quantile()` bit for bit.
+    pub fn quantile(&self, p: f64) -> f64 {
+        if self.n == 0 {
+            return f64::NAN;
+        }
+        let mut copy = Vec::new();
+        let sorted: &[u32] = if self.dense || self.sorted {
+            &self.raw
+        } else {
+            copy.clone_from(&self.raw);
+            copy.sort_unstable();
+            &copy
+        };
+        let index = 1.0 + (self.n - 1) as f64 * p.clamp(0.0, 1.0);
+        let lo = index.floor();
+        let a = self.order_stat(lo as u64 - 1, sorted);
+        if index > lo {
+            let b = self.order_stat(lo as u64, sorted);
+            if b != a {
+                let h = index - lo;
+                return (1.0 - h) * a + h * b;
+            }
+        }
+        a
+    }
+
+    /// Sort the raw ranks once, so that later quantiles need no copy.
+    pub fn sort(&mut self) {
+        if !self.dense && !self.sorted {
+            self.raw.sort_unstable();
+            self.sorted = true;
+        }
+    }
+
+    /// Bytes held by the window (for memory accounting).
+    pub fn heap_bytes(&self) -> usize {
+        (self.counts.capacity() + self.raw.capacity()) * std::mem::size_of::<u32>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn type7(mut v: Vec<f64>, p: f64) -> f64 {
+        v.sort_by(f64::total_cmp);
+        let h = (v.len() - 1) as f64 * p;
+        let lo = h.floor() as usize;
+        let hi = (lo + 1).min(v.len() - 1);
+        v[lo] + (h - lo as f64) * (v[hi] - v[lo])
+    }
+
+    #[test]
+    fn matches_sorted_quantiles() {
+        let ranks = [5u32, 3, 9, 3, 4, 12, 7, 5, 5, 1, 8];
+        let mut h = RankHistogram::default();
+        for &r in &ranks {
+            h.add(r, 5);
+        }
+        h.add(0, 5);
+        let v: Vec<f64> = ranks.iter().map(|&r| f64::from(r)).collect();
+        for p in [0.0, 0.05, 0.25, 0.5, 0.9, 0.95, 1.0] {
+            assert!((h.quantile(p) - type7(v.clone(), p)).abs() < 1e-12, "p = {p}");
+        }
+        assert_eq!(h.count(), 11);
+        assert_eq!(h.missing(), 1);
+        assert!((h.mean() - v.iter().sum::<f64>() / 11.0).abs() < 1e-12);
+        let shift: f64 = v.iter().map(|r| (r - 5.0).abs()).sum::<f64>() / 11.0;
+        assert!((h.mean_abs_shift() - shift).abs() < 1e-12);
+    }
+
+    #[test]
+    fn raw_and_dense_agree() {
+        // many runs over a narrow span (dense) and few runs over a wide span (raw)
+        let mut dense = RankHistogram::default();
+        let mut v = Vec::new();
+        for i in 0..500u32 {
+            let r = 40 + (i * 7919) % 23;
+            dense.add(r, 45);
+            v.push(f64::from(r));
+        }
+        assert!(dense.dense);
+        let mut raw = RankHistogram::default();
+        let mut w = Vec::new();
+        for i in 0..50u32 {
+            let r = 1 + (i * 7919) % 100_000;
+            raw.add(r, 10);
+            w.push(f64::from(r));
+        }
+        assert!(!raw.dense);
+        let before: Vec<f64> = [0.0, 0.05, 0.5, 0.95, 1.0].iter().map(|&p| raw.quantile(p)).collect();
+        raw.sort();
+        for (k, p) in [0.0, 0.05, 0.5, 0.95, 1.0].into_iter().enumerate() {
+            assert!((dense.quantile(p) - type7(v.clone(), p)).abs() < 1e-9);
+            assert!((raw.quantile(p) - type7(w.clone(), p)).abs() < 1e-9);
+            assert_eq!(raw.quantile(p), before[k]);
+        }
+        raw.add(7, 10);
+        w.push(7.0);
+        assert!((raw.quantile(0.5) - type7(w.clone(), 0.5)).abs() < 1e-9, "adding after sorting");
+    }
+
+    #[test]
+    fn empty_is_nan() {
+        let h = RankHistogram::default();
+        assert!(h.quantile(0.5).is_nan() && h.mean().is_nan());
+    }
+}

@@ -1,0 +1,335 @@
+//! `zhili uncertainty`: Monte Carlo uncertainty analysis, or replay of a run design.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use zhili::analysis::uncertainty::{self as ua, AnalysisSpec, Design, Factor, Monitor, RankStats, ReplayOptions, UncertaintyOptions};
+use zhili::io::{self, DataOptions, FrameworkSource};
+use zhili::{Dataset, Error, Framework, Pipeline};
+
+/// Inputs shared by the analysis commands: framework, data, pipeline.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Inputs {
+    /// Framework: a bundled name or a .toml / .json / COINr iMeta .csv file (default: the bundled default).
+    #[arg(long, short)]
+    framework: Option<String>,
+    /// Data CSV (UTF-8 or GBK). Default: the bundled framework's sample data.
+    #[arg(long, short)]
+    data: Option<PathBuf>,
+    /// Nominal pipeline document (.toml / .json). Default: the bundled framework's, else zhili's default.
+    #[arg(long, short)]
+    pipeline: Option<PathBuf>,
+    /// Unit id column of the data.
+    #[arg(long)]
+    unit_column: Option<String>,
+}
+
+impl Inputs {
+    /// Load framework, data and pipeline.
+    pub(crate) fn load(&self) -> zhili::Result<(Framework, Dataset, Pipeline)> {
+        let fw_arg = self.framework.clone().unwrap_or_else(|| zhili::indicators::DEFAULT.to_owned());
+        let (fw, source) = io::load_framework(&fw_arg)?;
+        let bundled = match &source {
+            FrameworkSource::Bundled(b) => Some(*b),
+            FrameworkSource::File(_) => None,
+        };
+        let opts = DataOptions {
+            unit_column: self.unit_column.clone(),
+            ..DataOptions::default()
+        };
+        let data = match (&self.data, bundled) {
+            (Some(d), _) => io::read_dataset(d, &fw, &opts)?,
+            (None, Some(b)) => {
+                let text = b.data.ok_or_else(|| {
+                    Error::spec(
+                        "arguments",
+                        format!("bundled framework `{}` has no sample data: pass --data", b.name),
+                    )
+                })?;
+                let opts = DataOptions {
+                    unit_column: Some(b.unit_column.to_owned()),
+                    ..opts
+                };
+                io::read_dataset_str(text, &format!("bundled data of `{}`", b.name), &fw, &opts)?
+            }
+            (None, None) => return Err(Error::spec("arguments", "--data is required with a framework file")),
+        };
+        let pipeline = match (&self.pipeline, bundled.and_then(|b| b.pipeline)) {
+            (Some(p), _) => io::load_pipeline(p)?,
+            (None, Some(text)) => Pipeline::from_toml_named(text, "bundled pipeline")?,
+            (None, None) => Pipeline::default(),
+        };
+        Ok((fw, data, pipeline))
+    }
+}
+
+/// Options of `zhili uncertainty`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    inputs: Inputs,
+    /// Analysis document (.toml / .json): `[[factors]]`, optional `runs`, `seed`, `nodes`.
+    #[arg(long)]
+    factors: Option<PathBuf>,
+    /// Shortcut factor: perturb every weight by × U(1 − SPREAD, 1 + SPREAD).
+    #[arg(long)]
+    spread: Option<f64>,
+    /// Number of Monte Carlo runs (overrides the document; default 1000).
+    #[arg(long, short = 'n')]
+    runs: Option<usize>,
+    /// Seed (overrides the document; default 1).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Replay this design CSV instead of sampling (see the design format in the docs).
+    #[arg(long, conflicts_with_all = ["factors", "spread", "coinr_design"])]
+    replay: Option<PathBuf>,
+    /// Replay a COINr design (columns Run, WeightSet, Normalisation, Aggregation) ...
+    #[arg(long, requires = "coinr_weights")]
+    coinr_design: Option<PathBuf>,
+    /// ... with its weight sets (WeightSet, iCode, Level, Weight).
+    #[arg(long)]
+    coinr_weights: Option<PathBuf>,
+    /// Also give rank statistics of these nodes (comma-separated ids).
+    #[arg(long, value_delimiter = ',')]
+    nodes: Vec<String>,
+    /// Write the per-unit rank statistics CSV here (default: a table on screen).
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+    /// Write the runs as a replayable design CSV.
+    #[arg(long)]
+    design_out: Option<PathBuf>,
+    /// Write every run's index scores (runs × units) CSV.
+    #[arg(long)]
+    runs_out: Option<PathBuf>,
+    /// Rows to show in the table.
+    #[arg(long, default_value_t = 20)]
+    top: usize,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+static CANCEL: AtomicBool = AtomicBool::new(false);
+
+/// Install a Ctrl-C handler that sets the cancellation flag (once per process).
+pub(crate) fn cancel_flag() -> &'static AtomicBool {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = ctrlc::set_handler(|| CANCEL.store(true, Ordering::SeqCst));
+    });
+    &CANCEL
+}
+
+/// A progress bar for `total` runs (hidden when quiet or not a terminal).
+pub(crate) fn progress_bar(total: usize, quiet: bool) -> indicatif::ProgressBar {
+    if quiet {
+        return indicatif::ProgressBar::hidden();
+    }
+    let pb = indicatif::ProgressBar::with_draw_target(Some(total as u64), indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} runs ({eta} left)") {
+        pb.set_style(style);
+    }
+    pb
+}
+
+/// The message and exit code after an interruption.
+pub(crate) fn interrupted(e: &Error) -> Option<ExitCode> {
+    if CANCEL.load(Ordering::SeqCst) {
+        let msg = e.to_string();
+        eprintln!(
+            "interrupted (Ctrl-C): {}; nothing was written",
+            msg.trim_start_matches("invalid analysis: ")
+        );
+        Some(ExitCode::from(130))
+    } else {
+        None
+    }
+}
+
+/// Read an analysis document.
+pub(crate) fn load_spec(path: &std::path::Path) -> zhili::Result<AnalysisSpec> {
+    let (text, _) = io::read_text(path)?;
+    if path.extension().is_some_and(|e| e == "json") {
+        AnalysisSpec::from_json_str(&text)
+    } else {
+        AnalysisSpec::from_toml_named(&text, &path.display().to_string())
+    }
+}
+
+fn write(path: &std::path::Path, text: &str) -> zhili::Result<()> {
+    std::fs::write(path, text).map_err(|e| Error::spec("output", format!("cannot write {}: {e}", path.display())))
+}
+
+fn fmt(x: f64) -> String {
+    if x.is_nan() {
+        String::new()
+    } else {
+        format!("{x}")
+    }
+}
+
+/// Per-unit rank statistics as CSV (one block of columns per node).
+fn stats_csv(unit_ids: &[String], stats: &[&RankStats]) -> String {
+    let mut s = String::from("unit");
+    for st in stats {
+        for c in [
+            "nominal_score",
+            "nominal_rank",
+            "mean_rank",
+            "median_rank",
+            "p5_rank",
+            "p95_rank",
+            "mean_abs_rank_shift",
+        ] {
+            if stats.len() == 1 {
+                s.push_str(&format!(",{c}"));
+            } else {
+                s.push_str(&format!(",{}:{c}", st.node));
+            }
+        }
+    }
+    s.push('\n');
+    for (u, id) in unit_ids.iter().enumerate() {
+        s.push_str(id);
+        for st in stats {
+            for v in [
+                st.nominal_score[u],
+                st.nominal_rank[u],
+                st.mean[u],
+                st.median[u],
+                st.p5[u],
+                st.p95[u],
+                st.mean_abs_shift[u],
+            ] {
+                s.push(',');
+                s.push_str(&fmt(v));
+            }
+        }
+        s.push('\n');
+    }
+    s
+}
+
+pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
+    let (fw, data, pipeline) = a.inputs.load()?;
+    let cancel = cancel_flag();
+    let design = match (&a.replay, &a.coinr_design, &a.coinr_weights) {
+        (Some(p), _, _) => Some(Design::from_csv_str(&io::read_text(p)?.0)?),
+        (None, Some(d), Some(w)) => Some(Design::from_coinr_csv(&io::read_text(d)?.0, &io::read_text(w)?.0)?),
+        _ => None,
+    };
+    let spec = match &a.factors {
+        Some(p) => Some(load_spec(p)?),
+        None => None,
+    };
+    let mut nodes = spec.as_ref().map(|s| s.nodes.clone()).unwrap_or_default();
+    nodes.extend(a.nodes.iter().cloned());
+    let total = design
+        .as_ref()
+        .map_or_else(|| a.runs.or(spec.as_ref().and_then(|s| s.runs)).unwrap_or(1000), |d| d.runs.len());
+    let pb = progress_bar(total, a.quiet);
+    let tick = |done: usize, _: usize| pb.set_position(done as u64);
+    let monitor = Monitor {
+        progress: Some(&tick),
+        cancel: Some(cancel),
+    };
+    let t0 = std::time::Instant::now();
+    let result = match &design {
+        Some(d) => ua::replay(
+            &fw,
+            &data,
+            &pipeline,
+            d,
+            &ReplayOptions {
+                nodes,
+                keep_runs: a.runs_out.is_some(),
+                chunk: None,
+            },
+            monitor,
+        ),
+        None => {
+            let mut factors: Vec<Factor> = spec.as_ref().map(|s| s.factors.clone()).unwrap_or_default();
+            if let Some(f) = a.spread {
+                factors.retain(|x| !matches!(x, Factor::Weights { .. }));
+                factors.insert(
+                    0,
+                    Factor::Weights {
+                        spread: f,
+                        levels: vec![],
+                        nodes: vec![],
+                    },
+                );
+            }
+            if factors.is_empty() {
+                return Err(Error::spec(
+                    "arguments",
+                    "nothing varies: give --factors FILE, --spread F, or --replay DESIGN",
+                ));
+            }
+            let opts = UncertaintyOptions {
+                runs: total,
+                seed: a.seed.or(spec.as_ref().and_then(|s| s.seed)).unwrap_or(1),
+                nodes,
+                keep_runs: a.runs_out.is_some(),
+                record_design: a.design_out.is_some(),
+                chunk: None,
+            };
+            ua::uncertainty(&fw, &data, &pipeline, &factors, &opts, monitor)
+        }
+    };
+    pb.finish_and_clear();
+    let res = match result {
+        Ok(r) => r,
+        Err(e) => return interrupted(&e).ok_or(e),
+    };
+    let secs = t0.elapsed().as_secs_f64();
+    if !a.quiet {
+        eprintln!("{} runs in {secs:.3} s", res.runs);
+    }
+    let mut all: Vec<&RankStats> = vec![&res.index];
+    all.extend(res.nodes.iter());
+    if let Some(p) = &a.out {
+        write(p, &stats_csv(&res.unit_ids, &all))?;
+    } else {
+        let mut order: Vec<usize> = (0..res.unit_ids.len()).collect();
+        let st = &res.index;
+        order.sort_by(|&x, &y| st.nominal_rank[x].total_cmp(&st.nominal_rank[y]));
+        let mut t = comfy_table::Table::new();
+        t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+        t.set_header(["unit", "nominal", "mean", "median", "5 %", "95 %", "mean |shift|"]);
+        for &u in order.iter().take(a.top) {
+            t.add_row([
+                res.unit_ids[u].clone(),
+                fmt(st.nominal_rank[u]),
+                format!("{:.2}", st.mean[u]),
+                fmt(st.median[u]),
+                fmt(st.p5[u]),
+                fmt(st.p95[u]),
+                format!("{:.2}", st.mean_abs_shift[u]),
+            ]);
+        }
+        println!("{t}");
+    }
+    if let (Some(p), Some(d)) = (&a.design_out, &res.design) {
+        write(p, &d.to_csv_string()?)?;
+    }
+    if let (Some(p), Some(s)) = (&a.runs_out, &res.run_scores) {
+        let mut text = String::from("run");
+        for u in &res.unit_ids {
+            text.push(',');
+            text.push_str(u);
+        }
+        text.push('\n');
+        for (r, row) in s.rows().into_iter().enumerate() {
+            text.push_str(&(r + 1).to_string());
+            for v in row {
+                text.push(',');
+                text.push_str(&if v.is_nan() { String::new() } else { format!("{v:?}") });
+            }
+            text.push('\n');
+        }
+        write(p, &text)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
