@@ -6,7 +6,10 @@ fn main() {
     let p = support::score_pipeline();
     let mut m = Duration::MAX;
     for _ in 0..60 {
-        let t = Instant::now(); let r = p.score(&fw, &ds).unwrap(); let _ = r.results.index_ranks(); m = m.min(t.elapsed());
+        let t = Instant::now();
+        let r = p.score(&fw, &ds).unwrap();
+        let _ = r.results.index_ranks();
+        m = m.min(t.elapsed());
     }
     println!("min: full+rank {:?}", m);
 }

@@ -8,13 +8,13 @@ use std::process::ExitCode;
 use zhili::analysis::audit::{audit, AuditOptions, AuditReport, Method, Thresholds};
 use zhili::Error;
 
-use super::uncertainty::Inputs;
+use super::inputs::{InputArgs, Inputs};
 
 /// Options of `zhili audit`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     #[command(flatten)]
-    inputs: Inputs,
+    inputs: InputArgs,
     /// Correlation method.
     #[arg(long, value_enum, default_value = "pearson")]
     method: MethodArg,
@@ -125,7 +125,12 @@ fn tables(r: &AuditReport) -> Vec<(&'static str, String)> {
 }
 
 pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
-    let (fw, data, pipeline) = a.inputs.load()?;
+    let Inputs {
+        framework: fw,
+        data,
+        pipeline,
+        ..
+    } = a.inputs.load()?;
     let opts = AuditOptions {
         method: match a.method {
             MethodArg::Pearson => Method::Pearson,

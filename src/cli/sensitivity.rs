@@ -7,13 +7,14 @@ use zhili::analysis::sensitivity::{sensitivity, Bootstrap, SaOutput, Sensitivity
 use zhili::analysis::uncertainty::{Factor, Monitor};
 use zhili::Error;
 
-use super::uncertainty::{cancel_flag, interrupted, load_spec, progress_bar, Inputs};
+use super::inputs::{InputArgs, Inputs};
+use super::uncertainty::{cancel_flag, interrupted, load_spec, progress_bar};
 
 /// Options of `zhili sensitivity`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     #[command(flatten)]
-    inputs: Inputs,
+    inputs: InputArgs,
     /// Analysis document (.toml / .json) with `[[factors]]` (each factor is one Sobol dimension).
     #[arg(long)]
     factors: PathBuf,
@@ -41,7 +42,12 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
-    let (fw, data, pipeline) = a.inputs.load()?;
+    let Inputs {
+        framework: fw,
+        data,
+        pipeline,
+        ..
+    } = a.inputs.load()?;
     let spec = load_spec(&a.factors)?;
     let factors: Vec<Factor> = spec.factors.clone();
     let output = match a.output.split_once(':') {

@@ -4,71 +4,16 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::inputs::{InputArgs, Inputs};
 use zhili::analysis::uncertainty::{self as ua, AnalysisSpec, Design, Factor, Monitor, RankStats, ReplayOptions, UncertaintyOptions};
-use zhili::io::{self, DataOptions, FrameworkSource};
-use zhili::{Dataset, Error, Framework, Pipeline};
-
-/// Inputs shared by the analysis commands: framework, data, pipeline.
-#[derive(Debug, clap::Args)]
-pub(crate) struct Inputs {
-    /// Framework: a bundled name or a .toml / .json / COINr iMeta .csv file (default: the bundled default).
-    #[arg(long, short)]
-    framework: Option<String>,
-    /// Data CSV (UTF-8 or GBK). Default: the bundled framework's sample data.
-    #[arg(long, short)]
-    data: Option<PathBuf>,
-    /// Nominal pipeline document (.toml / .json). Default: the bundled framework's, else zhili's default.
-    #[arg(long, short)]
-    pipeline: Option<PathBuf>,
-    /// Unit id column of the data.
-    #[arg(long)]
-    unit_column: Option<String>,
-}
-
-impl Inputs {
-    /// Load framework, data and pipeline.
-    pub(crate) fn load(&self) -> zhili::Result<(Framework, Dataset, Pipeline)> {
-        let fw_arg = self.framework.clone().unwrap_or_else(|| zhili::indicators::DEFAULT.to_owned());
-        let (fw, source) = io::load_framework(&fw_arg)?;
-        let bundled = match &source {
-            FrameworkSource::Bundled(b) => Some(*b),
-            FrameworkSource::File(_) => None,
-        };
-        let opts = DataOptions {
-            unit_column: self.unit_column.clone(),
-            ..DataOptions::default()
-        };
-        let data = match (&self.data, bundled) {
-            (Some(d), _) => io::read_dataset(d, &fw, &opts)?,
-            (None, Some(b)) => {
-                let text = b.data.ok_or_else(|| {
-                    Error::spec(
-                        "arguments",
-                        format!("bundled framework `{}` has no sample data: pass --data", b.name),
-                    )
-                })?;
-                let opts = DataOptions {
-                    unit_column: Some(b.unit_column.to_owned()),
-                    ..opts
-                };
-                io::read_dataset_str(text, &format!("bundled data of `{}`", b.name), &fw, &opts)?
-            }
-            (None, None) => return Err(Error::spec("arguments", "--data is required with a framework file")),
-        };
-        let pipeline = match (&self.pipeline, bundled.and_then(|b| b.pipeline)) {
-            (Some(p), _) => io::load_pipeline(p)?,
-            (None, Some(text)) => Pipeline::from_toml_named(text, "bundled pipeline")?,
-            (None, None) => Pipeline::default(),
-        };
-        Ok((fw, data, pipeline))
-    }
-}
+use zhili::io;
+use zhili::Error;
 
 /// Options of `zhili uncertainty`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     #[command(flatten)]
-    inputs: Inputs,
+    inputs: InputArgs,
     /// Analysis document (.toml / .json): `[[factors]]`, optional `runs`, `seed`, `nodes`.
     #[arg(long)]
     factors: Option<PathBuf>,
@@ -212,7 +157,12 @@ fn stats_csv(unit_ids: &[String], stats: &[&RankStats]) -> String {
 }
 
 pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
-    let (fw, data, pipeline) = a.inputs.load()?;
+    let Inputs {
+        framework: fw,
+        data,
+        pipeline,
+        ..
+    } = a.inputs.load()?;
     let cancel = cancel_flag();
     let design = match (&a.replay, &a.coinr_design, &a.coinr_weights) {
         (Some(p), _, _) => Some(Design::from_csv_str(&io::read_text(p)?.0)?),
