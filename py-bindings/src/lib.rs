@@ -8,6 +8,7 @@
 mod analysis;
 mod error;
 mod framework;
+mod methods;
 mod pipeline;
 mod run;
 
@@ -93,6 +94,14 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(analysis::criteria_weights, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::group_weights, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::grade, m)?)?;
+    m.add_function(wrap_pyfunction!(methods::ahp_matrix, m)?)?;
+    m.add_function(wrap_pyfunction!(methods::ahp_group, m)?)?;
+    m.add_function(wrap_pyfunction!(methods::ahp_framework, m)?)?;
+    m.add_function(wrap_pyfunction!(methods::pca_weights, m)?)?;
+    m.add_function(wrap_pyfunction!(methods::bod, m)?)?;
+    m.add_function(wrap_pyfunction!(methods::combine_weights, m)?)?;
+    m.add_function(wrap_pyfunction!(methods::coupling, m)?)?;
+    m.add_function(wrap_pyfunction!(methods::obstacles, m)?)?;
     m.add_function(wrap_pyfunction!(read_text, m)?)?;
     m.add_function(wrap_pyfunction!(decode, m)?)?;
     m.add_function(wrap_pyfunction!(bundled, m)?)?;

@@ -16,7 +16,7 @@ Errors derive from :class:`ZhiliError`; their messages name the node, unit or co
 
 from __future__ import annotations
 
-from . import datasets, frameworks, steps, weights
+from . import analysis, datasets, frameworks, steps, weights
 from ._framework import Framework
 from ._grade import Graded, grade
 from ._native import (
@@ -46,6 +46,7 @@ __all__ = [
     "read_csv",
     "steps",
     "weights",
+    "analysis",
     "grade",
     "Graded",
     "datasets",

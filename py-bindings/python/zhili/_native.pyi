@@ -26,6 +26,14 @@ __all__ = [
     "criteria_weights",
     "group_weights",
     "grade",
+    "ahp_matrix",
+    "ahp_group",
+    "ahp_framework",
+    "pca_weights",
+    "bod",
+    "combine_weights",
+    "coupling",
+    "obstacles",
     "read_text",
     "decode",
     "bundled",
@@ -167,6 +175,31 @@ def group_weights(
     unit_ids: Optional[Sequence[str]] = None,
 ) -> List[Tuple[str, float]]: ...
 def grade(scores: npt.NDArray[np.float64], grading_json: str) -> str: ...
+def ahp_matrix(matrix: npt.NDArray[np.float64], labels: Sequence[str], options_json: str) -> str: ...
+def ahp_group(matrices: Sequence[npt.NDArray[np.float64]]) -> npt.NDArray[np.float64]: ...
+def ahp_framework(framework: Framework, spec: str, toml: bool = False) -> str: ...
+def pca_weights(
+    values: npt.NDArray[np.float64],
+    names: Sequence[str],
+    directions: Sequence[str],
+    options_json: str,
+    unit_ids: Optional[Sequence[str]] = None,
+) -> str: ...
+def bod(
+    values: npt.NDArray[np.float64],
+    names: Sequence[str],
+    directions: Sequence[str],
+    options_json: str,
+    unit_ids: Optional[Sequence[str]] = None,
+) -> str: ...
+def combine_weights(sets_json: str, rule_json: str) -> str: ...
+def coupling(u: npt.NDArray[np.float64], options_json: str, unit_ids: Optional[Sequence[str]] = None) -> str: ...
+def obstacles(
+    framework: Framework,
+    values: npt.NDArray[np.float64],
+    max: float,
+    unit_ids: Optional[Sequence[str]] = None,
+) -> Tuple[List[str], npt.NDArray[np.float64]]: ...
 def read_text(path: Union[str, os.PathLike[str]]) -> Tuple[str, str]: ...
 def decode(data: bytes, file: str = "<bytes>") -> Tuple[str, str]: ...
 def bundled() -> List[Dict[str, Any]]: ...
