@@ -73,16 +73,27 @@ pub(crate) fn ahp_group<'py>(py: Python<'py>, matrices: Vec<PyReadonlyArray2<'py
 /// AHP weights of a framework's judged sibling groups from an `AhpSpec` JSON document
 /// (`{"options": {...}, "nodes": {id: {"elements": [...], "matrix": [[...]]}}}`); returns
 /// the `AhpWeights` as JSON (`weights{weights{id: w}}, results{node: AhpResult}`).
-/// With `toml = True` the document is TOML (the engine's `AhpSpec` layout).
+/// With `toml = True` the document is TOML (the engine's `AhpSpec` layout);
+/// `options_json` (an object) overrides fields of the document's `[options]`.
 #[pyfunction]
-#[pyo3(signature = (framework, spec, toml = false))]
-pub(crate) fn ahp_framework(framework: &PyFramework, spec: &str, toml: bool) -> PyResult<String> {
+#[pyo3(signature = (framework, spec, toml = false, options_json = None))]
+pub(crate) fn ahp_framework(framework: &PyFramework, spec: &str, toml: bool, options_json: Option<&str>) -> PyResult<String> {
     guard(|| {
-        let spec: AhpSpec = if toml {
+        let mut spec: AhpSpec = if toml {
             AhpSpec::from_toml_str(spec, "<AHP judgements>")?
         } else {
             parse("AHP judgements", spec)?
         };
+        if let Some(o) = options_json {
+            let overrides: serde_json::Map<String, serde_json::Value> = parse("AHP options", o)?;
+            let mut merged = match serde_json::to_value(&spec.options) {
+                Ok(serde_json::Value::Object(m)) => m,
+                _ => serde_json::Map::new(),
+            };
+            merged.extend(overrides);
+            spec.options = serde_json::from_value(serde_json::Value::Object(merged))
+                .map_err(|e| PyZhiliError(Error::spec("AHP options", e.to_string())))?;
+        }
         to_json("AHP weights", &spec.weights(&framework.inner)?)
     })
 }

@@ -273,3 +273,24 @@ def test_obstacle_degree_hand_computed() -> None:
     assert o.loc["U", "a"] == pytest.approx(0.6, abs=1e-15)
     assert o.loc["U", "b"] == pytest.approx(0.4, abs=1e-15)
     assert o.loc["Top"].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_ahp_framework_options_and_experts() -> None:
+    fw = zhili.Framework.from_dict(
+        {
+            "version": 1,
+            "nodes": [{"id": "i"}, {"id": "a", "parent": "i"}, {"id": "b", "parent": "i"}, {"id": "c", "parent": "i"}],
+        }
+    )
+    cyclic = [[1, 9, 1 / 9], [1 / 9, 1, 9], [9, 1 / 9, 1]]
+    doc = '[nodes.i]\nelements = ["a", "b", "c"]\nmatrix = ' + repr(cyclic) + "\n"
+    with pytest.raises(zhili.MethodError, match=r"CR = "):
+        zhili.weights.ahp_framework(fw, doc)
+    w = zhili.weights.ahp_framework(fw, doc, allow_inconsistent=True)
+    assert sum(w.values()) == pytest.approx(1.0, abs=1e-12)
+    # Two experts on the children of i: their geometric mean, as zhili.weights.ahp gives.
+    e1 = np.array([[1, 2, 4], [1 / 2, 1, 2], [1 / 4, 1 / 2, 1]])
+    e2 = np.array([[1, 8, 4], [1 / 8, 1, 1 / 2], [1 / 4, 2, 1]])
+    g = zhili.weights.ahp_framework(fw, {"i": [e1, e2]}, allow_inconsistent=True)
+    direct = zhili.weights.ahp([e1, e2], ["a", "b", "c"], allow_inconsistent=True)
+    assert g == pytest.approx(direct.weights.to_dict(), abs=1e-15)

@@ -450,16 +450,12 @@ def ahp_framework(
         overrides["max_cr"] = max_cr
     if allow_inconsistent is not None:
         overrides["allow_inconsistent"] = allow_inconsistent
-    if isinstance(judgements, str) and not overrides:
-        out = json.loads(_native.ahp_framework(framework._inner, judgements, True))
-        return dict(out["weights"]["weights"])
+    opts = json.dumps(overrides) if overrides else None
     if isinstance(judgements, str):
-        # Options given here too: read the TOML through the engine's schema, then merge.
-        import tomllib  # Python >= 3.11; earlier versions: pass a dict
-
-        doc: Dict[str, Any] = tomllib.loads(judgements)
-    elif "nodes" in judgements and isinstance(judgements["nodes"], Mapping):
-        doc = {k: v for k, v in judgements.items()}
+        out = json.loads(_native.ahp_framework(framework._inner, judgements, True, opts))
+        return dict(out["weights"]["weights"])
+    if "nodes" in judgements and isinstance(judgements["nodes"], Mapping):
+        doc: Dict[str, Any] = {k: v for k, v in judgements.items()}
     else:
         children = {n["id"]: list(n["children"]) for n in framework.nodes}
         nodes: Dict[str, Any] = {}
@@ -475,8 +471,7 @@ def ahp_framework(
                 entry["matrix"] = m.tolist()
             nodes[node] = entry
         doc = {"nodes": nodes}
-    doc["options"] = {**dict(doc.get("options", {})), **overrides}
-    out = json.loads(_native.ahp_framework(framework._inner, json.dumps(doc), False))
+    out = json.loads(_native.ahp_framework(framework._inner, json.dumps(doc), False, opts))
     return dict(out["weights"]["weights"])
 
 
