@@ -225,6 +225,12 @@ def test_coupling_coordination_from_results() -> None:
     r = zhili.analysis.coupling_coordination(res, dims)
     assert len(r) == len(res.scores)
     assert ((r["D"] >= 0) & (r["D"] <= 1)).all()
+    # The goalposts scale (100) of the run is used: same as dividing the scores by hand.
+    u = res.scores[dims] / 100.0
+    n = len(dims)
+    c = n * np.exp(np.log(u).mean(axis=1)) / u.sum(axis=1)
+    assert np.allclose(r["C"], c, atol=1e-12)
+    assert np.allclose(r["D"], np.sqrt(c * u.mean(axis=1)), atol=1e-12)
 
 
 def test_obstacle_degree_rows_sum_to_one() -> None:
@@ -236,6 +242,8 @@ def test_obstacle_degree_rows_sum_to_one() -> None:
     # The engine's convention: fractions summing to 1 per unit (0 for a unit with no shortfall).
     assert all(abs(v - 1.0) <= 1e-12 or v == 0.0 for v in sums)
     assert (sums > 0).any()
+    same = zhili.analysis.obstacle_degree(res.stage("normalised"), s.framework, max=100.0)
+    assert np.array_equal(o.to_numpy(), same.to_numpy())
     root = s.framework.index_id
     for n in s.framework.nodes:
         if n["id"] != root and n["children"]:

@@ -33,6 +33,20 @@ def _scale(x: np.ndarray, scale: Optional[float]) -> float:
     return 100.0 if finite.size and float(finite.max()) > 1.0 else 1.0
 
 
+def _results_scale(results: Any) -> Optional[float]:
+    """The top of a run's normalised scale when the fitted normaliser says so (min-max with
+    ``lo = 0``: ``hi``; goalposts: ``scale``), else ``None``."""
+    try:
+        n = (results.normaliser or {}).get("normaliser") or {}
+    except Exception:  # pragma: no cover - a run without a normaliser
+        return None
+    if n.get("method") == "minmax" and float(n.get("lo", 0.0)) == 0.0:
+        return float(n.get("hi", 100.0))
+    if n.get("method") == "goalposts" and "scale" in n:
+        return float(n["scale"])
+    return None
+
+
 def coupling_coordination(
     scores: Any,
     dims: Optional[Sequence[str]] = None,
@@ -47,7 +61,8 @@ def coupling_coordination(
 
     ``scores``: :class:`Results` (``dims`` = node ids, e.g. the dimensions), a DataFrame
     (``dims`` = columns, default all) or a units × subsystems array. Scores are divided by
-    ``scale`` so that U ∈ [0, 1]; by default 100 if any score exceeds 1, else 1.
+    ``scale`` so that U ∈ [0, 1]; by default the normalised scale of the run (min-max ``hi``,
+    goalposts ``scale``), otherwise 100 if any score exceeds 1, else 1.
     ``variant``: ``standard`` (C = n·(ΠUᵢ)^(1/n)/ΣUᵢ) or ``modified`` (Wang Shujia et al.
     2021). ``alpha``: contribution weights of the subsystems to T (default equal).
 
@@ -56,6 +71,8 @@ def coupling_coordination(
     pd = _pandas()
     if _is_results(scores):
         frame = scores.scores
+        if scale is None:
+            scale = _results_scale(scores)
         cols = list(dims) if dims is not None else [c for c in frame.columns if c != scores.index_id]
     elif hasattr(scores, "columns") and hasattr(scores, "index"):
         frame = scores
@@ -99,8 +116,8 @@ def obstacle_degree(
 
     ``data``: :class:`Results` (its ``normalised`` stage and framework are used) or a
     DataFrame of normalised indicators (columns = the framework's indicator ids) with
-    ``framework``. ``max``: the top of the normalised scale (default 100 if any value exceeds
-    1, else 1). ``nodes``: ``all`` (every node), ``indicators`` or ``aggregates``. Returns a
+    ``framework``. ``max``: the top of the normalised scale (default: the run's normaliser
+    scale when known, otherwise 100 if any value exceeds 1, else 1). ``nodes``: ``all`` (every node), ``indicators`` or ``aggregates``. Returns a
     DataFrame units × nodes.
 
     >>> import pandas as pd, zhili
@@ -116,6 +133,8 @@ def obstacle_degree(
     if _is_results(data):
         fw = framework if framework is not None else data.framework
         frame = data.stage("normalised")
+        if max is None:
+            max = _results_scale(data)
     else:
         if framework is None:
             raise TypeError("obstacle_degree: pass the framework with a DataFrame (or pass Results)")
