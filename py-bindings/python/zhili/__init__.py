@@ -17,6 +17,7 @@ Errors derive from :class:`ZhiliError`; their messages name the node, unit or co
 from __future__ import annotations
 
 from . import datasets, frameworks, steps, weights
+from ._analysis import AuditReport, Design, UncertaintyResult, audit, replay, sensitivity, uncertainty
 from ._framework import Framework
 from ._grade import Graded, grade
 from ._native import (
@@ -48,6 +49,13 @@ __all__ = [
     "weights",
     "grade",
     "Graded",
+    "audit",
+    "AuditReport",
+    "uncertainty",
+    "replay",
+    "sensitivity",
+    "Design",
+    "UncertaintyResult",
     "datasets",
     "frameworks",
     "Problem",
