@@ -11,6 +11,7 @@ mod framework;
 mod methods;
 mod pipeline;
 mod run;
+mod uncertainty;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -102,6 +103,14 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(methods::combine_weights, m)?)?;
     m.add_function(wrap_pyfunction!(methods::coupling, m)?)?;
     m.add_function(wrap_pyfunction!(methods::obstacles, m)?)?;
+    m.add_function(wrap_pyfunction!(uncertainty::uncertainty, m)?)?;
+    m.add_function(wrap_pyfunction!(uncertainty::replay, m)?)?;
+    m.add_function(wrap_pyfunction!(uncertainty::sensitivity, m)?)?;
+    m.add_function(wrap_pyfunction!(uncertainty::audit, m)?)?;
+    m.add_function(wrap_pyfunction!(uncertainty::analysis_spec, m)?)?;
+    m.add_function(wrap_pyfunction!(uncertainty::coinr_design, m)?)?;
+    m.add_function(wrap_pyfunction!(uncertainty::design_info, m)?)?;
+    m.add_function(wrap_pyfunction!(uncertainty::sample_design, m)?)?;
     m.add_function(wrap_pyfunction!(read_text, m)?)?;
     m.add_function(wrap_pyfunction!(decode, m)?)?;
     m.add_function(wrap_pyfunction!(bundled, m)?)?;

@@ -341,7 +341,7 @@ pub(crate) enum Values<'py> {
     Columns(Vec<PyReadonlyArray1<'py, f64>>),
 }
 
-enum ValuesView<'a> {
+pub(crate) enum ValuesView<'a> {
     Matrix(ndarray::ArrayView2<'a, f64>),
     Columns(Vec<ndarray::ArrayView1<'a, f64>>),
 }
@@ -349,7 +349,7 @@ enum ValuesView<'a> {
 impl ValuesView<'_> {
     /// One owned column-major copy (the engine's layout): a straight copy per column for
     /// columns and Fortran-ordered matrices, a transposing copy for C-ordered ones.
-    fn to_owned(&self) -> Result<Array2<f64>, PyZhiliError> {
+    pub(crate) fn to_owned(&self) -> Result<Array2<f64>, PyZhiliError> {
         match self {
             ValuesView::Matrix(v) => Ok(to_col_major(v.view())),
             ValuesView::Columns(cs) => {
@@ -367,6 +367,16 @@ impl ValuesView<'_> {
                 }
                 Ok(a)
             }
+        }
+    }
+}
+
+impl<'py> Values<'py> {
+    /// Views of the arrays (to be copied once with the GIL released).
+    pub(crate) fn view(&self) -> ValuesView<'_> {
+        match self {
+            Values::Matrix(a) => ValuesView::Matrix(a.as_array()),
+            Values::Columns(cs) => ValuesView::Columns(cs.iter().map(|c| c.as_array()).collect()),
         }
     }
 }

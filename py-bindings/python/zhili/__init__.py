@@ -17,6 +17,7 @@ Errors derive from :class:`ZhiliError`; their messages name the node, unit or co
 from __future__ import annotations
 
 from . import analysis, datasets, frameworks, steps, weights
+from ._analysis import AuditReport, Design, UncertaintyResult, audit, replay, sensitivity, uncertainty
 from ._framework import Framework
 from ._grade import Graded, grade
 from ._native import (
@@ -49,6 +50,13 @@ __all__ = [
     "analysis",
     "grade",
     "Graded",
+    "audit",
+    "AuditReport",
+    "uncertainty",
+    "replay",
+    "sensitivity",
+    "Design",
+    "UncertaintyResult",
     "datasets",
     "frameworks",
     "Problem",

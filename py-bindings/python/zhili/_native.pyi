@@ -1,7 +1,7 @@
 """Type stubs of the native module (kept true by `python -m mypy.stubtest zhili._native` in the tests)."""
 
 import os
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union, final
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union, final
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +34,14 @@ __all__ = [
     "combine_weights",
     "coupling",
     "obstacles",
+    "uncertainty",
+    "replay",
+    "sensitivity",
+    "audit",
+    "analysis_spec",
+    "coinr_design",
+    "design_info",
+    "sample_design",
     "read_text",
     "decode",
     "bundled",
@@ -217,3 +225,55 @@ def _run_from_state(
     scores: npt.NDArray[np.float64],
 ) -> Run: ...
 def _debug_panic() -> None: ...
+
+def uncertainty(
+    framework: Framework,
+    pipeline: Pipeline,
+    data: Dict[str, Any],
+    factors_json: str,
+    *,
+    runs: int = 1000,
+    seed: int = 0,
+    nodes: Optional[Sequence[str]] = None,
+    keep_runs: bool = False,
+    record_design: bool = False,
+    progress: Optional[Callable[[int, int], Any]] = None,
+) -> Dict[str, Any]: ...
+def replay(
+    framework: Framework,
+    pipeline: Pipeline,
+    data: Dict[str, Any],
+    design_csv: str,
+    *,
+    nodes: Optional[Sequence[str]] = None,
+    keep_runs: bool = False,
+    progress: Optional[Callable[[int, int], Any]] = None,
+) -> Dict[str, Any]: ...
+def sensitivity(
+    framework: Framework,
+    pipeline: Pipeline,
+    data: Dict[str, Any],
+    factors_json: str,
+    *,
+    n: int = 1000,
+    seed: int = 0,
+    output: str = "mean_abs_rank_shift",
+    unit: Optional[str] = None,
+    resamples: int = 1000,
+    confidence: float = 0.95,
+    progress: Optional[Callable[[int, int], Any]] = None,
+) -> Dict[str, Any]: ...
+def audit(
+    framework: Framework,
+    pipeline: Pipeline,
+    data: Dict[str, Any],
+    *,
+    method: str = "pearson",
+    collinear: float = 0.9,
+    stage: Optional[str] = None,
+    remove_one: bool = True,
+) -> Dict[str, Any]: ...
+def analysis_spec(text: str, file: str = "<analysis>") -> str: ...
+def coinr_design(design_csv: str, weight_sets_csv: str) -> str: ...
+def design_info(design_csv: str) -> Tuple[List[str], int]: ...
+def sample_design(framework: Framework, factors_json: str, runs: int, seed: int) -> str: ...

@@ -185,6 +185,45 @@ def _from_frame(
     return kw, unit_label, unit_names
 
 
+def _data_kwargs(
+    fw: Framework,
+    data: Any,
+    *,
+    unit: Optional[str] = None,
+    names: Optional[str] = None,
+    time: Optional[str] = None,
+    unit_ids: Optional[Sequence[Any]] = None,
+    columns: Optional[Sequence[str]] = None,
+    groups: Optional[Mapping[str, Sequence[Any]]] = None,
+    numeric: Optional[Mapping[str, Any]] = None,
+) -> Tuple[Dict[str, Any], Optional[str], Optional[Dict[str, str]]]:
+    """The dataset arguments of the native functions (see :func:`score` for the inputs)."""
+    unit_label: Optional[str] = unit
+    unit_names: Optional[Dict[str, str]] = None
+    if isinstance(data, (str, os.PathLike)):
+        data = read_csv(data)
+    if isinstance(data, np.ndarray) or (isinstance(data, (list, tuple)) and not hasattr(data, "columns")):
+        arr = np.asarray(data, dtype=np.float64)
+        if arr.ndim != 2:
+            raise _native.ShapeError(f"shape mismatch in data: expected a 2-D array (units × indicators), found {arr.ndim}-D")
+        ids = [str(u) for u in (unit_ids if unit_ids is not None else range(arr.shape[0]))]
+        cols = list(columns) if columns is not None else fw.indicator_ids
+        kw: Dict[str, Any] = {
+            "unit_ids": ids,
+            "indicator_ids": [str(c) for c in cols],
+            "values": arr,
+            "groups": {k: _texts(v, k) for k, v in (groups or {}).items()},
+            "numeric": {k: np.asarray(v, dtype=np.float64) for k, v in (numeric or {}).items()},
+        }
+        if time is not None:
+            raise TypeError("time= names a DataFrame column; for numpy input build a DataFrame")
+    elif hasattr(data, "columns") and hasattr(data, "index"):
+        kw, unit_label, unit_names = _from_frame(data, fw, unit, names, time)
+    else:
+        raise TypeError(f"data must be a pandas DataFrame, a numpy array or a CSV path, not {type(data).__name__}")
+    return kw, unit_label, unit_names
+
+
 def score(
     framework: Union[Framework, PathLike, Mapping[str, Any]],
     data: Any,
@@ -237,29 +276,9 @@ def score(
     """
     fw = _as_framework(framework)
     pipe = _as_pipeline(pipeline)
-    unit_label: Optional[str] = unit
-    unit_names: Optional[Dict[str, str]] = None
-    if isinstance(data, (str, os.PathLike)):
-        data = read_csv(data)
-    if isinstance(data, np.ndarray) or (isinstance(data, (list, tuple)) and not hasattr(data, "columns")):
-        arr = np.asarray(data, dtype=np.float64)
-        if arr.ndim != 2:
-            raise _native.ShapeError(f"shape mismatch in data: expected a 2-D array (units × indicators), found {arr.ndim}-D")
-        ids = [str(u) for u in (unit_ids if unit_ids is not None else range(arr.shape[0]))]
-        cols = list(columns) if columns is not None else fw.indicator_ids
-        kw: Dict[str, Any] = {
-            "unit_ids": ids,
-            "indicator_ids": [str(c) for c in cols],
-            "values": arr,
-            "groups": {k: _texts(v, k) for k, v in (groups or {}).items()},
-            "numeric": {k: np.asarray(v, dtype=np.float64) for k, v in (numeric or {}).items()},
-        }
-        if time is not None:
-            raise TypeError("time= names a DataFrame column; for numpy input build a DataFrame")
-    elif hasattr(data, "columns") and hasattr(data, "index"):
-        kw, unit_label, unit_names = _from_frame(data, fw, unit, names, time)
-    else:
-        raise TypeError(f"data must be a pandas DataFrame, a numpy array or a CSV path, not {type(data).__name__}")
+    kw, unit_label, unit_names = _data_kwargs(
+        fw, data, unit=unit, names=names, time=time, unit_ids=unit_ids, columns=columns, groups=groups, numeric=numeric
+    )
     w = None if weights is None else {str(k): float(v) for k, v in dict(weights).items()}
     run = _native.score(fw._inner, pipe._inner, weights=w, keep_stages=keep_stages, **kw)
     return Results(run, unit_name=unit_label, unit_names=unit_names)
