@@ -31,7 +31,7 @@ pub(crate) fn check_ties(ties: Ties) -> Result<()> {
 
 /// Rank `scores` (higher is better) into `out`: 1 = best, 0 = missing (NaN score).
 /// `scratch` is reused between calls. Ties as [`crate::rank::rank`]; `average` is not
-/// supported (see [`check_ties`]) and is treated as `min`.
+/// supported (the analyses refuse it up front) and is treated as `min`.
 pub fn rank_into(scores: &[f64], ties: Ties, scratch: &mut Vec<(u64, u32)>, out: &mut [u32]) {
     scratch.clear();
     for (i, &s) in scores.iter().enumerate() {
