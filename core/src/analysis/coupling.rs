@@ -71,7 +71,7 @@ pub fn coupling_d_bands() -> Grading {
 ///
 /// ```text
 /// standard:  C = n · (Π_i U_i)^(1/n) / Σ_i U_i                          (C = 0 if every U_i = 0)
-/// modified:  C = √( [1 − Σ_{i<j} |U_i − U_j| / Σ_{m=1}^{n−1} m] · [Π_i U_i / max_i U_i]^(1/(n−1)) )
+/// modified:  C = √( [1 − Σ_{i<j} |U_i − U_j| / Σ_{m=1}^{n−1} m] · [Π_i (U_i / max_k U_k)]^(1/(n−1)) )
 ///                                                                        (Wang Shujia et al. 2021)
 /// T = Σ_i α_i U_i,   D = √(C · T)
 /// ```
