@@ -338,7 +338,7 @@ impl Aggregate {
         for (j, &node) in fw.indicators().iter().enumerate() {
             scores.column_mut(node).assign(&indicators.column(j));
         }
-        self.score_aggregates(fw, weights, &mut scores, unit_ids, &[])?;
+        self.score_aggregates(fw, weights, &mut scores, unit_ids, &[], None)?;
         Ok(scores)
     }
 
@@ -351,7 +351,11 @@ impl Aggregate {
         scores: &mut Array2<f64>,
         unit_ids: &[&str],
         done: &[bool],
+        col_of: Option<&[usize]>,
     ) -> Result<()> {
+        // `col_of` maps node index → column of `scores` (identity when absent), so a
+        // matrix of the aggregates alone can be scored.
+        let col = |i: usize| col_of.map_or(i, |m| m[i]);
         let min_cov = self.min_coverage.unwrap_or(0.0);
         for &a in fw
             .aggregates_bottom_up()
@@ -359,13 +363,13 @@ impl Aggregate {
             .filter(|&&a| !done.get(a).copied().unwrap_or(false))
         {
             let node = &fw.nodes()[a];
-            let children = &node.children;
-            let w: Vec<f64> = children.iter().map(|&c| weights[c]).collect();
-            let child_ids: Vec<String> = children.iter().map(|&c| fw.nodes()[c].id.clone()).collect();
+            let children: Vec<usize> = node.children.iter().map(|&c| col(c)).collect();
+            let w: Vec<f64> = node.children.iter().map(|&c| weights[c]).collect();
+            let child_ids: Vec<String> = node.children.iter().map(|&c| fw.nodes()[c].id.clone()).collect();
             let out = self
                 .method_for(fw, a)
-                .score_node(scores, children, &w, min_cov, &node.id, unit_ids, &child_ids)?;
-            scores.column_mut(a).assign(&out);
+                .score_node(scores, &children, &w, min_cov, &node.id, unit_ids, &child_ids)?;
+            scores.column_mut(col(a)).assign(&out);
         }
         Ok(())
     }

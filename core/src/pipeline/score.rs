@@ -95,11 +95,21 @@ impl Pipeline {
         let mut buf = vec![0.0; n];
         let mut scratch = vec![0.0; n];
         // Every column is written below (indicators here, aggregates after), so no fill pass.
-        let mut scores = crate::alloc::zeros_f(n, fw.nodes().len());
         let mut sums = StreamedMeans::new(fw, aggregate, n);
-        // Indicator columns are written into `scores` only when an aggregate reads them
-        // after the stream (one not summed on the fly); otherwise those pages stay untouched.
+        // Indicator columns are kept only when an aggregate reads them after the stream (one
+        // not summed on the fly); otherwise `scores` holds the aggregates alone.
         let keep_indicators = fw.indicators().iter().any(|&i| sums.slot_of_parent[i].is_none());
+        let aggregates: Vec<usize> = (0..fw.nodes().len())
+            .filter(|&i| fw.nodes()[i].kind == crate::NodeKind::Aggregate)
+            .collect();
+        let col_of: Vec<usize> = if keep_indicators {
+            (0..fw.nodes().len()).collect()
+        } else {
+            let mut m = vec![usize::MAX; fw.nodes().len()];
+            aggregates.iter().enumerate().for_each(|(k, &a)| m[a] = k);
+            m
+        };
+        let mut scores = crate::alloc::zeros_f(n, if keep_indicators { fw.nodes().len() } else { aggregates.len() });
         for (j, (&node, &src)) in fw.indicators().iter().zip(&source).enumerate() {
             // The column is worked on in `scratch` (in cache); a normaliser writes to `buf`
             // and the two buffers swap roles instead of copying back.
@@ -136,18 +146,14 @@ impl Pipeline {
         let unit_ids: Vec<&str> = data.unit_ids().iter().map(String::as_str).collect();
         let weights: Vec<f64> = fw.nodes().iter().map(|nd| nd.weight).collect();
         aggregate.check(fw)?;
-        let done = sums.finish(&mut scores);
-        aggregate.score_aggregates(fw, &weights, &mut scores, &unit_ids, &done)?;
-        let aggregates: Vec<usize> = (0..fw.nodes().len())
-            .filter(|&i| fw.nodes()[i].kind == crate::NodeKind::Aggregate)
-            .collect();
-        let results = Results::for_nodes(
-            fw,
-            &aggregates,
-            data.unit_ids_shared(),
-            scores.select(ndarray::Axis(1), &aggregates),
-            self.ties,
-        );
+        let done = sums.finish(&mut scores, &col_of);
+        aggregate.score_aggregates(fw, &weights, &mut scores, &unit_ids, &done, Some(&col_of))?;
+        let scores = if keep_indicators {
+            scores.select(ndarray::Axis(1), &aggregates)
+        } else {
+            scores
+        };
+        let results = Results::for_nodes(fw, &aggregates, data.unit_ids_shared(), scores, self.ties);
         Ok(Run {
             stages: Vec::new(),
             log: logs.into_iter().flatten().collect(),
@@ -237,10 +243,10 @@ impl StreamedMeans {
     }
 
     /// Write the streamed aggregates; returns which nodes are done.
-    fn finish(self, scores: &mut Array2<f64>) -> Vec<bool> {
-        let mut done = vec![false; scores.ncols()];
+    fn finish(self, scores: &mut Array2<f64>, col_of: &[usize]) -> Vec<bool> {
+        let mut done = vec![false; col_of.len()];
         for slot in self.slots {
-            for (k, out) in scores.column_mut(slot.node).iter_mut().enumerate() {
+            for (k, out) in scores.column_mut(col_of[slot.node]).iter_mut().enumerate() {
                 let den = slot.den.get(k);
                 let enough = slot.cnt.get(k) as usize >= slot.need;
                 *out = if enough && den > 0.0 { slot.num[k] / den } else { f64::NAN };

@@ -1,19 +1,7 @@
 //! Integer ranks of one run's scores, with reusable scratch space.
 
 use crate::error::{Error, Result};
-use crate::rank::Ties;
-
-/// Map an f64 to a u64 whose unsigned order is the float's total order.
-#[inline]
-fn ordered_bits(x: f64) -> u64 {
-    // −0.0 + 0.0 = +0.0: equal scores get equal keys
-    let b = (x + 0.0).to_bits();
-    if b >> 63 == 1 {
-        !b
-    } else {
-        b | (1 << 63)
-    }
-}
+use crate::rank::{ordered_bits, radix_sort, Ties};
 
 /// Check that a tie rule gives integer ranks (all but `average`).
 ///
@@ -62,74 +50,6 @@ pub fn rank_into(scores: &[f64], ties: Ties, scratch: &mut Vec<(u64, u32)>, out:
             };
         }
         start = end;
-    }
-}
-
-const BITS: u32 = 8;
-const BUCKETS: usize = 1 << BITS;
-
-thread_local! {
-    static SORT_BUF: std::cell::RefCell<Vec<(u64, u32)>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// Sort by (key, index): a stable LSD radix sort on the high 32 bits of the keys (8-bit
-/// digits; digits shared by every key are skipped), then the rare groups sharing their high
-/// bits are finished by comparison. The input is in index order, so the result equals
-/// `sort_unstable()` on the pairs. Small inputs use the comparison sort directly.
-fn radix_sort(v: &mut [(u64, u32)]) {
-    let n = v.len();
-    if n < 256 {
-        v.sort_unstable();
-        return;
-    }
-    let mut counts = [[0u32; BUCKETS]; 4];
-    for &(k, _) in v.iter() {
-        let hi = (k >> 32) as u32;
-        for (p, c) in counts.iter_mut().enumerate() {
-            c[((hi >> (p as u32 * BITS)) as usize) & (BUCKETS - 1)] += 1;
-        }
-    }
-    SORT_BUF.with(|buf| {
-        let mut buf = buf.borrow_mut();
-        buf.clear();
-        buf.resize(n, (0, 0));
-        let mut src_is_v = true;
-        for (p, c) in counts.iter_mut().enumerate() {
-            if c.iter().any(|&x| x as usize == n) {
-                continue; // every key has the same digit here
-            }
-            let mut sum = 0u32;
-            for x in c.iter_mut() {
-                let t = *x;
-                *x = sum;
-                sum += t;
-            }
-            let shift = 32 + p as u32 * BITS;
-            type Pair = (u64, u32);
-            let (src, dst): (&[Pair], &mut [Pair]) = if src_is_v { (&v[..], &mut buf[..]) } else { (&buf[..], &mut v[..]) };
-            for &e in src {
-                let d = ((e.0 >> shift) as usize) & (BUCKETS - 1);
-                dst[c[d] as usize] = e;
-                c[d] += 1;
-            }
-            src_is_v = !src_is_v;
-        }
-        if !src_is_v {
-            v.copy_from_slice(&buf[..]);
-        }
-    });
-    // finish groups with equal high bits
-    let mut i = 0;
-    while i < n {
-        let hi = v[i].0 >> 32;
-        let mut j = i + 1;
-        while j < n && v[j].0 >> 32 == hi {
-            j += 1;
-        }
-        if j - i > 1 {
-            v[i..j].sort_unstable();
-        }
-        i = j;
     }
 }
 
