@@ -4,21 +4,13 @@
 
 use numpy::{PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
-use serde::de::DeserializeOwned;
 use zhili_core::analysis::Grading;
-use zhili_core::weight::{group_weights as core_group_weights, Criteria, WeightMethod};
-use zhili_core::{Aggregate, Direction, Error};
+use zhili_core::weight::{group_weights as core_group_weights, WeightMethod};
+use zhili_core::Aggregate;
 
-use crate::error::{guard, PyZResult, PyZhiliError};
+use crate::error::guard;
 use crate::framework::PyFramework;
-
-fn parse<T: DeserializeOwned>(what: &str, json: &str) -> PyZResult<T> {
-    serde_json::from_str(json).map_err(|e| PyZhiliError(Error::spec(what, e.to_string())))
-}
-
-fn to_json<T: serde::Serialize>(what: &str, v: &T) -> PyZResult<String> {
-    serde_json::to_string(v).map_err(|e| PyZhiliError(Error::spec(what, e.to_string())))
-}
+use crate::json::{parse, to_json};
 
 /// Weights of the columns of `values` (units × criteria) by a data-driven method
 /// (`method_json`, e.g. `{"method": "entropy"}`); returns the result as JSON
@@ -37,28 +29,7 @@ pub(crate) fn criteria_weights(
     py.detach(|| {
         guard(|| {
             let method: WeightMethod = parse("weighting method", method_json)?;
-            let dirs = directions
-                .iter()
-                .map(|d| {
-                    Direction::parse(d).ok_or_else(|| {
-                        PyZhiliError(Error::spec(
-                            "criteria",
-                            format!("unknown direction `{d}` (expected benefit or cost)"),
-                        ))
-                    })
-                })
-                .collect::<PyZResult<Vec<_>>>()?;
-            let mut crit = Criteria::new(names, dirs)?;
-            if let Some(u) = unit_ids {
-                crit = crit.with_units(u);
-            }
-            if x.ncols() != crit.names.len() {
-                return Err(PyZhiliError(Error::Shape {
-                    what: "criteria weights".into(),
-                    expected: format!("{} columns", crit.names.len()),
-                    found: x.ncols().to_string(),
-                }));
-            }
+            let crit = crate::methods::criteria(names, &directions, unit_ids, x.ncols())?;
             to_json("weights", &method.compute(x, &crit)?)
         })
     })

@@ -8,6 +8,7 @@
 mod analysis;
 mod error;
 mod framework;
+mod json;
 mod methods;
 mod pipeline;
 mod run;

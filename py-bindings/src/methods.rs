@@ -5,7 +5,6 @@
 
 use numpy::{IntoPyArray, PyArray2, PyReadonlyArray2};
 use pyo3::prelude::*;
-use serde::de::DeserializeOwned;
 use zhili_core::analysis::{coupling_coordination as core_coupling, obstacle_degree_framework, CouplingOptions};
 use zhili_core::weight::{
     ahp, benefit_of_the_doubt, combine, group_geometric_mean, pca, AhpOptions, AhpSpec, BodOptions, Combination, Criteria, PcaOptions,
@@ -15,16 +14,10 @@ use zhili_core::{Direction, Error};
 
 use crate::error::{guard, PyZResult, PyZhiliError};
 use crate::framework::PyFramework;
+use crate::json::{parse, to_json};
 
-fn parse<T: DeserializeOwned>(what: &str, json: &str) -> PyZResult<T> {
-    serde_json::from_str(json).map_err(|e| PyZhiliError(Error::spec(what, e.to_string())))
-}
-
-fn to_json<T: serde::Serialize>(what: &str, v: &T) -> PyZResult<String> {
-    serde_json::to_string(v).map_err(|e| PyZhiliError(Error::spec(what, e.to_string())))
-}
-
-fn criteria(names: Vec<String>, directions: &[String], unit_ids: Option<Vec<String>>, ncols: usize) -> PyZResult<Criteria> {
+/// Criteria (names, directions, optional unit ids) checked against the data's column count.
+pub(crate) fn criteria(names: Vec<String>, directions: &[String], unit_ids: Option<Vec<String>>, ncols: usize) -> PyZResult<Criteria> {
     let dirs = directions
         .iter()
         .map(|d| {
