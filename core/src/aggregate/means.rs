@@ -125,7 +125,7 @@ pub(super) fn aggregate_columns(
     min_coverage: f64,
 ) -> Result<Array1<f64>, (usize, String, &'static str)> {
     let n = scores.nrows();
-    let need = (min_coverage * children.len() as f64 - 1e-12).ceil().max(1.0) as usize;
+    let need = super::children_needed(min_coverage, children.len());
     // Arithmetic is the hot path: accumulate column by column (contiguous in column-major).
     if matches!(method, Aggregator::Arithmetic) {
         return Ok(arithmetic_columns(scores, children, w, need));

@@ -38,6 +38,11 @@ use crate::framework::Framework;
 pub use matrix::{scores, scores_named, MatrixMethod};
 pub use means::weighted_mean;
 
+/// How many of `n` children must be present for a score under `min_coverage` (at least one).
+pub(crate) fn children_needed(min_coverage: f64, n: usize) -> usize {
+    (min_coverage * n as f64 - 1e-12).ceil().max(1.0) as usize
+}
+
 /// The built-in aggregation methods (`method` tag in the pipeline document).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
@@ -202,7 +207,7 @@ impl Aggregator {
             other => other,
         })?;
         if matches!(mm, MatrixMethod::Minimum) {
-            let need = (min_coverage * children.len() as f64 - 1e-12).ceil().max(1.0) as usize;
+            let need = children_needed(min_coverage, children.len());
             for (r, o) in out.iter_mut().enumerate() {
                 let k = x.row(r).iter().filter(|v| !v.is_nan()).count();
                 if k < need {

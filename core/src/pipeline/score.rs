@@ -198,7 +198,7 @@ impl StreamedMeans {
             let node = &fw.nodes()[a];
             let leaves = node.children.iter().all(|&c| fw.nodes()[c].kind == crate::NodeKind::Indicator);
             if leaves && matches!(aggregate.method_for(fw, a), crate::Aggregator::Arithmetic) {
-                let need = (min_cov * node.children.len() as f64 - 1e-12).ceil().max(1.0) as usize;
+                let need = crate::aggregate::children_needed(min_cov, node.children.len());
                 for &c in &node.children {
                     slot_of_parent[c] = Some(slots.len());
                 }
