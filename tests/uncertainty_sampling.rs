@@ -471,3 +471,103 @@ fn cli_replays_coinr_design_and_runs_the_analyses() {
         assert!(ad.join(format!("{t}.csv")).exists(), "{t}");
     }
 }
+
+/// Every run of an analysis, rebuilt as an ordinary pipeline (its steps swapped in, its
+/// weights set, its excluded indicator weighted 0) and run with `Pipeline::run`, gives the
+/// index scores the engine computed for it — whichever fast path (batched matrix products,
+/// per-node products over logarithms, screened-out units) the engine took.
+#[test]
+fn every_run_equals_its_own_pipeline() {
+    use zhili::analysis::uncertainty::{DesignRun, TreatChoice};
+    use zhili::pipeline::Step;
+    let (fw, ds, p) = setup();
+    // geometric means everywhere, or only in the first-level aggregates (per-node products over ln z)
+    let factors = ALL_FACTORS.replace(
+        r#"choices = [{ method = "arithmetic" }, { method = "geometric" }]"#,
+        r#"choices = [{ method = "arithmetic" }, { method = "geometric" }, { method = "arithmetic", overrides = [{ level = 2, method = "geometric" }] }]"#,
+    );
+    let spec = AnalysisSpec::from_toml_named(&factors, "t").unwrap();
+    let runs = 48;
+    let res = uncertainty(
+        &fw,
+        &ds,
+        &p,
+        &spec.factors,
+        &UncertaintyOptions {
+            runs,
+            seed: 11,
+            keep_runs: true,
+            record_design: true,
+            ..Default::default()
+        },
+        Monitor::default(),
+    )
+    .unwrap();
+    let design = res.design.as_ref().unwrap();
+    let scores = res.run_scores.as_ref().unwrap();
+    let mut geometric_runs = 0;
+    for (k, run) in design.runs.iter().enumerate() {
+        let mut steps = Vec::new();
+        for s in &p.steps {
+            steps.push(match (s, run) {
+                (Step::Impute(_), DesignRun { impute: Some(i), .. }) => Step::Impute(i.clone()),
+                (
+                    Step::Treat(_),
+                    DesignRun {
+                        treat: Some(TreatChoice::Off(_)),
+                        ..
+                    },
+                ) => continue,
+                (
+                    Step::Treat(_),
+                    DesignRun {
+                        treat: Some(TreatChoice::On(t)),
+                        ..
+                    },
+                ) => Step::Treat(t.clone()),
+                (Step::Normalise(_), DesignRun { normalise: Some(n), .. }) => Step::Normalise(n.clone()),
+                (Step::Aggregate(_), DesignRun { aggregate: Some(a), .. }) => {
+                    assert!(a.rescale.is_empty());
+                    geometric_runs += usize::from(format!("{:?}", a.step).contains("Geometric"));
+                    Step::Aggregate(a.step.clone())
+                }
+                (s, _) => s.clone(),
+            });
+        }
+        let mut pipeline = p.clone();
+        pipeline.steps = steps;
+        let mut weights: Vec<(&str, f64)> = design
+            .weight_nodes
+            .iter()
+            .map(String::as_str)
+            .zip(run.weights.iter().copied())
+            .filter(|(_, w)| !w.is_nan())
+            .collect();
+        if let Some(x) = &run.exclude {
+            weights.push((x.as_str(), 0.0));
+        }
+        let fw_k = fw.with_weights(weights).unwrap();
+        let own = pipeline.run(&fw_k, &ds).unwrap();
+        let want = own.results.index_scores();
+        // results cover the units the pipeline kept; the engine's rows cover every unit (NaN if out)
+        let unit_ids = ds.unit_ids();
+        let kept: Vec<usize> = own
+            .results
+            .unit_ids()
+            .iter()
+            .map(|u| unit_ids.iter().position(|v| v == u).unwrap())
+            .collect();
+        for (i, &u) in kept.iter().enumerate() {
+            let (a, b) = (scores[[k, u]], want[i]);
+            assert!(
+                (a - b).abs() <= 1e-9 * (1.0 + b.abs()) || (a.is_nan() && b.is_nan()),
+                "run {k} unit {}: engine {a} vs pipeline {b}",
+                unit_ids[u]
+            );
+        }
+        for u in (0..ds.n_units()).filter(|u| !kept.contains(u)) {
+            assert!(scores[[k, u]].is_nan(), "run {k}: unit {} was screened out", unit_ids[u]);
+        }
+    }
+    assert!(geometric_runs > 5, "the design should exercise geometric means ({geometric_runs})");
+}

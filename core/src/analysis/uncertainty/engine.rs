@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::prelude::*;
 
 use super::factors::{AggregationChoice, RescaleTo, TreatChoice};
-use super::rank::rank_into;
 use super::stats::RankHistogram;
 use crate::aggregate::{Aggregate, Aggregator};
 use crate::data::Dataset;
@@ -16,6 +15,7 @@ use crate::framework::Framework;
 use crate::normalise::Normaliser;
 use crate::pipeline::{Pipeline, StageData, Step, StepInput};
 use crate::prepare::Impute;
+use crate::rank::{rank_into, RankScratch};
 
 /// Progress reporting and cancellation for long analyses.
 #[derive(Clone, Copy, Default)]
@@ -76,8 +76,9 @@ pub(crate) struct RunPlan {
 
 type VariantKey = (Option<usize>, Option<usize>, Option<usize>);
 
-/// A row of a batch's weight matrix: (run in the batch, node or `usize::MAX` for the index, weights).
-type BatchRow = (usize, usize, Vec<f64>);
+/// Runs of a batch computed by the same matrix products: the prepared data and, per
+/// first-level node, whether its mean is geometric (empty: one product for the whole index).
+type BatchGroup = (VariantKey, Vec<bool>);
 
 /// Prepared (normalised) data of one pipeline variant.
 #[derive(Debug)]
@@ -141,8 +142,16 @@ pub(crate) struct Engine<'a> {
     base_agg: AggPlan,
     aggs: Vec<AggPlan>,
     variants: BTreeMap<VariantKey, Variant>,
-    /// node → indicator column
+    /// node → column of the prepared data. Columns are grouped by first-level parent
+    /// (children of each `l2` node contiguous, in `l2` order), so that each first-level
+    /// aggregate of a batch is one small matrix product over its own columns.
     ind_col: Vec<Option<usize>>,
+    /// Indicator nodes in column order.
+    cols: Vec<usize>,
+    /// Per `l2` node: its first column and number of columns.
+    l2_cols: Vec<(usize, usize)>,
+    /// The root's aggregate slot (holds the index scores).
+    root_slot: usize,
     /// node → slot in the aggregate scratch
     slot: Vec<Option<usize>>,
     bottom_up: Vec<usize>,
@@ -151,31 +160,38 @@ pub(crate) struct Engine<'a> {
     is_l2: Vec<bool>,
 }
 
-/// What a batch already computed for the next run in the scratch.
+/// What a batch's matrix products already computed for a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Pre {
     None,
-    /// `index` holds the index scores.
+    /// The root's slot holds the index scores.
     Index,
     /// The slots of the first-level aggregates hold their scores.
     L2,
 }
 
+/// A worker's memory for a batch of runs.
 struct Scratch {
+    /// The aggregate slots of every run of the batch: slot k of the run at batch position p
+    /// is `agg[(p · slots + k) · n ..][..n]`. The batch's matrix products write straight here.
     agg: Vec<f64>,
+    t: Temps,
+    /// A node's scores spread over all dataset units (when screening dropped some).
+    full: Vec<f64>,
+    rs: RankScratch,
+}
+
+/// Per-run temporaries of [`Engine::score`].
+struct Temps {
     num: Vec<f64>,
     den: Vec<f64>,
     cnt: Vec<u32>,
     slot_nan: Vec<bool>,
-    pre: Pre,
     v: Vec<f64>,
-    index: Vec<f64>,
-    full: Vec<f64>,
-    rs: Vec<(u64, u32)>,
 }
 
+/// What a run leaves besides its ranks (written into the chunk's rank buffer).
 struct RunOut {
-    ranks: Vec<u32>,
     scores: Option<Vec<f64>>,
     y: f64,
 }
@@ -228,20 +244,30 @@ impl<'a> Engine<'a> {
         let base_agg = plan_agg(fw, &AggregationChoice::from(base.clone()))?;
         let aggs = reg.aggregate.iter().map(|c| plan_agg(fw, c)).collect::<Result<Vec<_>>>()?;
         let nn = fw.nodes().len();
-        let mut ind_col = vec![None; nn];
-        for (j, &i) in fw.indicators().iter().enumerate() {
-            ind_col[i] = Some(j);
-        }
+        let is_ind = |c: usize| fw.nodes()[c].kind == crate::NodeKind::Indicator;
         let l2: Vec<usize> = fw
             .aggregates_bottom_up()
             .iter()
             .copied()
-            .filter(|&a| fw.nodes()[a].children.iter().all(|&c| ind_col[c].is_some()))
+            .filter(|&a| fw.nodes()[a].children.iter().all(|&c| is_ind(c)))
             .collect();
+        let mut cols = Vec::with_capacity(fw.indicators().len());
+        let mut l2_cols = Vec::with_capacity(l2.len());
+        for &a in &l2 {
+            l2_cols.push((cols.len(), fw.nodes()[a].children.len()));
+            cols.extend(fw.nodes()[a].children.iter().copied());
+        }
+        let rest: Vec<usize> = fw.indicators().iter().copied().filter(|i| !cols.contains(i)).collect();
+        cols.extend(rest);
+        let mut ind_col = vec![None; nn];
+        for (j, &i) in cols.iter().enumerate() {
+            ind_col[i] = Some(j);
+        }
         let mut slot = vec![None; nn];
         for (k, &a) in fw.aggregates_bottom_up().iter().enumerate() {
             slot[a] = Some(k);
         }
+        let root_slot = slot[fw.root()].ok_or_else(|| Error::spec("uncertainty analysis", "the root must be an aggregate"))?;
         Ok(Engine {
             fw,
             data,
@@ -252,6 +278,9 @@ impl<'a> Engine<'a> {
             aggs,
             variants: BTreeMap::new(),
             ind_col,
+            cols,
+            l2_cols,
+            root_slot,
             slot,
             bottom_up: fw.aggregates_bottom_up().to_vec(),
             l2: l2.clone(),
@@ -326,7 +355,12 @@ impl<'a> Engine<'a> {
         for s in &lists[0][..common] {
             base = apply_step(s, self.fw, self.data, &base)?;
         }
-        let (fw, data) = (self.fw, self.data);
+        let (fw, data, cols) = (self.fw, self.data, &self.cols);
+        let mut fw_pos = vec![0; fw.nodes().len()];
+        for (j, &i) in fw.indicators().iter().enumerate() {
+            fw_pos[i] = j;
+        }
+        let fw_pos = &fw_pos;
         let want_ln = self.aggs.iter().chain(std::iter::once(&self.base_agg)).any(|ap| {
             self.l2
                 .iter()
@@ -342,8 +376,8 @@ impl<'a> Engine<'a> {
                 let st = cur.as_ref().unwrap_or(&base);
                 let (n, m) = st.values.dim();
                 let mut z: Vec<f64> = Vec::with_capacity(n * m);
-                for col in st.values.columns() {
-                    z.extend(col.iter());
+                for &node in cols {
+                    z.extend(st.values.column(fw_pos[node]).iter());
                 }
                 let col_nan: Vec<bool> = (0..m).map(|j| z[j * n..(j + 1) * n].iter().any(|x| x.is_nan())).collect();
                 let has_nan = col_nan.iter().any(|&b| b);
@@ -366,33 +400,38 @@ impl<'a> Engine<'a> {
     fn scratch(&self) -> Scratch {
         let n = self.data.n_units();
         Scratch {
-            agg: vec![0.0; n * self.bottom_up.len()],
-            num: vec![0.0; n],
-            den: vec![0.0; n],
-            cnt: vec![0; n],
-            slot_nan: vec![false; self.bottom_up.len()],
-            pre: Pre::None,
-            v: vec![0.0; self.fw.nodes().len()],
-            index: vec![0.0; n],
+            agg: Vec::new(),
+            t: Temps {
+                num: vec![0.0; n],
+                den: vec![0.0; n],
+                cnt: vec![0; n],
+                slot_nan: vec![false; self.bottom_up.len()],
+                v: vec![0.0; self.fw.nodes().len()],
+            },
             full: vec![0.0; n],
-            rs: Vec::with_capacity(n),
+            rs: RankScratch::default(),
         }
     }
 
-    /// Score one run: fills `s.agg` (all aggregates) or only `s.index` (fast path).
-    /// Returns whether the aggregate scratch holds every node.
-    fn score(&self, var: &Variant, ap: &AggPlan, w: &[f64], all_nodes: bool, s: &mut Scratch) -> Result<bool> {
+    /// Floats of one run's aggregate slots.
+    fn run_len(&self, n: usize) -> usize {
+        n * self.bottom_up.len()
+    }
+
+    /// Score one run into its aggregate slots `agg`: every aggregate, or only the root's slot
+    /// (the fast path). Returns whether every slot holds its node's scores.
+    #[allow(clippy::too_many_arguments)]
+    fn score(&self, var: &Variant, ap: &AggPlan, w: &[f64], all_nodes: bool, pre: Pre, agg: &mut [f64], t: &mut Temps) -> Result<bool> {
         let fw = self.fw;
         let n = var.units.len();
         let root = fw.root();
-        let pre = std::mem::replace(&mut s.pre, Pre::None);
         if pre == Pre::Index {
             return Ok(false);
         }
         if pre == Pre::None && !all_nodes && ap.all_arith && ap.choice.rescale.is_empty() && ap.min_cov == 0.0 && !var.has_nan {
             // index = Σⱼ vⱼ zⱼ with vⱼ the product of sibling shares from indicator j up to the root
             let mut ok = true;
-            s.v[root] = 1.0;
+            t.v[root] = 1.0;
             for &a in self.bottom_up.iter().rev() {
                 let ch = &fw.nodes()[a].children;
                 let tot: f64 = ch.iter().map(|&c| w[c]).sum();
@@ -401,14 +440,14 @@ impl<'a> Engine<'a> {
                     break;
                 }
                 for &c in ch {
-                    s.v[c] = s.v[a] * w[c] / tot;
+                    t.v[c] = t.v[a] * w[c] / tot;
                 }
             }
             if ok {
-                let idx = &mut s.index[..n];
+                let idx = &mut agg[self.root_slot * n..(self.root_slot + 1) * n];
                 idx.fill(0.0);
-                for (j, &node) in fw.indicators().iter().enumerate() {
-                    let vj = s.v[node];
+                for (j, &node) in self.cols.iter().enumerate() {
+                    let vj = t.v[node];
                     if vj != 0.0 {
                         let col = &var.z[j * n..(j + 1) * n];
                         for (o, &x) in idx.iter_mut().zip(col) {
@@ -419,14 +458,9 @@ impl<'a> Engine<'a> {
                 return Ok(false);
             }
         }
-        let Scratch {
-            agg,
-            num,
-            den,
-            cnt,
-            slot_nan,
-            ..
-        } = s;
+        let Temps {
+            num, den, cnt, slot_nan, ..
+        } = t;
         for &a in &self.bottom_up {
             let node = &fw.nodes()[a];
             let method = &ap.methods[a];
@@ -469,18 +503,18 @@ impl<'a> Engine<'a> {
                             }
                         }
                         Aggregator::Geometric { shift } => {
-                            for (i, (o, &x)) in num.iter_mut().zip(col).enumerate() {
-                                let v = x + shift;
-                                if v <= 0.0 {
-                                    return Err(self.domain_err(
-                                        "geometric",
-                                        format!("value {x} (+ shift {shift}) ≤ 0 cannot enter a geometric mean"),
-                                        var,
-                                        i,
-                                        a,
-                                    ));
-                                }
-                                *o += wc * v.ln();
+                            if let Some(i) = col.iter().position(|&x| x + shift <= 0.0) {
+                                let x = col[i];
+                                return Err(self.domain_err(
+                                    "geometric",
+                                    format!("value {x} (+ shift {shift}) ≤ 0 cannot enter a geometric mean"),
+                                    var,
+                                    i,
+                                    a,
+                                ));
+                            }
+                            for (o, &x) in num.iter_mut().zip(col) {
+                                *o += wc * (x + shift).ln();
                             }
                         }
                         Aggregator::Harmonic => {
@@ -698,42 +732,54 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Scores of node `t` of a scored run, spread over all dataset units (NaN = absent).
-    fn node_scores_full(&self, var: &Variant, t: usize, full_nodes: bool, s: &mut Scratch) {
+    /// Scores of node `t` of a scored run, one per row of `var.units`.
+    fn node_col<'s>(&self, var: &'s Variant, t: usize, full_nodes: bool, agg: &'s [f64]) -> &'s [f64] {
         let n = var.units.len();
-        let Scratch { agg, index, full, .. } = s;
-        let col: &[f64] = if !full_nodes {
-            &index[..n]
-        } else if let Some(k) = self.slot[t] {
-            &agg[k * n..(k + 1) * n]
-        } else if let Some(j) = self.ind_col[t] {
-            &var.z[j * n..(j + 1) * n]
-        } else {
-            &index[..n]
-        };
+        let slot = |k: usize| &agg[k * n..(k + 1) * n];
+        if !full_nodes {
+            return slot(self.root_slot);
+        }
+        match (self.slot[t], self.ind_col[t]) {
+            (Some(k), _) => slot(k),
+            (None, Some(j)) => &var.z[j * n..(j + 1) * n],
+            (None, None) => slot(self.root_slot),
+        }
+    }
+
+    /// `col` (rows of `var.units`) over all dataset units, NaN where a unit is absent; no copy
+    /// when every unit is present.
+    fn over_units<'s>(var: &Variant, col: &'s [f64], full: &'s mut [f64]) -> &'s [f64] {
+        if col.len() == full.len() {
+            return col; // units are an ordered subset of the dataset's: same length = all
+        }
         full.fill(f64::NAN);
         for (&u, &x) in var.units.iter().zip(col) {
             full[u] = x;
         }
+        full
     }
 
-    /// Run a batch of runs: runs that share prepared data and whose first-level aggregates
-    /// are dense arithmetic (or geometric) means are computed with one matrix product
-    /// (W · Zᵀ, or W · (ln Z)ᵀ), the rest of each run as usual.
+    /// Run a batch of runs. Runs that share prepared data and whose first-level aggregates
+    /// are dense arithmetic (or geometric) means are computed with matrix products — one per
+    /// first-level node over its own columns, `W_a · Z_a` (or `W_a · ln Z_a`), or one for the
+    /// whole index when every mean is arithmetic — written straight into the runs' aggregate
+    /// slots; the rest of each run as usual.
     fn run_batch(
         &self,
         plans: &[std::borrow::Cow<'_, RunPlan>],
         opts: &ExecOptions,
         nominal: Option<&[u32]>,
         s: &mut Scratch,
+        ranks: &mut [u32],
     ) -> Result<Vec<RunOut>> {
         let fw = self.fw;
-        let m = fw.indicators().len();
+        let nd = self.data.n_units();
+        let slots = self.bottom_up.len();
+        let stride = slots * nd; // floats between two runs' slot areas
         let all_nodes = opts.targets.iter().any(|&t| t != fw.root());
-        // kind per run: 0 = alone, 1 = collapsed index row, 2 = first-level rows
-        let mut kind = vec![0u8; plans.len()];
-        // rows: (run, node or usize::MAX for the index, geometric?, weights over indicators)
-        let mut rows: BTreeMap<(VariantKey, bool), Vec<BatchRow>> = BTreeMap::new();
+        // Per run: its product group and weight rows (the whole index, or one per l2 node).
+        let mut group: Vec<Option<BatchGroup>> = vec![None; plans.len()];
+        let mut rows: Vec<Vec<Vec<f64>>> = vec![Vec::new(); plans.len()];
         for (r, p) in plans.iter().enumerate() {
             let key = (p.impute, p.treat, p.normalise);
             let Some(var) = self.variants.get(&key) else { continue };
@@ -743,114 +789,139 @@ impl<'a> Engine<'a> {
                 w[e] = 0.0;
             }
             if !all_nodes && ap.all_arith && ap.choice.rescale.is_empty() && ap.min_cov == 0.0 && !var.has_nan {
-                let mut v = vec![0.0; fw.nodes().len()];
-                v[fw.root()] = 1.0;
-                let mut ok = true;
-                for &a in self.bottom_up.iter().rev() {
-                    let ch = &fw.nodes()[a].children;
-                    let tot: f64 = ch.iter().map(|&c| w[c]).sum();
-                    if tot <= 0.0 || !tot.is_finite() {
-                        ok = false;
-                        break;
-                    }
-                    for &c in ch {
-                        v[c] = v[a] * w[c] / tot;
-                    }
-                }
-                if ok {
-                    let row: Vec<f64> = fw.indicators().iter().map(|&i| v[i]).collect();
-                    rows.entry((key, false)).or_default().push((r, usize::MAX, row));
-                    kind[r] = 1;
+                if let Some(row) = self.collapsed_row(&w) {
+                    rows[r].push(row);
+                    group[r] = Some((key, Vec::new()));
                     continue;
                 }
             }
-            let mut mine = Vec::new();
-            let ok = self.l2.iter().all(|&a| {
-                let node = &fw.nodes()[a];
+            let mut geos = Vec::with_capacity(self.l2.len());
+            let ok = self.l2.iter().zip(&self.l2_cols).all(|(&a, &(c0, k))| {
                 let geo = match ap.methods[a] {
                     Aggregator::Arithmetic => false,
                     Aggregator::Geometric { shift } if shift == 0.0 && var.lnz.is_some() => true,
                     _ => return false,
                 };
-                let (mut wsum, mut k) = (0.0, 0usize);
-                for &c in &node.children {
-                    if w[c] != 0.0 {
-                        if self.ind_col[c].map_or(true, |j| var.col_nan[j]) {
-                            return false;
-                        }
-                        wsum += w[c];
-                        k += 1;
-                    }
-                }
-                let need = ((ap.min_cov * k as f64 - 1e-12).ceil() as usize).max(1);
-                if k < need || wsum <= 0.0 || !wsum.is_finite() {
+                let ch = &fw.nodes()[a].children;
+                let used = ch.iter().filter(|&&c| w[c] != 0.0);
+                if used.clone().any(|&c| self.ind_col[c].map_or(true, |j| var.col_nan[j])) {
                     return false;
                 }
-                let mut row = vec![0.0; m];
-                for &c in &node.children {
-                    if let Some(j) = self.ind_col[c] {
-                        row[j] = w[c] / wsum;
-                    }
+                let wsum: f64 = used.clone().map(|&c| w[c]).sum();
+                let need = crate::aggregate::children_needed(ap.min_cov, used.count());
+                let k_used = ch.iter().filter(|&&c| w[c] != 0.0).count();
+                if k_used < need || wsum <= 0.0 || !wsum.is_finite() {
+                    return false;
                 }
-                mine.push((geo, (r, a, row)));
+                debug_assert_eq!(ch.len(), k);
+                debug_assert!(ch.iter().enumerate().all(|(i, &c)| self.ind_col[c] == Some(c0 + i)));
+                rows[r].push(ch.iter().map(|&c| w[c] / wsum).collect());
+                geos.push(geo);
                 true
             });
             if ok && !self.l2.is_empty() {
-                for (geo, row) in mine {
-                    rows.entry((key, geo)).or_default().push(row);
+                group[r] = Some((key, geos));
+            } else {
+                rows[r].clear();
+            }
+        }
+        // Batch positions: the runs of a group next to each other, so that each product's
+        // output rows are evenly spaced in `s.agg`.
+        let mut order: Vec<usize> = (0..plans.len()).collect();
+        order.sort_by(|&a, &b| group[a].cmp(&group[b]));
+        let mut pos = vec![0; plans.len()];
+        for (p, &r) in order.iter().enumerate() {
+            pos[r] = p;
+        }
+        s.agg.resize(plans.len() * stride, 0.0);
+        let mut p0 = 0;
+        while p0 < order.len() {
+            let g = &group[order[p0]];
+            let mut p1 = p0 + 1;
+            while p1 < order.len() && &group[order[p1]] == g {
+                p1 += 1;
+            }
+            if let Some((key, geos)) = g {
+                let var = &self.variants[key];
+                let n = var.units.len();
+                let runs = &order[p0..p1];
+                // (columns, output slot, geometric?) of each product
+                let products: Vec<((usize, usize), usize, bool)> = if geos.is_empty() {
+                    vec![((0, self.cols.len()), self.root_slot, false)]
+                } else {
+                    self.l2
+                        .iter()
+                        .zip(&self.l2_cols)
+                        .zip(geos)
+                        .map(|((&a, &c), &geo)| (c, self.slot[a].unwrap_or(0), geo))
+                        .collect()
+                };
+                for (q, &((c0, k), out_slot, geo)) in products.iter().enumerate() {
+                    let src = if geo { var.lnz.as_deref().unwrap_or(&var.z) } else { &var.z };
+                    let zt = ndarray::ArrayView2::from_shape((k, n), &src[c0 * n..(c0 + k) * n]).map_err(shape_err)?;
+                    let mut wm = ndarray::Array2::<f64>::zeros((runs.len(), k));
+                    for (i, &r) in runs.iter().enumerate() {
+                        wm.row_mut(i).assign(&ndarray::ArrayView1::from(&rows[r][q][..]));
+                    }
+                    let start = p0 * stride + out_slot * n;
+                    let shape = ndarray::ShapeBuilder::strides((runs.len(), n), (stride, 1));
+                    let mut out = ndarray::ArrayViewMut2::from_shape(shape, &mut s.agg[start..]).map_err(shape_err)?;
+                    ndarray::linalg::general_mat_mul(1.0, &wm, &zt, 0.0, &mut out);
+                    if geo {
+                        out.mapv_inplace(f64::exp);
+                    }
                 }
-                kind[r] = 2;
             }
+            p0 = p1;
         }
-        // matrix products, results routed to (run, node)
-        // (product matrix, row, node) per run
-        let mut mats: Vec<ndarray::Array2<f64>> = Vec::new();
-        let mut results: Vec<Vec<(usize, usize, usize)>> = vec![Vec::new(); plans.len()];
-        for ((key, geo), rs) in rows {
-            let var = &self.variants[&key];
-            let n = var.units.len();
-            let src = if geo { var.lnz.as_deref().unwrap_or(&var.z) } else { &var.z };
-            let zt = ndarray::ArrayView2::from_shape((m, n), src).map_err(|e| Error::spec("uncertainty analysis", e.to_string()))?;
-            let mut wm = ndarray::Array2::<f64>::zeros((rs.len(), m));
-            for (i, (_, _, row)) in rs.iter().enumerate() {
-                wm.row_mut(i).assign(&ndarray::ArrayView1::from(&row[..]));
-            }
-            let mut out = ndarray::Array2::<f64>::zeros((rs.len(), n));
-            ndarray::linalg::general_mat_mul(1.0, &wm, &zt, 0.0, &mut out);
-            if geo {
-                out.mapv_inplace(f64::exp);
-            }
-            for (i, (r, node, _)) in rs.into_iter().enumerate() {
-                results[r].push((mats.len(), i, node));
-            }
-            mats.push(out);
-        }
-        let row_of = |mi: usize, i: usize| mats[mi].row(i);
         let mut outs = Vec::with_capacity(plans.len());
-        for (r, p) in plans.iter().enumerate() {
-            let n = self.variants.get(&(p.impute, p.treat, p.normalise)).map_or(0, |v| v.units.len());
-            match kind[r] {
-                1 => {
-                    if let Some(&(mi, i, _)) = results[r].first() {
-                        s.index[..n].iter_mut().zip(row_of(mi, i)).for_each(|(o, &x)| *o = x);
-                        s.pre = Pre::Index;
-                    }
-                }
-                2 => {
-                    for &(mi, i, node) in &results[r] {
-                        let k = self.slot[node].unwrap_or(0);
-                        s.agg[k * n..(k + 1) * n].iter_mut().zip(row_of(mi, i)).for_each(|(o, &x)| *o = x);
-                    }
-                    s.pre = Pre::L2;
-                }
-                _ => s.pre = Pre::None,
-            }
-            outs.push(self.run_one(p, opts, nominal, s)?);
+        let Scratch { agg, t, full, rs } = s;
+        let per_run = nd * opts.targets.len();
+        for ((r, p), ranks) in plans.iter().enumerate().zip(ranks.chunks_exact_mut(per_run)) {
+            let pre = match &group[r] {
+                None => Pre::None,
+                Some((_, geos)) if geos.is_empty() => Pre::Index,
+                Some(_) => Pre::L2,
+            };
+            let area = &mut agg[pos[r] * stride..(pos[r] + 1) * stride];
+            outs.push(self.run_one(p, opts, nominal, pre, area, t, full, rs, ranks)?);
         }
         Ok(outs)
     }
 
-    fn run_one(&self, p: &RunPlan, opts: &ExecOptions, nominal: Option<&[u32]>, s: &mut Scratch) -> Result<RunOut> {
+    /// One weight per column for the whole index when every mean is arithmetic: the product
+    /// of sibling shares from the indicator up to the root. `None` if a sibling group has no
+    /// positive finite weight.
+    fn collapsed_row(&self, w: &[f64]) -> Option<Vec<f64>> {
+        let fw = self.fw;
+        let mut v = vec![0.0; fw.nodes().len()];
+        v[fw.root()] = 1.0;
+        for &a in self.bottom_up.iter().rev() {
+            let ch = &fw.nodes()[a].children;
+            let tot: f64 = ch.iter().map(|&c| w[c]).sum();
+            if tot <= 0.0 || !tot.is_finite() {
+                return None;
+            }
+            for &c in ch {
+                v[c] = v[a] * w[c] / tot;
+            }
+        }
+        Some(self.cols.iter().map(|&i| v[i]).collect())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn run_one(
+        &self,
+        p: &RunPlan,
+        opts: &ExecOptions,
+        nominal: Option<&[u32]>,
+        pre: Pre,
+        agg: &mut [f64],
+        t: &mut Temps,
+        full: &mut [f64],
+        rs: &mut RankScratch,
+        ranks: &mut [u32],
+    ) -> Result<RunOut> {
         let key = (p.impute, p.treat, p.normalise);
         let var = self
             .variants
@@ -871,22 +942,21 @@ impl<'a> Engine<'a> {
             }
             None => &p.weights,
         };
-        let full_nodes = self.score(var, ap, w, all_nodes, s)?;
+        let full_nodes = self.score(var, ap, w, all_nodes, pre, agg, t)?;
         let nd = self.data.n_units();
-        let mut ranks = vec![0u32; nd * opts.targets.len()];
         let mut scores = None;
         let mut y = f64::NAN;
-        for (ti, &t) in opts.targets.iter().enumerate() {
-            self.node_scores_full(var, t, full_nodes, s);
-            let Scratch { full, rs, .. } = s;
-            rank_into(full, self.pipeline.ties, rs, &mut ranks[ti * nd..(ti + 1) * nd]);
+        for (ti, &node) in opts.targets.iter().enumerate() {
+            let col = self.node_col(var, node, full_nodes, agg);
+            let sc = Self::over_units(var, col, full);
+            rank_into(sc, self.pipeline.ties, rs, &mut ranks[ti * nd..(ti + 1) * nd]);
             if ti == 0 {
                 if opts.keep_runs {
-                    scores = Some(full.clone());
+                    scores = Some(sc.to_vec());
                 }
                 y = match opts.output {
                     None => f64::NAN,
-                    Some(Output::Score(u)) => full[u],
+                    Some(Output::Score(u)) => sc[u],
                     Some(Output::Rank(u)) => match ranks[u] {
                         0 => f64::NAN,
                         r => f64::from(r),
@@ -909,7 +979,7 @@ impl<'a> Engine<'a> {
                 };
             }
         }
-        Ok(RunOut { ranks, scores, y })
+        Ok(RunOut { scores, y })
     }
 
     /// Run `n_runs` runs described by `plan`, in chunks, in parallel; per-target rank
@@ -929,21 +999,38 @@ impl<'a> Engine<'a> {
             weights: self.nominal_weights.clone(),
             exclude: None,
         };
-        let mut s0 = self.scratch();
+        let Scratch {
+            mut agg,
+            mut t,
+            mut full,
+            mut rs,
+        } = self.scratch();
+        agg.resize(self.run_len(nd), 0.0);
         let nom_opts = ExecOptions {
             output: None,
             keep_runs: false,
             ..opts.clone()
         };
-        let nom = self.run_one(&nominal_plan, &nom_opts, None, &mut s0)?;
+        let mut nom_ranks = vec![0u32; nd * nt];
+        self.run_one(
+            &nominal_plan,
+            &nom_opts,
+            None,
+            Pre::None,
+            &mut agg,
+            &mut t,
+            &mut full,
+            &mut rs,
+            &mut nom_ranks,
+        )?;
         let mut nominal_scores = Vec::with_capacity(nt);
         let var0 = &self.variants[&(None, None, None)];
-        let full0 = self.score(var0, &self.base_agg, &self.nominal_weights, true, &mut s0)?;
-        for &t in &opts.targets {
-            self.node_scores_full(var0, t, full0, &mut s0);
-            nominal_scores.push(s0.full.clone());
+        let full0 = self.score(var0, &self.base_agg, &self.nominal_weights, true, Pre::None, &mut agg, &mut t)?;
+        for &node in &opts.targets {
+            let col = self.node_col(var0, node, full0, &agg);
+            nominal_scores.push(Self::over_units(var0, col, &mut full).to_vec());
         }
-        let nominal_ranks: Vec<Vec<u32>> = (0..nt).map(|t| nom.ranks[t * nd..(t + 1) * nd].to_vec()).collect();
+        let nominal_ranks: Vec<Vec<u32>> = nom_ranks.chunks_exact(nd).map(<[u32]>::to_vec).collect();
 
         let chunk = opts
             .chunk
@@ -952,6 +1039,7 @@ impl<'a> Engine<'a> {
         let mut hists: Vec<Vec<RankHistogram>> = vec![vec![RankHistogram::default(); nd]; nt];
         let mut run_scores = Vec::new();
         let mut y = Vec::with_capacity(if opts.output.is_some() { n_runs } else { 0 });
+        let mut ranks_buf: Vec<u32> = Vec::new();
         let mut done = 0usize;
         while done < n_runs {
             if monitor.cancelled() {
@@ -959,17 +1047,21 @@ impl<'a> Engine<'a> {
             }
             let end = (done + chunk).min(n_runs);
             let sub = (4_000_000 / (nd * (self.l2.len() + 1)).max(1)).clamp(1, 32);
-            let starts: Vec<usize> = (done..end).step_by(sub).collect();
-            let outs: Vec<Result<Option<Vec<RunOut>>>> = starts
-                .into_par_iter()
+            // every run's ranks: run i of the chunk at i · per_run, target t at + t · nd
+            let per_run = nd * nt;
+            ranks_buf.resize((end - done) * per_run, 0);
+            let outs: Vec<Result<Option<Vec<RunOut>>>> = ranks_buf
+                .par_chunks_mut(sub * per_run)
+                .enumerate()
                 .map_init(
                     || self.scratch(),
-                    |s, r0| {
+                    |s, (b, ranks)| {
                         if monitor.cancelled() {
                             return Ok(None);
                         }
+                        let r0 = done + b * sub;
                         let plans = (r0..(r0 + sub).min(end)).map(&plan).collect::<Result<Vec<_>>>()?;
-                        self.run_batch(&plans, opts, Some(&nominal_ranks[0]), s).map(Some)
+                        self.run_batch(&plans, opts, Some(&nominal_ranks[0]), s, ranks).map(Some)
                     },
                 )
                 .collect();
@@ -982,14 +1074,15 @@ impl<'a> Engine<'a> {
             }
             for (t, h) in hists.iter_mut().enumerate() {
                 let nomr = &nominal_ranks[t];
+                let ranks_buf = &ranks_buf;
                 // blocks of units: each run's ranks are read contiguously, the block's
                 // histograms stay in cache
                 const BLOCK: usize = 256;
                 h.par_chunks_mut(BLOCK).enumerate().for_each(|(b, hs)| {
                     let u0 = b * BLOCK;
                     let nom = &nomr[u0..u0 + hs.len()];
-                    for o in &batch {
-                        let rs = &o.ranks[t * nd + u0..t * nd + u0 + hs.len()];
+                    for run in ranks_buf.chunks_exact(per_run) {
+                        let rs = &run[t * nd + u0..t * nd + u0 + hs.len()];
                         for ((hu, &r), &q) in hs.iter_mut().zip(rs).zip(nom) {
                             hu.add(r, q);
                         }
@@ -1028,6 +1121,10 @@ impl<'a> Engine<'a> {
     pub(crate) fn base_aggregate(&self) -> &Aggregate {
         &self.base_agg.choice.step
     }
+}
+
+fn shape_err(e: ndarray::ShapeError) -> Error {
+    Error::spec("uncertainty analysis", format!("internal: {e}"))
 }
 
 fn cancelled(done: usize, total: usize) -> Error {

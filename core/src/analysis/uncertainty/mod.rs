@@ -37,11 +37,11 @@ use std::collections::BTreeSet;
 use ndarray::Array2;
 use rayon::prelude::*;
 
+pub use crate::rank::{rank_into, RankScratch};
 pub use design::{Design, DesignRun};
 pub use engine::Monitor;
 pub(crate) use engine::{Engine, ExecOptions, Output, Registry, RunPlan};
 pub use factors::{check_factors, AggregationChoice, Factor, Off, Rescale, RescaleTo, TreatChoice};
-pub use rank::rank_into;
 pub use rng::{choice, pick, replicate_rng, uniform};
 pub use stats::RankHistogram;
 

@@ -35,16 +35,23 @@ impl RankHistogram {
     /// (`0` = none) for the absolute shift.
     #[inline]
     pub fn add(&mut self, rank: u32, nominal: u32) {
+        // Hot path: a rank inside the dense window (min / max are only needed before it).
+        let i = rank.wrapping_sub(self.lo) as usize;
+        if self.dense && rank != 0 && i < self.counts.len() {
+            self.counts[i] += 1;
+            self.n += 1;
+            self.sum += u64::from(rank);
+            self.abs_shift += if nominal > 0 { u64::from(rank.abs_diff(nominal)) } else { 0 };
+            return;
+        }
+        self.add_slow(rank, nominal);
+    }
+
+    #[cold]
+    fn add_slow(&mut self, rank: u32, nominal: u32) {
         if rank == 0 {
             self.missing += 1;
             return;
-        }
-        if self.n == 0 {
-            self.min = rank;
-            self.max = rank;
-        } else {
-            self.min = self.min.min(rank);
-            self.max = self.max.max(rank);
         }
         self.n += 1;
         self.sum += u64::from(rank);
@@ -52,6 +59,13 @@ impl RankHistogram {
             self.abs_shift += u64::from(rank.abs_diff(nominal));
         }
         if !self.dense {
+            if self.raw.is_empty() {
+                self.min = rank;
+                self.max = rank;
+            } else {
+                self.min = self.min.min(rank);
+                self.max = self.max.max(rank);
+            }
             self.raw.push(rank);
             self.sorted = false;
             let span = (self.max - self.min) as usize + 1;
@@ -71,7 +85,7 @@ impl RankHistogram {
             let new_lo = rank.saturating_sub(slack).max(1);
             self.counts.splice(0..0, std::iter::repeat(0).take((self.lo - new_lo) as usize));
             self.lo = new_lo;
-        } else if (rank - self.lo) as usize >= self.counts.len() {
+        } else {
             let need = (rank - self.lo) as usize + 1;
             self.counts.resize(need + self.counts.len() / 4, 0);
         }
