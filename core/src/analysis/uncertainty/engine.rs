@@ -187,7 +187,6 @@ struct Temps {
     den: Vec<f64>,
     cnt: Vec<u32>,
     slot_nan: Vec<bool>,
-    v: Vec<f64>,
 }
 
 /// What a run leaves besides its ranks (written into the chunk's rank buffer).
@@ -406,7 +405,6 @@ impl<'a> Engine<'a> {
                 den: vec![0.0; n],
                 cnt: vec![0; n],
                 slot_nan: vec![false; self.bottom_up.len()],
-                v: vec![0.0; self.fw.nodes().len()],
             },
             full: vec![0.0; n],
             rs: RankScratch::default(),
@@ -424,30 +422,15 @@ impl<'a> Engine<'a> {
     fn score(&self, var: &Variant, ap: &AggPlan, w: &[f64], all_nodes: bool, pre: Pre, agg: &mut [f64], t: &mut Temps) -> Result<bool> {
         let fw = self.fw;
         let n = var.units.len();
-        let root = fw.root();
         if pre == Pre::Index {
             return Ok(false);
         }
         if pre == Pre::None && !all_nodes && ap.all_arith && ap.choice.rescale.is_empty() && ap.min_cov == 0.0 && !var.has_nan {
             // index = Σⱼ vⱼ zⱼ with vⱼ the product of sibling shares from indicator j up to the root
-            let mut ok = true;
-            t.v[root] = 1.0;
-            for &a in self.bottom_up.iter().rev() {
-                let ch = &fw.nodes()[a].children;
-                let tot: f64 = ch.iter().map(|&c| w[c]).sum();
-                if tot <= 0.0 || !tot.is_finite() {
-                    ok = false;
-                    break;
-                }
-                for &c in ch {
-                    t.v[c] = t.v[a] * w[c] / tot;
-                }
-            }
-            if ok {
+            if let Some(v) = self.collapsed_row(w) {
                 let idx = &mut agg[self.root_slot * n..(self.root_slot + 1) * n];
                 idx.fill(0.0);
-                for (j, &node) in self.cols.iter().enumerate() {
-                    let vj = t.v[node];
+                for (j, &vj) in v.iter().enumerate() {
                     if vj != 0.0 {
                         let col = &var.z[j * n..(j + 1) * n];
                         for (o, &x) in idx.iter_mut().zip(col) {
@@ -803,14 +786,12 @@ impl<'a> Engine<'a> {
                     _ => return false,
                 };
                 let ch = &fw.nodes()[a].children;
-                let used = ch.iter().filter(|&&c| w[c] != 0.0);
-                if used.clone().any(|&c| self.ind_col[c].map_or(true, |j| var.col_nan[j])) {
+                let used: Vec<usize> = ch.iter().copied().filter(|&c| w[c] != 0.0).collect();
+                if used.iter().any(|&c| self.ind_col[c].map_or(true, |j| var.col_nan[j])) {
                     return false;
                 }
-                let wsum: f64 = used.clone().map(|&c| w[c]).sum();
-                let need = crate::aggregate::children_needed(ap.min_cov, used.count());
-                let k_used = ch.iter().filter(|&&c| w[c] != 0.0).count();
-                if k_used < need || wsum <= 0.0 || !wsum.is_finite() {
+                let wsum: f64 = used.iter().map(|&c| w[c]).sum();
+                if used.len() < crate::aggregate::children_needed(ap.min_cov, used.len()) || wsum <= 0.0 || !wsum.is_finite() {
                     return false;
                 }
                 debug_assert_eq!(ch.len(), k);
