@@ -51,8 +51,8 @@ pub fn rank(scores: ArrayView1<'_, f64>, ties: Ties) -> Array1<f64> {
     let mut scratch = RankScratch::default();
     scratch.sort_best_first(s);
     scratch.for_each_group(s, |start, end, dense, group| {
-        for (k, &i) in group.iter().enumerate() {
-            out[i as usize] = match ties {
+        for (k, &e) in group.iter().enumerate() {
+            out[(e & 0xFFFF_FFFF) as usize] = match ties {
                 Ties::Min => (start + 1) as f64,
                 Ties::Max => end as f64,
                 Ties::Average => (start + 1 + end) as f64 / 2.0,
@@ -78,8 +78,8 @@ pub fn rank_into(scores: &[f64], ties: Ties, scratch: &mut RankScratch, out: &mu
         out.fill(0); // some scores are missing; the rest is written below
     }
     scratch.for_each_group(scores, |start, end, dense, group| {
-        for (k, &i) in group.iter().enumerate() {
-            out[i as usize] = match ties {
+        for (k, &e) in group.iter().enumerate() {
+            out[(e & 0xFFFF_FFFF) as usize] = match ties {
                 Ties::Max => end as u32,
                 Ties::Dense => dense,
                 Ties::First => (start + k + 1) as u32,
@@ -95,8 +95,6 @@ pub struct RankScratch {
     /// `key << 32 | unit`, best first after [`RankScratch::sort_best_first`].
     order: Vec<u64>,
     tmp: Vec<u64>,
-    units: Vec<u32>,
-    counts: Vec<u32>,
 }
 
 const MAX_DIGIT: u32 = 11;
@@ -120,7 +118,7 @@ impl RankScratch {
         let mut m = 0;
         for (i, &s) in scores.iter().enumerate() {
             // `as` saturates and maps NaN (∞ · 0) to 0; `min` guards the rounding at the top
-            let key = ((hi - s) * scale).min(top) as u64;
+            let key = u64::from(((hi - s) * scale).min(top) as u32);
             self.order[m] = key << 32 | i as u64;
             m += usize::from(!s.is_nan());
         }
@@ -139,25 +137,35 @@ impl RankScratch {
         let passes = bits.div_ceil(MAX_DIGIT) as usize;
         let digit = bits.div_ceil(passes as u32);
         let buckets = 1usize << digit;
-        let mask = (buckets - 1) as u64;
-        self.counts.clear();
-        self.counts.resize(buckets * passes, 0);
-        self.tmp.resize(n, 0);
-        // locals, so the loops keep the pointers in registers
-        let (counts, mut src, mut dst) = (&mut self.counts[..], &mut self.order[..], &mut self.tmp[..]);
-        for &e in src.iter() {
-            let k = e >> 32;
-            for (p, c) in counts.chunks_exact_mut(buckets).enumerate() {
-                c[((k >> (p as u32 * digit)) & mask) as usize] += 1;
-            }
+        // Fixed-size tables: a digit mask known to be below 2¹¹ needs no bounds checks.
+        let mut counts = [[0u32; 1 << MAX_DIGIT]; 3];
+        let mask = (buckets as u64 - 1) & ((1 << MAX_DIGIT) - 1);
+        // One loop per number of passes: counting a digit that is always 0 would chain
+        // every increment on one counter.
+        let [c0, c1, c2] = &mut counts;
+        match passes {
+            1 => self.order.iter().for_each(|&e| c0[((e >> 32) & mask) as usize] += 1),
+            2 => self.order.iter().for_each(|&e| {
+                let k = e >> 32;
+                c0[(k & mask) as usize] += 1;
+                c1[((k >> digit) & mask) as usize] += 1;
+            }),
+            _ => self.order.iter().for_each(|&e| {
+                let k = e >> 32;
+                c0[(k & mask) as usize] += 1;
+                c1[((k >> digit) & mask) as usize] += 1;
+                c2[((k >> (2 * digit)) & mask) as usize] += 1;
+            }),
         }
+        self.tmp.resize(n, 0);
+        let (mut src, mut dst) = (&mut self.order[..], &mut self.tmp[..]);
         let mut in_tmp = false;
-        for (p, c) in counts.chunks_exact_mut(buckets).enumerate() {
-            if c.iter().any(|&x| x as usize == n) {
+        for (p, c) in counts.iter_mut().take(passes).enumerate() {
+            if c[..buckets].iter().any(|&x| x as usize == n) {
                 continue; // every key has the same digit here
             }
             let mut sum = 0u32;
-            for x in c.iter_mut() {
+            for x in &mut c[..buckets] {
                 let t = *x;
                 *x = sum;
                 sum += t;
@@ -203,20 +211,20 @@ impl RankScratch {
 
     /// Call `f(start, end, dense, units)` for each group of tied units, best group first:
     /// positions `start..end` (0-based) of the sorted order, `dense` = the group's number.
-    fn for_each_group(&mut self, scores: &[f64], mut f: impl FnMut(usize, usize, u32, &[u32])) {
-        self.units.clear();
-        self.units.extend(self.order.iter().map(|&e| e as u32));
-        let (o, u) = (&self.order, &self.units);
+    /// A group's words hold the unit in their low 32 bits.
+    fn for_each_group(&self, scores: &[f64], mut f: impl FnMut(usize, usize, u32, &[u64])) {
+        let o = &self.order;
+        let unit = |k: usize| (o[k] & 0xFFFF_FFFF) as usize;
         let mut start = 0;
         let mut dense = 0u32;
         while start < o.len() {
             let mut end = start + 1;
             // equal scores share a key: compare scores only within a key
-            while end < o.len() && o[end] >> 32 == o[start] >> 32 && scores[u[end] as usize] == scores[u[start] as usize] {
+            while end < o.len() && o[end] >> 32 == o[start] >> 32 && scores[unit(end)] == scores[unit(start)] {
                 end += 1;
             }
             dense += 1;
-            f(start, end, dense, &u[start..end]);
+            f(start, end, dense, &o[start..end]);
             start = end;
         }
     }
