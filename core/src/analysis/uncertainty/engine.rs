@@ -1021,6 +1021,9 @@ impl<'a> Engine<'a> {
         let mut run_scores = Vec::new();
         let mut y = Vec::with_capacity(if opts.output.is_some() { n_runs } else { 0 });
         let mut ranks_buf: Vec<u32> = Vec::new();
+        // rayon calls `map_init`'s init once per work split: a pool keeps the workers'
+        // scratch (megabytes of slots) from being allocated and zeroed again each time
+        let pool = std::sync::Mutex::new(Vec::new());
         let mut done = 0usize;
         while done < n_runs {
             if monitor.cancelled() {
@@ -1035,14 +1038,14 @@ impl<'a> Engine<'a> {
                 .par_chunks_mut(sub * per_run)
                 .enumerate()
                 .map_init(
-                    || self.scratch(),
+                    || Pooled::take(&pool, || self.scratch()),
                     |s, (b, ranks)| {
                         if monitor.cancelled() {
                             return Ok(None);
                         }
                         let r0 = done + b * sub;
                         let plans = (r0..(r0 + sub).min(end)).map(&plan).collect::<Result<Vec<_>>>()?;
-                        self.run_batch(&plans, opts, Some(&nominal_ranks[0]), s, ranks).map(Some)
+                        self.run_batch(&plans, opts, Some(&nominal_ranks[0]), s.get(), ranks).map(Some)
                     },
                 )
                 .collect();
@@ -1101,6 +1104,31 @@ impl<'a> Engine<'a> {
     #[allow(dead_code)]
     pub(crate) fn base_aggregate(&self) -> &Aggregate {
         &self.base_agg.choice.step
+    }
+}
+
+/// A [`Scratch`] borrowed from a pool and given back when dropped.
+struct Pooled<'p> {
+    s: Option<Scratch>,
+    pool: &'p std::sync::Mutex<Vec<Scratch>>,
+}
+
+impl<'p> Pooled<'p> {
+    fn take(pool: &'p std::sync::Mutex<Vec<Scratch>>, new: impl FnOnce() -> Scratch) -> Self {
+        let s = pool.lock().ok().and_then(|mut p| p.pop()).unwrap_or_else(new);
+        Pooled { s: Some(s), pool }
+    }
+
+    fn get(&mut self) -> &mut Scratch {
+        self.s.get_or_insert_with(|| unreachable!("taken until dropped"))
+    }
+}
+
+impl Drop for Pooled<'_> {
+    fn drop(&mut self) {
+        if let (Some(s), Ok(mut p)) = (self.s.take(), self.pool.lock()) {
+            p.push(s);
+        }
     }
 }
 
