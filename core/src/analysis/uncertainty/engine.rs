@@ -450,8 +450,7 @@ impl<'a> Engine<'a> {
             if pre == Pre::L2 && self.is_l2[a] {
                 let k = self.slot[a].unwrap_or(0);
                 let out = &mut agg[k * n..(k + 1) * n];
-                self.rescale(ap, node.level, out);
-                slot_nan[k] = out.iter().any(|x| x.is_nan());
+                slot_nan[k] = self.rescale(ap, node.level, out);
                 continue;
             }
             let (num, den, cnt) = (&mut num[..n], &mut den[..n], &mut cnt[..n]);
@@ -486,7 +485,14 @@ impl<'a> Engine<'a> {
                             }
                         }
                         Aggregator::Geometric { shift } => {
-                            if let Some(i) = col.iter().position(|&x| x + shift <= 0.0) {
+                            // the domain is checked in the same pass; a bad value is found again
+                            let mut bad = false;
+                            for (o, &x) in num.iter_mut().zip(col) {
+                                let v = x + shift;
+                                bad |= v <= 0.0;
+                                *o += wc * v.ln();
+                            }
+                            if let Some(i) = bad.then(|| col.iter().position(|&x| x + shift <= 0.0)).flatten() {
                                 let x = col[i];
                                 return Err(self.domain_err(
                                     "geometric",
@@ -495,9 +501,6 @@ impl<'a> Engine<'a> {
                                     i,
                                     a,
                                 ));
-                            }
-                            for (o, &x) in num.iter_mut().zip(col) {
-                                *o += wc * (x + shift).ln();
                             }
                         }
                         Aggregator::Harmonic => {
@@ -553,8 +556,7 @@ impl<'a> Engine<'a> {
                         _ => out.iter_mut().zip(num.iter()).for_each(|(o, &v)| *o = v / wsum),
                     }
                 }
-                self.rescale(ap, node.level, out);
-                slot_nan[k] = out.iter().any(|x| x.is_nan());
+                slot_nan[k] = self.rescale(ap, node.level, out);
                 continue;
             }
             num.fill(0.0);
@@ -677,16 +679,18 @@ impl<'a> Engine<'a> {
                     f64::NAN
                 };
             }
-            self.rescale(ap, node.level, out);
-            slot_nan[k] = out.iter().any(|x| x.is_nan());
+            slot_nan[k] = self.rescale(ap, node.level, out);
         }
         Ok(true)
     }
 
-    fn rescale(&self, ap: &AggPlan, level: usize, out: &mut [f64]) {
+    /// Apply the rescalings of `level` to `out`; returns whether a score is missing (NaN),
+    /// noted in the same pass as the last rescaling.
+    fn rescale(&self, ap: &AggPlan, level: usize, out: &mut [f64]) -> bool {
+        let mut missing = None;
         for r in ap.choice.rescale.iter().filter(|r| r.level == level) {
-            match r.to {
-                RescaleTo::Affine { scale, offset } => out.iter_mut().for_each(|x| *x = offset + scale * *x),
+            missing = Some(match r.to {
+                RescaleTo::Affine { scale, offset } => map_noting_nan(out, |x| offset + scale * x),
                 RescaleTo::Range { lo, hi } => {
                     let (mut mn, mut mx) = (f64::INFINITY, f64::NEG_INFINITY);
                     for &x in out.iter().filter(|x| !x.is_nan()) {
@@ -694,16 +698,17 @@ impl<'a> Engine<'a> {
                         mx = mx.max(x);
                     }
                     let span = mx - mn;
-                    out.iter_mut().for_each(|x| {
-                        *x = if span > 0.0 {
-                            lo + (hi - lo) * (*x - mn) / span
-                        } else {
-                            0.5 * (lo + hi) + 0.0 * *x
-                        }
-                    });
+                    if span > 0.0 {
+                        // (x − min) · ((hi − lo) / span) + lo: numpy's order of operations
+                        let f = (hi - lo) / span;
+                        map_noting_nan(out, |x| (x - mn) * f + lo)
+                    } else {
+                        map_noting_nan(out, |x| 0.5 * (lo + hi) + 0.0 * x)
+                    }
                 }
-            }
+            });
         }
+        missing.unwrap_or_else(|| out.iter().any(|x| x.is_nan()))
     }
 
     fn domain_err(&self, method: &str, message: String, var: &Variant, row: usize, node: usize) -> Error {
@@ -1105,6 +1110,16 @@ impl<'a> Engine<'a> {
     pub(crate) fn base_aggregate(&self) -> &Aggregate {
         &self.base_agg.choice.step
     }
+}
+
+/// `x ← f(x)` for every score; whether any result is missing (NaN), in the same pass.
+fn map_noting_nan(out: &mut [f64], f: impl Fn(f64) -> f64) -> bool {
+    let mut nan = false;
+    for x in out.iter_mut() {
+        *x = f(*x);
+        nan |= x.is_nan();
+    }
+    nan
 }
 
 /// A [`Scratch`] borrowed from a pool and given back when dropped.
