@@ -11,6 +11,7 @@ use ndarray::{Array2, ArrayView1};
 
 use crate::error::{Error, Result};
 use crate::framework::Framework;
+use crate::log::SharedStr;
 
 /// Units × indicators, with unit ids, group columns (text) and other numeric columns
 /// (denominators such as population, area, GDP).
@@ -179,6 +180,14 @@ impl Dataset {
     /// Unit ids as a shared slice (cloning it is O(1); results of whole-dataset runs share it).
     pub fn unit_ids_shared(&self) -> Arc<[String]> {
         Arc::clone(&self.unit_ids)
+    }
+    /// The unit id of row `row` as a [`SharedStr`]: a reference to this dataset's ids
+    /// (one reference-count increment, no copy), as log entries about a unit hold it.
+    ///
+    /// # Panics
+    /// If `row` is out of range.
+    pub fn unit_id_shared(&self, row: usize) -> SharedStr {
+        SharedStr::row(&self.unit_ids, row)
     }
     /// Unit names, if attached.
     pub fn unit_names(&self) -> Option<&[String]> {

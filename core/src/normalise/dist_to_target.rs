@@ -84,7 +84,7 @@ impl Normalise for DistToTarget {
             if k > 0 {
                 log.push(
                     LogEntry::info(STEP, "capped")
-                        .indicator(&column.indicator)
+                        .indicator(column.indicator.as_str())
                         .value(k as f64)
                         .detail(format!("dist_to_target: {k} value(s) beyond the target {target} set to 1")),
                 );

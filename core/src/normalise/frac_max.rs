@@ -51,7 +51,7 @@ impl Normalise for FracMax {
             };
             log.push(
                 LogEntry::warning(STEP, "nonpositive_max")
-                    .indicator(&column.indicator)
+                    .indicator(column.indicator.as_str())
                     .value(max)
                     .detail(detail),
             );

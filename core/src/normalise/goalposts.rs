@@ -93,7 +93,7 @@ impl Normalise for Goalposts {
             if k > 0 {
                 log.push(
                     LogEntry::info(STEP, "truncated")
-                        .indicator(&column.indicator)
+                        .indicator(column.indicator.as_str())
                         .value(k as f64)
                         .detail(format!("goalposts: {k} value(s) outside [{lo}, {hi}] set to the nearest goalpost")),
                 );

@@ -490,7 +490,7 @@ fn transform_one(method: &dyn Normalise, x: &[f64], column: &FittedColumn, out: 
         out.fill(f64::NAN);
         log.push(
             LogEntry::warning(STEP, "no_data")
-                .indicator(&column.indicator)
+                .indicator(column.indicator.as_str())
                 .detail(format!("{}: no observed value when fitted; output left missing", method.name())),
         );
         return Ok(());
@@ -542,7 +542,7 @@ fn infinite_error(method: &str, node: &Node) -> Error {
 /// Warning for a constant indicator (or a single observed unit) and the value it gets.
 fn constant_warning(method: &str, column: &FittedColumn, observed: f64, value: f64) -> LogEntry {
     LogEntry::warning(STEP, "constant_indicator")
-        .indicator(&column.indicator)
+        .indicator(column.indicator.as_str())
         .value(value)
         .detail(format!(
             "{method}: no spread to scale (every observed value was {observed} when fitted); set to {value} (option `constant`)"

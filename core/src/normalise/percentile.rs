@@ -67,7 +67,7 @@ impl Normalise for Percentile {
             }
             log.push(
                 LogEntry::warning(STEP, "single_unit")
-                    .indicator(&column.indicator)
+                    .indicator(column.indicator.as_str())
                     .value(v)
                     .detail(format!("percentile: only one observed unit; set to {v} (option `single`)")),
             );

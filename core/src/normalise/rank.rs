@@ -52,7 +52,7 @@ pub(super) fn ranks(method: &str, ties: Ties, x: &[f64], column: &FittedColumn, 
     if n == 0 && !x.is_empty() {
         log.push(
             LogEntry::warning(STEP, "no_data")
-                .indicator(&column.indicator)
+                .indicator(column.indicator.as_str())
                 .detail(format!("{method}: no observed value to rank; output left missing")),
         );
     }

@@ -154,9 +154,15 @@ impl Pipeline {
             scores
         };
         let results = Results::for_nodes(fw, &aggregates, data.unit_ids_shared(), scores, self.ties);
+        // In step order; the first step's entries stay where they are (no copy of a per-cell log).
+        let mut logs = logs.into_iter();
+        let mut log = logs.next().unwrap_or_default();
+        for mut l in logs {
+            log.append(&mut l);
+        }
         Ok(Run {
             stages: Vec::new(),
-            log: logs.into_iter().flatten().collect(),
+            log,
             normaliser,
             results,
         })

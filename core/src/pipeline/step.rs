@@ -32,6 +32,12 @@ impl StepInput<'_> {
         &self.dataset.unit_ids()[self.data.units[k]]
     }
 
+    /// Id of the unit in row `k` of the current stage as shared text (no copy), for log
+    /// entries: see [`Dataset::unit_id_shared`].
+    pub fn unit_id_shared(&self, k: usize) -> crate::log::SharedStr {
+        self.dataset.unit_id_shared(self.data.units[k])
+    }
+
     /// Id of the indicator in column `j`.
     pub fn indicator_id(&self, j: usize) -> &str {
         &self.framework.nodes()[self.framework.indicators()[j]].id
