@@ -103,6 +103,7 @@ impl LogEntry {
 /// assert_eq!(b, "BEL");
 /// assert_eq!(b, SharedStr::from("BEL"));
 /// assert_eq!(serde_json::to_string(&b).unwrap(), "\"BEL\"");
+/// assert_eq!(std::mem::size_of::<Option<SharedStr>>(), std::mem::size_of::<String>());
 /// ```
 #[derive(Clone)]
 pub struct SharedStr(Repr);
@@ -110,8 +111,8 @@ pub struct SharedStr(Repr);
 #[derive(Clone)]
 enum Repr {
     Own(Arc<str>),
-    /// `ids[row]`, `row < ids.len()`.
-    Row(Arc<[String]>, usize),
+    /// `ids[row]`, `row < ids.len()` (a `u32` keeps the value at 24 bytes, like a `String`).
+    Row(Arc<[String]>, u32),
 }
 
 impl SharedStr {
@@ -121,14 +122,17 @@ impl SharedStr {
     /// If `row >= ids.len()`.
     pub fn row(ids: &Arc<[String]>, row: usize) -> Self {
         assert!(row < ids.len(), "row {row} out of range for {} ids", ids.len());
-        SharedStr(Repr::Row(Arc::clone(ids), row))
+        match u32::try_from(row) {
+            Ok(r) => SharedStr(Repr::Row(Arc::clone(ids), r)),
+            Err(_) => Self::from(ids[row].as_str()),
+        }
     }
 
     /// The text.
     pub fn as_str(&self) -> &str {
         match &self.0 {
             Repr::Own(s) => s,
-            Repr::Row(ids, row) => &ids[*row],
+            Repr::Row(ids, row) => &ids[*row as usize],
         }
     }
 }
