@@ -92,7 +92,6 @@ impl Pipeline {
         }
         let mut logs: Vec<Vec<LogEntry>> = vec![Vec::new(); prep.len()];
         let mut fitted = Vec::new();
-        let mut buf = vec![0.0; n];
         let mut scratch = vec![0.0; n];
         // Every column is written below (indicators here, aggregates after), so no fill pass.
         let mut sums = StreamedMeans::new(fw, aggregate, n);
@@ -111,8 +110,8 @@ impl Pipeline {
         };
         let mut scores = crate::alloc::zeros_f(n, if keep_indicators { fw.nodes().len() } else { aggregates.len() });
         for (j, (&node, &src)) in fw.indicators().iter().zip(&source).enumerate() {
-            // The column is worked on in `scratch` (in cache); a normaliser writes to `buf`
-            // and the two buffers swap roles instead of copying back.
+            // The column is worked on in place in `scratch`, which stays in cache (with the
+            // streamed sums) from the copy below to the last step.
             let raw = data.values().column(src);
             match raw.as_slice() {
                 Some(r) => scratch.copy_from_slice(r),
@@ -121,10 +120,7 @@ impl Pipeline {
             for (k, log) in kernels.iter_mut().zip(logs.iter_mut()) {
                 match k {
                     Kernel::Column(kernel) => kernel.column(&input, j, &mut scratch, log)?,
-                    Kernel::Normalise(nm) => {
-                        fitted.push(nm.fit_transform_column(&scratch, input.indicator_node(j), &mut buf, log)?);
-                        std::mem::swap(&mut scratch, &mut buf);
-                    }
+                    Kernel::Normalise(nm) => fitted.push(nm.fit_transform_column(&mut scratch, input.indicator_node(j), log)?),
                 }
             }
             sums.add(fw, node, &scratch);
