@@ -113,13 +113,21 @@ impl Pipeline {
             // The column is worked on in place in `scratch`, which stays in cache (with the
             // streamed sums) from the copy below to the last step.
             let raw = data.values().column(src);
-            match raw.as_slice() {
-                Some(r) => scratch.copy_from_slice(r),
-                None => scratch.iter_mut().zip(raw).for_each(|(o, &x)| *o = x),
+            // The first step may fuse the copy into its first pass over the column.
+            let mut fresh = raw.as_slice();
+            if fresh.is_none() || !matches!(kernels.first(), Some(Kernel::Column(_))) {
+                match raw.as_slice() {
+                    Some(r) => scratch.copy_from_slice(r),
+                    None => scratch.iter_mut().zip(raw).for_each(|(o, &x)| *o = x),
+                }
+                fresh = None;
             }
             for (k, log) in kernels.iter_mut().zip(logs.iter_mut()) {
                 match k {
-                    Kernel::Column(kernel) => kernel.column(&input, j, &mut scratch, log)?,
+                    Kernel::Column(kernel) => match fresh.take() {
+                        Some(r) => kernel.column_from(&input, j, r, &mut scratch, log)?,
+                        None => kernel.column(&input, j, &mut scratch, log)?,
+                    },
                     Kernel::Normalise(nm) => fitted.push(nm.fit_transform_column(&mut scratch, input.indicator_node(j), log)?),
                 }
             }
@@ -139,11 +147,10 @@ impl Pipeline {
             }),
             _ => None,
         });
-        let unit_ids: Vec<&str> = data.unit_ids().iter().map(String::as_str).collect();
         let weights: Vec<f64> = fw.nodes().iter().map(|nd| nd.weight).collect();
         aggregate.check(fw)?;
         let done = sums.finish(&mut scores, &col_of);
-        aggregate.score_aggregates(fw, &weights, &mut scores, &unit_ids, &done, Some(&col_of))?;
+        aggregate.score_aggregates(fw, &weights, &mut scores, data.unit_ids(), &done, Some(&col_of))?;
         let scores = if keep_indicators {
             scores.select(ndarray::Axis(1), &aggregates)
         } else {
@@ -248,14 +255,36 @@ impl StreamedMeans {
     fn finish(self, scores: &mut Array2<f64>, col_of: &[usize]) -> Vec<bool> {
         let mut done = vec![false; col_of.len()];
         for slot in self.slots {
-            for (k, out) in scores.column_mut(col_of[slot.node]).iter_mut().enumerate() {
-                let den = slot.den.get(k);
-                let enough = slot.cnt.get(k) as usize >= slot.need;
-                *out = if enough && den > 0.0 { slot.num[k] / den } else { f64::NAN };
+            let mut col = scores.column_mut(col_of[slot.node]);
+            match col.as_slice_mut() {
+                Some(out) => slot.write_means(out),
+                None => {
+                    let mut out = vec![0.0; col.len()];
+                    slot.write_means(&mut out);
+                    col.assign(&ndarray::ArrayView1::from(&out));
+                }
             }
             done[slot.node] = true;
         }
         done
+    }
+}
+
+impl Slot {
+    /// `out[k] = num[k] / Σw[k]`, NaN without enough children or weight. One loop per
+    /// representation of Σw and the count (no per-unit match): the uniform case is a
+    /// branch-free division that vectorises.
+    fn write_means(&self, out: &mut [f64]) {
+        let need = self.need;
+        let mean = |num: f64, den: f64, cnt: u32| if cnt as usize >= need && den > 0.0 { num / den } else { f64::NAN };
+        match (&self.den, &self.cnt) {
+            (Uniform::Same(d), Uniform::Same(c)) => out.iter_mut().zip(&self.num).for_each(|(o, &nu)| *o = mean(nu, *d, *c)),
+            (den, cnt) => {
+                for (k, (o, &nu)) in out.iter_mut().zip(&self.num).enumerate() {
+                    *o = mean(nu, den.get(k), cnt.get(k));
+                }
+            }
+        }
     }
 }
 

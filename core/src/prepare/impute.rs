@@ -152,6 +152,25 @@ struct ImputeKernel<'a> {
 impl ColumnKernel for ImputeKernel<'_> {
     fn column(&mut self, input: &StepInput<'_>, j: usize, col: &mut [f64], log: &mut Vec<LogEntry>) -> Result<()> {
         let n_missing = col.iter().filter(|v| v.is_nan()).count();
+        self.fill(input, j, col, n_missing, log)
+    }
+
+    fn column_from(&mut self, input: &StepInput<'_>, j: usize, src: &[f64], col: &mut [f64], log: &mut Vec<LogEntry>) -> Result<()> {
+        // Copy and count the gaps in one pass over `src`: block by block, each block
+        // counted while it is in L1 (a plain memcpy per block keeps the copy fast).
+        const BLOCK: usize = 2048;
+        let mut n_missing = 0;
+        for (o, s) in col.chunks_mut(BLOCK).zip(src.chunks(BLOCK)) {
+            o.copy_from_slice(s);
+            n_missing += o.iter().filter(|v| v.is_nan()).count();
+        }
+        self.fill(input, j, col, n_missing, log)
+    }
+}
+
+impl ImputeKernel<'_> {
+    /// Fill the `n_missing` gaps of column `j`.
+    fn fill(&mut self, input: &StepInput<'_>, j: usize, col: &mut [f64], n_missing: usize, log: &mut Vec<LogEntry>) -> Result<()> {
         if n_missing == 0 {
             return Ok(());
         }
