@@ -5,7 +5,7 @@
 //! dataset, written once into the score matrix — instead of one full pass over the data
 //! (and one new matrix) per step. Same kernels as [`Pipeline::run`], hence the same numbers.
 
-use ndarray::Array2;
+use ndarray::{Array2, ShapeBuilder};
 
 use super::step::{ColumnKernel, ColumnStep, StageData, StepInput};
 use super::{Pipeline, Run, Step};
@@ -93,7 +93,6 @@ impl Pipeline {
         let mut logs: Vec<Vec<LogEntry>> = vec![Vec::new(); prep.len()];
         let mut fitted = Vec::new();
         let mut scratch = vec![0.0; n];
-        // Every column is written below (indicators here, aggregates after), so no fill pass.
         let mut sums = StreamedMeans::new(fw, aggregate, n);
         // Indicator columns are kept only when an aggregate reads them after the stream (one
         // not summed on the fly); otherwise `scores` holds the aggregates alone.
@@ -108,7 +107,10 @@ impl Pipeline {
             aggregates.iter().enumerate().for_each(|(k, &a)| m[a] = k);
             m
         };
-        let mut scores = crate::alloc::zeros_f(n, if keep_indicators { fw.nodes().len() } else { aggregates.len() });
+        // With indicator columns kept, a matrix of every node is filled as the columns stream
+        // (every column is written, so no fill pass); otherwise the aggregates' matrix is built
+        // after the stream, from the streamed means (see `StreamedMeans::into_aggregates`).
+        let mut kept = keep_indicators.then(|| crate::alloc::zeros_f(n, fw.nodes().len()));
         for (j, (&node, &src)) in fw.indicators().iter().zip(&source).enumerate() {
             // The column is worked on in place in `scratch`, which stays in cache (with the
             // streamed sums) from the copy below to the last step.
@@ -132,7 +134,7 @@ impl Pipeline {
                 }
             }
             sums.add(fw, node, &scratch);
-            if keep_indicators {
+            if let Some(scores) = kept.as_mut() {
                 let mut out = scores.column_mut(node);
                 match out.as_slice_mut() {
                     Some(o) => o.copy_from_slice(&scratch),
@@ -149,7 +151,13 @@ impl Pipeline {
         });
         let weights: Vec<f64> = fw.nodes().iter().map(|nd| nd.weight).collect();
         aggregate.check(fw)?;
-        let done = sums.finish(&mut scores, &col_of);
+        let (mut scores, done) = match kept {
+            Some(mut scores) => {
+                let done = sums.finish(&mut scores, &col_of);
+                (scores, done)
+            }
+            None => sums.into_aggregates(&aggregates, n)?,
+        };
         aggregate.score_aggregates(fw, &weights, &mut scores, data.unit_ids(), &done, Some(&col_of))?;
         let scores = if keep_indicators {
             scores.select(ndarray::Axis(1), &aggregates)
@@ -213,7 +221,8 @@ impl StreamedMeans {
                 }
                 slots.push(Slot {
                     node: a,
-                    num: vec![0.0; n],
+                    // Filled by the first child (no zeroing pass).
+                    num: Vec::with_capacity(n),
                     den: Uniform::Same(0.0),
                     cnt: Uniform::Same(0),
                     need,
@@ -229,10 +238,20 @@ impl StreamedMeans {
         let slot = &mut self.slots[s];
         // One branch-free pass: the weighted sum and the number of gaps.
         let mut gaps = 0usize;
-        for (nu, &x) in slot.num.iter_mut().zip(col) {
+        let mut term = |x: f64| {
             let missing = x.is_nan();
             gaps += usize::from(missing);
-            *nu += if missing { 0.0 } else { w * x };
+            if missing {
+                0.0
+            } else {
+                w * x
+            }
+        };
+        if slot.num.is_empty() {
+            // The first child: `0.0 + term` (not `term`), bit-identical to summing onto zeros.
+            slot.num.extend(col.iter().map(|&x| 0.0 + term(x)));
+        } else {
+            slot.num.iter_mut().zip(col).for_each(|(nu, &x)| *nu += term(x));
         }
         let complete = gaps == 0;
         match (&mut slot.den, complete) {
@@ -249,6 +268,31 @@ impl StreamedMeans {
                 v.iter_mut().zip(col).for_each(|(c, &x)| *c += u32::from(!x.is_nan()));
             }
         }
+    }
+
+    /// The units × `aggregates` matrix (column-major): the streamed means, and zeros in the
+    /// columns scored after the stream. Built column by column from the sums, so no column
+    /// is zeroed and then overwritten. Returns which nodes are done.
+    fn into_aggregates(self, aggregates: &[usize], n: usize) -> Result<(Array2<f64>, Vec<bool>)> {
+        let mut done = vec![false; self.slot_of_parent.len()];
+        let mut slot_of = vec![None; self.slot_of_parent.len()];
+        self.slots.iter().enumerate().for_each(|(k, s)| slot_of[s.node] = Some(k));
+        let mut v = Vec::with_capacity(n * aggregates.len());
+        for &a in aggregates {
+            match slot_of[a] {
+                Some(k) => {
+                    self.slots[k].extend_means(&mut v);
+                    done[a] = true;
+                }
+                None => v.resize(v.len() + n, 0.0),
+            }
+        }
+        let scores = Array2::from_shape_vec((n, aggregates.len()).f(), v).map_err(|e| Error::Shape {
+            what: "score (aggregates)".into(),
+            expected: format!("{n} units × {} aggregates", aggregates.len()),
+            found: e.to_string(),
+        })?;
+        Ok((scores, done))
     }
 
     /// Write the streamed aggregates; returns which nodes are done.
@@ -271,6 +315,16 @@ impl StreamedMeans {
 }
 
 impl Slot {
+    /// Append the means (as [`Slot::write_means`]) to `v`.
+    fn extend_means(&self, v: &mut Vec<f64>) {
+        let need = self.need;
+        let mean = |num: f64, den: f64, cnt: u32| if cnt as usize >= need && den > 0.0 { num / den } else { f64::NAN };
+        match (&self.den, &self.cnt) {
+            (Uniform::Same(d), Uniform::Same(c)) => v.extend(self.num.iter().map(|&nu| mean(nu, *d, *c))),
+            (den, cnt) => v.extend(self.num.iter().enumerate().map(|(k, &nu)| mean(nu, den.get(k), cnt.get(k)))),
+        }
+    }
+
     /// `out[k] = num[k] / Σw[k]`, NaN without enough children or weight. One loop per
     /// representation of Σw and the count (no per-unit match): the uniform case is a
     /// branch-free division that vectorises.
