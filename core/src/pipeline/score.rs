@@ -91,6 +91,13 @@ impl Pipeline {
             });
         }
         let mut logs: Vec<Vec<LogEntry>> = vec![Vec::new(); prep.len()];
+        // An impute step logs each missing cell at most once (unless an earlier step makes
+        // new gaps): room for the data's gaps up front, so the per-cell log never regrows.
+        for (log, step) in logs.iter_mut().zip(prep) {
+            if matches!(step, Step::Impute(_)) {
+                log.reserve(source.iter().map(|&j| data.missing_in(j)).sum());
+            }
+        }
         let mut fitted = Vec::new();
         let mut scratch = vec![0.0; n];
         let mut sums = StreamedMeans::new(fw, aggregate, n);
