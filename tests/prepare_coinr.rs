@@ -112,7 +112,7 @@ fn denominate_reproduces_coinr() {
         .iter()
         .filter(|l| l.action == "denominated")
         .map(|l| {
-            let ind = l.indicator.clone().expect("indicator");
+            let ind = l.indicator.as_deref().expect("indicator").to_owned();
             let den = fw.node(&ind).expect("node").denominator.clone().expect("denominator");
             (ind, den)
         })
@@ -151,7 +151,10 @@ fn impute_reproduces_coinr() {
     assert_eq!(got.len(), want.len(), "number of imputed cells");
     assert_eq!(want.len(), 65);
     for l in got {
-        let key = (l.unit.clone().expect("unit"), l.indicator.clone().expect("indicator"));
+        let key = (
+            l.unit.as_deref().expect("unit").to_owned(),
+            l.indicator.as_deref().expect("indicator").to_owned(),
+        );
         let (group, value) = want.get(&key).unwrap_or_else(|| panic!("{key:?} imputed but not by COINr"));
         let v = l.value.expect("value");
         assert!((v - value).abs() <= TOL * (1.0 + value.abs()), "{key:?}: {v} vs {value}");
@@ -250,8 +253,8 @@ fn treat_reproduces_coinr() {
         .filter(|l| l.action.starts_with("winsorised"))
         .map(|l| {
             (
-                l.unit.clone().expect("unit"),
-                l.indicator.clone().expect("indicator"),
+                l.unit.as_deref().expect("unit").to_owned(),
+                l.indicator.as_deref().expect("indicator").to_owned(),
                 if l.action == "winsorised_high" {
                     "winsorised_high"
                 } else {

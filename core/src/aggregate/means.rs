@@ -170,21 +170,32 @@ fn arithmetic_columns(scores: &Array2<f64>, children: &[usize], w: &[f64], need:
         cnt[..len].fill(0);
         for (col, &wi) in cols.iter().zip(w) {
             let block = col.slice(ndarray::s![start..start + len]);
-            let add = |(k, &x): (usize, &f64), num: &mut [f64; BLOCK], den: &mut [f64; BLOCK], cnt: &mut [u32; BLOCK]| {
+            // Zipped slices (no index, no bounds check): the loop vectorises.
+            let acc = num[..len].iter_mut().zip(&mut den[..len]).zip(&mut cnt[..len]);
+            let add = |((nu, de), cn): ((&mut f64, &mut f64), &mut u32), &x: &f64| {
                 let present = !x.is_nan();
-                num[k] += if present { wi * x } else { 0.0 };
-                den[k] += if present { wi } else { 0.0 };
-                cnt[k] += u32::from(present);
+                *nu += if present { wi * x } else { 0.0 };
+                *de += if present { wi } else { 0.0 };
+                *cn += u32::from(present);
             };
             match block.as_slice() {
-                Some(sl) => sl.iter().enumerate().for_each(|e| add(e, &mut num, &mut den, &mut cnt)),
-                None => block.iter().enumerate().for_each(|e| add(e, &mut num, &mut den, &mut cnt)),
+                Some(sl) => acc.zip(sl).for_each(|(a, x)| add(a, x)),
+                None => acc.zip(block.iter()).for_each(|(a, x)| add(a, x)),
             }
         }
-        for k in 0..len {
-            if cnt[k] as usize >= need && den[k] > 0.0 {
-                out[start + k] = num[k] / den[k];
-            }
+        let mean = |(&nu, &de, &cn): (&f64, &f64, &u32)| if cn as usize >= need && de > 0.0 { nu / de } else { f64::NAN };
+        let it = num[..len]
+            .iter()
+            .zip(&den[..len])
+            .zip(&cnt[..len])
+            .map(|((nu, de), cn)| mean((nu, de, cn)));
+        match out.as_slice_mut() {
+            Some(o) => o[start..start + len].iter_mut().zip(it).for_each(|(o, v)| *o = v),
+            None => out
+                .slice_mut(ndarray::s![start..start + len])
+                .iter_mut()
+                .zip(it)
+                .for_each(|(o, v)| *o = v),
         }
         start += len;
     }

@@ -172,14 +172,14 @@ impl Aggregator {
         w: &[f64],
         min_coverage: f64,
         node_id: &str,
-        unit_ids: &[&str],
+        unit_ids: &[impl AsRef<str>],
         child_ids: &[String],
     ) -> Result<ndarray::Array1<f64>> {
         let Some(mm) = self.matrix() else {
             return means::aggregate_columns(self, scores, children, w, min_coverage).map_err(|(row, msg, method)| Error::Method {
                 method: method.into(),
                 message: msg,
-                unit: Some(unit_ids.get(row).map_or_else(|| format!("#{row}"), |s| (*s).to_owned())),
+                unit: Some(unit_ids.get(row).map_or_else(|| format!("#{row}"), |s| s.as_ref().to_owned())),
                 node: Some(node_id.to_owned()),
             });
         };
@@ -188,7 +188,7 @@ impl Aggregator {
         for (k, &c) in children.iter().enumerate() {
             x.column_mut(k).assign(&scores.column(c));
         }
-        let units: Vec<String> = unit_ids.iter().map(|s| (*s).to_owned()).collect();
+        let units: Vec<String> = unit_ids.iter().map(|s| s.as_ref().to_owned()).collect();
         let mut out = matrix::scores_named(&mm, x.view(), w, &units, child_ids).map_err(|e| match e {
             Error::Method {
                 method,
@@ -354,7 +354,7 @@ impl Aggregate {
         fw: &Framework,
         weights: &[f64],
         scores: &mut Array2<f64>,
-        unit_ids: &[&str],
+        unit_ids: &[impl AsRef<str>],
         done: &[bool],
         col_of: Option<&[usize]>,
     ) -> Result<()> {

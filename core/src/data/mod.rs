@@ -11,6 +11,7 @@ use ndarray::{Array2, ArrayView1};
 
 use crate::error::{Error, Result};
 use crate::framework::Framework;
+use crate::log::SharedStr;
 
 /// Units × indicators, with unit ids, group columns (text) and other numeric columns
 /// (denominators such as population, area, GDP).
@@ -20,6 +21,8 @@ pub struct Dataset {
     unit_names: Option<Vec<String>>,
     indicator_ids: Vec<String>,
     values: Array2<f64>,
+    /// Missing (NaN) cells per column of `values`.
+    missing: Vec<usize>,
     groups: BTreeMap<String, Vec<Option<String>>>,
     numeric: BTreeMap<String, Vec<f64>>,
     time: Option<Vec<i64>>,
@@ -58,11 +61,17 @@ impl Dataset {
             });
         }
         check_unique("indicator", &indicator_ids)?;
-        // Scan in memory order (any layout), branch-free; locate the culprit only on failure.
-        let any_inf = match values.as_slice_memory_order() {
-            Some(sl) => sl.iter().fold(false, |acc, v| acc | v.is_infinite()),
-            None => values.iter().any(|v| v.is_infinite()),
+        // Stored column-major: the pipeline reads indicator columns as contiguous slices.
+        let values = if values.t().is_standard_layout() {
+            values
+        } else {
+            let mut c = crate::alloc::zeros_f(values.nrows(), values.ncols());
+            c.assign(&values);
+            c
         };
+        // One branch-free pass per column: any infinity, and the missing cells (kept);
+        // locate an infinity only on failure.
+        let (any_inf, missing) = scan_columns(&values);
         if any_inf {
             let (r, c) = values
                 .indexed_iter()
@@ -76,19 +85,12 @@ impl Dataset {
                 node: Some(indicator_ids[c].clone()),
             });
         }
-        // Stored column-major: the pipeline reads indicator columns as contiguous slices.
-        let values = if values.t().is_standard_layout() {
-            values
-        } else {
-            let mut c = crate::alloc::zeros_f(values.nrows(), values.ncols());
-            c.assign(&values);
-            c
-        };
         let ds = Dataset {
             unit_ids: unit_ids.into(),
             unit_names: None,
             indicator_ids,
             values,
+            missing,
             groups: BTreeMap::new(),
             numeric: BTreeMap::new(),
             time: None,
@@ -180,6 +182,14 @@ impl Dataset {
     pub fn unit_ids_shared(&self) -> Arc<[String]> {
         Arc::clone(&self.unit_ids)
     }
+    /// The unit id of row `row` as a [`SharedStr`]: a reference to this dataset's ids
+    /// (one reference-count increment, no copy), as log entries about a unit hold it.
+    ///
+    /// # Panics
+    /// If `row` is out of range.
+    pub fn unit_id_shared(&self, row: usize) -> SharedStr {
+        SharedStr::row(&self.unit_ids, row)
+    }
     /// Unit names, if attached.
     pub fn unit_names(&self) -> Option<&[String]> {
         self.unit_names.as_deref()
@@ -187,6 +197,11 @@ impl Dataset {
     /// Indicator ids (columns of [`Dataset::values`]).
     pub fn indicator_ids(&self) -> &[String] {
         &self.indicator_ids
+    }
+    /// Missing (NaN) cells in column `j` of [`Dataset::values`] (counted once, when the
+    /// dataset is built): an upper bound for the per-cell log of an `impute` step.
+    pub(crate) fn missing_in(&self, j: usize) -> usize {
+        self.missing.get(j).copied().unwrap_or(0)
     }
     /// The units × indicators matrix.
     pub fn values(&self) -> &Array2<f64> {
@@ -234,12 +249,15 @@ impl Dataset {
 
     /// A dataset with only the given rows (in the given order).
     pub fn select_rows(&self, rows: &[usize]) -> Dataset {
+        let values = self.values.select(ndarray::Axis(0), rows);
+        let (_, missing) = scan_columns(&values);
         let pick_s = |v: &Vec<String>| rows.iter().map(|&r| v[r].clone()).collect::<Vec<_>>();
         Dataset {
             unit_ids: rows.iter().map(|&r| self.unit_ids[r].clone()).collect(),
             unit_names: self.unit_names.as_ref().map(pick_s),
             indicator_ids: self.indicator_ids.clone(),
-            values: self.values.select(ndarray::Axis(0), rows),
+            values,
+            missing,
             groups: self
                 .groups
                 .iter()
@@ -295,4 +313,27 @@ fn check_unique(what: &str, ids: &[String]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Per column of `values`: whether any value is infinite, and the number of NaN cells.
+/// Branch-free, one pass over each (contiguous, when column-major) column.
+fn scan_columns(values: &Array2<f64>) -> (bool, Vec<usize>) {
+    let mut any_inf = false;
+    let missing = values
+        .columns()
+        .into_iter()
+        .map(|c| {
+            let (inf, nan) = match c.as_slice() {
+                Some(sl) => sl
+                    .iter()
+                    .fold((false, 0usize), |(i, n), v| (i | v.is_infinite(), n + usize::from(v.is_nan()))),
+                None => c
+                    .iter()
+                    .fold((false, 0usize), |(i, n), v| (i | v.is_infinite(), n + usize::from(v.is_nan()))),
+            };
+            any_inf |= inf;
+            nan
+        })
+        .collect();
+    (any_inf, missing)
 }

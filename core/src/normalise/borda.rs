@@ -40,9 +40,9 @@ impl Normalise for Borda {
         Ok(stateless_fit())
     }
 
-    fn transform_column(&self, x: &[f64], column: &FittedColumn, out: &mut [f64], log: &mut Vec<LogEntry>) -> Result<()> {
-        ranks(self.name(), self.ties, x, column, out, log);
-        for o in out.iter_mut() {
+    fn transform_column(&self, col: &mut [f64], column: &FittedColumn, log: &mut Vec<LogEntry>) -> Result<()> {
+        ranks(self.name(), self.ties, col, column, log);
+        for o in col.iter_mut() {
             *o -= 1.0;
         }
         Ok(())

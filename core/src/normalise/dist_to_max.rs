@@ -36,7 +36,7 @@ impl Normalise for DistToMax {
         fit_range(self.name(), x, node)
     }
 
-    fn transform_column(&self, x: &[f64], column: &FittedColumn, out: &mut [f64], log: &mut Vec<LogEntry>) -> Result<()> {
-        transform_range(self.name(), 0.0, 1.0, self.constant, x, column, out, log)
+    fn transform_column(&self, col: &mut [f64], column: &FittedColumn, log: &mut Vec<LogEntry>) -> Result<()> {
+        transform_range(self.name(), 0.0, 1.0, self.constant, col, column, log)
     }
 }

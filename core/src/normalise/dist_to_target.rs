@@ -67,15 +67,15 @@ impl Normalise for DistToTarget {
         Ok(Params::Target { target, reference })
     }
 
-    fn transform_column(&self, x: &[f64], column: &FittedColumn, out: &mut [f64], log: &mut Vec<LogEntry>) -> Result<()> {
+    fn transform_column(&self, col: &mut [f64], column: &FittedColumn, log: &mut Vec<LogEntry>) -> Result<()> {
         let Params::Target { target, reference } = column.params else {
             return Err(wrong_params(self.name(), column, "target (target, reference)"));
         };
         // benefit (x − min)/(t − min); cost (max − x)/(max − t) = (x − max)/(t − max): one formula.
-        kernel::affine(x, 1.0, reference, 1.0 / (target - reference), 0.0, out);
+        kernel::affine(col, 1.0, reference, 1.0 / (target - reference), 0.0);
         if self.cap {
             let mut k = 0usize;
-            for o in out.iter_mut() {
+            for o in col.iter_mut() {
                 if *o > 1.0 {
                     *o = 1.0;
                     k += 1;
@@ -84,7 +84,7 @@ impl Normalise for DistToTarget {
             if k > 0 {
                 log.push(
                     LogEntry::info(STEP, "capped")
-                        .indicator(&column.indicator)
+                        .indicator(column.indicator.as_str())
                         .value(k as f64)
                         .detail(format!("dist_to_target: {k} value(s) beyond the target {target} set to 1")),
                 );

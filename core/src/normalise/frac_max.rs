@@ -34,16 +34,22 @@ impl Normalise for FracMax {
         }
     }
 
-    fn transform_column(&self, x: &[f64], column: &FittedColumn, out: &mut [f64], log: &mut Vec<LogEntry>) -> Result<()> {
+    fn transform_column(&self, col: &mut [f64], column: &FittedColumn, log: &mut Vec<LogEntry>) -> Result<()> {
         let Params::Max { max } = column.params else {
             return Err(wrong_params(self.name(), column, "max"));
         };
         let sign = column.direction.sign();
-        for (o, &v) in out.iter_mut().zip(x) {
-            *o = v * sign / max;
+        // Observed values whose fraction is not finite (division by zero), counted before
+        // `col` is overwritten.
+        let bad = if max <= 0.0 {
+            col.iter().filter(|&&v| !v.is_nan() && !(v * sign / max).is_finite()).count()
+        } else {
+            0
+        };
+        for o in col.iter_mut() {
+            *o = *o * sign / max;
         }
         if max <= 0.0 {
-            let bad = x.iter().zip(out.iter()).filter(|(v, o)| !v.is_nan() && !o.is_finite()).count();
             let detail = if bad > 0 {
                 format!("frac_max: the maximum of the direction-adjusted values is {max}; {bad} value(s) are infinite or NaN (division by zero)")
             } else {
@@ -51,7 +57,7 @@ impl Normalise for FracMax {
             };
             log.push(
                 LogEntry::warning(STEP, "nonpositive_max")
-                    .indicator(&column.indicator)
+                    .indicator(column.indicator.as_str())
                     .value(max)
                     .detail(detail),
             );

@@ -78,7 +78,7 @@ impl Normalise for Goalposts {
         }
     }
 
-    fn transform_column(&self, x: &[f64], column: &FittedColumn, out: &mut [f64], log: &mut Vec<LogEntry>) -> Result<()> {
+    fn transform_column(&self, col: &mut [f64], column: &FittedColumn, log: &mut Vec<LogEntry>) -> Result<()> {
         let Params::Goalposts { lo, hi } = column.params else {
             return Err(wrong_params(self.name(), column, "goalposts (lo, hi)"));
         };
@@ -87,13 +87,13 @@ impl Normalise for Goalposts {
             Direction::Benefit => (1.0, lo),
             Direction::Cost => (-1.0, -hi),
         };
-        kernel::affine(x, sign, shift, self.scale / (hi - lo), 0.0, out);
+        kernel::affine(col, sign, shift, self.scale / (hi - lo), 0.0);
         if self.trunc {
-            let k = kernel::clamp(out, 0.0, self.scale);
+            let k = kernel::clamp(col, 0.0, self.scale);
             if k > 0 {
                 log.push(
                     LogEntry::info(STEP, "truncated")
-                        .indicator(&column.indicator)
+                        .indicator(column.indicator.as_str())
                         .value(k as f64)
                         .detail(format!("goalposts: {k} value(s) outside [{lo}, {hi}] set to the nearest goalpost")),
                 );

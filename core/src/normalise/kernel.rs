@@ -9,17 +9,24 @@ use crate::rank::Ties;
 /// Lanes used to break the dependency chain of reductions (lets LLVM vectorise).
 const LANES: usize = 4;
 
+/// Independent running minima / maxima in [`min_max`]: enough to hide the latency of the
+/// vector min / max instructions (4 lanes left the loop latency-bound at one value per cycle).
+const MINMAX_LANES: usize = 16;
+
 /// Minimum and maximum of `sign · x` over the non-missing values, `None` if all are missing.
+/// `sign` is ±1 (a direction).
 pub(super) fn min_max(x: &[f64], sign: f64) -> Option<(f64, f64)> {
     // `if v < lo { v } else { lo }` skips NaN (comparisons with NaN are false) and compiles
-    // to one vector min / max instruction per lane group.
-    let mut lo = [f64::INFINITY; LANES];
-    let mut hi = [f64::NEG_INFINITY; LANES];
-    let chunks = x.chunks_exact(LANES);
+    // to one vector min / max instruction per lane group. The sign is applied to the two
+    // results, not to every value: multiplying by −1 is exact and reverses the order, so
+    // min(−x) = −max(x).
+    let mut lo = [f64::INFINITY; MINMAX_LANES];
+    let mut hi = [f64::NEG_INFINITY; MINMAX_LANES];
+    let chunks = x.chunks_exact(MINMAX_LANES);
     let rest = chunks.remainder();
     for c in chunks {
-        for k in 0..LANES {
-            let v = c[k] * sign;
+        for k in 0..MINMAX_LANES {
+            let v = c[k];
             lo[k] = if v < lo[k] { v } else { lo[k] };
             hi[k] = if v > hi[k] { v } else { hi[k] };
         }
@@ -30,12 +37,15 @@ pub(super) fn min_max(x: &[f64], sign: f64) -> Option<(f64, f64)> {
         mx = if h > mx { h } else { mx };
     }
     for &v in rest {
-        let v = v * sign;
         mn = if v < mn { v } else { mn };
         mx = if v > mx { v } else { mx };
     }
     // Any observed value v gives mn ≤ v ≤ mx; none leaves mn = +∞ > mx = −∞.
-    (mn <= mx).then_some((mn, mx))
+    (mn <= mx).then_some(if sign < 0.0 {
+        (mx * sign, mn * sign)
+    } else {
+        (mn * sign, mx * sign)
+    })
 }
 
 /// Number of non-missing values and their sum (of `x`, sign not applied).
@@ -104,17 +114,21 @@ pub(super) fn mean_sd(x: &[f64], sign: f64, population: bool) -> Option<(f64, f6
     Some((m * sign, sd, n))
 }
 
-/// `out = (sign · x − shift) · scale + offset`; NaN stays NaN.
-pub(super) fn affine(x: &[f64], sign: f64, shift: f64, scale: f64, offset: f64, out: &mut [f64]) {
-    for (o, &v) in out.iter_mut().zip(x) {
-        *o = (v * sign - shift) * scale + offset;
+/// `x ← (sign · x − shift) · scale + offset`, in place, `sign` ±1; NaN stays NaN.
+///
+/// Computed as `(x − sign · shift) · (sign · scale) + offset`, one multiplication fewer per
+/// value and the same bits: negation is exact and commutes with rounding to nearest.
+pub(super) fn affine(x: &mut [f64], sign: f64, shift: f64, scale: f64, offset: f64) {
+    let (shift, scale) = (sign * shift, sign * scale);
+    for v in x.iter_mut() {
+        *v = (*v - shift) * scale + offset;
     }
 }
 
-/// `out = c` where `x` is observed, NaN where it is missing.
-pub(super) fn fill_observed(x: &[f64], c: f64, out: &mut [f64]) {
-    for (o, &v) in out.iter_mut().zip(x) {
-        *o = if v.is_nan() { f64::NAN } else { c };
+/// `x ← c` where `x` is observed, in place; NaN stays NaN.
+pub(super) fn fill_observed(x: &mut [f64], c: f64) {
+    for v in x.iter_mut() {
+        *v = if v.is_nan() { f64::NAN } else { c };
     }
 }
 
@@ -133,13 +147,13 @@ pub(super) fn clamp(out: &mut [f64], lo: f64, hi: f64) -> usize {
     changed
 }
 
-/// Ascending ranks of `sign · x` (1 = lowest, i.e. worst after the direction is applied)
-/// among the non-missing values, written to `out` (NaN where `x` is missing). Returns the
-/// number of non-missing values.
+/// Replace `x` by the ascending ranks of `sign · x` (1 = lowest, i.e. worst after the
+/// direction is applied) among the non-missing values (NaN where `x` is missing). Returns
+/// the number of non-missing values.
 ///
 /// Ties follow `ties` as R's `rank(ties.method = …)`: `min` 1, 2, 2, 4; `max` 1, 3, 3, 4;
 /// `average` 1, 2.5, 2.5, 4; `first` by position; `dense` 1, 2, 2, 3.
-pub(super) fn ascending_ranks(x: &[f64], sign: f64, ties: Ties, out: &mut [f64]) -> usize {
+pub(super) fn ascending_ranks(x: &mut [f64], sign: f64, ties: Ties) -> usize {
     // (value, position) pairs: contiguous keys sort fast; the position breaks ties, which
     // keeps the original order among equal values (needed by `first`).
     let mut keyed: Vec<(f64, usize)> = x
@@ -149,6 +163,7 @@ pub(super) fn ascending_ranks(x: &[f64], sign: f64, ties: Ties, out: &mut [f64])
         .map(|(i, &v)| (v * sign, i))
         .collect();
     keyed.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let out = x;
     out.fill(f64::NAN);
     let n = keyed.len();
     let mut start = 0;
@@ -205,7 +220,6 @@ mod tests {
     #[test]
     fn ranks_follow_r() {
         let x = [3.0, 1.0, 3.0, f64::NAN, 2.0];
-        let mut out = [0.0; 5];
         for (ties, want) in [
             (Ties::Min, [3.0, 1.0, 3.0, 2.0]),
             (Ties::Max, [4.0, 1.0, 4.0, 2.0]),
@@ -213,11 +227,13 @@ mod tests {
             (Ties::First, [3.0, 1.0, 4.0, 2.0]),
             (Ties::Dense, [3.0, 1.0, 3.0, 2.0]),
         ] {
-            assert_eq!(ascending_ranks(&x, 1.0, ties, &mut out), 4);
+            let mut out = x;
+            assert_eq!(ascending_ranks(&mut out, 1.0, ties), 4);
             assert_eq!([out[0], out[1], out[2], out[4]], want, "{ties:?}");
             assert!(out[3].is_nan());
         }
-        ascending_ranks(&x, -1.0, Ties::Min, &mut out);
+        let mut out = x;
+        ascending_ranks(&mut out, -1.0, Ties::Min);
         assert_eq!([out[0], out[1], out[2], out[4]], [1.0, 4.0, 1.0, 3.0]);
     }
 }

@@ -58,8 +58,8 @@ impl Normalise for MinMax {
         fit_range(self.name(), x, node)
     }
 
-    fn transform_column(&self, x: &[f64], column: &FittedColumn, out: &mut [f64], log: &mut Vec<LogEntry>) -> Result<()> {
-        transform_range(self.name(), self.lo, self.hi, self.constant, x, column, out, log)
+    fn transform_column(&self, col: &mut [f64], column: &FittedColumn, log: &mut Vec<LogEntry>) -> Result<()> {
+        transform_range(self.name(), self.lo, self.hi, self.constant, col, column, log)
     }
 }
 
@@ -95,9 +95,8 @@ pub(super) fn transform_range(
     lo: f64,
     hi: f64,
     constant: Option<f64>,
-    x: &[f64],
+    col: &mut [f64],
     column: &FittedColumn,
-    out: &mut [f64],
     log: &mut Vec<LogEntry>,
 ) -> Result<()> {
     let Params::Range { min, max } = column.params else {
@@ -105,10 +104,10 @@ pub(super) fn transform_range(
     };
     let sign = column.direction.sign();
     if max > min {
-        kernel::affine(x, sign, min, (hi - lo) / (max - min), lo, out);
+        kernel::affine(col, sign, min, (hi - lo) / (max - min), lo);
     } else {
         let c = constant.unwrap_or(0.5 * (lo + hi));
-        kernel::fill_observed(x, c, out);
+        kernel::fill_observed(col, c);
         log.push(constant_warning(method, column, min * sign, c));
     }
     Ok(())

@@ -128,12 +128,14 @@ pub trait Normalise {
     /// [`Error::Method`] naming the indicator when the framework lacks what the method needs.
     fn fit_column(&self, x: &[f64], node: &Node) -> Result<Params>;
 
-    /// Normalise one column `x` with its fitted `column` into `out` (same length), logging
-    /// anything the user should know (constant indicator, truncated values, ...).
+    /// Normalise one column in place with its fitted `column`: `col` holds the values
+    /// (NaN = missing) on entry and their normalised values on return, so that a streamed
+    /// column never needs a second buffer. Logs anything the user should know (constant
+    /// indicator, truncated values, ...).
     ///
     /// # Errors
     /// [`Error::Spec`] if `column.params` is not the kind this method learns.
-    fn transform_column(&self, x: &[f64], column: &FittedColumn, out: &mut [f64], log: &mut Vec<LogEntry>) -> Result<()>;
+    fn transform_column(&self, col: &mut [f64], column: &FittedColumn, log: &mut Vec<LogEntry>) -> Result<()>;
 }
 
 /// The built-in normalisers (`method` tag in the pipeline document).
@@ -377,14 +379,14 @@ impl Normaliser {
         let (n, m) = x.dim();
         let mut out = crate::alloc::zeros_f(n, m);
         let mut log = Vec::new();
-        let mut buf = Vec::new();
         let mut columns = Vec::with_capacity(m);
         for (j, node) in nodes.iter().enumerate() {
-            let c = x.column(j);
-            let col = column_slice(&c, &mut buf);
-            let fitted = fit_one(method, col, node)?;
+            // Copy the column into its output place, then fit on it and normalise it there.
             let mut oc = out.column_mut(j);
-            transform_one(method, col, &fitted, out_slice(&mut oc)?, &mut log)?;
+            oc.assign(&x.column(j));
+            let col = out_slice(&mut oc)?;
+            let fitted = fit_one(method, col, node)?;
+            transform_one(method, col, &fitted, &mut log)?;
             columns.push(fitted);
         }
         let fitted = FittedNormaliser {
@@ -394,12 +396,12 @@ impl Normaliser {
         Ok((out, fitted, log))
     }
 
-    /// Fit on one contiguous column and write its normalised values to `out`
+    /// Fit on one contiguous column and normalise it in place
     /// (the streaming pipeline's kernel; `check` must have passed).
-    pub(crate) fn fit_transform_column(&self, x: &[f64], node: &Node, out: &mut [f64], log: &mut Vec<LogEntry>) -> Result<FittedColumn> {
+    pub(crate) fn fit_transform_column(&self, col: &mut [f64], node: &Node, log: &mut Vec<LogEntry>) -> Result<FittedColumn> {
         let method = self.method();
-        let fitted = fit_one(method, x, node)?;
-        transform_one(method, x, &fitted, out, log)?;
+        let fitted = fit_one(method, col, node)?;
+        transform_one(method, col, &fitted, log)?;
         Ok(fitted)
     }
 
@@ -435,11 +437,10 @@ impl FittedNormaliser {
         let (n, m) = x.dim();
         let mut out = crate::alloc::zeros_f(n, m);
         let mut log = Vec::new();
-        let mut buf = Vec::new();
         for (j, fitted) in self.columns.iter().enumerate() {
-            let c = x.column(j);
             let mut oc = out.column_mut(j);
-            transform_one(method, column_slice(&c, &mut buf), fitted, out_slice(&mut oc)?, &mut log)?;
+            oc.assign(&x.column(j));
+            transform_one(method, out_slice(&mut oc)?, fitted, &mut log)?;
         }
         Ok((out, log))
     }
@@ -485,17 +486,17 @@ fn fit_one(method: &dyn Normalise, x: &[f64], node: &Node) -> Result<FittedColum
     })
 }
 
-fn transform_one(method: &dyn Normalise, x: &[f64], column: &FittedColumn, out: &mut [f64], log: &mut Vec<LogEntry>) -> Result<()> {
+fn transform_one(method: &dyn Normalise, col: &mut [f64], column: &FittedColumn, log: &mut Vec<LogEntry>) -> Result<()> {
     if column.params == Params::Missing {
-        out.fill(f64::NAN);
+        col.fill(f64::NAN);
         log.push(
             LogEntry::warning(STEP, "no_data")
-                .indicator(&column.indicator)
+                .indicator(column.indicator.as_str())
                 .detail(format!("{}: no observed value when fitted; output left missing", method.name())),
         );
         return Ok(());
     }
-    method.transform_column(x, column, out, log)
+    method.transform_column(col, column, log)
 }
 
 /// The column as a contiguous slice (copied into `buf` only if `x` is not column-major).
@@ -542,7 +543,7 @@ fn infinite_error(method: &str, node: &Node) -> Error {
 /// Warning for a constant indicator (or a single observed unit) and the value it gets.
 fn constant_warning(method: &str, column: &FittedColumn, observed: f64, value: f64) -> LogEntry {
     LogEntry::warning(STEP, "constant_indicator")
-        .indicator(&column.indicator)
+        .indicator(column.indicator.as_str())
         .value(value)
         .detail(format!(
             "{method}: no spread to scale (every observed value was {observed} when fitted); set to {value} (option `constant`)"

@@ -55,25 +55,25 @@ impl Normalise for Percentile {
         Ok(stateless_fit())
     }
 
-    fn transform_column(&self, x: &[f64], column: &FittedColumn, out: &mut [f64], log: &mut Vec<LogEntry>) -> Result<()> {
-        let n = ranks(self.name(), self.ties, x, column, out, log);
+    fn transform_column(&self, col: &mut [f64], column: &FittedColumn, log: &mut Vec<LogEntry>) -> Result<()> {
+        let n = ranks(self.name(), self.ties, col, column, log);
         if n == 0 {
             return Ok(());
         }
         if n == 1 {
             let v = self.single.unwrap_or(0.5);
-            for o in out.iter_mut().filter(|o| !o.is_nan()) {
+            for o in col.iter_mut().filter(|o| !o.is_nan()) {
                 *o = v;
             }
             log.push(
                 LogEntry::warning(STEP, "single_unit")
-                    .indicator(&column.indicator)
+                    .indicator(column.indicator.as_str())
                     .value(v)
                     .detail(format!("percentile: only one observed unit; set to {v} (option `single`)")),
             );
         } else {
             let d = (n - 1) as f64;
-            for o in out.iter_mut() {
+            for o in col.iter_mut() {
                 *o = (*o - 1.0) / d;
             }
         }

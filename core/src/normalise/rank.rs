@@ -40,19 +40,19 @@ impl Normalise for Rank {
         Ok(stateless_fit())
     }
 
-    fn transform_column(&self, x: &[f64], column: &FittedColumn, out: &mut [f64], log: &mut Vec<LogEntry>) -> Result<()> {
-        ranks(self.name(), self.ties, x, column, out, log);
+    fn transform_column(&self, col: &mut [f64], column: &FittedColumn, log: &mut Vec<LogEntry>) -> Result<()> {
+        ranks(self.name(), self.ties, col, column, log);
         Ok(())
     }
 }
 
-/// Ascending ranks into `out`; returns the number of observed values (0 logs a warning).
-pub(super) fn ranks(method: &str, ties: Ties, x: &[f64], column: &FittedColumn, out: &mut [f64], log: &mut Vec<LogEntry>) -> usize {
-    let n = kernel::ascending_ranks(x, column.direction.sign(), ties, out);
-    if n == 0 && !x.is_empty() {
+/// Replace `col` by its ascending ranks; returns the number of observed values (0 logs a warning).
+pub(super) fn ranks(method: &str, ties: Ties, col: &mut [f64], column: &FittedColumn, log: &mut Vec<LogEntry>) -> usize {
+    let n = kernel::ascending_ranks(col, column.direction.sign(), ties);
+    if n == 0 && !col.is_empty() {
         log.push(
             LogEntry::warning(STEP, "no_data")
-                .indicator(&column.indicator)
+                .indicator(column.indicator.as_str())
                 .detail(format!("{method}: no observed value to rank; output left missing")),
         );
     }

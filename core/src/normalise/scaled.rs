@@ -69,8 +69,8 @@ impl Normalise for Scaled {
         Ok(stateless_fit())
     }
 
-    fn transform_column(&self, x: &[f64], column: &FittedColumn, out: &mut [f64], _log: &mut Vec<LogEntry>) -> Result<()> {
-        kernel::affine(x, column.direction.sign(), self.lo, self.scale / (self.hi - self.lo), 0.0, out);
+    fn transform_column(&self, col: &mut [f64], column: &FittedColumn, _log: &mut Vec<LogEntry>) -> Result<()> {
+        kernel::affine(col, column.direction.sign(), self.lo, self.scale / (self.hi - self.lo), 0.0);
         Ok(())
     }
 }

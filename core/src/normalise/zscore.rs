@@ -78,16 +78,16 @@ impl Normalise for ZScore {
         }
     }
 
-    fn transform_column(&self, x: &[f64], column: &FittedColumn, out: &mut [f64], log: &mut Vec<LogEntry>) -> Result<()> {
+    fn transform_column(&self, col: &mut [f64], column: &FittedColumn, log: &mut Vec<LogEntry>) -> Result<()> {
         let Params::Moments { mean, sd } = column.params else {
             return Err(wrong_params(self.name(), column, "moments (mean, sd)"));
         };
         let sign = column.direction.sign();
         if sd.is_finite() && sd > 0.0 {
-            kernel::affine(x, sign, mean, self.sd / sd, self.mean, out);
+            kernel::affine(col, sign, mean, self.sd / sd, self.mean);
         } else {
             let c = self.constant.unwrap_or(self.mean);
-            kernel::fill_observed(x, c, out);
+            kernel::fill_observed(col, c);
             log.push(constant_warning(self.name(), column, mean * sign, c));
         }
         Ok(())

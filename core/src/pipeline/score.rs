@@ -5,7 +5,7 @@
 //! dataset, written once into the score matrix — instead of one full pass over the data
 //! (and one new matrix) per step. Same kernels as [`Pipeline::run`], hence the same numbers.
 
-use ndarray::Array2;
+use ndarray::{Array2, ShapeBuilder};
 
 use super::step::{ColumnKernel, ColumnStep, StageData, StepInput};
 use super::{Pipeline, Run, Step};
@@ -91,10 +91,15 @@ impl Pipeline {
             });
         }
         let mut logs: Vec<Vec<LogEntry>> = vec![Vec::new(); prep.len()];
+        // An impute step logs each missing cell at most once (unless an earlier step makes
+        // new gaps): room for the data's gaps up front, so the per-cell log never regrows.
+        for (log, step) in logs.iter_mut().zip(prep) {
+            if matches!(step, Step::Impute(_)) {
+                log.reserve(source.iter().map(|&j| data.missing_in(j)).sum());
+            }
+        }
         let mut fitted = Vec::new();
-        let mut buf = vec![0.0; n];
         let mut scratch = vec![0.0; n];
-        // Every column is written below (indicators here, aggregates after), so no fill pass.
         let mut sums = StreamedMeans::new(fw, aggregate, n);
         // Indicator columns are kept only when an aggregate reads them after the stream (one
         // not summed on the fly); otherwise `scores` holds the aggregates alone.
@@ -109,26 +114,34 @@ impl Pipeline {
             aggregates.iter().enumerate().for_each(|(k, &a)| m[a] = k);
             m
         };
-        let mut scores = crate::alloc::zeros_f(n, if keep_indicators { fw.nodes().len() } else { aggregates.len() });
+        // With indicator columns kept, a matrix of every node is filled as the columns stream
+        // (every column is written, so no fill pass); otherwise the aggregates' matrix is built
+        // after the stream, from the streamed means (see `StreamedMeans::into_aggregates`).
+        let mut kept = keep_indicators.then(|| crate::alloc::zeros_f(n, fw.nodes().len()));
         for (j, (&node, &src)) in fw.indicators().iter().zip(&source).enumerate() {
-            // The column is worked on in `scratch` (in cache); a normaliser writes to `buf`
-            // and the two buffers swap roles instead of copying back.
+            // The column is worked on in place in `scratch`, which stays in cache (with the
+            // streamed sums) from the copy below to the last step.
             let raw = data.values().column(src);
-            match raw.as_slice() {
-                Some(r) => scratch.copy_from_slice(r),
-                None => scratch.iter_mut().zip(raw).for_each(|(o, &x)| *o = x),
+            // The first step may fuse the copy into its first pass over the column.
+            let mut fresh = raw.as_slice();
+            if fresh.is_none() || !matches!(kernels.first(), Some(Kernel::Column(_))) {
+                match raw.as_slice() {
+                    Some(r) => scratch.copy_from_slice(r),
+                    None => scratch.iter_mut().zip(raw).for_each(|(o, &x)| *o = x),
+                }
+                fresh = None;
             }
             for (k, log) in kernels.iter_mut().zip(logs.iter_mut()) {
                 match k {
-                    Kernel::Column(kernel) => kernel.column(&input, j, &mut scratch, log)?,
-                    Kernel::Normalise(nm) => {
-                        fitted.push(nm.fit_transform_column(&scratch, input.indicator_node(j), &mut buf, log)?);
-                        std::mem::swap(&mut scratch, &mut buf);
-                    }
+                    Kernel::Column(kernel) => match fresh.take() {
+                        Some(r) => kernel.column_from(&input, j, r, &mut scratch, log)?,
+                        None => kernel.column(&input, j, &mut scratch, log)?,
+                    },
+                    Kernel::Normalise(nm) => fitted.push(nm.fit_transform_column(&mut scratch, input.indicator_node(j), log)?),
                 }
             }
             sums.add(fw, node, &scratch);
-            if keep_indicators {
+            if let Some(scores) = kept.as_mut() {
                 let mut out = scores.column_mut(node);
                 match out.as_slice_mut() {
                     Some(o) => o.copy_from_slice(&scratch),
@@ -143,20 +156,31 @@ impl Pipeline {
             }),
             _ => None,
         });
-        let unit_ids: Vec<&str> = data.unit_ids().iter().map(String::as_str).collect();
         let weights: Vec<f64> = fw.nodes().iter().map(|nd| nd.weight).collect();
         aggregate.check(fw)?;
-        let done = sums.finish(&mut scores, &col_of);
-        aggregate.score_aggregates(fw, &weights, &mut scores, &unit_ids, &done, Some(&col_of))?;
+        let (mut scores, done) = match kept {
+            Some(mut scores) => {
+                let done = sums.finish(&mut scores, &col_of);
+                (scores, done)
+            }
+            None => sums.into_aggregates(&aggregates, n)?,
+        };
+        aggregate.score_aggregates(fw, &weights, &mut scores, data.unit_ids(), &done, Some(&col_of))?;
         let scores = if keep_indicators {
             scores.select(ndarray::Axis(1), &aggregates)
         } else {
             scores
         };
         let results = Results::for_nodes(fw, &aggregates, data.unit_ids_shared(), scores, self.ties);
+        // In step order; the first step's entries stay where they are (no copy of a per-cell log).
+        let mut logs = logs.into_iter();
+        let mut log = logs.next().unwrap_or_default();
+        for mut l in logs {
+            log.append(&mut l);
+        }
         Ok(Run {
             stages: Vec::new(),
-            log: logs.into_iter().flatten().collect(),
+            log,
             normaliser,
             results,
         })
@@ -204,7 +228,8 @@ impl StreamedMeans {
                 }
                 slots.push(Slot {
                     node: a,
-                    num: vec![0.0; n],
+                    // Filled by the first child (no zeroing pass).
+                    num: Vec::with_capacity(n),
                     den: Uniform::Same(0.0),
                     cnt: Uniform::Same(0),
                     need,
@@ -220,10 +245,20 @@ impl StreamedMeans {
         let slot = &mut self.slots[s];
         // One branch-free pass: the weighted sum and the number of gaps.
         let mut gaps = 0usize;
-        for (nu, &x) in slot.num.iter_mut().zip(col) {
+        let mut term = |x: f64| {
             let missing = x.is_nan();
             gaps += usize::from(missing);
-            *nu += if missing { 0.0 } else { w * x };
+            if missing {
+                0.0
+            } else {
+                w * x
+            }
+        };
+        if slot.num.is_empty() {
+            // The first child: `0.0 + term` (not `term`), bit-identical to summing onto zeros.
+            slot.num.extend(col.iter().map(|&x| 0.0 + term(x)));
+        } else {
+            slot.num.iter_mut().zip(col).for_each(|(nu, &x)| *nu += term(x));
         }
         let complete = gaps == 0;
         match (&mut slot.den, complete) {
@@ -242,18 +277,75 @@ impl StreamedMeans {
         }
     }
 
+    /// The units × `aggregates` matrix (column-major): the streamed means, and zeros in the
+    /// columns scored after the stream. Built column by column from the sums, so no column
+    /// is zeroed and then overwritten. Returns which nodes are done.
+    fn into_aggregates(self, aggregates: &[usize], n: usize) -> Result<(Array2<f64>, Vec<bool>)> {
+        let mut done = vec![false; self.slot_of_parent.len()];
+        let mut slot_of = vec![None; self.slot_of_parent.len()];
+        self.slots.iter().enumerate().for_each(|(k, s)| slot_of[s.node] = Some(k));
+        let mut v = Vec::with_capacity(n * aggregates.len());
+        for &a in aggregates {
+            match slot_of[a] {
+                Some(k) => {
+                    self.slots[k].extend_means(&mut v);
+                    done[a] = true;
+                }
+                None => v.resize(v.len() + n, 0.0),
+            }
+        }
+        let scores = Array2::from_shape_vec((n, aggregates.len()).f(), v).map_err(|e| Error::Shape {
+            what: "score (aggregates)".into(),
+            expected: format!("{n} units × {} aggregates", aggregates.len()),
+            found: e.to_string(),
+        })?;
+        Ok((scores, done))
+    }
+
     /// Write the streamed aggregates; returns which nodes are done.
     fn finish(self, scores: &mut Array2<f64>, col_of: &[usize]) -> Vec<bool> {
         let mut done = vec![false; col_of.len()];
         for slot in self.slots {
-            for (k, out) in scores.column_mut(col_of[slot.node]).iter_mut().enumerate() {
-                let den = slot.den.get(k);
-                let enough = slot.cnt.get(k) as usize >= slot.need;
-                *out = if enough && den > 0.0 { slot.num[k] / den } else { f64::NAN };
+            let mut col = scores.column_mut(col_of[slot.node]);
+            match col.as_slice_mut() {
+                Some(out) => slot.write_means(out),
+                None => {
+                    let mut out = vec![0.0; col.len()];
+                    slot.write_means(&mut out);
+                    col.assign(&ndarray::ArrayView1::from(&out));
+                }
             }
             done[slot.node] = true;
         }
         done
+    }
+}
+
+impl Slot {
+    /// Append the means (as [`Slot::write_means`]) to `v`.
+    fn extend_means(&self, v: &mut Vec<f64>) {
+        let need = self.need;
+        let mean = |num: f64, den: f64, cnt: u32| if cnt as usize >= need && den > 0.0 { num / den } else { f64::NAN };
+        match (&self.den, &self.cnt) {
+            (Uniform::Same(d), Uniform::Same(c)) => v.extend(self.num.iter().map(|&nu| mean(nu, *d, *c))),
+            (den, cnt) => v.extend(self.num.iter().enumerate().map(|(k, &nu)| mean(nu, den.get(k), cnt.get(k)))),
+        }
+    }
+
+    /// `out[k] = num[k] / Σw[k]`, NaN without enough children or weight. One loop per
+    /// representation of Σw and the count (no per-unit match): the uniform case is a
+    /// branch-free division that vectorises.
+    fn write_means(&self, out: &mut [f64]) {
+        let need = self.need;
+        let mean = |num: f64, den: f64, cnt: u32| if cnt as usize >= need && den > 0.0 { num / den } else { f64::NAN };
+        match (&self.den, &self.cnt) {
+            (Uniform::Same(d), Uniform::Same(c)) => out.iter_mut().zip(&self.num).for_each(|(o, &nu)| *o = mean(nu, *d, *c)),
+            (den, cnt) => {
+                for (k, (o, &nu)) in out.iter_mut().zip(&self.num).enumerate() {
+                    *o = mean(nu, den.get(k), cnt.get(k));
+                }
+            }
+        }
     }
 }
 

@@ -32,6 +32,12 @@ impl StepInput<'_> {
         &self.dataset.unit_ids()[self.data.units[k]]
     }
 
+    /// Id of the unit in row `k` of the current stage as shared text (no copy), for log
+    /// entries: see [`Dataset::unit_id_shared`].
+    pub fn unit_id_shared(&self, k: usize) -> crate::log::SharedStr {
+        self.dataset.unit_id_shared(self.data.units[k])
+    }
+
     /// Id of the indicator in column `j`.
     pub fn indicator_id(&self, j: usize) -> &str {
         &self.framework.nodes()[self.framework.indicators()[j]].id
@@ -68,6 +74,15 @@ pub(crate) trait ColumnKernel {
     /// Transform column `j` (rows are `input.data.units`) in place, logging what it did.
     /// Must not read `input.data.values`: in the streaming path it is empty.
     fn column(&mut self, input: &StepInput<'_>, j: usize, col: &mut [f64], log: &mut Vec<LogEntry>) -> crate::Result<()>;
+
+    /// [`ColumnKernel::column`] on a copy of `src` written into `col` (same length), for
+    /// the first step: a kernel whose first pass reads the whole column can fuse the copy
+    /// into it (one pass over `src`, which comes from memory, instead of two). By default
+    /// the copy is made first.
+    fn column_from(&mut self, input: &StepInput<'_>, j: usize, src: &[f64], col: &mut [f64], log: &mut Vec<LogEntry>) -> crate::Result<()> {
+        col.copy_from_slice(src);
+        self.column(input, j, col, log)
+    }
 }
 
 /// Apply a column step to a whole stage: a column-major copy, then each column in place.
@@ -75,7 +90,6 @@ pub(crate) fn apply_by_column(step: &dyn ColumnStep, input: &StepInput<'_>) -> c
     let mut kernel = step.begin(input)?;
     let x = &input.data.values;
     let mut values = crate::alloc::zeros_f(x.nrows(), x.ncols());
-    values.assign(x);
     let mut log = Vec::new();
     for (j, mut col) in values.columns_mut().into_iter().enumerate() {
         // Column-major: every column is one contiguous slice.
@@ -84,7 +98,14 @@ pub(crate) fn apply_by_column(step: &dyn ColumnStep, input: &StepInput<'_>) -> c
             expected: "column-major values".into(),
             found: "strided columns".into(),
         })?;
-        kernel.column(input, j, slice, &mut log)?;
+        let src = x.column(j);
+        match src.as_slice() {
+            Some(s) => kernel.column_from(input, j, s, slice, &mut log)?,
+            None => {
+                slice.iter_mut().zip(src).for_each(|(o, &v)| *o = v);
+                kernel.column(input, j, slice, &mut log)?;
+            }
+        }
     }
     Ok(StepOutput {
         data: StageData {

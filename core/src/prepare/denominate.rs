@@ -103,8 +103,8 @@ impl ColumnKernel for &Denominate {
                     n_bad += 1;
                     log.push(
                         LogEntry::warning(STEP, "missing_denominator")
-                            .unit(input.unit_id(k))
-                            .indicator(&node.id)
+                            .unit(input.unit_id_shared(k))
+                            .indicator(node.id.as_str())
                             .detail(format!(
                                 "denominator `{den_name}` is {}; result set to missing",
                                 if d.is_nan() { "missing" } else { "zero" }
@@ -123,7 +123,7 @@ impl ColumnKernel for &Denominate {
         if n_bad > 0 {
             detail.push_str(&format!(" ({n_bad} unit(s) with a zero or missing denominator)"));
         }
-        log.push(LogEntry::info(STEP, "denominated").indicator(&node.id).detail(detail));
+        log.push(LogEntry::info(STEP, "denominated").indicator(node.id.as_str()).detail(detail));
         Ok(())
     }
 }

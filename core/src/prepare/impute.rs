@@ -1,10 +1,11 @@
 //! Fill missing values (COINr's `Impute` with `i_mean`, `i_median`, `i_mean_grp`, `i_median_grp`).
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 use super::stats::median_in_place;
 use crate::error::{Error, Result};
-use crate::log::LogEntry;
+use crate::log::{Level, LogEntry, SharedStr};
 use crate::pipeline::step::{apply_by_column, ColumnKernel, ColumnStep};
 use crate::pipeline::{StepInput, StepOutput};
 
@@ -151,11 +152,31 @@ struct ImputeKernel<'a> {
 impl ColumnKernel for ImputeKernel<'_> {
     fn column(&mut self, input: &StepInput<'_>, j: usize, col: &mut [f64], log: &mut Vec<LogEntry>) -> Result<()> {
         let n_missing = col.iter().filter(|v| v.is_nan()).count();
+        self.fill(input, j, col, n_missing, log)
+    }
+
+    fn column_from(&mut self, input: &StepInput<'_>, j: usize, src: &[f64], col: &mut [f64], log: &mut Vec<LogEntry>) -> Result<()> {
+        // Copy and count the gaps in one pass over `src`: block by block, each block
+        // counted while it is in L1 (a plain memcpy per block keeps the copy fast).
+        const BLOCK: usize = 2048;
+        let mut n_missing = 0;
+        for (o, s) in col.chunks_mut(BLOCK).zip(src.chunks(BLOCK)) {
+            o.copy_from_slice(s);
+            n_missing += o.iter().filter(|v| v.is_nan()).count();
+        }
+        self.fill(input, j, col, n_missing, log)
+    }
+}
+
+impl ImputeKernel<'_> {
+    /// Fill the `n_missing` gaps of column `j`.
+    fn fill(&mut self, input: &StepInput<'_>, j: usize, col: &mut [f64], n_missing: usize, log: &mut Vec<LogEntry>) -> Result<()> {
         if n_missing == 0 {
             return Ok(());
         }
         let method = self.step.method;
-        let ind = input.indicator_id(j);
+        // One shared copy of the id per column: every entry below takes a reference to it.
+        let ind = SharedStr::from(input.indicator_id(j));
         match method {
             ImputeMethod::None => log.push(
                 LogEntry::info(STEP, "not_imputed")
@@ -163,17 +184,38 @@ impl ColumnKernel for ImputeKernel<'_> {
                     .detail(format!("method `none`: {n_missing} missing cell(s) left missing")),
             ),
             ImputeMethod::Mean | ImputeMethod::Median => self.fill_all(input, ind, col, n_missing, log),
-            ImputeMethod::GroupMean | ImputeMethod::GroupMedian => self.fill_groups(input, ind, col, log),
+            ImputeMethod::GroupMean | ImputeMethod::GroupMedian => self.fill_groups(input, &ind, col, log),
         }
         Ok(())
     }
 }
 
+/// A per-cell entry, built in place (no builder moves): the ids are shared, `detail` is
+/// either static text or formatted once per entry by the caller.
+fn cell_entry(
+    level: Level,
+    action: &'static str,
+    unit: SharedStr,
+    ind: &SharedStr,
+    value: Option<f64>,
+    detail: Cow<'static, str>,
+) -> LogEntry {
+    LogEntry {
+        step: Cow::Borrowed(STEP),
+        action: Cow::Borrowed(action),
+        level,
+        unit: Some(unit),
+        indicator: Some(ind.clone()),
+        value,
+        detail,
+    }
+}
+
 impl ImputeKernel<'_> {
-    fn fill_all(&mut self, input: &StepInput<'_>, ind: &str, col: &mut [f64], n_missing: usize, log: &mut Vec<LogEntry>) {
+    fn fill_all(&mut self, input: &StepInput<'_>, ind: SharedStr, col: &mut [f64], n_missing: usize, log: &mut Vec<LogEntry>) {
         let method = self.step.method;
         let fill = if method == ImputeMethod::Mean {
-            // Branch-free sum of the present values (vectorises).
+            // Branch-free sum of the present values.
             let sum: f64 = col.iter().map(|&v| if v.is_nan() { 0.0 } else { v }).sum();
             let n = col.len() - n_missing;
             if n == 0 {
@@ -207,18 +249,19 @@ impl ImputeKernel<'_> {
         for (k, x) in col.iter_mut().enumerate() {
             if x.is_nan() {
                 *x = fill;
-                log.push(
-                    LogEntry::info(STEP, "imputed")
-                        .unit(input.unit_id(k))
-                        .indicator(ind)
-                        .value(fill)
-                        .detail(detail),
-                );
+                log.push(cell_entry(
+                    Level::Info,
+                    "imputed",
+                    input.unit_id_shared(k),
+                    &ind,
+                    Some(fill),
+                    Cow::Borrowed(detail),
+                ));
             }
         }
     }
 
-    fn fill_groups(&mut self, input: &StepInput<'_>, ind: &str, col: &mut [f64], log: &mut Vec<LogEntry>) {
+    fn fill_groups(&mut self, input: &StepInput<'_>, ind: &SharedStr, col: &mut [f64], log: &mut Vec<LogEntry>) {
         let method = self.step.method;
         let stat = method.stat_name();
         let gname = self.step.group.as_deref().unwrap_or_default();
@@ -254,30 +297,36 @@ impl ImputeKernel<'_> {
             if !x.is_nan() {
                 continue;
             }
-            match self.gidx[k] {
-                None => log.push(
-                    LogEntry::warning(STEP, "not_imputed")
-                        .unit(input.unit_id(k))
-                        .indicator(ind)
-                        .detail(format!("unit has no `{gname}` label; left missing")),
+            let unit = input.unit_id_shared(k);
+            log.push(match self.gidx[k] {
+                None => cell_entry(
+                    Level::Warning,
+                    "not_imputed",
+                    unit,
+                    ind,
+                    None,
+                    Cow::Owned(format!("unit has no `{gname}` label; left missing")),
                 ),
-                Some(g) if fills[g].is_nan() => log.push(
-                    LogEntry::warning(STEP, "not_imputed")
-                        .unit(input.unit_id(k))
-                        .indicator(ind)
-                        .detail(format!("group {} has no data on this indicator; left missing", self.names[g])),
+                Some(g) if fills[g].is_nan() => cell_entry(
+                    Level::Warning,
+                    "not_imputed",
+                    unit,
+                    ind,
+                    None,
+                    Cow::Owned(format!("group {} has no data on this indicator; left missing", self.names[g])),
                 ),
                 Some(g) => {
                     *x = fills[g];
-                    log.push(
-                        LogEntry::info(STEP, "imputed")
-                            .unit(input.unit_id(k))
-                            .indicator(ind)
-                            .value(fills[g])
-                            .detail(format!("{stat} of group {}", self.names[g])),
-                    );
+                    cell_entry(
+                        Level::Info,
+                        "imputed",
+                        unit,
+                        ind,
+                        Some(fills[g]),
+                        Cow::Owned(format!("{stat} of group {}", self.names[g])),
+                    )
                 }
-            }
+            });
         }
     }
 }
@@ -295,7 +344,6 @@ fn method_name(m: ImputeMethod) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::log::Level;
     use crate::prepare::testutil::{dataset, framework, stage};
     use proptest::prelude::*;
 

@@ -306,7 +306,7 @@ impl Treat {
                 };
                 log.push(
                     LogEntry::info(STEP, action)
-                        .unit(input.unit_id(u))
+                        .unit(input.unit_id_shared(u))
                         .indicator(ind)
                         .value(x[u])
                         .detail(format!("{} point(s) winsorised", res.nwin.unwrap_or(0))),
