@@ -11,6 +11,7 @@ pub mod normalise;
 pub mod pipeline;
 pub mod prepare;
 pub mod rank;
+mod reduce;
 pub mod results;
 pub mod weight;
 

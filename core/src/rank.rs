@@ -104,10 +104,9 @@ impl RankScratch {
     fn sort_best_first(&mut self, scores: &[f64]) {
         assert!(u32::try_from(scores.len()).is_ok(), "at most 2³² units can be ranked");
         self.order.clear();
-        let (lo, hi) = min_max(scores);
-        if lo > hi {
+        let Some((lo, hi)) = crate::reduce::min_max(scores) else {
             return; // no score at all
-        }
+        };
         let bits = (usize::BITS - scores.len().leading_zeros() + 5).clamp(8, 32);
         let top = ((1u64 << bits) - 1) as f64;
         let span = hi - lo;
@@ -228,30 +227,6 @@ impl RankScratch {
             start = end;
         }
     }
-}
-
-/// Smallest and largest non-missing value (∞, −∞ if none), in independent lanes so the
-/// comparisons vectorise; `if v < lo` skips NaN (comparisons with NaN are false).
-fn min_max(x: &[f64]) -> (f64, f64) {
-    const LANES: usize = 8;
-    let mut lo = [f64::INFINITY; LANES];
-    let mut hi = [f64::NEG_INFINITY; LANES];
-    let chunks = x.chunks_exact(LANES);
-    let rest = chunks.remainder();
-    for c in chunks {
-        for k in 0..LANES {
-            lo[k] = if c[k] < lo[k] { c[k] } else { lo[k] };
-            hi[k] = if c[k] > hi[k] { c[k] } else { hi[k] };
-        }
-    }
-    let (mut mn, mut mx) = (f64::INFINITY, f64::NEG_INFINITY);
-    for &v in lo.iter().chain(rest) {
-        mn = if v < mn { v } else { mn };
-    }
-    for &v in hi.iter().chain(rest) {
-        mx = if v > mx { v } else { mx };
-    }
-    (mn, mx)
 }
 
 #[cfg(test)]

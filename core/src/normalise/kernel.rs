@@ -9,39 +9,13 @@ use crate::rank::Ties;
 /// Lanes used to break the dependency chain of reductions (lets LLVM vectorise).
 const LANES: usize = 4;
 
-/// Independent running minima / maxima in [`min_max`]: enough to hide the latency of the
-/// vector min / max instructions (4 lanes left the loop latency-bound at one value per cycle).
-const MINMAX_LANES: usize = 16;
-
 /// Minimum and maximum of `sign · x` over the non-missing values, `None` if all are missing.
 /// `sign` is ±1 (a direction).
 pub(super) fn min_max(x: &[f64], sign: f64) -> Option<(f64, f64)> {
-    // `if v < lo { v } else { lo }` skips NaN (comparisons with NaN are false) and compiles
-    // to one vector min / max instruction per lane group. The sign is applied to the two
-    // results, not to every value: multiplying by −1 is exact and reverses the order, so
-    // min(−x) = −max(x).
-    let mut lo = [f64::INFINITY; MINMAX_LANES];
-    let mut hi = [f64::NEG_INFINITY; MINMAX_LANES];
-    let chunks = x.chunks_exact(MINMAX_LANES);
-    let rest = chunks.remainder();
-    for c in chunks {
-        for k in 0..MINMAX_LANES {
-            let v = c[k];
-            lo[k] = if v < lo[k] { v } else { lo[k] };
-            hi[k] = if v > hi[k] { v } else { hi[k] };
-        }
-    }
-    let (mut mn, mut mx) = (f64::INFINITY, f64::NEG_INFINITY);
-    for (&l, &h) in lo.iter().zip(&hi) {
-        mn = if l < mn { l } else { mn };
-        mx = if h > mx { h } else { mx };
-    }
-    for &v in rest {
-        mn = if v < mn { v } else { mn };
-        mx = if v > mx { v } else { mx };
-    }
-    // Any observed value v gives mn ≤ v ≤ mx; none leaves mn = +∞ > mx = −∞.
-    (mn <= mx).then_some(if sign < 0.0 {
+    // The sign is applied to the two results, not to every value: multiplying by −1 is
+    // exact and reverses the order, so min(−x) = −max(x).
+    let (mn, mx) = crate::reduce::min_max(x)?;
+    Some(if sign < 0.0 {
         (mx * sign, mn * sign)
     } else {
         (mn * sign, mx * sign)
