@@ -692,11 +692,7 @@ impl<'a> Engine<'a> {
             missing = Some(match r.to {
                 RescaleTo::Affine { scale, offset } => map_noting_nan(out, |x| offset + scale * x),
                 RescaleTo::Range { lo, hi } => {
-                    let (mut mn, mut mx) = (f64::INFINITY, f64::NEG_INFINITY);
-                    for &x in out.iter().filter(|x| !x.is_nan()) {
-                        mn = mn.min(x);
-                        mx = mx.max(x);
-                    }
+                    let (mn, mx) = crate::reduce::min_max(out).unwrap_or((f64::INFINITY, f64::NEG_INFINITY));
                     let span = mx - mn;
                     if span > 0.0 {
                         // (x − min) · ((hi − lo) / span) + lo: numpy's order of operations
