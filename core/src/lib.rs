@@ -13,6 +13,7 @@ pub mod prepare;
 pub mod rank;
 mod reduce;
 pub mod results;
+pub mod vmath;
 pub mod weight;
 
 pub use aggregate::{Aggregate, Aggregator};

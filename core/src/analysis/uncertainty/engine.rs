@@ -380,7 +380,11 @@ impl<'a> Engine<'a> {
                 }
                 let col_nan: Vec<bool> = (0..m).map(|j| z[j * n..(j + 1) * n].iter().any(|x| x.is_nan())).collect();
                 let has_nan = col_nan.iter().any(|&b| b);
-                let lnz = (want_ln && !has_nan && z.iter().all(|&x| x > 0.0)).then(|| z.iter().map(|x| x.ln()).collect());
+                let lnz = (want_ln && !has_nan && z.iter().all(|&x| x > 0.0)).then(|| {
+                    let mut l = z.clone();
+                    crate::vmath::ln_in_place(&mut l);
+                    l
+                });
                 Ok(Variant {
                     units: st.units.clone(),
                     z,
@@ -486,11 +490,17 @@ impl<'a> Engine<'a> {
                         }
                         Aggregator::Geometric { shift } => {
                             // the domain is checked in the same pass; a bad value is found again
+                            let logs = &mut den[..n];
+                            if shift == 0.0 {
+                                crate::vmath::ln_into(logs, col);
+                            } else {
+                                logs.iter_mut().zip(col).for_each(|(l, &x)| *l = x + shift);
+                                crate::vmath::ln_in_place(logs);
+                            }
                             let mut bad = false;
-                            for (o, &x) in num.iter_mut().zip(col) {
-                                let v = x + shift;
-                                bad |= v <= 0.0;
-                                *o += wc * v.ln();
+                            for ((o, &l), &x) in num.iter_mut().zip(logs.iter()).zip(col) {
+                                bad |= x + shift <= 0.0;
+                                *o += wc * l;
                             }
                             if let Some(i) = bad.then(|| col.iter().position(|&x| x + shift <= 0.0)).flatten() {
                                 let x = col[i];
@@ -547,7 +557,13 @@ impl<'a> Engine<'a> {
                     out.fill(f64::NAN);
                 } else {
                     match *method {
-                        Aggregator::Geometric { shift } => out.iter_mut().zip(num.iter()).for_each(|(o, &v)| *o = (v / wsum).exp() - shift),
+                        Aggregator::Geometric { shift } => {
+                            out.iter_mut().zip(num.iter()).for_each(|(o, &v)| *o = v / wsum);
+                            crate::vmath::exp_in_place(out);
+                            if shift != 0.0 {
+                                out.iter_mut().for_each(|o| *o -= shift);
+                            }
+                        }
                         Aggregator::Harmonic => out.iter_mut().zip(num.iter()).for_each(|(o, &v)| *o = wsum / v),
                         Aggregator::Generalised { p: 0.0 } => out.iter_mut().zip(num.iter()).for_each(|(o, &v)| *o = (v / wsum).exp()),
                         Aggregator::Generalised { p } if p != 1.0 => {
@@ -850,7 +866,11 @@ impl<'a> Engine<'a> {
                     let mut out = ndarray::ArrayViewMut2::from_shape(shape, &mut s.agg[start..]).map_err(shape_err)?;
                     ndarray::linalg::general_mat_mul(1.0, &wm, &zt, 0.0, &mut out);
                     if geo {
-                        out.mapv_inplace(f64::exp);
+                        for mut row in out.rows_mut() {
+                            if let Some(r) = row.as_slice_mut() {
+                                crate::vmath::exp_in_place(r);
+                            }
+                        }
                     }
                 }
             }
