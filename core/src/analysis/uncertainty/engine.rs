@@ -766,7 +766,7 @@ impl<'a> Engine<'a> {
     /// slots; the rest of each run as usual.
     fn run_batch(
         &self,
-        plans: &[std::borrow::Cow<'_, RunPlan>],
+        plans: &[&RunPlan],
         opts: &ExecOptions,
         nominal: Option<&[u32]>,
         s: &mut Scratch,
@@ -1051,6 +1051,15 @@ impl<'a> Engine<'a> {
                 return Err(cancelled(done, n_runs));
             }
             let end = (done + chunk).min(n_runs);
+            let plans = (done..end).map(&plan).collect::<Result<Vec<_>>>()?;
+            // Runs that share prepared data and aggregation are batched together: each
+            // matrix product then covers more runs (packing its data once for all). The
+            // histograms do not depend on run order; per-run outputs return to run order.
+            let mut order: Vec<usize> = (0..plans.len()).collect();
+            order.sort_by_key(|&i| {
+                let p = &plans[i];
+                (p.impute, p.treat, p.normalise, p.aggregate)
+            });
             let sub = (4_000_000 / (nd * (self.l2.len() + 1)).max(1)).clamp(1, 32);
             // every run's ranks: run i of the chunk at i · per_run, target t at + t · nd
             let per_run = nd * nt;
@@ -1064,16 +1073,16 @@ impl<'a> Engine<'a> {
                         if monitor.cancelled() {
                             return Ok(None);
                         }
-                        let r0 = done + b * sub;
-                        let plans = (r0..(r0 + sub).min(end)).map(&plan).collect::<Result<Vec<_>>>()?;
-                        self.run_batch(&plans, opts, Some(&nominal_ranks[0]), s.get(), ranks).map(Some)
+                        let ours: Vec<&RunPlan> = order[b * sub..((b + 1) * sub).min(order.len())].iter().map(|&i| &*plans[i]).collect();
+                        self.run_batch(&ours, opts, Some(&nominal_ranks[0]), s.get(), ranks).map(Some)
                     },
                 )
                 .collect();
-            let mut batch = Vec::with_capacity(end - done);
+            let mut batch: Vec<Option<RunOut>> = (done..end).map(|_| None).collect();
+            let mut at = order.iter();
             for o in outs {
                 match o? {
-                    Some(o) => batch.extend(o),
+                    Some(o) => o.into_iter().zip(&mut at).for_each(|(o, &i)| batch[i] = Some(o)),
                     None => return Err(cancelled(done, n_runs)),
                 }
             }
@@ -1094,7 +1103,7 @@ impl<'a> Engine<'a> {
                     }
                 });
             }
-            for o in batch {
+            for o in batch.into_iter().flatten() {
                 if let Some(sc) = o.scores {
                     run_scores.push(sc);
                 }
