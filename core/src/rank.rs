@@ -1,7 +1,7 @@
 //! Ranking: 1 = best (highest score), with a selectable tie rule.
 //!
 //! One sorting mechanism serves every ranking in zhili (results, uncertainty runs): the
-//! scores are mapped to short integer keys by a monotone map, `key = ⌊(max − s) · K⌋`
+//! scores are mapped to short integer keys by a monotone map, `key = round((max − s) · K)`
 //! (non-increasing in s under IEEE rounding, so a higher score never gets a larger key), the
 //! keys are radix-sorted together with the unit index, and the rare groups of distinct
 //! scores that share a key are finished by comparing the scores themselves. Equal scores
@@ -100,30 +100,24 @@ pub struct RankScratch {
 const MAX_DIGIT: u32 = 11;
 
 impl RankScratch {
-    /// Sort the units with a score best first; ties (equal scores) in unit order.
+    /// Sort the units with a score best first; ties (equal scores) in unit order. Groups of
+    /// distinct scores that share a key are left for [`RankScratch::for_each_group`].
     fn sort_best_first(&mut self, scores: &[f64]) {
         assert!(u32::try_from(scores.len()).is_ok(), "at most 2³² units can be ranked");
         self.order.clear();
         let Some((lo, hi)) = crate::reduce::min_max(scores) else {
             return; // no score at all
         };
-        let bits = (usize::BITS - scores.len().leading_zeros() + 5).clamp(8, 32);
-        let top = ((1u64 << bits) - 1) as f64;
+        let bits = (usize::BITS - scores.len().leading_zeros() + 5).clamp(8, 31);
+        // keys 0 ..= top for scores, top + 1 for a missing score (sorted last, then cut)
+        let top = ((1u64 << bits) - 2) as f64;
         let span = hi - lo;
         // An infinite or zero span gives every unit key 0: one group, sorted by comparison.
         let scale = if span > 0.0 && span.is_finite() { top / span } else { 0.0 };
-        // Branch-free compaction: every score is written, a NaN's slot is overwritten next.
         self.order.resize(scores.len(), 0);
-        let mut m = 0;
-        for (i, &s) in scores.iter().enumerate() {
-            // `as` saturates and maps NaN (∞ · 0) to 0; `min` guards the rounding at the top
-            let key = u64::from(((hi - s) * scale).min(top) as u32);
-            self.order[m] = key << 32 | i as u64;
-            m += usize::from(!s.is_nan());
-        }
-        self.order.truncate(m);
+        let missing = keys(scores, hi, scale, top, &mut self.order);
         self.radix_sort(bits);
-        self.finish_shared_keys(scores);
+        self.order.truncate(scores.len() - missing);
     }
 
     /// Stable LSD radix sort of `order` by its key bits (the unit half is already ascending).
@@ -183,50 +177,67 @@ impl RankScratch {
         }
     }
 
-    /// Order the runs of distinct scores that share a key: best first, ties in unit order.
-    fn finish_shared_keys(&mut self, scores: &[f64]) {
-        let o = &mut self.order;
-        let mut i = 0;
-        while i + 1 < o.len() {
-            if o[i] >> 32 != o[i + 1] >> 32 {
-                i += 1;
-                continue;
-            }
-            let mut j = i + 2;
-            while j < o.len() && o[j] >> 32 == o[i] >> 32 {
-                j += 1;
-            }
-            let score = |e: u64| scores[(e & 0xFFFF_FFFF) as usize];
-            // no NaN here; `partial_cmp` makes −0.0 and +0.0 equal (a tie)
-            o[i..j].sort_unstable_by(|&a, &b| {
-                score(b)
-                    .partial_cmp(&score(a))
-                    .unwrap_or(std::cmp::Ordering::Equal)
-                    .then((a & 0xFFFF_FFFF).cmp(&(b & 0xFFFF_FFFF)))
-            });
-            i = j;
-        }
-    }
-
     /// Call `f(start, end, dense, units)` for each group of tied units, best group first:
     /// positions `start..end` (0-based) of the sorted order, `dense` = the group's number.
-    /// A group's words hold the unit in their low 32 bits.
-    fn for_each_group(&self, scores: &[f64], mut f: impl FnMut(usize, usize, u32, &[u64])) {
-        let o = &self.order;
-        let unit = |k: usize| (o[k] & 0xFFFF_FFFF) as usize;
+    /// A group's words hold the unit in their low 32 bits. Distinct scores that share a key
+    /// are first put in order by comparing the scores (best first, ties in unit order).
+    fn for_each_group(&mut self, scores: &[f64], mut f: impl FnMut(usize, usize, u32, &[u64])) {
+        let o = &mut self.order;
+        let score = |e: u64| scores[(e & 0xFFFF_FFFF) as usize];
         let mut start = 0;
         let mut dense = 0u32;
         while start < o.len() {
-            let mut end = start + 1;
-            // equal scores share a key: compare scores only within a key
-            while end < o.len() && o[end] >> 32 == o[start] >> 32 && scores[unit(end)] == scores[unit(start)] {
-                end += 1;
+            let key = o[start] >> 32;
+            let end = start + 1;
+            if end < o.len() && o[end] >> 32 == key {
+                let mut j = end + 1;
+                while j < o.len() && o[j] >> 32 == key {
+                    j += 1;
+                }
+                // no NaN here; `partial_cmp` makes −0.0 and +0.0 equal (a tie)
+                o[start..j].sort_unstable_by(|&a, &b| {
+                    score(b)
+                        .partial_cmp(&score(a))
+                        .unwrap_or(std::cmp::Ordering::Equal)
+                        .then((a & 0xFFFF_FFFF).cmp(&(b & 0xFFFF_FFFF)))
+                });
+                // emit the key's groups of equal scores
+                while start < j {
+                    let mut end = start + 1;
+                    while end < j && score(o[end]) == score(o[start]) {
+                        end += 1;
+                    }
+                    dense += 1;
+                    f(start, end, dense, &o[start..end]);
+                    start = end;
+                }
+                continue;
             }
             dense += 1;
             f(start, end, dense, &o[start..end]);
             start = end;
         }
     }
+}
+
+/// `out[i] = key(scores[i]) << 32 | i`, with `key = round((hi − s) · scale)` capped at `top`
+/// (a monotone map: a higher score never gets a larger key) and `top + 1` for NaN; returns
+/// the number of NaN scores. Branch-free, so it vectorises.
+#[multiversion::multiversion(targets("x86_64+avx512f+avx512dq+avx512vl", "x86_64+avx2+fma", "x86_64+sse4.1"))]
+fn keys(scores: &[f64], hi: f64, scale: f64, top: f64, out: &mut [u64]) -> usize {
+    // adding 2⁵² rounds a value in [0, 2³²) to an integer held in the low mantissa bits
+    const ROUND: f64 = 4_503_599_627_370_496.0;
+    let nan_key = top as u64 + 1;
+    let mut missing = 0;
+    for (i, (o, &s)) in out.iter_mut().zip(scores).enumerate() {
+        let x = (hi - s) * scale;
+        // NaN (a missing score, or ∞ − ∞ under an infinite span) fails `>=`
+        let key = if x >= 0.0 { (x.min(top) + ROUND).to_bits() & 0xFFFF_FFFF } else { 0 };
+        let nan = s.is_nan();
+        missing += usize::from(nan);
+        *o = (if nan { nan_key } else { key }) << 32 | i as u64;
+    }
+    missing
 }
 
 #[cfg(test)]
