@@ -14,6 +14,8 @@
 
 /// One unit's ranks: the raw ranks while they are fewer than the span of ranks seen, then
 /// a dense window of counts over that span (so memory ≤ min(runs, span) words per unit).
+/// Count, sum and absolute shift are derived from the window when asked for, so recording
+/// a rank inside the window is one increment.
 #[derive(Debug, Clone, Default)]
 pub struct RankHistogram {
     raw: Vec<u32>,
@@ -21,27 +23,23 @@ pub struct RankHistogram {
     sorted: bool,
     dense: bool,
     lo: u32,
+    /// Empty until dense: then counts of ranks `lo, lo + 1, …`.
     counts: Vec<u32>,
     min: u32,
     max: u32,
-    n: u64,
-    sum: u64,
-    abs_shift: u64,
     missing: u64,
+    nominal: u32,
 }
 
 impl RankHistogram {
-    /// Record one run's rank (`0` = missing in that run); `nominal` is the nominal rank
-    /// (`0` = none) for the absolute shift.
+    /// Record one run's rank (`0` = missing in that run); `nominal` is the unit's nominal
+    /// rank (`0` = none) for the absolute shift, the same in every call.
     #[inline]
     pub fn add(&mut self, rank: u32, nominal: u32) {
-        // Hot path: a rank inside the dense window (min / max are only needed before it).
-        let i = rank.wrapping_sub(self.lo) as usize;
-        if self.dense && rank != 0 && i < self.counts.len() {
-            self.counts[i] += 1;
-            self.n += 1;
-            self.sum += u64::from(rank);
-            self.abs_shift += if nominal > 0 { u64::from(rank.abs_diff(nominal)) } else { 0 };
+        // Hot path: a rank inside the dense window (`lo` ≥ 1, so rank 0 wraps out of it;
+        // before the window exists `counts` is empty).
+        if let Some(c) = self.counts.get_mut(rank.wrapping_sub(self.lo) as usize) {
+            *c += 1;
             return;
         }
         self.add_slow(rank, nominal);
@@ -49,14 +47,10 @@ impl RankHistogram {
 
     #[cold]
     fn add_slow(&mut self, rank: u32, nominal: u32) {
+        self.nominal = nominal;
         if rank == 0 {
             self.missing += 1;
             return;
-        }
-        self.n += 1;
-        self.sum += u64::from(rank);
-        if nominal > 0 {
-            self.abs_shift += u64::from(rank.abs_diff(nominal));
         }
         if !self.dense {
             if self.raw.is_empty() {
@@ -92,9 +86,15 @@ impl RankHistogram {
         self.counts[(rank - self.lo) as usize] += 1;
     }
 
+    /// (rank, runs with that rank) for every rank taken.
+    fn ranks(&self) -> impl Iterator<Item = (u32, u64)> + '_ {
+        let window = self.counts.iter().enumerate().map(|(i, &c)| (self.lo + i as u32, u64::from(c)));
+        window.chain(self.raw.iter().map(|&r| (r, 1)))
+    }
+
     /// Runs in which the unit had a rank.
     pub fn count(&self) -> u64 {
-        self.n
+        self.ranks().map(|(_, c)| c).sum()
     }
 
     /// Runs in which the unit had no rank (missing score or screened out).
@@ -104,19 +104,24 @@ impl RankHistogram {
 
     /// Mean rank (NaN if never ranked).
     pub fn mean(&self) -> f64 {
-        if self.n == 0 {
+        let (n, sum) = self.ranks().fold((0u64, 0u64), |(n, s), (r, c)| (n + c, s + u64::from(r) * c));
+        if n == 0 {
             f64::NAN
         } else {
-            self.sum as f64 / self.n as f64
+            sum as f64 / n as f64
         }
     }
 
     /// Mean of |rank − nominal rank| over the runs where the unit was ranked.
     pub fn mean_abs_shift(&self) -> f64 {
-        if self.n == 0 {
+        let nominal = self.nominal;
+        let (n, shift) = self
+            .ranks()
+            .fold((0u64, 0u64), |(n, s), (r, c)| (n + c, s + if nominal > 0 { u64::from(r.abs_diff(nominal)) * c } else { 0 }));
+        if n == 0 {
             f64::NAN
         } else {
-            self.abs_shift as f64 / self.n as f64
+            shift as f64 / n as f64
         }
     }
 
@@ -138,7 +143,8 @@ impl RankHistogram {
     /// The `p` quantile (0 ≤ p ≤ 1), R type 7; NaN if never ranked. Computed with R's own
     /// arithmetic (`(1 − h) x₍lo₎ + h x₍hi₎`), so values equal R's `quantile()` bit for bit.
     pub fn quantile(&self, p: f64) -> f64 {
-        if self.n == 0 {
+        let n = self.count();
+        if n == 0 {
             return f64::NAN;
         }
         let mut copy = Vec::new();
@@ -149,7 +155,7 @@ impl RankHistogram {
             copy.sort_unstable();
             &copy
         };
-        let index = 1.0 + (self.n - 1) as f64 * p.clamp(0.0, 1.0);
+        let index = 1.0 + (n - 1) as f64 * p.clamp(0.0, 1.0);
         let lo = index.floor();
         let a = self.order_stat(lo as u64 - 1, sorted);
         if index > lo {
