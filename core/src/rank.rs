@@ -49,8 +49,8 @@ pub fn rank(scores: ArrayView1<'_, f64>, ties: Ties) -> Array1<f64> {
     };
     let mut out = Array1::from_elem(s.len(), f64::NAN);
     let mut scratch = RankScratch::default();
-    scratch.sort_best_first(s);
-    scratch.for_each_group(s, |start, end, dense, group| {
+    scratch.sort_best_first(s, None);
+    scratch.for_each_group(s, false, |start, end, dense, group| {
         for (k, &e) in group.iter().enumerate() {
             out[(e & 0xFFFF_FFFF) as usize] = match ties {
                 Ties::Min => (start + 1) as f64,
@@ -73,17 +73,23 @@ pub fn rank(scores: ArrayView1<'_, f64>, ties: Ties) -> Array1<f64> {
 /// If `out` is shorter than `scores`.
 pub fn rank_into(scores: &[f64], ties: Ties, scratch: &mut RankScratch, out: &mut [u32]) {
     let out = &mut out[..scores.len()];
-    scratch.sort_best_first(scores);
-    if scratch.order.len() < scores.len() {
-        out.fill(0); // some scores are missing; the rest is written below
+    if ties == Ties::Dense {
+        scratch.sort_best_first(scores, None);
+        out.fill(0); // missing scores keep 0; the rest is written below
+        scratch.for_each_group(scores, false, |_, _, dense, group| {
+            group.iter().for_each(|&e| out[(e & 0xFFFF_FFFF) as usize] = dense);
+        });
+        return;
     }
-    scratch.for_each_group(scores, |start, end, dense, group| {
+    // The sort writes each unit's position + 1: the rank under every other rule of a
+    // unit whose key no other unit shares. Only the shared keys' groups are rewritten.
+    scratch.sort_best_first(scores, Some(out));
+    scratch.for_each_group(scores, true, |start, end, _, group| {
         for (k, &e) in group.iter().enumerate() {
             out[(e & 0xFFFF_FFFF) as usize] = match ties {
                 Ties::Max => end as u32,
-                Ties::Dense => dense,
                 Ties::First => (start + k + 1) as u32,
-                Ties::Min | Ties::Average => (start + 1) as u32,
+                Ties::Min | Ties::Average | Ties::Dense => (start + 1) as u32,
             };
         }
     });
@@ -102,11 +108,16 @@ const MAX_DIGIT: u32 = 11;
 impl RankScratch {
     /// Sort the units with a score best first; ties (equal scores) in unit order. Groups of
     /// distinct scores that share a key are left for [`RankScratch::for_each_group`].
-    fn sort_best_first(&mut self, scores: &[f64]) {
+    /// With `pos`, each unit's position + 1 in the sorted order goes to `pos[unit]`
+    /// (0 for a missing score).
+    fn sort_best_first(&mut self, scores: &[f64], mut pos: Option<&mut [u32]>) {
         assert!(u32::try_from(scores.len()).is_ok(), "at most 2³² units can be ranked");
         self.order.clear();
         let Some((lo, hi)) = crate::reduce::min_max(scores) else {
-            return; // no score at all
+            if let Some(pos) = pos {
+                pos.fill(0); // no score at all
+            }
+            return;
         };
         let bits = (usize::BITS - scores.len().leading_zeros() + 5).clamp(8, 31);
         // keys 0 ..= top for scores, top + 1 for a missing score (sorted last, then cut)
@@ -116,15 +127,23 @@ impl RankScratch {
         let scale = if span > 0.0 && span.is_finite() { top / span } else { 0.0 };
         self.order.resize(scores.len(), 0);
         let missing = keys(scores, hi, scale, top, &mut self.order);
-        self.radix_sort(bits);
-        self.order.truncate(scores.len() - missing);
+        self.radix_sort(bits, pos.as_deref_mut());
+        let m = scores.len() - missing;
+        if let Some(pos) = pos {
+            self.order[m..].iter().for_each(|&e| pos[(e & 0xFFFF_FFFF) as usize] = 0);
+        }
+        self.order.truncate(m);
     }
 
-    /// Stable LSD radix sort of `order` by its key bits (the unit half is already ascending).
-    fn radix_sort(&mut self, bits: u32) {
+    /// Stable LSD radix sort of `order` by its key bits (the unit half is already ascending);
+    /// the last pass also writes the positions to `pos`, if given.
+    fn radix_sort(&mut self, bits: u32, pos: Option<&mut [u32]>) {
         let n = self.order.len();
         if n < 64 {
             self.order.sort_unstable();
+            if let Some(pos) = pos {
+                self.order.iter().enumerate().for_each(|(p, &e)| pos[(e & 0xFFFF_FFFF) as usize] = p as u32 + 1);
+            }
             return;
         }
         let passes = bits.div_ceil(MAX_DIGIT) as usize;
@@ -150,13 +169,14 @@ impl RankScratch {
                 c2[((k >> (2 * digit)) & mask) as usize] += 1;
             }),
         }
+        // a pass where every key has the same digit changes nothing
+        let live: Vec<usize> = (0..passes).filter(|&p| !counts[p][..buckets].iter().any(|&x| x as usize == n)).collect();
         self.tmp.resize(n, 0);
         let (mut src, mut dst) = (&mut self.order[..], &mut self.tmp[..]);
         let mut in_tmp = false;
-        for (p, c) in counts.iter_mut().take(passes).enumerate() {
-            if c[..buckets].iter().any(|&x| x as usize == n) {
-                continue; // every key has the same digit here
-            }
+        let mut pos = pos;
+        for (i, &p) in live.iter().enumerate() {
+            let c = &mut counts[p];
             let mut sum = 0u32;
             for x in &mut c[..buckets] {
                 let t = *x;
@@ -164,10 +184,23 @@ impl RankScratch {
                 sum += t;
             }
             let shift = 32 + p as u32 * digit;
-            for &e in src.iter() {
-                let d = ((e >> shift) & mask) as usize;
-                dst[c[d] as usize] = e;
-                c[d] += 1;
+            match pos.as_deref_mut().filter(|_| i + 1 == live.len()) {
+                Some(pos) => {
+                    for &e in src.iter() {
+                        let d = ((e >> shift) & mask) as usize;
+                        let at = c[d];
+                        dst[at as usize] = e;
+                        pos[(e & 0xFFFF_FFFF) as usize] = at + 1;
+                        c[d] = at + 1;
+                    }
+                }
+                None => {
+                    for &e in src.iter() {
+                        let d = ((e >> shift) & mask) as usize;
+                        dst[c[d] as usize] = e;
+                        c[d] += 1;
+                    }
+                }
             }
             std::mem::swap(&mut src, &mut dst);
             in_tmp = !in_tmp;
@@ -175,13 +208,18 @@ impl RankScratch {
         if in_tmp {
             std::mem::swap(&mut self.order, &mut self.tmp);
         }
+        if let (true, Some(pos)) = (live.is_empty(), pos) {
+            self.order.iter().enumerate().for_each(|(p, &e)| pos[(e & 0xFFFF_FFFF) as usize] = p as u32 + 1);
+        }
     }
 
     /// Call `f(start, end, dense, units)` for each group of tied units, best group first:
     /// positions `start..end` (0-based) of the sorted order, `dense` = the group's number.
     /// A group's words hold the unit in their low 32 bits. Distinct scores that share a key
     /// are first put in order by comparing the scores (best first, ties in unit order).
-    fn for_each_group(&mut self, scores: &[f64], mut f: impl FnMut(usize, usize, u32, &[u64])) {
+    /// `only_shared`: visit only the groups of keys shared by several units (`dense` is then
+    /// meaningless).
+    fn for_each_group(&mut self, scores: &[f64], only_shared: bool, mut f: impl FnMut(usize, usize, u32, &[u64])) {
         let o = &mut self.order;
         let score = |e: u64| scores[(e & 0xFFFF_FFFF) as usize];
         let mut start = 0;
@@ -214,7 +252,9 @@ impl RankScratch {
                 continue;
             }
             dense += 1;
-            f(start, end, dense, &o[start..end]);
+            if !only_shared {
+                f(start, end, dense, &o[start..end]);
+            }
             start = end;
         }
     }
