@@ -1051,7 +1051,7 @@ impl<'a> Engine<'a> {
                 return Err(cancelled(done, n_runs));
             }
             let end = (done + chunk).min(n_runs);
-            let plans = (done..end).map(&plan).collect::<Result<Vec<_>>>()?;
+            let plans = (done..end).into_par_iter().map(&plan).collect::<Result<Vec<_>>>()?;
             // Runs that share prepared data and aggregation are batched together: each
             // matrix product then covers more runs (packing its data once for all). The
             // histograms do not depend on run order; per-run outputs return to run order.
