@@ -497,7 +497,10 @@ pub(crate) fn audit<'py>(
         effective_weight,
         r2_parent,
         r2_index,
-        r2_index_share
+        r2_index_share,
+        eta2_parent,
+        eta2_index,
+        eta2_index_share
     );
     d.set_item("importance", im)?;
     let ro = PyDict::new(py);

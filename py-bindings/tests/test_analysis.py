@@ -189,7 +189,11 @@ def test_audit_stats_match_coinr(asem_fw: zhili.Framework, asem_data: pd.DataFra
     assert "Conn" in rep.structure.index and -1 <= rep.structure.loc["Conn", "alpha"] <= 1
     assert rep.correlations["Conn"].shape[0] == rep.structure.loc["Conn", "n_children"]
     assert set(rep.flags.columns) == {"kind", "a", "b", "r"}
-    assert {"effective_weight", "r2_parent", "r2_index"} <= set(rep.importance.columns)
+    assert {"effective_weight", "r2_parent", "r2_index", "eta2_index", "eta2_index_share"} <= set(rep.importance.columns)
+    # η² is a share of variance; the index's children share it out completely
+    assert rep.importance["eta2_index"].dropna().between(0, 1).all()
+    top = rep.importance[rep.importance["parent"] == "Index"]
+    assert len(top) > 0 and abs(top["eta2_index_share"].sum() - 1.0) < 1e-9
     assert len(rep.remove_one) > 0 and (rep.remove_one["mean_abs_rank_shift"] >= 0).all()
     assert "AuditReport" in repr(rep)
 

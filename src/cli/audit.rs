@@ -98,17 +98,20 @@ fn tables(r: &AuditReport) -> Vec<(&'static str, String)> {
             ld
         );
     }
-    let mut importance = String::from("node,parent,effective_weight,r2_parent,r2_index,r2_index_share\n");
+    let mut importance = String::from("node,parent,effective_weight,r2_parent,r2_index,r2_index_share,eta2_parent,eta2_index,eta2_index_share\n");
     for m in &r.importance {
         let _ = writeln!(
             importance,
-            "{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{}",
             m.node,
             m.parent,
             f(m.effective_weight),
             f(m.r2_parent),
             f(m.r2_index),
-            f(m.r2_index_share)
+            f(m.r2_index_share),
+            f(m.eta2_parent),
+            f(m.eta2_index),
+            f(m.eta2_index_share)
         );
     }
     let mut remove = String::from("node,mean_abs_rank_shift,max_abs_rank_shift\n");
@@ -197,8 +200,8 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
         ]);
     }
     println!("{t}");
-    println!("Effective weight vs importance (r² with the index, share within level), and remove-one rank shifts");
-    let mut t = new_table(&["node", "effective weight", "r² parent", "r² index share", "mean |Δrank| without it"]);
+    println!("Effective weight vs importance (r² and correlation ratio η² with the index, share within level), and remove-one rank shifts");
+    let mut t = new_table(&["node", "effective weight", "r² parent", "r² index share", "η² index share", "mean |Δrank| without it"]);
     for m in &r.importance {
         let shift = r
             .remove_one
@@ -210,6 +213,7 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
             format!("{:.4}", m.effective_weight),
             format!("{:.3}", m.r2_parent),
             format!("{:.4}", m.r2_index_share),
+            format!("{:.4}", m.eta2_index_share),
             shift,
         ]);
     }

@@ -395,7 +395,9 @@ class AuditReport:
       ``eigenvalue_1, explained_1``; ``correlations[node]`` and ``loadings[node]`` give the
       children's correlation matrix and first-component loadings;
     - ``importance``: per non-root node ``parent, effective_weight, r2_parent, r2_index,
-      r2_index_share``;
+      r2_index_share, eta2_parent, eta2_index, eta2_index_share`` (squared Pearson
+      correlation and correlation ratio η², the main effect estimated with √n bins of the
+      node's scores, with the parent and the index; shares within the node's level);
     - ``remove_one``: per node, the index rank shifts when it is removed
       (``mean_abs_rank_shift, max_abs_rank_shift``).
     """

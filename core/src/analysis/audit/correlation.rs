@@ -1,9 +1,17 @@
-//! Pearson and Spearman correlations over pairwise complete observations.
+//! Pearson and Spearman correlations and the correlation ratio, over pairwise complete
+//! observations.
 //!
 //! ```text
 //! pearson(x, y)  = Σ (xᵢ − x̄)(yᵢ − ȳ) / √(Σ (xᵢ − x̄)² Σ (yᵢ − ȳ)²)      over i with both present
 //! spearman(x, y) = pearson(rank x, rank y)                               average ranks for ties
+//! η²(y | x)      = Σ_b n_b (ȳ_b − ȳ)² / Σᵢ (yᵢ − ȳ)²                     b: bins of x
 //! ```
+//! The correlation ratio η² estimates the main effect `V[E(y | x)] / V(y)`, the share of y's
+//! variance that x explains whatever the shape of the relation (Paruolo, Saisana & Saltelli
+//! 2013 use it to compare an indicator's importance with its nominal weight). `E(y | x)` is
+//! estimated by the mean of y in `B = round(√n)` bins of consecutive x values of (nearly)
+//! equal size; equal x values are never split between bins. It is biased upwards by about
+//! `(B − 1) / n` of the unexplained share; for a linear relation it approaches r².
 //! NaN when fewer than 3 complete pairs or a constant variable.
 
 use serde::{Deserialize, Serialize};
@@ -80,6 +88,42 @@ pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
     pearson(&average_ranks(&a), &average_ranks(&b))
 }
 
+/// Correlation ratio η²(y | x) of the pairs where both are present (see the module docs).
+pub fn correlation_ratio(x: &[f64], y: &[f64]) -> f64 {
+    let mut p: Vec<(f64, f64)> = x
+        .iter()
+        .zip(y)
+        .filter(|(a, b)| !a.is_nan() && !b.is_nan())
+        .map(|(&a, &b)| (a, b))
+        .collect();
+    let n = p.len();
+    if n < 3 {
+        return f64::NAN;
+    }
+    p.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let my = p.iter().map(|q| q.1).sum::<f64>() / n as f64;
+    let total: f64 = p.iter().map(|q| (q.1 - my).powi(2)).sum();
+    if total <= 0.0 || p[0].0 == p[n - 1].0 {
+        return f64::NAN;
+    }
+    let bins = ((n as f64).sqrt().round() as usize).max(2);
+    let (mut between, mut start) = (0.0, 0);
+    for b in 1..=bins {
+        if start >= n {
+            break;
+        }
+        let mut end = (b * n / bins).max(start + 1);
+        while end < n && p[end].0 == p[end - 1].0 {
+            end += 1; // keep equal x values together
+        }
+        let k = (end - start) as f64;
+        let mean = p[start..end].iter().map(|q| q.1).sum::<f64>() / k;
+        between += k * (mean - my).powi(2);
+        start = end;
+    }
+    between / total
+}
+
 /// Correlation by method.
 pub fn correlation(x: &[f64], y: &[f64], m: Method) -> f64 {
     match m {
@@ -91,6 +135,35 @@ pub fn correlation(x: &[f64], y: &[f64], m: Method) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn correlation_ratio_by_hand_and_against_analytic_main_effects() {
+        // n = 4: 2 bins {1, 2} and {3, 4}; y means 1.5 and 5.5 around 3.5 -> between 2·4 + 2·4
+        // = 16, total (2.5² + 1.5² + 1.5² + 2.5²) = 17
+        let eta = correlation_ratio(&[3.0, 1.0, 4.0, 2.0], &[5.0, 1.0, 6.0, 2.0]);
+        assert!((eta - 16.0 / 17.0).abs() < 1e-12, "{eta}");
+        // equal x values stay in one bin: x = [1, 1, 1, 2] -> bins {1, 1, 1} and {2}
+        let eta = correlation_ratio(&[1.0, 1.0, 1.0, 2.0], &[1.0, 2.0, 3.0, 10.0]);
+        let (m, m1) = (16.0 / 4.0, 2.0);
+        let want = (3.0 * (m1 - m) * (m1 - m) + (10.0 - m) * (10.0 - m)) / [1.0, 2.0, 3.0, 10.0].iter().map(|v: &f64| (v - m) * (v - m)).sum::<f64>();
+        assert!((eta - want).abs() < 1e-12, "{eta} vs {want}");
+        // y = x1 + x2, independent uniforms: main effect of x1 = 1/2; y = x²: r² = 0, η² = 1
+        let mut s = 7u64;
+        let mut u = || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let (x1, x2): (Vec<f64>, Vec<f64>) = (0..20_000).map(|_| (u() - 0.5, u() - 0.5)).unzip();
+        let y: Vec<f64> = x1.iter().zip(&x2).map(|(a, b)| a + b).collect();
+        assert!((correlation_ratio(&x1, &y) - 0.5).abs() < 0.02);
+        let sq: Vec<f64> = x1.iter().map(|a| a * a).collect();
+        assert!(pearson(&x1, &sq).powi(2) < 0.01);
+        assert!(correlation_ratio(&x1, &sq) > 0.98);
+        assert!(correlation_ratio(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]).is_nan());
+        assert!(correlation_ratio(&[1.0, 2.0], &[1.0, 2.0]).is_nan());
+    }
 
     #[test]
     fn known_values() {

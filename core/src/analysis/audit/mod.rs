@@ -20,7 +20,7 @@ mod structure;
 use ndarray::Array2;
 
 pub use adequacy::{indicator_stats, unit_coverage, IndicatorStats, Thresholds};
-pub use correlation::{average_ranks, correlation, pearson, spearman, Method};
+pub use correlation::{average_ranks, correlation, correlation_ratio, pearson, spearman, Method};
 pub use structure::{cronbach_alpha, pca, Pca};
 
 use crate::analysis::uncertainty::{replay, Design, DesignRun, Monitor, ReplayOptions};
@@ -112,6 +112,12 @@ pub struct Importance {
     pub r2_index: f64,
     /// r²(index) as a share of the sum over the node's level: comparable with effective weights.
     pub r2_index_share: f64,
+    /// Correlation ratio η²(parent | node): the parent's variance the node explains, linear or not.
+    pub eta2_parent: f64,
+    /// Correlation ratio η²(index | node), the node's main effect on the index.
+    pub eta2_index: f64,
+    /// η²(index) as a share of the sum over the node's level.
+    pub eta2_index_share: f64,
 }
 
 /// Rank shifts of the index when one element's weight is set to 0.
@@ -244,17 +250,22 @@ pub fn audit(fw: &Framework, data: &Dataset, pipeline: &Pipeline, opts: &AuditOp
             r2_parent: r2p,
             r2_index: r2i,
             r2_index_share: f64::NAN,
+            eta2_parent: correlation_ratio(&x, &col(p)),
+            eta2_index: correlation_ratio(&x, &index),
+            eta2_index_share: f64::NAN,
         });
     }
+    // shares of a level's total, comparable with the level's effective weights
     for lvl in 1..fw.max_level() {
-        let tot: f64 = importance
-            .iter()
-            .filter(|m| fw.node(&m.node).is_ok_and(|n| n.level == lvl))
-            .map(|m| if m.r2_index.is_nan() { 0.0 } else { m.r2_index })
-            .sum();
-        for m in importance.iter_mut() {
-            if fw.node(&m.node).is_ok_and(|n| n.level == lvl) && tot > 0.0 {
-                m.r2_index_share = m.r2_index / tot;
+        let at_level = |m: &Importance| fw.node(&m.node).is_ok_and(|n| n.level == lvl);
+        let total = |v: fn(&Importance) -> f64| -> f64 { importance.iter().filter(|m| at_level(m)).map(v).filter(|x| !x.is_nan()).sum() };
+        let (r2, eta2) = (total(|m| m.r2_index), total(|m| m.eta2_index));
+        for m in importance.iter_mut().filter(|m| at_level(m)) {
+            if r2 > 0.0 {
+                m.r2_index_share = m.r2_index / r2;
+            }
+            if eta2 > 0.0 {
+                m.eta2_index_share = m.eta2_index / eta2;
             }
         }
     }
