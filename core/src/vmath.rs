@@ -47,95 +47,108 @@ const SQRT_HALF_HI: u64 = 0x3fe6_a09e_0000_0000;
 /// Largest |x| the exp kernel takes (2ᵏ stays a normal number).
 const EXP_LIMIT: f64 = 708.0;
 
-#[inline(always)]
-fn ln_lane(x: f64) -> f64 {
-    let ix = x.to_bits().wrapping_sub(SQRT_HALF_HI);
-    // k + 1024 without a signed shift or an integer-to-float conversion (none in AVX2)
-    let k_biased = ix.wrapping_add(1024 << 52) >> 52;
-    let k = f64::from_bits(0x4330_0000_0000_0000 | k_biased) - (4_503_599_627_370_496.0 + 1024.0);
-    let m = f64::from_bits((ix & 0x000f_ffff_ffff_ffff) + SQRT_HALF_HI);
-    let f = m - 1.0;
-    let hfsq = 0.5 * f * f;
-    let s = f / (2.0 + f);
-    let z = s * s;
-    let w = z * z;
-    let t1 = w * (LG2 + w * (LG4 + w * LG6));
-    let t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
-    s * (hfsq + (t2 + t1)) + k * LN2_LO - hfsq + f + k * LN2_HI
+/// One function evaluated lane by lane: the branch-free kernel, the inputs it covers, and the
+/// standard library's function for the others.
+trait Lane {
+    fn kernel(x: f64) -> f64;
+    fn in_range(x: f64) -> bool;
+    fn exact(x: f64) -> f64;
 }
 
-#[inline(always)]
-fn exp_lane(x: f64) -> f64 {
-    let t = x * INV_LN2 + ROUND;
-    let k = t - ROUND;
-    let hi = x - k * LN2_HI;
-    let lo = k * LN2_LO;
-    let r = hi - lo;
-    let rr = r * r;
-    let c = r - rr * (P1 + rr * (P2 + rr * (P3 + rr * (P4 + rr * P5))));
-    let y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
-    // the low bits of t hold k; (k + 1023) << 52 is 2ᵏ
-    y * f64::from_bits(t.to_bits().wrapping_add(1023) << 52)
+struct Ln;
+struct Exp;
+
+impl Lane for Ln {
+    #[inline(always)]
+    fn kernel(x: f64) -> f64 {
+        let ix = x.to_bits().wrapping_sub(SQRT_HALF_HI);
+        // k + 1024 without a signed shift or an integer-to-float conversion (none in AVX2)
+        let k_biased = ix.wrapping_add(1024 << 52) >> 52;
+        let k = f64::from_bits(0x4330_0000_0000_0000 | k_biased) - (4_503_599_627_370_496.0 + 1024.0);
+        let m = f64::from_bits((ix & 0x000f_ffff_ffff_ffff) + SQRT_HALF_HI);
+        let f = m - 1.0;
+        let hfsq = 0.5 * f * f;
+        let s = f / (2.0 + f);
+        let z = s * s;
+        let w = z * z;
+        let t1 = w * (LG2 + w * (LG4 + w * LG6));
+        let t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
+        s * (hfsq + (t2 + t1)) + k * LN2_LO - hfsq + f + k * LN2_HI
+    }
+
+    #[inline(always)]
+    fn in_range(x: f64) -> bool {
+        (f64::MIN_POSITIVE..=f64::MAX).contains(&x)
+    }
+
+    fn exact(x: f64) -> f64 {
+        x.ln()
+    }
 }
 
-/// `out[i] = ln(x[i])`; returns whether some input was outside the kernel's range.
+impl Lane for Exp {
+    #[inline(always)]
+    fn kernel(x: f64) -> f64 {
+        let t = x * INV_LN2 + ROUND;
+        let k = t - ROUND;
+        let hi = x - k * LN2_HI;
+        let lo = k * LN2_LO;
+        let r = hi - lo;
+        let rr = r * r;
+        let c = r - rr * (P1 + rr * (P2 + rr * (P3 + rr * (P4 + rr * P5))));
+        let y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
+        // the low bits of t hold k; (k + 1023) << 52 is 2ᵏ
+        y * f64::from_bits(t.to_bits().wrapping_add(1023) << 52)
+    }
+
+    #[inline(always)]
+    fn in_range(x: f64) -> bool {
+        x.abs() <= EXP_LIMIT
+    }
+
+    fn exact(x: f64) -> f64 {
+        x.exp()
+    }
+}
+
+/// `out[i] = L(x[i])` by the kernel; returns whether some input was outside its range.
 #[multiversion(targets("x86_64+avx512f+avx512dq+avx512vl", "x86_64+avx2+fma", "x86_64+sse4.1"))]
-fn ln_block(out: &mut [f64], x: &[f64]) -> bool {
+fn kernel_block<L: Lane>(out: &mut [f64], x: &[f64]) -> bool {
     let mut special = false;
     for (o, &v) in out.iter_mut().zip(x) {
-        special |= !ln_in_range(v);
-        *o = ln_lane(v);
+        special |= !L::in_range(v);
+        *o = L::kernel(v);
     }
     special
 }
 
-/// `out[i] = exp(x[i])`; returns whether some input was outside the kernel's range.
-#[multiversion(targets("x86_64+avx512f+avx512dq+avx512vl", "x86_64+avx2+fma", "x86_64+sse4.1"))]
-fn exp_block(out: &mut [f64], x: &[f64]) -> bool {
-    let mut special = false;
-    for (o, &v) in out.iter_mut().zip(x) {
-        special |= !exp_in_range(v);
-        *o = exp_lane(v);
-    }
-    special
-}
-
-/// Inputs per block of the in-place forms (kept on the stack for the special-case pass).
-const BLOCK: usize = 512;
-
-fn apply(x: &mut [f64], kernel: fn(&mut [f64], &[f64]) -> bool, in_range: fn(f64) -> bool, exact: fn(f64) -> f64) {
-    let mut copy = [0.0; BLOCK];
-    for chunk in x.chunks_mut(BLOCK) {
-        let orig = &mut copy[..chunk.len()];
-        orig.copy_from_slice(chunk);
-        apply_into(chunk, orig, kernel, in_range, exact);
-    }
-}
-
-fn apply_into(out: &mut [f64], x: &[f64], kernel: fn(&mut [f64], &[f64]) -> bool, in_range: fn(f64) -> bool, exact: fn(f64) -> f64) {
+/// `out[i] = L(x[i])`, inputs outside the kernel's range by the standard library.
+fn map_into<L: Lane>(out: &mut [f64], x: &[f64]) {
     assert_eq!(out.len(), x.len(), "input and output lengths differ");
-    if kernel(out, x) {
+    if kernel_block::<L>(out, x) {
         for (o, &v) in out.iter_mut().zip(x) {
-            if !in_range(v) {
-                *o = exact(v);
+            if !L::in_range(v) {
+                *o = L::exact(v);
             }
         }
     }
 }
 
-#[inline(always)]
-fn ln_in_range(v: f64) -> bool {
-    (f64::MIN_POSITIVE..=f64::MAX).contains(&v)
-}
+/// Inputs per block of the in-place form (kept on the stack for the special-case pass).
+const BLOCK: usize = 512;
 
-#[inline(always)]
-fn exp_in_range(v: f64) -> bool {
-    v.abs() <= EXP_LIMIT
+fn map_in_place<L: Lane>(x: &mut [f64]) {
+    let mut copy = [0.0; BLOCK];
+    for chunk in x.chunks_mut(BLOCK) {
+        let orig = &mut copy[..chunk.len()];
+        orig.copy_from_slice(chunk);
+        map_into::<L>(chunk, orig);
+    }
 }
 
 /// Replace every value by its natural logarithm (as `f64::ln`, within 1 ulp).
 pub fn ln_in_place(x: &mut [f64]) {
-    apply(x, ln_block, ln_in_range, f64::ln);
+    map_in_place::<Ln>(x);
 }
 
 /// `out[i] = ln(x[i])` (as `f64::ln`, within 1 ulp).
@@ -143,12 +156,12 @@ pub fn ln_in_place(x: &mut [f64]) {
 /// # Panics
 /// If the lengths differ.
 pub fn ln_into(out: &mut [f64], x: &[f64]) {
-    apply_into(out, x, ln_block, ln_in_range, f64::ln);
+    map_into::<Ln>(out, x);
 }
 
 /// Replace every value by its exponential (as `f64::exp`, within 1 ulp).
 pub fn exp_in_place(x: &mut [f64]) {
-    apply(x, exp_block, exp_in_range, f64::exp);
+    map_in_place::<Exp>(x);
 }
 
 #[cfg(test)]
