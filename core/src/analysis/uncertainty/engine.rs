@@ -985,7 +985,7 @@ impl<'a> Engine<'a> {
     }
 
     /// Run `n_runs` runs described by `plan`, in chunks, in parallel; per-target rank
-    /// histograms are merged in run order (integer counts: identical for any threading).
+    /// histograms are integer counts, identical whatever the order, batching or threading.
     pub(crate) fn execute<'p, P>(&self, n_runs: usize, plan: P, opts: &ExecOptions, monitor: &Monitor<'_>) -> Result<ExecOutput>
     where
         P: Fn(usize) -> Result<std::borrow::Cow<'p, RunPlan>> + Sync,
