@@ -381,8 +381,8 @@ impl<'a> Engine<'a> {
                 let col_nan: Vec<bool> = (0..m).map(|j| z[j * n..(j + 1) * n].iter().any(|x| x.is_nan())).collect();
                 let has_nan = col_nan.iter().any(|&b| b);
                 let lnz = (want_ln && !has_nan && z.iter().all(|&x| x > 0.0)).then(|| {
-                    let mut l = z.clone();
-                    crate::vmath::ln_in_place(&mut l);
+                    let mut l = vec![0.0; z.len()];
+                    crate::vmath::ln_into(&mut l, &z);
                     l
                 });
                 Ok(Variant {
