@@ -15,7 +15,9 @@
 /// One unit's ranks: the raw ranks while they are fewer than the span of ranks seen, then
 /// a dense window of counts over that span (so memory ≤ min(runs, span) words per unit).
 /// Count, sum and absolute shift are derived from the window when asked for, so recording
-/// a rank inside the window is one increment.
+/// a rank inside the window is one increment. Window counts are 16-bit, which halves the
+/// window (a block of units' windows then stays in L1); a count that wraps past 65,535
+/// carries into a short list of (rank, multiples of 65,536).
 #[derive(Debug, Clone, Default)]
 pub struct RankHistogram {
     raw: Vec<u32>,
@@ -23,8 +25,10 @@ pub struct RankHistogram {
     sorted: bool,
     dense: bool,
     lo: u32,
-    /// Empty until dense: then counts of ranks `lo, lo + 1, …`.
-    counts: Vec<u32>,
+    /// Empty until dense: then counts of ranks `lo, lo + 1, …`, modulo 2¹⁶.
+    counts: Vec<u16>,
+    /// (rank, times its count wrapped past 2¹⁶ − 1).
+    carries: Vec<(u32, u64)>,
     min: u32,
     max: u32,
     missing: u64,
@@ -39,10 +43,30 @@ impl RankHistogram {
         // Hot path: a rank inside the dense window (`lo` ≥ 1, so rank 0 wraps out of it;
         // before the window exists `counts` is empty).
         if let Some(c) = self.counts.get_mut(rank.wrapping_sub(self.lo) as usize) {
-            *c += 1;
+            *c = c.wrapping_add(1);
+            if *c == 0 {
+                self.carry(rank);
+            }
             return;
         }
         self.add_slow(rank, nominal);
+    }
+
+    /// Count one more rank `rank` (inside the window).
+    fn bump(&mut self, rank: u32) {
+        let c = &mut self.counts[(rank - self.lo) as usize];
+        *c = c.wrapping_add(1);
+        if *c == 0 {
+            self.carry(rank);
+        }
+    }
+
+    #[cold]
+    fn carry(&mut self, rank: u32) {
+        match self.carries.iter_mut().find(|(r, _)| *r == rank) {
+            Some((_, k)) => *k += 1,
+            None => self.carries.push((rank, 1)),
+        }
     }
 
     #[cold]
@@ -66,10 +90,9 @@ impl RankHistogram {
             if self.raw.len() >= 16 && self.raw.len() > span {
                 self.lo = self.min;
                 self.counts = vec![0; span];
-                for &r in &self.raw {
-                    self.counts[(r - self.lo) as usize] += 1;
+                for r in std::mem::take(&mut self.raw) {
+                    self.bump(r);
                 }
-                self.raw = Vec::new();
                 self.dense = true;
             }
             return;
@@ -83,12 +106,16 @@ impl RankHistogram {
             let need = (rank - self.lo) as usize + 1;
             self.counts.resize(need + self.counts.len() / 4, 0);
         }
-        self.counts[(rank - self.lo) as usize] += 1;
+        self.bump(rank);
     }
 
     /// (rank, runs with that rank) for every rank taken.
     fn ranks(&self) -> impl Iterator<Item = (u32, u64)> + '_ {
-        let window = self.counts.iter().enumerate().map(|(i, &c)| (self.lo + i as u32, u64::from(c)));
+        let window = self.counts.iter().enumerate().map(|(i, &c)| {
+            let r = self.lo + i as u32;
+            let wraps = self.carries.iter().find(|&&(q, _)| q == r).map_or(0, |&(_, k)| k);
+            (r, u64::from(c) + (wraps << 16))
+        });
         window.chain(self.raw.iter().map(|&r| (r, 1)))
     }
 
@@ -131,10 +158,10 @@ impl RankHistogram {
             return sorted.get(k as usize).map_or(f64::NAN, |&r| f64::from(r));
         }
         let mut acc = 0u64;
-        for (i, &c) in self.counts.iter().enumerate() {
-            acc += u64::from(c);
+        for (r, c) in self.ranks() {
+            acc += c;
             if acc > k {
-                return f64::from(self.lo + i as u32);
+                return f64::from(r);
             }
         }
         f64::NAN
@@ -178,7 +205,9 @@ impl RankHistogram {
 
     /// Bytes held by the window (for memory accounting).
     pub fn heap_bytes(&self) -> usize {
-        (self.counts.capacity() + self.raw.capacity()) * std::mem::size_of::<u32>()
+        self.counts.capacity() * std::mem::size_of::<u16>()
+            + self.raw.capacity() * std::mem::size_of::<u32>()
+            + self.carries.capacity() * std::mem::size_of::<(u32, u64)>()
     }
 }
 
@@ -242,6 +271,28 @@ mod tests {
         raw.add(7, 10);
         w.push(7.0);
         assert!((raw.quantile(0.5) - type7(w.clone(), 0.5)).abs() < 1e-9, "adding after sorting");
+    }
+
+    #[test]
+    fn counts_past_sixteen_bits_carry() {
+        // 200,000 runs over three ranks: every window count wraps at least twice
+        let mut h = RankHistogram::default();
+        let mut want = [0u64; 3];
+        for i in 0..200_000u32 {
+            let r = 7 + (i * 7) % 10 / 4; // ranks 7, 8, 9 in unequal shares
+            want[(r - 7) as usize] += 1;
+            h.add(r, 8);
+        }
+        assert!(h.dense && !h.carries.is_empty());
+        assert_eq!(h.count(), 200_000);
+        let mean = (7 * want[0] + 8 * want[1] + 9 * want[2]) as f64 / 200_000.0;
+        assert!((h.mean() - mean).abs() < 1e-12);
+        assert!((h.mean_abs_shift() - (want[0] + want[2]) as f64 / 200_000.0).abs() < 1e-12);
+        // the median is the rank holding the 100,000th run
+        let med = if want[0] > 100_000 { 7.0 } else if want[0] + want[1] > 100_000 { 8.0 } else { 9.0 };
+        assert_eq!(h.quantile(0.5), med);
+        assert_eq!(h.quantile(0.0), 7.0);
+        assert_eq!(h.quantile(1.0), 9.0);
     }
 
     #[test]
