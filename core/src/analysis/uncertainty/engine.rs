@@ -706,21 +706,21 @@ impl<'a> Engine<'a> {
         let mut missing = None;
         for r in ap.choice.rescale.iter().filter(|r| r.level == level) {
             missing = Some(match r.to {
-                RescaleTo::Affine { scale, offset } => map_noting_nan(out, |x| offset + scale * x),
+                RescaleTo::Affine { scale, offset } => crate::reduce::map_noting_nan(out, |x| offset + scale * x),
                 RescaleTo::Range { lo, hi } => {
                     let (mn, mx) = crate::reduce::min_max(out).unwrap_or((f64::INFINITY, f64::NEG_INFINITY));
                     let span = mx - mn;
                     if span > 0.0 {
                         // (x − min) · ((hi − lo) / span) + lo: numpy's order of operations
                         let f = (hi - lo) / span;
-                        map_noting_nan(out, |x| (x - mn) * f + lo)
+                        crate::reduce::map_noting_nan(out, |x| (x - mn) * f + lo)
                     } else {
-                        map_noting_nan(out, |x| 0.5 * (lo + hi) + 0.0 * x)
+                        crate::reduce::map_noting_nan(out, |x| 0.5 * (lo + hi) + 0.0 * x)
                     }
                 }
             });
         }
-        missing.unwrap_or_else(|| out.iter().any(|x| x.is_nan()))
+        missing.unwrap_or_else(|| crate::reduce::has_nan(out))
     }
 
     fn domain_err(&self, method: &str, message: String, var: &Variant, row: usize, node: usize) -> Error {
@@ -1138,14 +1138,6 @@ impl<'a> Engine<'a> {
 }
 
 /// `x ← f(x)` for every score; whether any result is missing (NaN), in the same pass.
-fn map_noting_nan(out: &mut [f64], f: impl Fn(f64) -> f64) -> bool {
-    let mut nan = false;
-    for x in out.iter_mut() {
-        *x = f(*x);
-        nan |= x.is_nan();
-    }
-    nan
-}
 
 /// A [`Scratch`] borrowed from a pool and given back when dropped.
 struct Pooled<'p> {
