@@ -1,4 +1,7 @@
-//! Reductions over a column that vectorise: NaN is missing and skipped.
+//! Passes over a column that vectorise (reductions and maps); NaN is missing. The maps are
+//! compiled for AVX-512, AVX2 and the baseline, and the best one the CPU has is chosen at
+//! run time. Rust never fuses `a · x + y` into one rounding, so every target gives the
+//! same bits.
 
 /// Independent running minima / maxima: enough to hide the latency of the vector min / max
 /// instructions (4 lanes left the loop latency-bound at one value per cycle).
@@ -51,6 +54,46 @@ pub(crate) fn map_noting_nan(x: &mut [f64], f: impl Fn(f64) -> f64) -> bool {
     nan
 }
 
+/// `y[i] += a · x[i]`.
+///
+/// # Panics
+/// If the lengths differ.
+#[multiversion::multiversion(targets("x86_64+avx512f+avx512dq+avx512vl", "x86_64+avx2+fma", "x86_64+sse4.1"))]
+pub(crate) fn axpy(y: &mut [f64], a: f64, x: &[f64]) {
+    assert_eq!(y.len(), x.len(), "axpy: lengths differ");
+    for (o, &v) in y.iter_mut().zip(x) {
+        *o += a * v;
+    }
+}
+
+/// `y[i] += a · l[i]` for logarithms `l`; returns whether some `l[i]` is not above −∞
+/// (the log of a value ≤ 0, or of NaN), noted in the same pass.
+///
+/// # Panics
+/// If the lengths differ.
+#[multiversion::multiversion(targets("x86_64+avx512f+avx512dq+avx512vl", "x86_64+avx2+fma", "x86_64+sse4.1"))]
+pub(crate) fn axpy_logs(y: &mut [f64], a: f64, l: &[f64]) -> bool {
+    assert_eq!(y.len(), l.len(), "axpy_logs: lengths differ");
+    let mut bad = false;
+    for (o, &v) in y.iter_mut().zip(l) {
+        bad |= !(v > f64::NEG_INFINITY);
+        *o += a * v;
+    }
+    bad
+}
+
+/// `out[i] = x[i] / d`.
+///
+/// # Panics
+/// If the lengths differ.
+#[multiversion::multiversion(targets("x86_64+avx512f+avx512dq+avx512vl", "x86_64+avx2+fma", "x86_64+sse4.1"))]
+pub(crate) fn div_into(out: &mut [f64], x: &[f64], d: f64) {
+    assert_eq!(out.len(), x.len(), "div_into: lengths differ");
+    for (o, &v) in out.iter_mut().zip(x) {
+        *o = v / d;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +120,23 @@ mod tests {
         assert!(map_noting_nan(&mut x, |v| v - 1.0));
         // a NaN made by the map itself is noted too
         assert!(map_noting_nan(&mut x[..3], |v| if v == 0.0 { f64::NAN } else { v }));
+    }
+
+    #[test]
+    fn maps_by_hand() {
+        let x: Vec<f64> = (0..21).map(|i| f64::from(i) - 4.0).collect();
+        let mut y = vec![1.0; 21];
+        axpy(&mut y, 0.5, &x);
+        assert_eq!((y[0], y[4], y[20]), (-1.0, 1.0, 9.0));
+        let mut q = vec![0.0; 21];
+        div_into(&mut q, &x, 4.0);
+        assert_eq!((q[0], q[6], q[20]), (-1.0, 0.5, 4.0));
+        let mut l = x.clone();
+        assert!(!axpy_logs(&mut y, 1.0, &l));
+        assert_eq!(y[20], 25.0);
+        for bad in [f64::NEG_INFINITY, f64::NAN] {
+            l[13] = bad;
+            assert!(axpy_logs(&mut vec![0.0; 21], 1.0, &l));
+        }
     }
 }

@@ -436,10 +436,7 @@ impl<'a> Engine<'a> {
                 idx.fill(0.0);
                 for (j, &vj) in v.iter().enumerate() {
                     if vj != 0.0 {
-                        let col = &var.z[j * n..(j + 1) * n];
-                        for (o, &x) in idx.iter_mut().zip(col) {
-                            *o += vj * x;
-                        }
+                        crate::reduce::axpy(idx, vj, &var.z[j * n..(j + 1) * n]);
                     }
                 }
                 return Ok(false);
@@ -483,13 +480,10 @@ impl<'a> Engine<'a> {
                         (None, None) => continue,
                     };
                     match *method {
-                        Aggregator::Arithmetic | Aggregator::Generalised { p: 1.0 } => {
-                            for (o, &x) in num.iter_mut().zip(col) {
-                                *o += wc * x;
-                            }
-                        }
+                        Aggregator::Arithmetic | Aggregator::Generalised { p: 1.0 } => crate::reduce::axpy(num, wc, col),
                         Aggregator::Geometric { shift } => {
-                            // the domain is checked in the same pass; a bad value is found again
+                            // the domain is checked in the same pass (the log of a value ≤ 0
+                            // is −∞ or NaN); a bad value is found again
                             let logs = &mut den[..n];
                             if shift == 0.0 {
                                 crate::vmath::ln_into(logs, col);
@@ -497,11 +491,7 @@ impl<'a> Engine<'a> {
                                 logs.iter_mut().zip(col).for_each(|(l, &x)| *l = x + shift);
                                 crate::vmath::ln_in_place(logs);
                             }
-                            let mut bad = false;
-                            for ((o, &l), &x) in num.iter_mut().zip(logs.iter()).zip(col) {
-                                bad |= x + shift <= 0.0;
-                                *o += wc * l;
-                            }
+                            let bad = crate::reduce::axpy_logs(num, wc, logs);
                             if let Some(i) = bad.then(|| col.iter().position(|&x| x + shift <= 0.0)).flatten() {
                                 let x = col[i];
                                 return Err(self.domain_err(
@@ -558,7 +548,7 @@ impl<'a> Engine<'a> {
                 } else {
                     match *method {
                         Aggregator::Geometric { shift } => {
-                            out.iter_mut().zip(num.iter()).for_each(|(o, &v)| *o = v / wsum);
+                            crate::reduce::div_into(out, num, wsum);
                             crate::vmath::exp_in_place(out);
                             if shift != 0.0 {
                                 out.iter_mut().for_each(|o| *o -= shift);
@@ -569,7 +559,7 @@ impl<'a> Engine<'a> {
                         Aggregator::Generalised { p } if p != 1.0 => {
                             out.iter_mut().zip(num.iter()).for_each(|(o, &v)| *o = (v / wsum).powf(1.0 / p))
                         }
-                        _ => out.iter_mut().zip(num.iter()).for_each(|(o, &v)| *o = v / wsum),
+                        _ => crate::reduce::div_into(out, num, wsum),
                     }
                 }
                 slot_nan[k] = self.rescale(ap, node.level, out);
