@@ -1127,8 +1127,6 @@ impl<'a> Engine<'a> {
     }
 }
 
-/// `x ← f(x)` for every score; whether any result is missing (NaN), in the same pass.
-
 /// A [`Scratch`] borrowed from a pool and given back when dropped.
 struct Pooled<'p> {
     s: Option<Scratch>,
