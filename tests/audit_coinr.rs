@@ -105,8 +105,16 @@ fn audit_report_is_coherent() {
         .sum();
     assert!((lvl1 - 1.0).abs() < 1e-12);
     // correlation ratios are shares of variance, and the index's children share it out
-    assert!(r.importance.iter().all(|m| (0.0..=1.0).contains(&m.eta2_index) && (0.0..=1.0).contains(&m.eta2_parent)));
-    let top: f64 = r.importance.iter().filter(|m| m.parent == "Index").map(|m| m.eta2_index_share).sum();
+    assert!(r
+        .importance
+        .iter()
+        .all(|m| (0.0..=1.0).contains(&m.eta2_index) && (0.0..=1.0).contains(&m.eta2_parent)));
+    let top: f64 = r
+        .importance
+        .iter()
+        .filter(|m| m.parent == "Index")
+        .map(|m| m.eta2_index_share)
+        .sum();
     assert!((top - 1.0).abs() < 1e-12, "{top}");
     // removing an element shifts ranks; removing one of the two sub-indices shifts them most
     assert_eq!(r.remove_one.len(), fw.nodes().len() - 1);

@@ -8,6 +8,11 @@
 //! always share a key, so ties are found by comparing neighbours. The key width is
 //! ⌈log₂ n⌉ + 5 bits, which leaves about one collision per 32 units for evenly spread
 //! scores; sorting costs two or three passes of at most 11-bit digits.
+//!
+//! The same mechanism ranks scores known only approximately ([`rank_into_bounded`]): the
+//! approximations are sorted as above, and only the units whose approximations lie within
+//! the error bound of a neighbour's are put in order by their exact scores, computed on
+//! demand. Keys that differ by more than the bound spans are ordered by the sort alone.
 
 use ndarray::{Array1, ArrayView1};
 use serde::{Deserialize, Serialize};
@@ -50,7 +55,7 @@ pub fn rank(scores: ArrayView1<'_, f64>, ties: Ties) -> Array1<f64> {
     let mut out = Array1::from_elem(s.len(), f64::NAN);
     let mut scratch = RankScratch::default();
     scratch.sort_best_first(s, None);
-    scratch.for_each_group(s, false, |start, end, dense, group| {
+    scratch.for_each_group(s, 0.0, &mut |i| s[i], false, |start, end, dense, group| {
         for (k, &e) in group.iter().enumerate() {
             out[(e & 0xFFFF_FFFF) as usize] = match ties {
                 Ties::Min => (start + 1) as f64,
@@ -72,19 +77,53 @@ pub fn rank(scores: ArrayView1<'_, f64>, ties: Ties) -> Array1<f64> {
 /// # Panics
 /// If `out` is shorter than `scores`.
 pub fn rank_into(scores: &[f64], ties: Ties, scratch: &mut RankScratch, out: &mut [u32]) {
+    rank_into_bounded(scores, 0.0, |i| scores[i], ties, scratch, out);
+}
+
+/// Integer ranks, as [`rank_into`], of exact scores known through approximations: `approx[i]`
+/// stands for unit `i`'s exact score `exact(i)`, and the caller guarantees that
+/// `approx[i] − approx[j] > 2·eps` implies `exact(i) > exact(j)` (for instance, every
+/// approximation is within `eps` of a value that the exact score is a strictly increasing
+/// function of), and that `approx[i]` is NaN exactly when the exact score is missing. The ranks
+/// are those of the exact scores; `exact` is called only for units whose approximation lies
+/// within `2·eps` of a neighbour's.
+///
+/// ```
+/// use zhili_core::rank::{rank_into_bounded, RankScratch, Ties};
+/// let exact = [3.0, 2.0000001, 2.0, 1.0];
+/// // approximations within 1e-3: units 1 and 2 cannot be told apart without their exact scores
+/// let approx = [3.0004, 1.9999, 2.0003, 0.9995];
+/// let mut out = [0; 4];
+/// rank_into_bounded(&approx, 1e-3, |i| exact[i], Ties::Min, &mut RankScratch::default(), &mut out);
+/// assert_eq!(out, [1, 2, 3, 4]);
+/// ```
+///
+/// # Panics
+/// If `out` is shorter than `approx`, or `eps` is negative or NaN.
+pub fn rank_into_bounded(
+    approx: &[f64],
+    eps: f64,
+    mut exact: impl FnMut(usize) -> f64,
+    ties: Ties,
+    scratch: &mut RankScratch,
+    out: &mut [u32],
+) {
+    assert!(eps >= 0.0, "the error bound must be a non-negative number");
+    let scores = approx;
     let out = &mut out[..scores.len()];
+    let tol = 2.0 * eps;
     if ties == Ties::Dense {
         scratch.sort_best_first(scores, None);
         out.fill(0); // missing scores keep 0; the rest is written below
-        scratch.for_each_group(scores, false, |_, _, dense, group| {
+        scratch.for_each_group(scores, tol, &mut exact, false, |_, _, dense, group| {
             group.iter().for_each(|&e| out[(e & 0xFFFF_FFFF) as usize] = dense);
         });
         return;
     }
     // The sort writes each unit's position + 1: the rank under every other rule of a
-    // unit whose key no other unit shares. Only the shared keys' groups are rewritten.
+    // unit whose key is far from every other unit's. Only the near keys' groups are rewritten.
     scratch.sort_best_first(scores, Some(out));
-    scratch.for_each_group(scores, true, |start, end, _, group| {
+    scratch.for_each_group(scores, tol, &mut exact, true, |start, end, _, group| {
         for (k, &e) in group.iter().enumerate() {
             out[(e & 0xFFFF_FFFF) as usize] = match ties {
                 Ties::Max => end as u32,
@@ -103,6 +142,10 @@ pub struct RankScratch {
     tmp: Vec<u64>,
     /// Digit counts of up to three radix passes.
     counts: Box<[[u32; 1 << MAX_DIGIT]; 3]>,
+    /// Keys per unit of score in the last sort (0: every key was 0).
+    scale: f64,
+    /// (exact score, word) of a cluster of near approximations.
+    cluster: Vec<(f64, u64)>,
 }
 
 impl Default for RankScratch {
@@ -111,6 +154,8 @@ impl Default for RankScratch {
             order: Vec::new(),
             tmp: Vec::new(),
             counts: Box::new([[0; 1 << MAX_DIGIT]; 3]),
+            scale: 0.0,
+            cluster: Vec::new(),
         }
     }
 }
@@ -137,6 +182,7 @@ impl RankScratch {
         let span = hi - lo;
         // An infinite or zero span gives every unit key 0: one group, sorted by comparison.
         let scale = if span > 0.0 && span.is_finite() { top / span } else { 0.0 };
+        self.scale = scale;
         // every word is written by `keys`: resizing zeroes only what is new
         self.order.resize(scores.len(), 0);
         let missing = keys(scores, hi, scale, top, &mut self.order);
@@ -155,7 +201,10 @@ impl RankScratch {
         if n < 64 {
             self.order.sort_unstable();
             if let Some(pos) = pos {
-                self.order.iter().enumerate().for_each(|(p, &e)| pos[(e & 0xFFFF_FFFF) as usize] = p as u32 + 1);
+                self.order
+                    .iter()
+                    .enumerate()
+                    .for_each(|(p, &e)| pos[(e & 0xFFFF_FFFF) as usize] = p as u32 + 1);
             }
             return;
         }
@@ -235,54 +284,130 @@ impl RankScratch {
             std::mem::swap(&mut self.order, &mut self.tmp);
         }
         if let (true, Some(pos)) = (live.is_empty(), pos) {
-            self.order.iter().enumerate().for_each(|(p, &e)| pos[(e & 0xFFFF_FFFF) as usize] = p as u32 + 1);
+            self.order
+                .iter()
+                .enumerate()
+                .for_each(|(p, &e)| pos[(e & 0xFFFF_FFFF) as usize] = p as u32 + 1);
         }
     }
 
     /// Call `f(start, end, dense, units)` for each group of tied units, best group first:
     /// positions `start..end` (0-based) of the sorted order, `dense` = the group's number.
-    /// A group's words hold the unit in their low 32 bits. Distinct scores that share a key
-    /// are first put in order by comparing the scores (best first, ties in unit order).
-    /// `only_shared`: visit only the groups of keys shared by several units (`dense` is then
-    /// meaningless).
-    fn for_each_group(&mut self, scores: &[f64], only_shared: bool, mut f: impl FnMut(usize, usize, u32, &[u64])) {
+    /// A group's words hold the unit in their low 32 bits.
+    ///
+    /// `scores` are approximations whose order is certain only where they differ by more
+    /// than `tol` (0: they are the exact scores). Units whose keys are close enough for
+    /// their scores to be within `tol` form a block, put in order by comparing the scores
+    /// (best first, ties in unit order); within a block, a chain of neighbours within `tol`
+    /// of each other is a cluster, put in order by `exact` (ties in unit order). Groups of
+    /// equal exact scores are ties.
+    /// `only_shared`: visit only the blocks of several units (`dense` is then meaningless).
+    fn for_each_group(
+        &mut self,
+        scores: &[f64],
+        tol: f64,
+        exact: &mut dyn FnMut(usize) -> f64,
+        only_shared: bool,
+        mut f: impl FnMut(usize, usize, u32, &[u64]),
+    ) {
+        // Keys `reach` or more apart belong to scores more than `tol` apart: the key is
+        // y = (hi − s)·scale rounded, so keys d apart have y at least d − 1 apart, and scores
+        // at least (d − 1)/scale apart less the rounding of y (below 2⁻⁵⁰ of the span, i.e.
+        // 1e-6 keys of the at most 2³¹).
+        let reach: u64 = if tol == 0.0 {
+            1 // equal scores share a key
+        } else if self.scale > 0.0 {
+            let d = (tol * self.scale + 1e-5).floor() + 2.0;
+            if d < 1e15 {
+                d as u64
+            } else {
+                u64::MAX
+            }
+        } else {
+            u64::MAX // every key is 0: a single block
+        };
         let o = &mut self.order;
-        let score = |e: u64| scores[(e & 0xFFFF_FFFF) as usize];
+        let unit = |e: u64| (e & 0xFFFF_FFFF) as usize;
+        let score = |e: u64| scores[unit(e)];
+        let best_first = |a: f64, b: f64, ua: u64, ub: u64| {
+            // no NaN here; `partial_cmp` makes −0.0 and +0.0 equal (a tie)
+            b.partial_cmp(&a)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then((ua & 0xFFFF_FFFF).cmp(&(ub & 0xFFFF_FFFF)))
+        };
+        let cluster = &mut self.cluster;
         let mut start = 0;
         let mut dense = 0u32;
         while start < o.len() {
-            let key = o[start] >> 32;
-            let end = start + 1;
-            if end < o.len() && o[end] >> 32 == key {
-                let mut j = end + 1;
-                while j < o.len() && o[j] >> 32 == key {
-                    j += 1;
+            if only_shared {
+                start = next_block(o, start, reach);
+                if start == o.len() {
+                    break;
                 }
-                // no NaN here; `partial_cmp` makes −0.0 and +0.0 equal (a tie)
-                o[start..j].sort_unstable_by(|&a, &b| {
-                    score(b)
-                        .partial_cmp(&score(a))
-                        .unwrap_or(std::cmp::Ordering::Equal)
-                        .then((a & 0xFFFF_FFFF).cmp(&(b & 0xFFFF_FFFF)))
-                });
-                // emit the key's groups of equal scores
-                while start < j {
-                    let mut end = start + 1;
-                    while end < j && score(o[end]) == score(o[start]) {
-                        end += 1;
-                    }
-                    dense += 1;
-                    f(start, end, dense, &o[start..end]);
-                    start = end;
+            }
+            let mut j = start + 1;
+            while j < o.len() && (o[j] >> 32) - (o[j - 1] >> 32) < reach {
+                j += 1;
+            }
+            if j == start + 1 {
+                dense += 1;
+                if !only_shared {
+                    f(start, j, dense, &o[start..j]);
                 }
+                start = j;
                 continue;
             }
-            dense += 1;
-            if !only_shared {
-                f(start, end, dense, &o[start..end]);
+            o[start..j].sort_unstable_by(|&a, &b| best_first(score(a), score(b), a, b));
+            while start < j {
+                let mut end = start + 1;
+                // (`==` first: ∞ − ∞ is NaN)
+                while end < j && (score(o[end - 1]) == score(o[end]) || score(o[end - 1]) - score(o[end]) <= tol) {
+                    end += 1;
+                }
+                let resolved = tol > 0.0 && end > start + 1;
+                if resolved {
+                    cluster.clear();
+                    cluster.extend(o[start..end].iter().map(|&e| (exact(unit(e)), e)));
+                    cluster.sort_unstable_by(|a, b| best_first(a.0, b.0, a.1, b.1));
+                    o[start..end].iter_mut().zip(cluster.iter()).for_each(|(w, c)| *w = c.1);
+                }
+                // emit the groups of equal (exact) scores
+                let base = start;
+                let group_score = |k: usize| if resolved { cluster[k - base].0 } else { score(o[k]) };
+                while start < end {
+                    let mut g = start + 1;
+                    while g < end && group_score(g) == group_score(start) {
+                        g += 1;
+                    }
+                    dense += 1;
+                    f(start, g, dense, &o[start..g]);
+                    start = g;
+                }
             }
-            start = end;
         }
+    }
+}
+
+/// The first position `p ≥ from` whose next word's key is less than `reach` above its own,
+/// or the length if none. Tests eight neighbours at a time without branching (most units
+/// have no near neighbour), then finds the position among the eight.
+fn next_block(o: &[u64], from: usize, reach: u64) -> usize {
+    let near = |p: usize| (o[p + 1] >> 32) - (o[p] >> 32) < reach;
+    let mut p = from;
+    while p + 8 < o.len() {
+        let w: &[u64; 9] = o[p..p + 9].try_into().expect("nine words");
+        if (0..8).fold(false, |any, k| any | ((w[k + 1] >> 32) - (w[k] >> 32) < reach)) {
+            break;
+        }
+        p += 8;
+    }
+    while p + 1 < o.len() && !near(p) {
+        p += 1;
+    }
+    if p + 1 < o.len() {
+        p
+    } else {
+        o.len()
     }
 }
 
@@ -298,7 +423,11 @@ fn keys(scores: &[f64], hi: f64, scale: f64, top: f64, out: &mut [u64]) -> usize
     for (i, (o, &s)) in out.iter_mut().zip(scores).enumerate() {
         let x = (hi - s) * scale;
         // NaN (a missing score, or ∞ − ∞ under an infinite span) fails `>=`
-        let key = if x >= 0.0 { (x.min(top) + ROUND).to_bits() & 0xFFFF_FFFF } else { 0 };
+        let key = if x >= 0.0 {
+            (x.min(top) + ROUND).to_bits() & 0xFFFF_FFFF
+        } else {
+            0
+        };
         let nan = s.is_nan();
         missing += usize::from(nan);
         *o = (if nan { nan_key } else { key }) << 32 | i as u64;
@@ -376,7 +505,66 @@ mod tests {
         check(&w);
     }
 
+    /// `rank_into_bounded` on approximations `exact + noise`, |noise| ≤ eps, gives the ranks
+    /// of `exact`, and asks for exact scores only of units near another one.
+    fn check_bounded(exact: &[f64], noise: &[f64], eps: f64) {
+        let approx: Vec<f64> = exact.iter().zip(noise).map(|(&x, &z)| x + z * 0.999 * eps).collect();
+        let mut scratch = RankScratch::default();
+        for ties in [Ties::Min, Ties::Max, Ties::Dense, Ties::First] {
+            let mut want = vec![0; exact.len()];
+            rank_into(exact, ties, &mut scratch, &mut want);
+            let mut got = vec![0; exact.len()];
+            let mut asked = vec![false; exact.len()];
+            rank_into_bounded(
+                &approx,
+                eps,
+                |i| {
+                    asked[i] = true;
+                    exact[i]
+                },
+                ties,
+                &mut scratch,
+                &mut got,
+            );
+            assert_eq!(got, want, "{ties:?}, eps {eps}");
+            for (i, _) in asked.iter().enumerate().filter(|(_, &a)| a) {
+                let near = approx
+                    .iter()
+                    .enumerate()
+                    .any(|(j, &y)| j != i && (y - approx[i]).abs() <= 2.0 * eps);
+                assert!(near, "exact score of unit {i} asked for, but no approximation is near");
+            }
+        }
+    }
+
+    #[test]
+    fn bounded_ranks_are_the_exact_ranks() {
+        // ties, near-ties a few eps apart, and one score alone; both sort paths (< 64 and ≥ 64 units)
+        for n in [10usize, 300, 3000] {
+            let exact: Vec<f64> = (0..n)
+                .map(|i| f64::from(((i * 7919) % 211) as u32) * 1e-3 + if i % 5 == 0 { 1e-9 } else { 0.0 })
+                .collect();
+            let noise: Vec<f64> = (0..n).map(|i| f64::from(((i * 104_729) % 2001) as u32) / 1000.0 - 1.0).collect();
+            for eps in [0.0, 1e-10, 2e-9, 1e-4, 0.3] {
+                check_bounded(&exact, &noise, eps);
+            }
+        }
+        let mut ex = vec![f64::NAN, 1.0, 1.0, 2.0];
+        check_bounded(&ex, &[0.0, 1.0, -1.0, 0.5], 0.01);
+        ex = vec![5.0; 100];
+        check_bounded(&ex, &vec![0.5; 100], 1.0);
+    }
+
     proptest! {
+        #[test]
+        fn bounded_ranks_follow_the_exact_scores(
+            v in proptest::collection::vec(((-200i32..200).prop_map(|x| f64::from(x) / 64.0), -1.0f64..=1.0), 0..400),
+            eps in prop_oneof![Just(0.0), 1e-6f64..0.5],
+        ) {
+            let (exact, noise): (Vec<f64>, Vec<f64>) = v.into_iter().unzip();
+            check_bounded(&exact, &noise, eps);
+        }
+
         #[test]
         fn ranks_follow_the_definition(v in proptest::collection::vec(prop_oneof![
             4 => (-1000i32..1000).prop_map(|x| f64::from(x) / 8.0),

@@ -19,6 +19,11 @@
 //! Inputs outside the kernels' range (ln: not a positive normal number; exp: |x| > 708 or
 //! NaN) are evaluated by `f64::ln` / `f64::exp` instead, so every input has the standard
 //! library's special-case result (NaN, ±∞, 0).
+//!
+//! **Approximate ln** ([`axpy_ln_approx`], for ranking only) — the same reduction, then
+//! `ln x ≈ k·ln 2 + f·Q(f)` with `Q` the degree-8 polynomial interpolating `ln(1 + f)/f` at
+//! the Chebyshev nodes of `[√½ − 1, √2 − 1]`: no division, and within
+//! [`LN_APPROX_ERROR`] of [`ln`]. Its users rank by it and resolve near-ties exactly.
 
 // fdlibm's constants are kept as published (more digits than an f64 holds)
 #![allow(clippy::excessive_precision)]
@@ -47,6 +52,23 @@ const SQRT_HALF_HI: u64 = 0x3fe6_a09e_0000_0000;
 /// Largest |x| the exp kernel takes (2ᵏ stays a normal number).
 const EXP_LIMIT: f64 = 708.0;
 
+/// Bound on `|ln~(x) − ln(x)|` for the approximation of [`axpy_ln_approx`] on positive
+/// normal numbers (the interpolation error is 1.04e-8; the rest covers rounding, ≤ 1e-12).
+pub const LN_APPROX_ERROR: f64 = 2e-8;
+
+/// `Q`'s coefficients, constant term first.
+const LN_APPROX: [f64; 9] = [
+    0.999_999_974_131_067_6,
+    -0.499_999_963_821_240_6,
+    0.333_341_932_861_351_9,
+    -0.250_013_521_854_883,
+    0.199_559_333_583_923_9,
+    -0.165_779_928_969_867_65,
+    0.149_774_012_802_399_21,
+    -0.142_692_582_051_374_8,
+    0.085_333_130_817_469_54,
+];
+
 /// One function evaluated lane by lane: the branch-free kernel, the inputs it covers, and the
 /// standard library's function for the others.
 trait Lane {
@@ -61,12 +83,7 @@ struct Exp;
 impl Lane for Ln {
     #[inline(always)]
     fn kernel(x: f64) -> f64 {
-        let ix = x.to_bits().wrapping_sub(SQRT_HALF_HI);
-        // k + 1024 without a signed shift or an integer-to-float conversion (none in AVX2)
-        let k_biased = ix.wrapping_add(1024 << 52) >> 52;
-        let k = f64::from_bits(0x4330_0000_0000_0000 | k_biased) - (4_503_599_627_370_496.0 + 1024.0);
-        let m = f64::from_bits((ix & 0x000f_ffff_ffff_ffff) + SQRT_HALF_HI);
-        let f = m - 1.0;
+        let (k, f) = reduce_ln(x);
         let hfsq = 0.5 * f * f;
         let s = f / (2.0 + f);
         let z = s * s;
@@ -108,6 +125,75 @@ impl Lane for Exp {
 
     fn exact(x: f64) -> f64 {
         x.exp()
+    }
+}
+
+/// `x = 2ᵏ · m` with `m ∈ [√½, √2)`: returns `(k, m − 1)` (as `Ln::kernel`).
+#[inline(always)]
+fn reduce_ln(x: f64) -> (f64, f64) {
+    let ix = x.to_bits().wrapping_sub(SQRT_HALF_HI);
+    // k + 1024 without a signed shift or an integer-to-float conversion (none in AVX2)
+    let k_biased = ix.wrapping_add(1024 << 52) >> 52;
+    let k = f64::from_bits(0x4330_0000_0000_0000 | k_biased) - (4_503_599_627_370_496.0 + 1024.0);
+    let m = f64::from_bits((ix & 0x000f_ffff_ffff_ffff) + SQRT_HALF_HI);
+    (k, m - 1.0)
+}
+
+/// `a · b + c`, in one rounding where the target has FMA (the approximation may differ in
+/// its last bits between targets; its bound holds on all).
+#[inline(always)]
+fn madd(a: f64, b: f64, c: f64, fma: bool) -> f64 {
+    if fma {
+        a.mul_add(b, c)
+    } else {
+        a * b + c
+    }
+}
+
+/// `ln~(x)`, within [`LN_APPROX_ERROR`] of `ln x` for a positive normal `x`.
+#[inline(always)]
+fn ln_approx(x: f64, fma: bool) -> f64 {
+    let (k, f) = reduce_ln(x);
+    let mut q = LN_APPROX[8];
+    for &c in LN_APPROX[..8].iter().rev() {
+        q = madd(q, f, c, fma);
+    }
+    madd(k, std::f64::consts::LN_2, f * q, fma)
+}
+
+/// `y[i] += a · ln~(x[i])` with the division-free approximation `ln~` (within
+/// [`LN_APPROX_ERROR`] of `ln`); returns whether some `x[i]` is not a positive normal
+/// number (its term is then meaningless).
+///
+/// # Panics
+/// If the lengths differ.
+#[multiversion(targets("x86_64+avx512f+avx512dq+avx512vl", "x86_64+avx2+fma", "x86_64+sse4.1"))]
+pub fn axpy_ln_approx(y: &mut [f64], a: f64, x: &[f64]) -> bool {
+    assert_eq!(y.len(), x.len(), "axpy_ln_approx: lengths differ");
+    let fma = multiversion::target::selected_target!().supports_feature_str("fma");
+    let mut special = false;
+    for (o, &v) in y.iter_mut().zip(x) {
+        special |= !Ln::in_range(v);
+        *o = madd(a, ln_approx(v, fma), *o, fma);
+    }
+    special
+}
+
+/// `ln x`, bit for bit as [`ln_into`] gives it.
+pub fn ln(x: f64) -> f64 {
+    if Ln::in_range(x) {
+        Ln::kernel(x)
+    } else {
+        Ln::exact(x)
+    }
+}
+
+/// `eˣ`, bit for bit as [`exp_in_place`] gives it.
+pub fn exp(x: f64) -> f64 {
+    if Exp::in_range(x) {
+        Exp::kernel(x)
+    } else {
+        Exp::exact(x)
     }
 }
 
@@ -206,8 +292,43 @@ mod tests {
         // the ranges indices live in: (0, 200], and near 1 where ln is small
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2);
         let mut u = || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
-        let near: Vec<f64> = (0..200_000).map(|i| if i % 2 == 0 { 200.0 * u() } else { 1.0 + (u() - 0.5) * 1e-3 }).collect();
+        let near: Vec<f64> = (0..200_000)
+            .map(|i| if i % 2 == 0 { 200.0 * u() } else { 1.0 + (u() - 0.5) * 1e-3 })
+            .collect();
         assert!(check(&near, ln_in_place, f64::ln) <= 1);
+    }
+
+    #[test]
+    fn approximate_ln_is_within_its_bound_everywhere() {
+        // every binade, then dense grids over the reduced interval's two halves and near 1
+        let mut x = sample(400_000, 4, |x| x >= f64::MIN_POSITIVE && x.is_finite());
+        x.extend((0..=200_000).map(|i| 0.70 + 0.72 * f64::from(i) / 200_000.0));
+        x.extend((0..=200_000).map(|i| 1.0 + (f64::from(i) - 100_000.0) * 1e-12));
+        x.extend([f64::MIN_POSITIVE, f64::MAX, 1.0, 2.0, 0.5, 100.0]);
+        let mut y = vec![0.0; x.len()];
+        assert!(!axpy_ln_approx(&mut y, 1.0, &x));
+        let worst = x.iter().zip(&y).map(|(&v, &l)| (l - ln(v)).abs()).fold(0.0, f64::max);
+        assert!(worst <= LN_APPROX_ERROR, "worst error {worst:e}");
+        assert!(worst > 1e-9, "the bound is meant to be tight-ish: {worst:e}");
+        // the accumulation, and out-of-range inputs flagged
+        let mut acc = vec![1.0; 3];
+        assert!(!axpy_ln_approx(&mut acc, 2.0, &[1.0, std::f64::consts::E, 4.0]));
+        assert!((acc[1] - 3.0).abs() < 1e-7 && acc[0] == 1.0);
+        for bad in [0.0, -1.0, 1e-310, f64::INFINITY, f64::NAN] {
+            assert!(axpy_ln_approx(&mut [0.0; 2], 1.0, &[1.0, bad]), "{bad}");
+        }
+    }
+
+    #[test]
+    fn scalar_forms_match_the_slice_forms_bit_for_bit() {
+        let x = sample(20_000, 5, |x| x.is_finite());
+        let mut l = vec![0.0; x.len()];
+        ln_into(&mut l, &x);
+        assert!(x.iter().zip(&l).all(|(&v, &y)| ln(v).to_bits() == y.to_bits()));
+        let mut e: Vec<f64> = x.iter().map(|v| v.log2() / 2.0).collect();
+        let want: Vec<f64> = e.iter().map(|&v| exp(v)).collect();
+        exp_in_place(&mut e);
+        assert!(e.iter().zip(&want).all(|(a, b)| a.to_bits() == b.to_bits()));
     }
 
     #[test]
@@ -231,7 +352,21 @@ mod tests {
         assert_eq!(v[0], 0.0);
         assert_eq!(v[1], std::f64::consts::LN_2);
         assert_eq!(v[2], -std::f64::consts::LN_2);
-        let specials = [0.0, -0.0, -1.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e-310, f64::MIN_POSITIVE, f64::MAX, 709.9, -745.0, -800.0, 710.0];
+        let specials = [
+            0.0,
+            -0.0,
+            -1.0,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            1e-310,
+            f64::MIN_POSITIVE,
+            f64::MAX,
+            709.9,
+            -745.0,
+            -800.0,
+            710.0,
+        ];
         for f in [(ln_in_place as fn(&mut [f64]), f64::ln as fn(f64) -> f64), (exp_in_place, f64::exp)] {
             // between ordinary values, and across a block boundary
             let mut x: Vec<f64> = (0..BLOCK + 3).map(|i| 1.0 + i as f64 / 100.0).collect();

@@ -98,7 +98,8 @@ fn tables(r: &AuditReport) -> Vec<(&'static str, String)> {
             ld
         );
     }
-    let mut importance = String::from("node,parent,effective_weight,r2_parent,r2_index,r2_index_share,eta2_parent,eta2_index,eta2_index_share\n");
+    let mut importance =
+        String::from("node,parent,effective_weight,r2_parent,r2_index,r2_index_share,eta2_parent,eta2_index,eta2_index_share\n");
     for m in &r.importance {
         let _ = writeln!(
             importance,
@@ -201,7 +202,14 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
     }
     println!("{t}");
     println!("Effective weight vs importance (r² and correlation ratio η² with the index, share within level), and remove-one rank shifts");
-    let mut t = new_table(&["node", "effective weight", "r² parent", "r² index share", "η² index share", "mean |Δrank| without it"]);
+    let mut t = new_table(&[
+        "node",
+        "effective weight",
+        "r² parent",
+        "r² index share",
+        "η² index share",
+        "mean |Δrank| without it",
+    ]);
     for m in &r.importance {
         let shift = r
             .remove_one

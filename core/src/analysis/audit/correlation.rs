@@ -145,7 +145,8 @@ mod tests {
         // equal x values stay in one bin: x = [1, 1, 1, 2] -> bins {1, 1, 1} and {2}
         let eta = correlation_ratio(&[1.0, 1.0, 1.0, 2.0], &[1.0, 2.0, 3.0, 10.0]);
         let (m, m1) = (16.0 / 4.0, 2.0);
-        let want = (3.0 * (m1 - m) * (m1 - m) + (10.0 - m) * (10.0 - m)) / [1.0, 2.0, 3.0, 10.0].iter().map(|v: &f64| (v - m) * (v - m)).sum::<f64>();
+        let want = (3.0 * (m1 - m) * (m1 - m) + (10.0 - m) * (10.0 - m))
+            / [1.0, 2.0, 3.0, 10.0].iter().map(|v: &f64| (v - m) * (v - m)).sum::<f64>();
         assert!((eta - want).abs() < 1e-12, "{eta} vs {want}");
         // y = x1 + x2, independent uniforms: main effect of x1 = 1/2; y = x²: r² = 0, η² = 1
         let mut s = 7u64;

@@ -15,7 +15,7 @@ use crate::framework::Framework;
 use crate::normalise::Normaliser;
 use crate::pipeline::{Pipeline, StageData, Step, StepInput};
 use crate::prepare::Impute;
-use crate::rank::{rank_into, RankScratch};
+use crate::rank::{rank_into, rank_into_bounded, RankScratch};
 
 /// Progress reporting and cancellation for long analyses.
 #[derive(Clone, Copy, Default)]
@@ -187,6 +187,18 @@ struct Temps {
     den: Vec<f64>,
     cnt: Vec<u32>,
     slot_nan: Vec<bool>,
+    /// Set when the run left its root as an approximate log-sum in `num`.
+    log_root: Option<LogRoot>,
+}
+
+/// A geometric root left as `num[i] ≈ Σ_c w_c ln x_ci` (the index is `exp(Σ_c w_c ln x_ci / wsum)`),
+/// each within `eps` of its exact form: enough to rank the units, resolving near-ties exactly
+/// ([`crate::rank::rank_into_bounded`]). Saves the division of every exact logarithm and the
+/// exponential of every index score.
+#[derive(Debug, Clone, Copy)]
+struct LogRoot {
+    wsum: f64,
+    eps: f64,
 }
 
 /// What a run leaves besides its ranks (written into the chunk's rank buffer).
@@ -409,6 +421,7 @@ impl<'a> Engine<'a> {
                 den: vec![0.0; n],
                 cnt: vec![0; n],
                 slot_nan: vec![false; self.bottom_up.len()],
+                log_root: None,
             },
             full: vec![0.0; n],
             rs: RankScratch::default(),
@@ -423,9 +436,23 @@ impl<'a> Engine<'a> {
     /// Score one run into its aggregate slots `agg`: every aggregate, or only the root's slot
     /// (the fast path). Returns whether every slot holds its node's scores.
     #[allow(clippy::too_many_arguments)]
-    fn score(&self, var: &Variant, ap: &AggPlan, w: &[f64], all_nodes: bool, pre: Pre, agg: &mut [f64], t: &mut Temps) -> Result<bool> {
+    /// With `log_root`, a dense geometric root may be left as an approximate log-sum
+    /// (`t.log_root` says so).
+    #[allow(clippy::too_many_arguments)]
+    fn score(
+        &self,
+        var: &Variant,
+        ap: &AggPlan,
+        w: &[f64],
+        all_nodes: bool,
+        pre: Pre,
+        agg: &mut [f64],
+        t: &mut Temps,
+        log_root: bool,
+    ) -> Result<bool> {
         let fw = self.fw;
         let n = var.units.len();
+        t.log_root = None;
         if pre == Pre::Index {
             return Ok(false);
         }
@@ -443,7 +470,11 @@ impl<'a> Engine<'a> {
             }
         }
         let Temps {
-            num, den, cnt, slot_nan, ..
+            num,
+            den,
+            cnt,
+            slot_nan,
+            log_root: log_out,
         } = t;
         for &a in &self.bottom_up {
             let node = &fw.nodes()[a];
@@ -463,6 +494,14 @@ impl<'a> Engine<'a> {
                         (None, None) => false,
                     }
             });
+            if dense && log_root && a == fw.root() && !ap.choice.rescale.iter().any(|r| r.level == node.level) {
+                if let Aggregator::Geometric { shift: 0.0 } = *method {
+                    *log_out = self.approx_log_sum(&node.children, w, ap.min_cov, var, agg, &mut num[..n]);
+                    if log_out.is_some() {
+                        continue; // the root is the last node
+                    }
+                }
+            }
             if dense {
                 // no missing value among the children: no masks, vectorisable loops
                 num.fill(0.0);
@@ -688,6 +727,56 @@ impl<'a> Engine<'a> {
             slot_nan[k] = self.rescale(ap, node.level, out);
         }
         Ok(true)
+    }
+
+    /// `num[i] = Σ_c w_c ln~(x_ci)` over the children with a weight, by the division-free
+    /// logarithm ([`crate::vmath::axpy_ln_approx`]). `None` — the exact path must run, and
+    /// gives the error or the missing scores — when a child has no column, there are too few
+    /// children or no positive weight, or a value is not a positive normal number.
+    ///
+    /// The bound: every `ln~` is within `LN_APPROX_ERROR` of the exact `ln`, and the two sums
+    /// of k products round differently by at most 4k·u·Σ|w ln x| ≤ 4k·u·710·wsum (u = 2⁻⁵³;
+    /// |ln x| ≤ 710 for normal x). A further 1e-12·wsum keeps units whose log-sums differ by
+    /// more than twice the bound apart after the division by wsum and the exponential
+    /// (each within an ulp), so the ranker's premise holds.
+    fn approx_log_sum(&self, children: &[usize], w: &[f64], min_cov: f64, var: &Variant, agg: &[f64], num: &mut [f64]) -> Option<LogRoot> {
+        let used: Vec<usize> = children.iter().copied().filter(|&c| w[c] != 0.0).collect();
+        let wsum = used.iter().fold(0.0, |s, &c| s + w[c]);
+        if used.len() < crate::aggregate::children_needed(min_cov, used.len()) || !(wsum > 0.0 && wsum.is_finite()) {
+            return None;
+        }
+        num.fill(0.0);
+        for &c in &used {
+            let col = self.child_col(var, c, agg)?;
+            if crate::vmath::axpy_ln_approx(num, w[c], col) {
+                return None;
+            }
+        }
+        let rounding = 4.0 * used.len() as f64 * (f64::EPSILON / 2.0) * 710.0;
+        Some(LogRoot {
+            wsum,
+            eps: wsum * (crate::vmath::LN_APPROX_ERROR + rounding + 1e-12),
+        })
+    }
+
+    /// The exact index score of row `i` for a root left as a [`LogRoot`]: the operations of
+    /// the dense geometric path, in its order, so the same bits.
+    fn exact_geometric(&self, cols: &[(&[f64], f64)], wsum: f64, i: usize) -> f64 {
+        let mut s = 0.0;
+        for &(col, wc) in cols {
+            s += wc * crate::vmath::ln(col[i]);
+        }
+        crate::vmath::exp(s / wsum)
+    }
+
+    /// The scores of child `c` of an aggregate (an indicator's column or an aggregate's slot).
+    fn child_col<'s>(&self, var: &'s Variant, c: usize, agg: &'s [f64]) -> Option<&'s [f64]> {
+        let n = var.units.len();
+        match (self.ind_col[c], self.slot[c]) {
+            (Some(j), _) => Some(&var.z[j * n..(j + 1) * n]),
+            (None, Some(k)) => Some(&agg[k * n..(k + 1) * n]),
+            (None, None) => None,
+        }
     }
 
     /// Apply the rescalings of `level` to `out`; returns whether a score is missing (NaN),
@@ -934,8 +1023,22 @@ impl<'a> Engine<'a> {
             }
             None => &p.weights,
         };
-        let full_nodes = self.score(var, ap, w, all_nodes, pre, agg, t)?;
         let nd = self.data.n_units();
+        // the index's ranks alone need no exact index scores
+        let log_ok = opts.targets == [self.fw.root()] && !opts.keep_runs && var.units.len() == nd;
+        let full_nodes = self.score(var, ap, w, all_nodes, pre, agg, t, log_ok)?;
+        if let Some(lr) = t.log_root {
+            let cols: Vec<(&[f64], f64)> = self.fw.nodes()[self.fw.root()]
+                .children
+                .iter()
+                .filter(|&&c| w[c] != 0.0)
+                .filter_map(|&c| Some((self.child_col(var, c, agg)?, w[c])))
+                .collect();
+            let exact = |i: usize| self.exact_geometric(&cols, lr.wsum, i);
+            rank_into_bounded(&t.num[..nd], lr.eps, &exact, self.pipeline.ties, rs, &mut ranks[..nd]);
+            let y = Self::output(opts.output, exact, &ranks[..nd], nominal);
+            return Ok(RunOut { scores: None, y });
+        }
         let mut scores = None;
         let mut y = f64::NAN;
         for (ti, &node) in opts.targets.iter().enumerate() {
@@ -946,32 +1049,37 @@ impl<'a> Engine<'a> {
                 if opts.keep_runs {
                     scores = Some(sc.to_vec());
                 }
-                y = match opts.output {
-                    None => f64::NAN,
-                    Some(Output::Score(u)) => sc[u],
-                    Some(Output::Rank(u)) => match ranks[u] {
-                        0 => f64::NAN,
-                        r => f64::from(r),
-                    },
-                    Some(Output::MeanAbsRankShift) => {
-                        let nom = nominal.unwrap_or(&[]);
-                        let (mut tot, mut k) = (0u64, 0u64);
-                        for (&r, &q) in ranks[..nd].iter().zip(nom) {
-                            if r > 0 && q > 0 {
-                                tot += u64::from(r.abs_diff(q));
-                                k += 1;
-                            }
-                        }
-                        if k == 0 {
-                            f64::NAN
-                        } else {
-                            tot as f64 / k as f64
-                        }
-                    }
-                };
+                y = Self::output(opts.output, |u| sc[u], &ranks[..nd], nominal);
             }
         }
         Ok(RunOut { scores, y })
+    }
+
+    /// A run's scalar output from its index scores and ranks.
+    fn output(output: Option<Output>, score: impl Fn(usize) -> f64, ranks: &[u32], nominal: Option<&[u32]>) -> f64 {
+        match output {
+            None => f64::NAN,
+            Some(Output::Score(u)) => score(u),
+            Some(Output::Rank(u)) => match ranks[u] {
+                0 => f64::NAN,
+                r => f64::from(r),
+            },
+            Some(Output::MeanAbsRankShift) => {
+                let nom = nominal.unwrap_or(&[]);
+                let (mut tot, mut k) = (0u64, 0u64);
+                for (&r, &q) in ranks.iter().zip(nom) {
+                    if r > 0 && q > 0 {
+                        tot += u64::from(r.abs_diff(q));
+                        k += 1;
+                    }
+                }
+                if k == 0 {
+                    f64::NAN
+                } else {
+                    tot as f64 / k as f64
+                }
+            }
+        }
     }
 
     /// Run `n_runs` runs described by `plan`, in chunks, in parallel; per-target rank
@@ -1017,7 +1125,16 @@ impl<'a> Engine<'a> {
         )?;
         let mut nominal_scores = Vec::with_capacity(nt);
         let var0 = &self.variants[&(None, None, None)];
-        let full0 = self.score(var0, &self.base_agg, &self.nominal_weights, true, Pre::None, &mut agg, &mut t)?;
+        let full0 = self.score(
+            var0,
+            &self.base_agg,
+            &self.nominal_weights,
+            true,
+            Pre::None,
+            &mut agg,
+            &mut t,
+            false,
+        )?;
         for &node in &opts.targets {
             let col = self.node_col(var0, node, full0, &agg);
             nominal_scores.push(Self::over_units(var0, col, &mut full).to_vec());
@@ -1063,7 +1180,10 @@ impl<'a> Engine<'a> {
                         if monitor.cancelled() {
                             return Ok(None);
                         }
-                        let ours: Vec<&RunPlan> = order[b * sub..((b + 1) * sub).min(order.len())].iter().map(|&i| &*plans[i]).collect();
+                        let ours: Vec<&RunPlan> = order[b * sub..((b + 1) * sub).min(order.len())]
+                            .iter()
+                            .map(|&i| &*plans[i])
+                            .collect();
                         self.run_batch(&ours, opts, Some(&nominal_ranks[0]), s.get(), ranks).map(Some)
                     },
                 )
@@ -1158,4 +1278,146 @@ fn shape_err(e: ndarray::ShapeError) -> Error {
 
 fn cancelled(done: usize, total: usize) -> Error {
     Error::spec("analysis", format!("cancelled by the user after {done} of {total} runs"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Index (geometric) → D1 (a, b, c), D2 (d, e) (arithmetic); 300 units of pseudo-random
+    /// data with exact duplicates (ties in every run) and near-duplicates (index scores
+    /// 1e-13 apart: approximations that only the exact scores can order).
+    fn setup() -> (Framework, Dataset, Pipeline) {
+        let fw = Framework::from_toml_str(
+            r#"
+version = 1
+[[nodes]]
+id = "Index"
+[[nodes]]
+id = "D1"
+parent = "Index"
+weight = 2.0
+[[nodes]]
+id = "D2"
+parent = "Index"
+[[nodes]]
+id = "a"
+parent = "D1"
+[[nodes]]
+id = "b"
+parent = "D1"
+[[nodes]]
+id = "c"
+parent = "D1"
+[[nodes]]
+id = "d"
+parent = "D2"
+[[nodes]]
+id = "e"
+parent = "D2"
+"#,
+        )
+        .unwrap();
+        let n = 300;
+        let mut x = 12345u64;
+        let mut next = move || {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut v = ndarray::Array2::from_shape_fn((n, 5), |_| (next() * 1000.0).round() / 10.0);
+        for i in (0..60).step_by(3) {
+            let row = v.row(i).to_owned();
+            v.row_mut(i + 1).assign(&row); // a duplicate
+            v.row_mut(i + 2).assign(&row);
+            v[[i + 2, 1]] *= 1.0 + 1e-13; // and a near-duplicate
+        }
+        let ds = Dataset::new(
+            (0..n).map(|i| format!("u{i}")).collect(),
+            ["a", "b", "c", "d", "e"].map(String::from).to_vec(),
+            v,
+        )
+        .unwrap();
+        let p = Pipeline::from_toml_str(
+            r#"
+version = 1
+[[steps]]
+type = "normalise"
+method = "minmax"
+lo = 1.0
+hi = 100.0
+[[steps]]
+type = "aggregate"
+method = "geometric"
+overrides = [{ level = 2, method = "arithmetic" }]
+"#,
+        )
+        .unwrap();
+        (fw, ds, p)
+    }
+
+    #[test]
+    fn ranks_from_the_approximate_log_sum_are_the_exact_ranks() {
+        let (fw, ds, p) = setup();
+        let mut engine = Engine::new(&fw, &ds, &p, Registry::default()).unwrap();
+        engine.prepare(&BTreeSet::from([(None, None, None)])).unwrap();
+        let var = &engine.variants[&(None, None, None)];
+        let Scratch {
+            mut agg, mut t, mut rs, ..
+        } = engine.scratch();
+        agg.resize(engine.run_len(ds.n_units()), 0.0);
+        let n = ds.n_units();
+        let mut seed = 7u64;
+        let (mut resolved, mut tied) = (0, 0);
+        for _ in 0..40 {
+            let w: Vec<f64> = engine
+                .nominal_weights
+                .iter()
+                .map(|&x| {
+                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    x * (0.7 + 0.6 * ((seed >> 11) as f64 / (1u64 << 53) as f64))
+                })
+                .collect();
+            // exact: every score, ranked as they are
+            engine
+                .score(var, &engine.base_agg, &w, false, Pre::None, &mut agg, &mut t, false)
+                .unwrap();
+            assert!(t.log_root.is_none());
+            let exact: Vec<f64> = engine.node_col(var, fw.root(), false, &agg).to_vec();
+            let mut want = vec![0; n];
+            rank_into(&exact, p.ties, &mut rs, &mut want);
+            // approximate log-sums, within their bound of the exact ones, ranked with near-ties resolved
+            engine
+                .score(var, &engine.base_agg, &w, false, Pre::None, &mut agg, &mut t, true)
+                .unwrap();
+            let lr = t.log_root.expect("the log-sum path");
+            for (i, &e) in exact.iter().enumerate() {
+                assert!((t.num[i] - lr.wsum * e.ln()).abs() <= lr.eps, "unit {i}");
+            }
+            let cols: Vec<(&[f64], f64)> = fw.nodes()[fw.root()]
+                .children
+                .iter()
+                .map(|&c| (engine.child_col(var, c, &agg).unwrap(), w[c]))
+                .collect();
+            let mut calls = 0;
+            let mut got = vec![0; n];
+            rank_into_bounded(
+                &t.num[..n],
+                lr.eps,
+                |i| {
+                    calls += 1;
+                    let s = engine.exact_geometric(&cols, lr.wsum, i);
+                    assert_eq!(s.to_bits(), exact[i].to_bits(), "unit {i}: the exact score is the scored one");
+                    s
+                },
+                p.ties,
+                &mut rs,
+                &mut got,
+            );
+            assert_eq!(got, want);
+            resolved += calls;
+            tied += (0..60).step_by(3).filter(|&i| got[i] == got[i + 1]).count();
+        }
+        assert!(resolved >= 40 * 60, "near-ties were resolved exactly ({resolved} exact scores)");
+        assert_eq!(tied, 40 * 20, "duplicates tie in every run");
+    }
 }

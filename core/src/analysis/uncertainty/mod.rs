@@ -108,7 +108,7 @@ pub struct RankStats {
 impl RankStats {
     fn new(node: String, mut hists: Vec<RankHistogram>, nominal_rank: &[u32], nominal_score: Vec<f64>) -> Self {
         hists.par_iter_mut().for_each(RankHistogram::sort);
-        let f = |g: &dyn Fn(&RankHistogram) -> f64| hists.iter().map(g).collect::<Vec<f64>>();
+        let f = |g: &(dyn Fn(&RankHistogram) -> f64 + Sync)| hists.par_iter().map(g).collect::<Vec<f64>>();
         RankStats {
             node,
             nominal_score,
@@ -118,7 +118,7 @@ impl RankStats {
             p5: f(&|h| h.quantile(0.05)),
             p95: f(&|h| h.quantile(0.95)),
             mean_abs_shift: f(&RankHistogram::mean_abs_shift),
-            ranked_runs: hists.iter().map(RankHistogram::count).collect(),
+            ranked_runs: hists.par_iter().map(RankHistogram::count).collect(),
             histograms: hists,
         }
     }

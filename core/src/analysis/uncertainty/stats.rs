@@ -142,9 +142,9 @@ impl RankHistogram {
     /// Mean of |rank − nominal rank| over the runs where the unit was ranked.
     pub fn mean_abs_shift(&self) -> f64 {
         let nominal = self.nominal;
-        let (n, shift) = self
-            .ranks()
-            .fold((0u64, 0u64), |(n, s), (r, c)| (n + c, s + if nominal > 0 { u64::from(r.abs_diff(nominal)) * c } else { 0 }));
+        let (n, shift) = self.ranks().fold((0u64, 0u64), |(n, s), (r, c)| {
+            (n + c, s + if nominal > 0 { u64::from(r.abs_diff(nominal)) * c } else { 0 })
+        });
         if n == 0 {
             f64::NAN
         } else {
@@ -289,7 +289,13 @@ mod tests {
         assert!((h.mean() - mean).abs() < 1e-12);
         assert!((h.mean_abs_shift() - (want[0] + want[2]) as f64 / 200_000.0).abs() < 1e-12);
         // the median is the rank holding the 100,000th run
-        let med = if want[0] > 100_000 { 7.0 } else if want[0] + want[1] > 100_000 { 8.0 } else { 9.0 };
+        let med = if want[0] > 100_000 {
+            7.0
+        } else if want[0] + want[1] > 100_000 {
+            8.0
+        } else {
+            9.0
+        };
         assert_eq!(h.quantile(0.5), med);
         assert_eq!(h.quantile(0.0), 7.0);
         assert_eq!(h.quantile(1.0), 9.0);
