@@ -7,6 +7,7 @@ pub mod data;
 mod error;
 pub mod framework;
 pub mod log;
+mod matmul;
 pub mod normalise;
 pub mod pipeline;
 pub mod prepare;

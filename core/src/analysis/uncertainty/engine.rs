@@ -935,20 +935,13 @@ impl<'a> Engine<'a> {
                 };
                 for (q, &((c0, k), out_slot, geo)) in products.iter().enumerate() {
                     let src = if geo { var.lnz.as_deref().unwrap_or(&var.z) } else { &var.z };
-                    let zt = ndarray::ArrayView2::from_shape((k, n), &src[c0 * n..(c0 + k) * n]).map_err(shape_err)?;
-                    let mut wm = ndarray::Array2::<f64>::zeros((runs.len(), k));
-                    for (i, &r) in runs.iter().enumerate() {
-                        wm.row_mut(i).assign(&ndarray::ArrayView1::from(&rows[r][q][..]));
-                    }
+                    let wm: Vec<f64> = runs.iter().flat_map(|&r| rows[r][q].iter().copied()).collect();
                     let start = p0 * stride + out_slot * n;
-                    let shape = ndarray::ShapeBuilder::strides((runs.len(), n), (stride, 1));
-                    let mut out = ndarray::ArrayViewMut2::from_shape(shape, &mut s.agg[start..]).map_err(shape_err)?;
-                    ndarray::linalg::general_mat_mul(1.0, &wm, &zt, 0.0, &mut out);
+                    let out = &mut s.agg[start..];
+                    crate::matmul::weighted_sums(&wm, k, &src[c0 * n..(c0 + k) * n], n, out, stride);
                     if geo {
-                        for mut row in out.rows_mut() {
-                            if let Some(r) = row.as_slice_mut() {
-                                crate::vmath::exp_in_place(r);
-                            }
+                        for row in out.chunks_mut(stride).take(runs.len()) {
+                            crate::vmath::exp_in_place(&mut row[..n]);
                         }
                     }
                 }
@@ -1270,10 +1263,6 @@ impl Drop for Pooled<'_> {
             p.push(s);
         }
     }
-}
-
-fn shape_err(e: ndarray::ShapeError) -> Error {
-    Error::spec("uncertainty analysis", format!("internal: {e}"))
 }
 
 fn cancelled(done: usize, total: usize) -> Error {
