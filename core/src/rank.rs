@@ -146,6 +146,8 @@ pub struct RankScratch {
     scale: f64,
     /// (exact score, word) of a cluster of near approximations.
     cluster: Vec<(f64, u64)>,
+    /// Whether each sorted word's successor has a near key.
+    near: Vec<u8>,
 }
 
 impl Default for RankScratch {
@@ -156,6 +158,7 @@ impl Default for RankScratch {
             counts: Box::new([[0; 1 << MAX_DIGIT]; 3]),
             scale: 0.0,
             cluster: Vec::new(),
+            near: Vec::new(),
         }
     }
 }
@@ -336,12 +339,16 @@ impl RankScratch {
                 .then((ua & 0xFFFF_FFFF).cmp(&(ub & 0xFFFF_FFFF)))
         };
         let cluster = &mut self.cluster;
+        let near = &mut self.near;
+        if only_shared {
+            near_flags(o, reach, near);
+        }
         let mut start = 0;
         let mut dense = 0u32;
         while start < o.len() {
             if only_shared {
-                start = next_block(o, start, reach);
-                if start == o.len() {
+                start = next_block(near, start);
+                if start >= o.len() {
                     break;
                 }
             }
@@ -357,7 +364,14 @@ impl RankScratch {
                 start = j;
                 continue;
             }
-            o[start..j].sort_unstable_by(|&a, &b| best_first(score(a), score(b), a, b));
+            if j - start == 2 {
+                // most blocks are a pair: no call into the sort
+                if best_first(score(o[start]), score(o[start + 1]), o[start], o[start + 1]).is_gt() {
+                    o.swap(start, start + 1);
+                }
+            } else {
+                o[start..j].sort_unstable_by(|&a, &b| best_first(score(a), score(b), a, b));
+            }
             while start < j {
                 let mut end = start + 1;
                 // (`==` first: ∞ − ∞ is NaN)
@@ -388,27 +402,26 @@ impl RankScratch {
     }
 }
 
-/// The first position `p ≥ from` whose next word's key is less than `reach` above its own,
-/// or the length if none. Tests eight neighbours at a time without branching (most units
-/// have no near neighbour), then finds the position among the eight.
-fn next_block(o: &[u64], from: usize, reach: u64) -> usize {
-    let near = |p: usize| (o[p + 1] >> 32) - (o[p] >> 32) < reach;
+/// `near[p] = 1` where the key of word `p + 1` is less than `reach` above word `p`'s (a
+/// branch-free pass that vectorises; most neighbours are far apart).
+#[multiversion::multiversion(targets("x86_64+avx512f+avx512dq+avx512vl", "x86_64+avx2+fma", "x86_64+sse4.1"))]
+fn near_flags(o: &[u64], reach: u64, near: &mut Vec<u8>) {
+    near.clear();
+    near.extend(o.windows(2).map(|w| u8::from((w[1] >> 32) - (w[0] >> 32) < reach)));
+}
+
+/// The first `p ≥ from` with `near[p] = 1`, or `near.len() + 1` (the number of words) if
+/// none: eight flags at a time.
+fn next_block(near: &[u8], from: usize) -> usize {
     let mut p = from;
-    while p + 8 < o.len() {
-        let w: &[u64; 9] = o[p..p + 9].try_into().expect("nine words");
-        if (0..8).fold(false, |any, k| any | ((w[k + 1] >> 32) - (w[k] >> 32) < reach)) {
-            break;
+    while p + 8 <= near.len() {
+        let eight = u64::from_le_bytes(near[p..p + 8].try_into().expect("eight flags"));
+        if eight != 0 {
+            return p + eight.trailing_zeros() as usize / 8;
         }
         p += 8;
     }
-    while p + 1 < o.len() && !near(p) {
-        p += 1;
-    }
-    if p + 1 < o.len() {
-        p
-    } else {
-        o.len()
-    }
+    near[p.min(near.len())..].iter().position(|&x| x != 0).map_or(near.len() + 1, |k| p + k)
 }
 
 /// `out[i] = key(scores[i]) << 32 | i`, with `key = round((hi − s) · scale)` capped at `top`
