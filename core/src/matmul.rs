@@ -20,6 +20,8 @@ use multiversion::{multiversion, target::selected_target};
 const UNITS: usize = 8;
 /// Runs per tile (eight accumulators).
 const RUNS: usize = 8;
+/// How many tiles ahead the columns are prefetched.
+const AHEAD: usize = 4;
 
 /// `out[r · stride + u] = Σᵢ w[r · k + i] · z[i · n + u]` for every run `r < w.len() / k` and
 /// unit `u < n`.
@@ -52,15 +54,32 @@ fn madd(a: f64, b: f64, c: f64, fma: bool) -> f64 {
     }
 }
 
+/// Ask for the cache line holding `x[at]` ahead of its use (nothing past the end).
+#[inline(always)]
+fn prefetch(x: &[f64], at: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(p) = x.get(at) {
+        // SAFETY: a prefetch only moves a cache line; it reads nothing into the program and
+        // cannot fault, and the address is inside `x`.
+        unsafe { std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(std::ptr::from_ref(p).cast()) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (x, at);
+}
+
 #[multiversion(targets("x86_64+avx512f+avx512dq+avx512vl", "x86_64+avx2+fma", "x86_64+sse4.1"))]
 fn kernel(wt: &[[f64; RUNS]], m: usize, k: usize, z: &[f64], n: usize, out: &mut [f64], stride: usize) {
     let fma = selected_target!().supports_feature_str("fma");
-    let full = n / UNITS * UNITS;
-    // the tile's columns, copied side by side first: the k loads of a tile are far apart in
-    // `z` and likely outside L2, and a copy loop has them in flight together, where the
-    // accumulation would wait on each in turn
+    // tiles start where the first run's output row is 64-byte aligned (so are the others',
+    // when the stride is a multiple of 8): a store across two cache lines costs two
+    let lead = ((64 - out.as_ptr() as usize % 64) % 64 / 8).min(n);
+    let full = lead + (n - lead) / UNITS * UNITS;
+    // A tile's columns are copied side by side before use: its k loads are far apart in `z`
+    // and mostly outside L2, too many streams for the hardware prefetcher. Each run block
+    // therefore also prefetches a slice of the columns [`AHEAD`] tiles ahead.
+    let blocks = wt.len() / k;
     let mut tile = vec![[0.0f64; UNITS]; k];
-    for u0 in (0..full).step_by(UNITS) {
+    for u0 in (lead..full).step_by(UNITS) {
         for (i, t) in tile.iter_mut().enumerate() {
             *t = z[i * n + u0..i * n + u0 + UNITS].try_into().expect("a tile");
         }
@@ -77,12 +96,17 @@ fn kernel(wt: &[[f64; RUNS]], m: usize, k: usize, z: &[f64], n: usize, out: &mut
                 let o = (b * RUNS + r) * stride + u0;
                 out[o..o + UNITS].copy_from_slice(a);
             }
+            if u0 + AHEAD * UNITS < full {
+                for i in k * b / blocks..k * (b + 1) / blocks {
+                    prefetch(z, i * n + u0 + AHEAD * UNITS);
+                }
+            }
         }
     }
-    // the last units, one at a time, in the same order
+    // the first and last units, one at a time, in the same order
     for (b, block) in wt.chunks_exact(k).enumerate() {
         for r in 0..RUNS.min(m - b * RUNS) {
-            for u in full..n {
+            for u in (0..lead).chain(full..n) {
                 let mut a = 0.0;
                 for (i, wi) in block.iter().enumerate() {
                     a = madd(wi[r], z[i * n + u], a, fma);

@@ -421,7 +421,10 @@ fn next_block(near: &[u8], from: usize) -> usize {
         }
         p += 8;
     }
-    near[p.min(near.len())..].iter().position(|&x| x != 0).map_or(near.len() + 1, |k| p + k)
+    near[p.min(near.len())..]
+        .iter()
+        .position(|&x| x != 0)
+        .map_or(near.len() + 1, |k| p + k)
 }
 
 /// `out[i] = key(scores[i]) << 32 | i`, with `key = round((hi − s) · scale)` capped at `top`
