@@ -141,7 +141,8 @@ pub(crate) struct Engine<'a> {
     pub(crate) nominal_weights: Vec<f64>,
     base_agg: AggPlan,
     aggs: Vec<AggPlan>,
-    variants: BTreeMap<VariantKey, Variant>,
+    /// Prepared data per step choice; choices that resolve to the same steps share it.
+    variants: BTreeMap<VariantKey, std::sync::Arc<Variant>>,
     /// node → column of the prepared data. Columns are grouped by first-level parent
     /// (children of each `l2` node contiguous, in `l2` order), so that each first-level
     /// aggregate of a batch is one small matrix product over its own columns.
@@ -351,7 +352,11 @@ impl<'a> Engine<'a> {
         if keys.is_empty() {
             return Ok(());
         }
-        let lists: Vec<Vec<Step>> = keys.iter().map(|&k| self.variant_steps(k)).collect();
+        // keys whose steps are the same (the nominal pipeline's normaliser chosen again, say)
+        // share one variant: built once, held once
+        let all_lists: Vec<Vec<Step>> = keys.iter().map(|&k| self.variant_steps(k)).collect();
+        let mut lists: Vec<Vec<Step>> = Vec::new();
+        let which: Vec<usize> = all_lists.iter().map(|l| intern(&mut lists, l)).collect();
         let mut common = lists[0].len();
         for l in &lists[1..] {
             common = common.min(l.iter().zip(&lists[0]).take_while(|(a, b)| a == b).count());
@@ -406,8 +411,9 @@ impl<'a> Engine<'a> {
                 })
             })
             .collect();
-        for (k, v) in keys.into_iter().zip(built) {
-            self.variants.insert(k, v?);
+        let built: Vec<std::sync::Arc<Variant>> = built.into_iter().map(|v| v.map(std::sync::Arc::new)).collect::<Result<_>>()?;
+        for (k, w) in keys.into_iter().zip(which) {
+            self.variants.insert(k, std::sync::Arc::clone(&built[w]));
         }
         Ok(())
     }

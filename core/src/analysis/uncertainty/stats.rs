@@ -195,6 +195,73 @@ impl RankHistogram {
         a
     }
 
+    /// Count, mean rank and mean |rank − nominal| in one pass (as [`Self::count`],
+    /// [`Self::mean`] and [`Self::mean_abs_shift`]).
+    pub fn moments(&self) -> (u64, f64, f64) {
+        let nominal = self.nominal;
+        let (n, sum, shift) = self.ranks().fold((0u64, 0u64, 0u64), |(n, s, d), (r, c)| {
+            (
+                n + c,
+                s + u64::from(r) * c,
+                d + if nominal > 0 { u64::from(r.abs_diff(nominal)) * c } else { 0 },
+            )
+        });
+        if n == 0 {
+            (0, f64::NAN, f64::NAN)
+        } else {
+            (n, sum as f64 / n as f64, shift as f64 / n as f64)
+        }
+    }
+
+    /// The quantiles `ps` (ascending), as [`Self::quantile`] gives each, in one walk over
+    /// the window.
+    pub fn quantiles(&self, ps: &[f64]) -> Vec<f64> {
+        if !self.dense || ps.windows(2).any(|w| w[1] < w[0]) {
+            return ps.iter().map(|&p| self.quantile(p)).collect();
+        }
+        let n = self.count();
+        if n == 0 {
+            return vec![f64::NAN; ps.len()];
+        }
+        // the order statistics each quantile needs (0-based, ascending), found in one walk
+        let pos: Vec<(f64, u64)> = ps
+            .iter()
+            .map(|&p| {
+                let index = 1.0 + (n - 1) as f64 * p.clamp(0.0, 1.0);
+                (index, index.floor() as u64 - 1)
+            })
+            .collect();
+        let mut want: Vec<u64> = pos.iter().flat_map(|&(_, k)| [k, (k + 1).min(n - 1)]).collect();
+        want.dedup();
+        let mut found = Vec::with_capacity(want.len());
+        let (mut acc, mut next) = (0u64, 0usize);
+        for (r, c) in self.ranks() {
+            acc += c;
+            while next < want.len() && want[next] < acc {
+                found.push((want[next], f64::from(r)));
+                next += 1;
+            }
+            if next == want.len() {
+                break;
+            }
+        }
+        let stat = |k: u64| found.iter().find(|&&(q, _)| q == k).map_or(f64::NAN, |&(_, x)| x);
+        pos.iter()
+            .map(|&(index, k)| {
+                let a = stat(k);
+                let lo = index.floor();
+                if index > lo {
+                    let b = stat(k + 1);
+                    if b != a {
+                        let h = index - lo;
+                        return (1.0 - h) * a + h * b;
+                    }
+                }
+                a
+            })
+            .collect()
+    }
+
     /// Sort the raw ranks once, so that later quantiles need no copy.
     pub fn sort(&mut self) {
         if !self.dense && !self.sorted {
@@ -299,6 +366,20 @@ mod tests {
         assert_eq!(h.quantile(0.5), med);
         assert_eq!(h.quantile(0.0), 7.0);
         assert_eq!(h.quantile(1.0), 9.0);
+    }
+
+    #[test]
+    fn one_walk_summaries_equal_the_single_ones() {
+        let mut h = RankHistogram::default();
+        for i in 0..5000u32 {
+            h.add(3 + (i * 7919) % 211 + (i % 3) * (i % 5), 40);
+        }
+        assert!(h.dense);
+        let ps = [0.0, 0.05, 0.5, 0.95, 1.0];
+        let one: Vec<f64> = ps.iter().map(|&p| h.quantile(p)).collect();
+        assert_eq!(h.quantiles(&ps), one);
+        assert_eq!(h.moments(), (h.count(), h.mean(), h.mean_abs_shift()));
+        assert!(RankHistogram::default().quantiles(&[0.5])[0].is_nan());
     }
 
     #[test]
