@@ -510,70 +510,66 @@ pub fn replay(
         })
         .collect::<Result<_>>()?;
     let nominal: Vec<f64> = fw.nodes().iter().map(|n| n.weight).collect();
-    // step choices interned in run order (their registry indices), the rest run by run in
-    // parallel; the first bad run in run order is the one reported
+    // Every run is checked up front (the first bad run in run order is reported); the engine
+    // builds each run's plan when it reaches it, so no plan of the whole design is held.
     let mut reg = Registry::default();
-    let choices: Vec<[Option<usize>; 4]> = design
-        .runs
-        .iter()
-        .map(|r| {
-            [
-                r.impute.as_ref().map(|x| engine::intern(&mut reg.impute, x)),
-                r.treat.as_ref().map(|x| engine::intern(&mut reg.treat, x)),
-                r.normalise.as_ref().map(|x| engine::intern(&mut reg.normalise, x)),
-                r.aggregate.as_ref().map(|x| engine::intern(&mut reg.aggregate, x)),
-            ]
-        })
-        .collect();
-    let plans: Vec<Result<RunPlan>> = design
-        .runs
-        .par_iter()
-        .zip(choices)
-        .enumerate()
-        .map(|(k, (r, [impute, treat, normalise, aggregate]))| {
-            if r.weights.len() != nodes.len() {
-                return Err(Error::spec(
-                    "design",
-                    format!("run {} has {} weights for {} weight columns", k + 1, r.weights.len(), nodes.len()),
-                ));
+    let mut runs: Vec<([Option<usize>; 4], Option<usize>)> = Vec::with_capacity(design.runs.len());
+    for (k, r) in design.runs.iter().enumerate() {
+        if r.weights.len() != nodes.len() {
+            return Err(Error::spec(
+                "design",
+                format!("run {} has {} weights for {} weight columns", k + 1, r.weights.len(), nodes.len()),
+            ));
+        }
+        if let Some((&n, &x)) = nodes
+            .iter()
+            .zip(&r.weights)
+            .find(|(_, &x)| !x.is_nan() && !(x.is_finite() && x >= 0.0))
+        {
+            return Err(Error::spec(
+                "design",
+                format!("run {}: weight of `{}` is {x}", k + 1, fw.nodes()[n].id),
+            ));
+        }
+        let exclude = match &r.exclude {
+            None => None,
+            Some(id) => Some(
+                fw.index_of(id)
+                    .filter(|i| fw.indicators().contains(i))
+                    .ok_or_else(|| Error::Unknown {
+                        what: "indicator",
+                        id: id.clone(),
+                        context: format!("design run {}", k + 1),
+                    })?,
+            ),
+        };
+        let choices = [
+            r.impute.as_ref().map(|x| engine::intern(&mut reg.impute, x)),
+            r.treat.as_ref().map(|x| engine::intern(&mut reg.treat, x)),
+            r.normalise.as_ref().map(|x| engine::intern(&mut reg.normalise, x)),
+            r.aggregate.as_ref().map(|x| engine::intern(&mut reg.aggregate, x)),
+        ];
+        runs.push((choices, exclude));
+    }
+    let plan = |k: usize| {
+        let ([impute, treat, normalise, aggregate], exclude) = runs[k];
+        let mut weights = nominal.clone();
+        for (&n, &x) in nodes.iter().zip(&design.runs[k].weights) {
+            if !x.is_nan() {
+                weights[n] = x;
             }
-            let mut w = nominal.clone();
-            for (&n, &x) in nodes.iter().zip(&r.weights) {
-                if !x.is_nan() {
-                    if !(x.is_finite() && x >= 0.0) {
-                        return Err(Error::spec(
-                            "design",
-                            format!("run {}: weight of `{}` is {x}", k + 1, fw.nodes()[n].id),
-                        ));
-                    }
-                    w[n] = x;
-                }
-            }
-            let exclude = match &r.exclude {
-                None => None,
-                Some(id) => Some(
-                    fw.index_of(id)
-                        .filter(|i| fw.indicators().contains(i))
-                        .ok_or_else(|| Error::Unknown {
-                            what: "indicator",
-                            id: id.clone(),
-                            context: format!("design run {}", k + 1),
-                        })?,
-                ),
-            };
-            Ok(RunPlan {
-                impute,
-                treat,
-                normalise,
-                aggregate,
-                weights: w,
-                exclude,
-            })
-        })
-        .collect();
-    let plans: Vec<RunPlan> = plans.into_iter().collect::<Result<_>>()?;
+        }
+        Ok(std::borrow::Cow::Owned(RunPlan {
+            impute,
+            treat,
+            normalise,
+            aggregate,
+            weights,
+            exclude,
+        }))
+    };
     let mut engine = Engine::new(fw, data, pipeline, reg)?;
-    let keys: BTreeSet<_> = plans.iter().map(key_of).collect();
+    let keys: BTreeSet<_> = runs.iter().map(|([i, t, n, _], _)| (*i, *t, *n)).collect();
     engine.prepare(&keys)?;
     let targets = targets(fw, &opts.nodes)?;
     let exec = ExecOptions {
@@ -582,8 +578,8 @@ pub fn replay(
         output: None,
         chunk: opts.chunk,
     };
-    let out = engine.execute(plans.len(), |r| Ok(std::borrow::Cow::Borrowed(&plans[r])), &exec, &monitor)?;
-    Ok(finish(fw, data, &targets, out, plans.len(), None))
+    let out = engine.execute(runs.len(), plan, &exec, &monitor)?;
+    Ok(finish(fw, data, &targets, out, runs.len(), None))
 }
 
 /// An analysis document: the factors and run settings, as TOML or JSON.
