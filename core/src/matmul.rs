@@ -21,7 +21,7 @@ const UNITS: usize = 8;
 /// Runs per tile (eight accumulators).
 const RUNS: usize = 8;
 /// How many tiles ahead the columns are prefetched.
-const AHEAD: usize = 4;
+const AHEAD: usize = 8;
 
 /// `out[r · stride + u] = Σᵢ w[r · k + i] · z[i · n + u]` for every run `r < w.len() / k` and
 /// unit `u < n`.
