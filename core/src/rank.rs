@@ -179,7 +179,10 @@ impl RankScratch {
             }
             return;
         };
-        let bits = (usize::BITS - scores.len().leading_zeros() + 5).clamp(8, 31);
+        // ⌈log₂ n⌉ + 5 bits at least; up to 3 more while two 11-bit passes still cover them
+        // (fewer units share a key or sit one key apart: the group scan does less)
+        let lg = usize::BITS - scores.len().leading_zeros();
+        let bits = (lg + 8).min(22).max(lg + 5).clamp(8, 31);
         // keys 0 ..= top for scores, top + 1 for a missing score (sorted last, then cut)
         let top = ((1u64 << bits) - 2) as f64;
         let span = hi - lo;
