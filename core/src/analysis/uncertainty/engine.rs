@@ -440,10 +440,8 @@ impl<'a> Engine<'a> {
     }
 
     /// Score one run into its aggregate slots `agg`: every aggregate, or only the root's slot
-    /// (the fast path). Returns whether every slot holds its node's scores.
-    #[allow(clippy::too_many_arguments)]
-    /// With `log_root`, a dense geometric root may be left as an approximate log-sum
-    /// (`t.log_root` says so).
+    /// (the fast path). Returns whether every slot holds its node's scores. With `log_root`,
+    /// a dense geometric root may be left as an approximate log-sum (`t.log_root` says so).
     #[allow(clippy::too_many_arguments)]
     fn score(
         &self,
