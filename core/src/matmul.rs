@@ -16,6 +16,8 @@
 
 use multiversion::{multiversion, target::selected_target};
 
+use crate::vmath::madd;
+
 /// Units per tile (one AVX-512 register of `f64`).
 const UNITS: usize = 8;
 /// Runs per tile (eight accumulators).
@@ -43,15 +45,6 @@ pub(crate) fn weighted_sums(w: &[f64], k: usize, z: &[f64], n: usize, out: &mut 
         }
     }
     kernel(&wt, m, k, z, n, out, stride);
-}
-
-#[inline(always)]
-fn madd(a: f64, b: f64, c: f64, fma: bool) -> f64 {
-    if fma {
-        a.mul_add(b, c)
-    } else {
-        a * b + c
-    }
 }
 
 /// Ask for the cache line holding `x[at]` ahead of its use (nothing past the end).

@@ -139,10 +139,10 @@ fn reduce_ln(x: f64) -> (f64, f64) {
     (k, m - 1.0)
 }
 
-/// `a · b + c`, in one rounding where the target has FMA (the approximation may differ in
-/// its last bits between targets; its bound holds on all).
+/// `a · b + c`, in one rounding where the target has FMA (`fma`: the multiversioned
+/// caller's target has it), else two: results may differ in their last bits between targets.
 #[inline(always)]
-fn madd(a: f64, b: f64, c: f64, fma: bool) -> f64 {
+pub(crate) fn madd(a: f64, b: f64, c: f64, fma: bool) -> f64 {
     if fma {
         a.mul_add(b, c)
     } else {
