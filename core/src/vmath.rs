@@ -161,18 +161,20 @@ fn ln_approx(x: f64, fma: bool) -> f64 {
     madd(k, std::f64::consts::LN_2, f * q, fma)
 }
 
-/// `y[i] += a · ln~(x[i])` with the division-free approximation `ln~` (within
-/// [`LN_APPROX_ERROR`] of `ln`); returns whether some `x[i]` is not a positive normal
-/// number (its term is then meaningless).
+/// `y[i] += a · ln~(f(x[i]))` with the division-free approximation `ln~` (within
+/// [`LN_APPROX_ERROR`] of `ln`) of each value mapped by `f` (a rescaling, say, or the
+/// identity); returns whether some mapped value is not a positive normal number (its term
+/// is then meaningless).
 ///
 /// # Panics
 /// If the lengths differ.
 #[multiversion(targets("x86_64+avx512f+avx512dq+avx512vl", "x86_64+avx2+fma", "x86_64+sse4.1"))]
-pub fn axpy_ln_approx(y: &mut [f64], a: f64, x: &[f64]) -> bool {
+pub fn axpy_ln_approx(y: &mut [f64], a: f64, x: &[f64], f: impl Fn(f64) -> f64) -> bool {
     assert_eq!(y.len(), x.len(), "axpy_ln_approx: lengths differ");
     let fma = multiversion::target::selected_target!().supports_feature_str("fma");
     let mut special = false;
     for (o, &v) in y.iter_mut().zip(x) {
+        let v = f(v);
         special |= !Ln::in_range(v);
         *o = madd(a, ln_approx(v, fma), *o, fma);
     }
@@ -306,16 +308,21 @@ mod tests {
         x.extend((0..=200_000).map(|i| 1.0 + (f64::from(i) - 100_000.0) * 1e-12));
         x.extend([f64::MIN_POSITIVE, f64::MAX, 1.0, 2.0, 0.5, 100.0]);
         let mut y = vec![0.0; x.len()];
-        assert!(!axpy_ln_approx(&mut y, 1.0, &x));
+        assert!(!axpy_ln_approx(&mut y, 1.0, &x, |v| v));
         let worst = x.iter().zip(&y).map(|(&v, &l)| (l - ln(v)).abs()).fold(0.0, f64::max);
         assert!(worst <= LN_APPROX_ERROR, "worst error {worst:e}");
         assert!(worst > 1e-9, "the bound is meant to be tight-ish: {worst:e}");
         // the accumulation, and out-of-range inputs flagged
         let mut acc = vec![1.0; 3];
-        assert!(!axpy_ln_approx(&mut acc, 2.0, &[1.0, std::f64::consts::E, 4.0]));
+        assert!(!axpy_ln_approx(&mut acc, 2.0, &[1.0, std::f64::consts::E, 4.0], |v| v));
         assert!((acc[1] - 3.0).abs() < 1e-7 && acc[0] == 1.0);
+        // the map applies before the logarithm, and its result is what is checked
+        let mut m = vec![0.0; 2];
+        assert!(!axpy_ln_approx(&mut m, 1.0, &[0.0, 1.0], |v| 1.0 + (std::f64::consts::E - 1.0) * v));
+        assert!(m[0].abs() < 1e-7 && (m[1] - 1.0).abs() < 1e-7);
+        assert!(axpy_ln_approx(&mut m, 1.0, &[1.0, 2.0], |v| v - 2.0));
         for bad in [0.0, -1.0, 1e-310, f64::INFINITY, f64::NAN] {
-            assert!(axpy_ln_approx(&mut [0.0; 2], 1.0, &[1.0, bad]), "{bad}");
+            assert!(axpy_ln_approx(&mut [0.0; 2], 1.0, &[1.0, bad], |v| v), "{bad}");
         }
     }
 
