@@ -6,13 +6,15 @@
 //! keys are radix-sorted together with the unit index, and the rare groups of distinct
 //! scores that share a key are finished by comparing the scores themselves. Equal scores
 //! always share a key, so ties are found by comparing neighbours. The key width is
-//! ⌈log₂ n⌉ + 5 bits, which leaves about one collision per 32 units for evenly spread
-//! scores; sorting costs two or three passes of at most 11-bit digits.
+//! ⌈log₂ n⌉ + 5 to ⌈log₂ n⌉ + 8 bits (the most that two 11-bit passes cover), which leaves
+//! at most one collision per 32 units for evenly spread scores; sorting costs two or three
+//! passes of at most 11-bit digits.
 //!
 //! The same mechanism ranks scores known only approximately ([`rank_into_bounded`]): the
 //! approximations are sorted as above, and only the units whose approximations lie within
-//! the error bound of a neighbour's are put in order by their exact scores, computed on
-//! demand. Keys that differ by more than the bound spans are ordered by the sort alone.
+//! twice the error bound of a neighbour's are put in order by their exact scores, computed
+//! on demand. Units whose keys are further apart than the bound can span are ordered by the
+//! sort alone.
 
 use ndarray::{Array1, ArrayView1};
 use serde::{Deserialize, Serialize};
