@@ -20,8 +20,15 @@ pub(crate) fn zeros_f(rows: usize, cols: usize) -> Array2<f64> {
     Array2::from_shape_vec((rows, cols).f(), v).unwrap_or_else(|_| Array2::zeros((rows, cols).f()))
 }
 
+/// A zeroed `Vec<u32>` of `len` values, backed by huge pages where the system allows.
+pub(crate) fn zeros_u32(len: usize) -> Vec<u32> {
+    let mut v = vec![0u32; len];
+    advise_huge(&mut v);
+    v
+}
+
 #[cfg(target_os = "linux")]
-fn advise_huge(v: &mut [f64]) {
+fn advise_huge<T>(v: &mut [T]) {
     let bytes = std::mem::size_of_val(v);
     if bytes < HUGE_MIN_BYTES {
         return;
@@ -41,7 +48,7 @@ fn advise_huge(v: &mut [f64]) {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn advise_huge(_: &mut [f64]) {
+fn advise_huge<T>(_: &mut [T]) {
     let _ = HUGE_MIN_BYTES;
 }
 

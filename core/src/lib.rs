@@ -10,6 +10,7 @@ pub mod log;
 mod matmul;
 pub mod normalise;
 pub mod pipeline;
+mod prefetch;
 pub mod prepare;
 pub mod rank;
 mod reduce;

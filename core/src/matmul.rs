@@ -17,6 +17,7 @@
 use multiversion::{multiversion, target::selected_target};
 
 use crate::vmath::madd;
+use crate::prefetch::prefetch;
 
 /// Units per tile (one AVX-512 register of `f64`).
 const UNITS: usize = 8;
@@ -45,19 +46,6 @@ pub(crate) fn weighted_sums(w: &[f64], k: usize, z: &[f64], n: usize, out: &mut 
         }
     }
     kernel(&wt, m, k, z, n, out, stride);
-}
-
-/// Ask for the cache line holding `x[at]` ahead of its use (nothing past the end).
-#[inline(always)]
-fn prefetch(x: &[f64], at: usize) {
-    #[cfg(target_arch = "x86_64")]
-    if let Some(p) = x.get(at) {
-        // SAFETY: a prefetch only moves a cache line; it reads nothing into the program and
-        // cannot fault, and the address is inside `x`.
-        unsafe { std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(std::ptr::from_ref(p).cast()) }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (x, at);
 }
 
 #[multiversion(targets("x86_64+avx512f+avx512dq+avx512vl", "x86_64+avx2+fma", "x86_64+sse4.1"))]
