@@ -20,9 +20,9 @@ pub(crate) fn zeros_f(rows: usize, cols: usize) -> Array2<f64> {
     Array2::from_shape_vec((rows, cols).f(), v).unwrap_or_else(|_| Array2::zeros((rows, cols).f()))
 }
 
-/// A zeroed `Vec<u32>` of `len` values, backed by huge pages where the system allows.
-pub(crate) fn zeros_u32(len: usize) -> Vec<u32> {
-    let mut v = vec![0u32; len];
+/// `v` (fresh from a zeroed allocation, not yet touched) backed by huge pages where the
+/// system allows.
+pub(crate) fn huge<T>(mut v: Vec<T>) -> Vec<T> {
     advise_huge(&mut v);
     v
 }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::prelude::*;
 
 use super::factors::{AggregationChoice, RescaleTo, TreatChoice};
-use super::stats::{record_block, RankHistogram, BLOCK};
+use super::stats::{record_block, RankCell, RankHistogram, BLOCK};
 use crate::aggregate::{Aggregate, Aggregator};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
@@ -180,6 +180,8 @@ struct Scratch {
     /// A node's scores spread over all dataset units (when screening dropped some).
     full: Vec<f64>,
     rs: RankScratch,
+    /// A run's ranks before they are stored in a narrower cell ([`RankCell`]).
+    row: Vec<u32>,
 }
 
 /// Per-run temporaries of [`Engine::score`].
@@ -475,6 +477,7 @@ impl<'a> Engine<'a> {
                 deferred: vec![None; self.bottom_up.len()],
                 log_root: None,
             },
+            row: Vec::new(),
             full: vec![0.0; n],
             rs: RankScratch::default(),
         }
@@ -919,13 +922,13 @@ impl<'a> Engine<'a> {
     /// first-level node over its own columns, `W_a · Z_a` (or `W_a · ln Z_a`), or one for the
     /// whole index when every mean is arithmetic — written straight into the runs' aggregate
     /// slots; the rest of each run as usual.
-    fn run_batch(
+    fn run_batch<R: RankCell>(
         &self,
         plans: &[&RunPlan],
         opts: &ExecOptions,
         nominal: Option<&[u32]>,
         s: &mut Scratch,
-        ranks: &mut [u32],
+        ranks: &mut [R],
     ) -> Result<Vec<RunOut>> {
         let fw = self.fw;
         let nd = self.data.n_units();
@@ -1025,7 +1028,7 @@ impl<'a> Engine<'a> {
             p0 = p1;
         }
         let mut outs = Vec::with_capacity(plans.len());
-        let Scratch { agg, t, full, rs } = s;
+        let Scratch { agg, t, full, rs, row } = s;
         let per_run = nd * opts.targets.len();
         for ((r, p), ranks) in plans.iter().enumerate().zip(ranks.chunks_exact_mut(per_run)) {
             let pre = match &group[r] {
@@ -1034,7 +1037,7 @@ impl<'a> Engine<'a> {
                 Some(_) => Pre::L2,
             };
             let area = &mut agg[pos[r] * stride..(pos[r] + 1) * stride];
-            outs.push(self.run_one(p, opts, nominal, pre, area, t, full, rs, ranks)?);
+            outs.push(R::store(ranks, row, |ranks| self.run_one(p, opts, nominal, pre, area, t, full, rs, ranks))?);
         }
         Ok(outs)
     }
@@ -1173,6 +1176,7 @@ impl<'a> Engine<'a> {
             mut t,
             mut full,
             mut rs,
+            ..
         } = self.scratch();
         agg.resize(self.run_len(nd), 0.0);
         let nom_opts = ExecOptions {
@@ -1210,16 +1214,45 @@ impl<'a> Engine<'a> {
         }
         let nominal_ranks: Vec<Vec<u32>> = nom_ranks.chunks_exact(nd).map(<[u32]>::to_vec).collect();
 
+        let (hists, run_scores, y) = if nd < 1 << 16 {
+            self.run_chunks::<u16, P>(n_runs, &plan, opts, monitor, &nominal_ranks)?
+        } else {
+            self.run_chunks::<u32, P>(n_runs, &plan, opts, monitor, &nominal_ranks)?
+        };
+        Ok(ExecOutput {
+            hists,
+            nominal_ranks,
+            nominal_scores,
+            run_scores,
+            y,
+        })
+    }
+
+    /// The Monte Carlo loop of [`Engine::execute`]: runs in chunks, each chunk's ranks kept
+    /// in cells of `R` until they are recorded in the histograms.
+    fn run_chunks<'p, R: RankCell, P>(
+        &self,
+        n_runs: usize,
+        plan: &P,
+        opts: &ExecOptions,
+        monitor: &Monitor<'_>,
+        nominal_ranks: &[Vec<u32>],
+    ) -> Result<(Vec<Vec<RankHistogram>>, Vec<Vec<f64>>, Vec<f64>)>
+    where
+        P: Fn(usize) -> Result<std::borrow::Cow<'p, RunPlan>> + Sync,
+    {
+        let nd = self.data.n_units();
+        let nt = opts.targets.len();
         let chunk = opts
             .chunk
-            .unwrap_or_else(|| (8_000_000 / (nd * nt.max(1) * 4 + 1)).clamp(16, 1024))
+            .unwrap_or_else(|| (8_000_000 / (nd * nt.max(1) * std::mem::size_of::<R>() + 1)).clamp(16, 1024))
             .max(1);
         let mut hists: Vec<Vec<RankHistogram>> = vec![vec![RankHistogram::default(); nd]; nt];
         let mut run_scores = Vec::new();
         let mut y = Vec::with_capacity(if opts.output.is_some() { n_runs } else { 0 });
         // read back a cache line per run and block of units, one page apart: huge pages
         // keep those reads from missing the TLB
-        let mut ranks_all = crate::alloc::zeros_u32(chunk.min(n_runs) * nd * nt);
+        let mut ranks_all = R::zeros(chunk.min(n_runs) * nd * nt);
         // rayon calls `map_init`'s init once per work split: a pool keeps the workers'
         // scratch (megabytes of slots) from being allocated and zeroed again each time
         let pool = std::sync::Mutex::new(Vec::new());
@@ -1229,7 +1262,7 @@ impl<'a> Engine<'a> {
                 return Err(cancelled(done, n_runs));
             }
             let end = (done + chunk).min(n_runs);
-            let plans = (done..end).into_par_iter().map(&plan).collect::<Result<Vec<_>>>()?;
+            let plans = (done..end).into_par_iter().map(plan).collect::<Result<Vec<_>>>()?;
             // Runs that share prepared data and aggregation are batched together: each
             // matrix product then covers more runs (packing its data once for all). The
             // histograms do not depend on run order; per-run outputs return to run order.
@@ -1289,13 +1322,7 @@ impl<'a> Engine<'a> {
                 p(done, n_runs);
             }
         }
-        Ok(ExecOutput {
-            hists,
-            nominal_ranks,
-            nominal_scores,
-            run_scores,
-            y,
-        })
+        Ok((hists, run_scores, y))
     }
 
     /// The aggregate step a plan uses (for design records).
@@ -1478,6 +1505,48 @@ overrides = [{ level = 2, method = "arithmetic" }]
         }
         assert!(resolved >= 40 * 60, "near-ties were resolved exactly ({resolved} exact scores)");
         assert_eq!(tied, 40 * 20, "duplicates tie in every run");
+    }
+
+    /// Ranks kept in `u16` cells (fewer than 2¹⁶ units) and in `u32` cells give the same
+    /// histograms, for the index and a dimension, over chunks that do not divide the runs.
+    #[test]
+    fn narrow_and_wide_rank_cells_give_the_same_histograms() {
+        let (fw, ds, p) = setup();
+        let mut engine = Engine::new(&fw, &ds, &p, Registry::default()).unwrap();
+        engine.prepare(&BTreeSet::from([(None, None, None)])).unwrap();
+        let d1 = fw.nodes().iter().position(|n| n.id == "D1").unwrap();
+        let opts = ExecOptions {
+            targets: vec![fw.root(), d1],
+            keep_runs: false,
+            output: None,
+            chunk: Some(7),
+        };
+        let plan = |r: usize| -> Result<std::borrow::Cow<'_, RunPlan>> {
+            let weights = engine
+                .nominal_weights
+                .iter()
+                .enumerate()
+                .map(|(i, &w)| w * (0.75 + 0.5 * (((r * 31 + i * 17) % 23) as f64 / 22.0)))
+                .collect();
+            Ok(std::borrow::Cow::Owned(RunPlan {
+                impute: None,
+                treat: None,
+                normalise: None,
+                aggregate: None,
+                weights,
+                exclude: None,
+            }))
+        };
+        let nominal = vec![(1..=ds.n_units() as u32).collect::<Vec<_>>(); 2];
+        let m = Monitor::default();
+        let (narrow, _, _) = engine.run_chunks::<u16, _>(40, &plan, &opts, &m, &nominal).unwrap();
+        let (wide, _, _) = engine.run_chunks::<u32, _>(40, &plan, &opts, &m, &nominal).unwrap();
+        let ps = [0.05, 0.5, 0.95];
+        for (a, b) in narrow.iter().flatten().zip(wide.iter().flatten()) {
+            assert_eq!(a.count(), 40);
+            assert_eq!(format!("{:?}", (a.moments(), a.quantiles(&ps))), format!("{:?}", (b.moments(), b.quantiles(&ps))));
+        }
+        assert_eq!(narrow.iter().flatten().count(), 2 * ds.n_units());
     }
 
     /// The batched path with the children's rescaling applied on the fly (affine and range,

@@ -268,6 +268,47 @@ impl RankHistogram {
     }
 }
 
+/// How a chunk of runs stores its ranks until they are recorded: `u16` when every rank
+/// fits (fewer than 2¹⁶ units), which halves the memory the ranks pass through, else `u32`.
+pub(crate) trait RankCell: Copy + Send + Sync + 'static {
+    /// A zeroed buffer of `len` cells.
+    fn zeros(len: usize) -> Vec<Self>;
+    fn get(self) -> u32;
+    /// Let `f` write a run's `u32` ranks, and store them in `dst` (`row` is spare room).
+    fn store<T>(dst: &mut [Self], row: &mut Vec<u32>, f: impl FnOnce(&mut [u32]) -> T) -> T;
+}
+
+impl RankCell for u32 {
+    fn zeros(len: usize) -> Vec<Self> {
+        crate::alloc::huge(vec![0; len])
+    }
+    fn get(self) -> u32 {
+        self
+    }
+    fn store<T>(dst: &mut [Self], _: &mut Vec<u32>, f: impl FnOnce(&mut [u32]) -> T) -> T {
+        f(dst)
+    }
+}
+
+impl RankCell for u16 {
+    fn zeros(len: usize) -> Vec<Self> {
+        crate::alloc::huge(vec![0; len])
+    }
+    fn get(self) -> u32 {
+        u32::from(self)
+    }
+    fn store<T>(dst: &mut [Self], row: &mut Vec<u32>, f: impl FnOnce(&mut [u32]) -> T) -> T {
+        row.resize(dst.len(), 0);
+        let out = f(row);
+        for (d, &r) in dst.iter_mut().zip(row.iter()) {
+            // chosen only when every rank (at most the number of units) fits
+            debug_assert!(r <= u32::from(u16::MAX));
+            *d = r as u16;
+        }
+        out
+    }
+}
+
 /// Units recorded together by [`record_block`].
 pub(crate) const BLOCK: usize = 16;
 /// Runs transposed at a time by [`record_block`].
@@ -289,7 +330,7 @@ const LANES: usize = 4;
 /// wait on its own previous increment. The runs' rows are megabytes apart in all, one
 /// page apart each, which the hardware prefetcher does not follow: they are prefetched
 /// [`AHEAD`] runs ahead.
-pub(crate) fn record_block(hs: &mut [RankHistogram], nominal: &[u32], ranks: &[u32], stride: usize, at: usize) {
+pub(crate) fn record_block<R: RankCell>(hs: &mut [RankHistogram], nominal: &[u32], ranks: &[R], stride: usize, at: usize) {
     assert!(hs.len() <= BLOCK && nominal.len() == hs.len(), "record_block: a block of {} units", hs.len());
     assert!(at + hs.len() <= stride, "record_block: units {at}.. past a run of {stride}");
     let runs = ranks.len() / stride;
@@ -300,7 +341,7 @@ pub(crate) fn record_block(hs: &mut [RankHistogram], nominal: &[u32], ranks: &[u
             prefetch(ranks, (i + AHEAD) * stride + at);
             let row = &ranks[i * stride + at..][..hs.len()];
             for (col, &r) in buf.iter_mut().zip(row) {
-                col[j] = r;
+                col[j] = r.get();
             }
         }
         for ((hl, cols), nl) in hs.chunks_mut(LANES).zip(buf.chunks(LANES)).zip(nominal.chunks(LANES)) {
