@@ -180,3 +180,41 @@ fn design_written_and_read_back_replays_identically() {
     .unwrap();
     assert_eq!(a.run_scores, b.run_scores);
 }
+
+/// A bad run is reported by its number and what is wrong with it; of several bad runs, the
+/// first in run order, whether its weights or its other columns are wrong.
+#[test]
+fn bad_design_runs_are_reported_first_in_run_order() {
+    let (fw, ds, p, design) = setup();
+    let run_err = |d: &Design| {
+        replay(&fw, &ds, &p, d, &ReplayOptions::default(), Monitor::default())
+            .unwrap_err()
+            .to_string()
+    };
+    let (conn, sust) = (0, 1); // two weight columns
+    let name0 = design.weight_nodes[conn].clone();
+
+    let mut d = design.clone();
+    d.runs[41].weights[conn] = -1.0;
+    let e = run_err(&d);
+    assert!(e.contains("run 42") && e.contains(&name0) && e.contains("-1"), "{e}");
+
+    d.runs[6].weights[sust] = f64::INFINITY; // an earlier bad weight wins
+    let e = run_err(&d);
+    assert!(e.contains("run 7") && e.contains("inf"), "{e}");
+
+    d.runs[3].exclude = Some("NoSuchIndicator".into()); // an earlier unknown exclusion wins
+    let e = run_err(&d);
+    assert!(e.contains("NoSuchIndicator") && e.contains("design run 4"), "{e}");
+
+    d.runs[1].weights.pop(); // an earlier short run wins
+    let e = run_err(&d);
+    assert!(e.contains("run 2 has") && e.contains("weights for"), "{e}");
+
+    let mut d = design.clone();
+    d.runs[9].exclude = Some("NoSuchIndicator".into());
+    d.runs[50].weights[conn] = f64::NAN; // NaN = the framework's weight: fine
+    d.runs[60].weights[conn] = -2.0; // a later bad weight does not hide the earlier exclusion
+    let e = run_err(&d);
+    assert!(e.contains("design run 10"), "{e}");
+}

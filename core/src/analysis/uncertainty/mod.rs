@@ -512,45 +512,45 @@ pub fn replay(
     let nominal: Vec<f64> = fw.nodes().iter().map(|n| n.weight).collect();
     // Every run is checked up front (the first bad run in run order is reported); the engine
     // builds each run's plan when it reaches it, so no plan of the whole design is held.
+    // Step choices and exclusions are checked here, run by run; the weights (megabytes of
+    // them, read once) in parallel, while the engine prepares its data.
     let mut reg = Registry::default();
     let mut runs: Vec<([Option<usize>; 4], Option<usize>)> = Vec::with_capacity(design.runs.len());
+    let mut first_bad: Option<(usize, Error)> = None;
     for (k, r) in design.runs.iter().enumerate() {
-        if r.weights.len() != nodes.len() {
-            return Err(Error::spec(
-                "design",
-                format!("run {} has {} weights for {} weight columns", k + 1, r.weights.len(), nodes.len()),
-            ));
+        match check_run(fw, nodes.len(), k, r) {
+            Ok(exclude) => {
+                let choices = [
+                    r.impute.as_ref().map(|x| engine::intern(&mut reg.impute, x)),
+                    r.treat.as_ref().map(|x| engine::intern(&mut reg.treat, x)),
+                    r.normalise.as_ref().map(|x| engine::intern(&mut reg.normalise, x)),
+                    r.aggregate.as_ref().map(|x| engine::intern(&mut reg.aggregate, x)),
+                ];
+                runs.push((choices, exclude));
+            }
+            Err(e) => {
+                first_bad = Some((k, e));
+                break;
+            }
         }
-        if let Some((&n, &x)) = nodes
-            .iter()
-            .zip(&r.weights)
-            .find(|(_, &x)| !x.is_nan() && !(x.is_finite() && x >= 0.0))
-        {
-            return Err(Error::spec(
-                "design",
-                format!("run {}: weight of `{}` is {x}", k + 1, fw.nodes()[n].id),
-            ));
-        }
-        let exclude = match &r.exclude {
-            None => None,
-            Some(id) => Some(
-                fw.index_of(id)
-                    .filter(|i| fw.indicators().contains(i))
-                    .ok_or_else(|| Error::Unknown {
-                        what: "indicator",
-                        id: id.clone(),
-                        context: format!("design run {}", k + 1),
-                    })?,
-            ),
-        };
-        let choices = [
-            r.impute.as_ref().map(|x| engine::intern(&mut reg.impute, x)),
-            r.treat.as_ref().map(|x| engine::intern(&mut reg.treat, x)),
-            r.normalise.as_ref().map(|x| engine::intern(&mut reg.normalise, x)),
-            r.aggregate.as_ref().map(|x| engine::intern(&mut reg.aggregate, x)),
-        ];
-        runs.push((choices, exclude));
     }
+    // the first run (of `runs`) with a bad weight, as an error
+    let weights_in = |runs: &[DesignRun]| match runs.par_iter().position_first(|r| bad_weight(&r.weights).is_some()) {
+        None => Ok(()),
+        Some(k) => {
+            let (i, x) = bad_weight(&runs[k].weights).unwrap_or((0, f64::NAN));
+            Err(Error::spec("design", format!("run {}: weight of `{}` is {x}", k + 1, fw.nodes()[nodes[i]].id)))
+        }
+    };
+    if let Some((k, e)) = first_bad {
+        weights_in(&design.runs[..k])?; // an earlier run's bad weight is reported first
+        return Err(e);
+    }
+    let mut engine = Engine::new(fw, data, pipeline, reg)?;
+    let keys: BTreeSet<_> = runs.iter().map(|([i, t, n, _], _)| (*i, *t, *n)).collect();
+    let (weights_ok, prepared) = rayon::join(|| weights_in(&design.runs), || engine.prepare(&keys));
+    weights_ok?;
+    prepared?;
     let plan = |k: usize| {
         let ([impute, treat, normalise, aggregate], exclude) = runs[k];
         let mut weights = nominal.clone();
@@ -568,9 +568,6 @@ pub fn replay(
             exclude,
         }))
     };
-    let mut engine = Engine::new(fw, data, pipeline, reg)?;
-    let keys: BTreeSet<_> = runs.iter().map(|([i, t, n, _], _)| (*i, *t, *n)).collect();
-    engine.prepare(&keys)?;
     let targets = targets(fw, &opts.nodes)?;
     let exec = ExecOptions {
         targets: targets.clone(),
@@ -580,6 +577,39 @@ pub fn replay(
     };
     let out = engine.execute(runs.len(), plan, &exec, &monitor)?;
     Ok(finish(fw, data, &targets, out, runs.len(), None))
+}
+
+/// A design run's checks that need no weight values: its number of weights and the
+/// indicator it excludes (returned as a node index).
+fn check_run(fw: &Framework, n_weights: usize, k: usize, r: &DesignRun) -> Result<Option<usize>> {
+    if r.weights.len() != n_weights {
+        return Err(Error::spec(
+            "design",
+            format!("run {} has {} weights for {n_weights} weight columns", k + 1, r.weights.len()),
+        ));
+    }
+    match &r.exclude {
+        None => Ok(None),
+        Some(id) => fw
+            .index_of(id)
+            .filter(|i| fw.indicators().contains(i))
+            .map(Some)
+            .ok_or_else(|| Error::Unknown {
+                what: "indicator",
+                id: id.clone(),
+                context: format!("design run {}", k + 1),
+            }),
+    }
+}
+
+/// The first weight of a run that is neither NaN (the framework's weight) nor a finite
+/// non-negative number: (its column, its value).
+fn bad_weight(weights: &[f64]) -> Option<(usize, f64)> {
+    weights
+        .iter()
+        .enumerate()
+        .find(|(_, &x)| !x.is_nan() && !(x.is_finite() && x >= 0.0))
+        .map(|(i, &x)| (i, x))
 }
 
 /// An analysis document: the factors and run settings, as TOML or JSON.
