@@ -50,7 +50,10 @@ pub(crate) fn weighted_sums(w: &[f64], k: usize, z: &[f64], n: usize, out: &mut 
 
 #[multiversion(targets("x86_64+avx512f+avx512dq+avx512vl", "x86_64+avx2+fma", "x86_64+sse4.1"))]
 fn kernel(wt: &[[f64; RUNS]], m: usize, k: usize, z: &[f64], n: usize, out: &mut [f64], stride: usize) {
-    let fma = selected_target!().supports_feature_str("fma");
+    // a constant: evaluated at run time, the kernel's code (and speed: 4x slower once)
+    // depended on how unrelated changes moved the crate's inlining
+    const FMA: bool = selected_target!().supports_feature_str("fma");
+    let fma = FMA;
     // tiles start where the first run's output row is 64-byte aligned (so are the others',
     // when the stride is a multiple of 8): a store across two cache lines costs two
     let lead = ((64 - out.as_ptr() as usize % 64) % 64 / 8).min(n);
