@@ -205,10 +205,14 @@ impl RankHistogram {
     /// The quantiles `ps` (ascending), as [`Self::quantile`] gives each, in one walk over
     /// the window.
     pub fn quantiles(&self, ps: &[f64]) -> Vec<f64> {
+        self.quantiles_of(self.count(), ps)
+    }
+
+    /// [`Self::quantiles`] when the count `n` is known (saves a walk over the window).
+    pub(crate) fn quantiles_of(&self, n: u64, ps: &[f64]) -> Vec<f64> {
         if !self.dense || ps.windows(2).any(|w| w[1] < w[0]) {
             return ps.iter().map(|&p| self.quantile(p)).collect();
         }
-        let n = self.count();
         if n == 0 {
             return vec![f64::NAN; ps.len()];
         }
