@@ -1250,8 +1250,8 @@ impl<'a> Engine<'a> {
         let mut hists: Vec<Vec<RankHistogram>> = vec![vec![RankHistogram::default(); nd]; nt];
         let mut run_scores = Vec::new();
         let mut y = Vec::with_capacity(if opts.output.is_some() { n_runs } else { 0 });
-        // read back a cache line per run and block of units, one page apart: huge pages
-        // keep those reads from missing the TLB
+        // read back a block of units' ranks per run, a page or more apart: huge pages keep
+        // those reads from missing the TLB
         let mut ranks_all = R::zeros(chunk.min(n_runs) * nd * nt);
         // rayon calls `map_init`'s init once per work split: a pool keeps the workers'
         // scratch (megabytes of slots) from being allocated and zeroed again each time
@@ -1303,7 +1303,7 @@ impl<'a> Engine<'a> {
             for (t, h) in hists.iter_mut().enumerate() {
                 let nomr = &nominal_ranks[t];
                 let ranks_buf = &*ranks_buf;
-                // blocks of units: each run's ranks of a block are one cache line
+                // blocks of units: each run's ranks of a block are one cache line (half, in u16)
                 h.par_chunks_mut(BLOCK).enumerate().for_each(|(b, hs)| {
                     let u0 = b * BLOCK;
                     record_block(hs, &nomr[u0..u0 + hs.len()], ranks_buf, per_run, t * nd + u0);
