@@ -113,8 +113,6 @@ pub fn rank_into_bounded(
     assert!(eps >= 0.0, "the error bound must be a non-negative number");
     let scores = approx;
     let out = &mut out[..scores.len()];
-    // `out` is written at random: lines that are not in cache would each hold up the stores
-    crate::prefetch::prefetch_all(out);
     let tol = 2.0 * eps;
     if ties == Ties::Dense {
         scratch.sort_best_first(scores, None);

@@ -290,6 +290,9 @@ impl RankCell for u32 {
         self
     }
     fn store<T>(dst: &mut [Self], _: &mut Vec<u32>, f: impl FnOnce(&mut [u32]) -> T) -> T {
+        // ranked straight into the chunk's buffer, which the ranker writes at random: lines
+        // not in cache would each hold up its stores
+        crate::prefetch::prefetch_all(dst);
         f(dst)
     }
 }
