@@ -8,3 +8,4 @@ cargo test --locked --doc
 if [ -x scripts/test-python.sh ]; then
   scripts/test-python.sh
 fi
+scripts/test-browser.sh

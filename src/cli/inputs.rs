@@ -36,6 +36,10 @@ pub(crate) struct InputArgs {
     /// Default: the bundled framework's grading, if any.
     #[arg(long)]
     pub(crate) grading: Option<PathBuf>,
+    /// Language of tables, headers and reports: zh or en. Default: the framework's own
+    /// language, else the system locale, else English.
+    #[arg(long)]
+    pub(crate) lang: Option<io::Lang>,
 }
 
 /// Loaded, validated inputs.
@@ -44,6 +48,8 @@ pub(crate) struct Inputs {
     pub(crate) data: Dataset,
     pub(crate) pipeline: Pipeline,
     pub(crate) grading: Option<GradingSpec>,
+    /// The display language (resolved: flag, framework, locale, English).
+    pub(crate) lang: io::Lang,
 }
 
 impl InputArgs {
@@ -107,7 +113,9 @@ impl InputArgs {
             (None, Some(b)) => b.grading()?,
             (None, None) => None,
         };
+        let lang = io::Lang::resolve(self.lang, Some(&fw));
         Ok(Inputs {
+            lang,
             framework: fw,
             data,
             pipeline,

@@ -40,6 +40,7 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
         data,
         pipeline,
         grading,
+        ..
     } = a.inputs.load()?;
     let run = pipeline.run(&fw, &data)?;
     print_warnings(&run.log);

@@ -1,0 +1,1 @@
+//! `zhili serve`: the policy-office workbench (work in progress).
