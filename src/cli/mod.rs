@@ -5,6 +5,7 @@ mod derive;
 mod frameworks;
 mod inputs;
 mod score;
+mod serve;
 mod sensitivity;
 mod table;
 mod uncertainty;
@@ -41,6 +42,8 @@ enum Command {
     Derive(derive::Args),
     /// Compute weights (entropy, CRITIC, CV, SD, PCA, equal, AHP) for every sibling group.
     Weights(weights::Args),
+    /// The workbench: a local web page to tune weights, save and compare scenarios, export them.
+    Serve(serve::Args),
 }
 
 /// Parse arguments, run, print one clear error on failure.
@@ -55,6 +58,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Sensitivity(a) => sensitivity::run(a),
         Command::Weights(a) => weights::run(a),
         Command::Derive(a) => derive::run(a),
+        Command::Serve(a) => serve::run(a),
     };
     match result {
         Ok(code) => code,
