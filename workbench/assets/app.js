@@ -1,6 +1,6 @@
 // zhili workbench page. Vanilla JS, no build step; talks only to the /api/v1 HTTP API.
 // Every text that comes from data or a person (names, notes, unit names) is set with
-// textContent, never innerHTML.
+// textContent (the el() helper below); no HTML is ever built from strings.
 'use strict';
 
 const API = '/api/v1';

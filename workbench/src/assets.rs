@@ -50,8 +50,3 @@ pub(crate) async fn echarts() -> Response {
 pub(crate) async fn echarts_license() -> Response {
     asset(zhili_io::assets::ECHARTS_LICENSE, "text/plain; charset=utf-8")
 }
-
-/// The CSP header value used for HTML pages.
-pub(crate) fn csp() -> HeaderValue {
-    HeaderValue::from_static(CSP)
-}

@@ -223,8 +223,13 @@ pub(crate) struct DuplicateInput {
 }
 
 /// `POST /api/v1/scenarios/{id}/duplicate`: a new scenario from one version.
-pub(crate) async fn duplicate(State(state): State<AppState>, Path(id): Path<i64>, body: Option<Body<DuplicateInput>>) -> ApiResult<(StatusCode, Json<Value>)> {
-    let input = body.map(|b| b.0).unwrap_or_default();
+pub(crate) async fn duplicate(State(state): State<AppState>, Path(id): Path<i64>, body: axum::body::Bytes) -> ApiResult<(StatusCode, Json<Value>)> {
+    // The body is optional: no body, or JSON.
+    let input: DuplicateInput = if body.iter().all(u8::is_ascii_whitespace) {
+        DuplicateInput::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| ApiError::bad(format!("bad request body: {e}")).with("kind", "bad_body"))?
+    };
     let v = load(&state, id, input.version)?;
     let name = text("name", input.name, false)?.unwrap_or_else(|| format!("{} (copy)", v.name));
     let (nid, version) = state.inner.store.create(&NewVersion {

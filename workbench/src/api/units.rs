@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use axum::Json;
 use serde_json::{json, Value};
-use zhili_core::analysis::obstacle::obstacle_degree_framework;
+use zhili_core::analysis::obstacle_degree_framework;
 
 use super::{num, parse_pipeline, Body, ScoreInput};
 use crate::error::{ApiError, ApiResult};
