@@ -17,8 +17,9 @@ let failed = false;
 
 async function apiPost(p, body) {
   const r = await fetch(url + p, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  assert(r.ok, `${p}: ${r.status} ${await r.text()}`);
-  return r.json();
+  const text = await r.text();
+  assert(r.ok, `${p}: ${r.status} ${text}`);
+  return JSON.parse(text);
 }
 
 /** The ranking table as { unit: score } (full precision, from data-score). */
@@ -135,8 +136,9 @@ try {
 
   // Export the workbook and read it back.
   const xr = await fetch(`${url}/api/v1/scenarios/${a.id}/export/xlsx`);
-  assert(xr.ok, `xlsx export: ${xr.status} ${xr.ok ? '' : await xr.text()}`);
-  const files = unzip(Buffer.from(await xr.arrayBuffer()));
+  const xbytes = Buffer.from(await xr.arrayBuffer());
+  assert(xr.ok, `xlsx export: ${xr.status} ${xbytes.toString('utf8', 0, 300)}`);
+  const files = unzip(xbytes);
   const wb = files['xl/workbook.xml'];
   assert(wb, 'a workbook');
   const sheets = [...wb.matchAll(/<sheet [^>]*name="([^"]+)"/g)].map((m) => m[1]);

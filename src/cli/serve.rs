@@ -40,8 +40,10 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
     } = a.inputs.load_panel()?;
     let label = match (&a.inputs.data, &a.inputs.sample, &a.inputs.framework) {
         (Some(d), _, _) => d.file_name().map_or_else(|| "data".to_owned(), |f| f.to_string_lossy().into_owned()),
-        (None, Some(s), _) => format!("bundled sample {s}"),
-        (None, None, f) => format!("bundled sample data of {}", f.as_deref().unwrap_or(zhili::indicators::DEFAULT)),
+        (None, Some(s), _) => s.clone(),
+        (None, None, f) => zhili::indicators::get(f.as_deref().unwrap_or(zhili::indicators::DEFAULT))
+            .and_then(|b| b.sample())
+            .map_or_else(|| "sample".to_owned(), |s| s.name.to_owned()),
     };
     let mut cfg = zhili_workbench::Config::new(framework, data, pipeline);
     cfg.year = a.inputs.year;

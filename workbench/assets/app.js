@@ -55,7 +55,7 @@ function el(tag, attrs, ...kids) {
     else if (k === 'style') Object.assign(e.style, v);
     else e.setAttribute(k, v === true ? '' : String(v));
   }
-  for (const c of kids.flat()) {
+  for (const c of kids.flat(Infinity)) {
     if (c === null || c === undefined) continue;
     e.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }

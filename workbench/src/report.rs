@@ -43,7 +43,7 @@ pub(crate) fn html(base: &Base, s: &Scored, meta: &Value, lang: Lang) -> String 
     let ranks = res.index_ranks();
     let mut h = String::new();
     h.push_str(&format!(
-        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title><link rel=\"stylesheet\" href=\"/assets/report.css\"></head><body>",
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title><link rel=\"icon\" href=\"data:,\"><link rel=\"stylesheet\" href=\"/assets/report.css\"></head><body>",
         lang.code(),
         esc(&format!("{title} — {scenario}"))
     ));

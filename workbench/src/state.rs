@@ -47,9 +47,9 @@ pub(crate) struct Base {
 pub(crate) struct Prepared {
     /// Included units × indicators.
     pub(crate) values: Array2<f64>,
-    /// Dataset rows of the included units.
-    pub(crate) rows: Vec<usize>,
     pub(crate) unit_ids: Arc<[String]>,
+    /// The included units' names, if the data has names.
+    pub(crate) names: Vec<Option<String>>,
     /// The preparation steps' log.
     pub(crate) log: Vec<LogEntry>,
     /// The normaliser's scale maximum, when known (obstacle degree).
@@ -184,9 +184,10 @@ impl AppState {
         } else {
             rows.iter().map(|&r| data.unit_ids()[r].clone()).collect()
         };
+        let names = rows.iter().map(|&r| data.unit_names().and_then(|n| n.get(r).cloned())).collect();
         let prepared = Arc::new(Prepared {
             values: last.data.values.clone(),
-            rows,
+            names,
             unit_ids,
             log: run.log,
             scale_max: scale_max(pipeline),

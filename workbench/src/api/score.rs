@@ -56,9 +56,8 @@ pub(crate) fn ranking_json(base: &Base, s: &Scored) -> Value {
 }
 
 /// Each result row's unit name, if the data has names.
-pub(crate) fn base_names(base: &Base, s: &Scored) -> Vec<Option<String>> {
-    let names = base.data.unit_names();
-    s.prepared.rows.iter().map(|&r| names.and_then(|n| n.get(r).cloned())).collect()
+pub(crate) fn base_names(_base: &Base, s: &Scored) -> Vec<Option<String>> {
+    s.prepared.names.clone()
 }
 
 /// `POST /api/v1/score`.

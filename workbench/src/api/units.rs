@@ -88,10 +88,9 @@ pub(crate) async fn post(State(state): State<AppState>, Path(unit): Path<String>
             years.push(json!({"year": y, "rank": num(r[k]), "score": num(sy.results.index_scores()[k]), "units": sy.results.unit_ids().len()}));
         }
     }
-    let row = s.prepared.rows[i];
     Ok(Json(json!({
         "unit": unit,
-        "name": base.data.unit_names().and_then(|n| n.get(row).cloned()),
+        "name": s.prepared.names[i],
         "score": num(res.index_scores()[i]),
         "rank": num(res.index_ranks()[i]),
         "units": res.unit_ids().len(),
