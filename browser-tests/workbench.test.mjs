@@ -179,6 +179,26 @@ try {
   assert(await page.$eval('#ua-progress', (p) => p.value) === 300, 'progress reached the end');
   await screenshot(page, 'workbench-robustness');
 
+  // AHP on a group of three: λmax, CI, CR live, the most inconsistent judgement marked.
+  await page.click('#tabs button[data-tab="ranking"]');
+  await page.selectOption('#tree select.method[data-group="public_safety"]', 'ahp');
+  await page.waitForSelector('#ahp-cr');
+  await page.selectOption('#ahp-grid select[data-i="0"][data-j="1"]', String(9));
+  await page.selectOption('#ahp-grid select[data-i="1"][data-j="2"]', String(9));
+  await page.selectOption('#ahp-grid select[data-i="0"][data-j="2"]', String(1 / 9));
+  await page.waitForFunction(() => document.querySelector('#ahp-cr') && document.querySelector('#ahp-cr').classList.contains('bad'));
+  assert(await page.$$eval('#ahp-grid td.worst', (x) => x.length) === 1, 'the most inconsistent judgement is marked');
+  const kids = fw.nodes.find((n) => n.id === 'public_safety').children;
+  const m = [[1, 9, 1 / 9], [1 / 9, 1, 9], [9, 1 / 9, 1]];
+  const ahp = await apiPost('/api/v1/weights/ahp', { node: 'public_safety', matrix: m });
+  assert((await page.textContent('#ahp-stats')).includes(`CR = ${ahp.cr.toFixed(4)}`), 'CR shown as the API computes it');
+  await screenshot(page, 'workbench-ahp');
+  const s4 = await page.evaluate(() => document.body.dataset.scored);
+  await page.click('#ahp-apply');
+  await page.waitForFunction((s) => document.body.dataset.scored !== s, s4);
+  const shares = await page.evaluate(() => window.__zhili.shares);
+  kids.forEach((k) => close(shares[k], ahp.weights[k], 1e-12, `AHP weight of ${k}`));
+
   // English.
   await page.click('#lang-toggle');
   assert(await page.$eval('#tabs button[data-tab="ranking"]', (b) => b.textContent) === 'Ranking', 'English tabs');
