@@ -1,74 +1,47 @@
-//! Scenario files: the ranking with every node's score as CSV, and the workbook.
+//! Scenario files through zhili-io's writers (the CLI's and Python's): the ranking CSV and the
+//! workbook (ranking with grade fills, scores at every node, effective weights, the step log,
+//! the framework; zh / en headers; numbers as numbers).
 
-use zhili_io::lang::words;
+use zhili_io::write::{Columns, CsvOptions, ResultsExport};
 use zhili_io::Lang;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::{Base, Scored};
 
-fn cell(s: &str) -> String {
-    // Formula injection: a text cell starting like a formula is written as text.
-    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
+fn export<'a>(base: &'a Base, s: &'a Scored, names: &'a [String], lang: Lang) -> ResultsExport<'a> {
+    ResultsExport::new(&s.framework, &s.results, lang)
+        .with_log(&s.prepared.log)
+        .with_unit_names(base.data.unit_names().is_some().then_some(names))
+        .with_grading(Some(&base.grading))
+        .with_columns(Columns::All)
 }
 
-fn num(v: f64) -> String {
-    if v.is_nan() {
-        String::new()
-    } else {
-        format!("{v}")
-    }
+fn names(s: &Scored) -> Vec<String> {
+    s.prepared.names.iter().map(|n| n.clone().unwrap_or_default()).collect()
 }
 
-/// Ranking CSV: rank, unit, name, grade, then every node's score (full precision), headers in `lang`.
-pub(crate) fn csv(base: &Base, s: &Scored, lang: Lang) -> String {
-    let res = &s.results;
-    let fw = &s.framework;
-    let names = crate::api::score::base_names(base, s);
-    let ranks = res.index_ranks();
-    let mut out = String::from("\u{feff}");
-    let mut header = vec![
-        words::get("rank", lang).to_owned(),
-        words::get("unit", lang).to_owned(),
-        words::get("name", lang).to_owned(),
-        words::get("grade", lang).to_owned(),
-    ];
-    header.extend((0..fw.nodes().len()).map(|j| format!("{} [{}]", lang.node_label(fw, j), fw.nodes()[j].id)));
-    out.push_str(&header.iter().map(|h| cell(h)).collect::<Vec<_>>().join(","));
-    out.push('\n');
-    for i in res.ranking() {
-        let grade = base
-            .grading
-            .grade(res.index_scores()[i])
-            .map(|b| match lang {
-                Lang::Zh => b.name.zh.clone().unwrap_or_else(|| b.id.clone()),
-                Lang::En => b.name.en.clone().unwrap_or_else(|| b.id.clone()),
-            })
-            .unwrap_or_default();
-        let mut row = vec![
-            num(ranks[i]),
-            cell(&res.unit_ids()[i]),
-            cell(names.get(i).cloned().flatten().as_deref().unwrap_or("")),
-            cell(&grade),
-        ];
-        row.extend(res.scores().row(i).iter().map(|&v| num(v)));
-        out.push_str(&row.join(","));
-        out.push('\n');
-    }
-    out
+fn writer_error(what: &str, e: &zhili_core::Error) -> ApiError {
+    ApiError::internal(format!("cannot write the {what}: {e}"))
 }
 
-/// The workbook (ranking with grade fills, scores at every node, effective weights, step log).
+/// The ranking CSV: unit, name, rank, grade, then every node's score (full precision).
+///
+/// # Errors
+/// The writer's errors (none expected writing to memory).
+pub(crate) fn csv(base: &Base, s: &Scored, lang: Lang) -> ApiResult<Vec<u8>> {
+    let names = names(s);
+    let mut out = Vec::new();
+    export(base, s, &names, lang)
+        .write_csv(&mut out, &CsvOptions::default())
+        .map_err(|e| writer_error("CSV", &e))?;
+    Ok(out)
+}
+
+/// The workbook.
 ///
 /// # Errors
 /// The writer's errors.
-pub(crate) fn xlsx(_base: &Base, _s: &Scored, _lang: Lang) -> ApiResult<Vec<u8>> {
-    Err(ApiError::new(
-        axum::http::StatusCode::NOT_IMPLEMENTED,
-        "the Excel export needs zhili-io's workbook writer, which this build does not have yet",
-    ))
+pub(crate) fn xlsx(base: &Base, s: &Scored, lang: Lang) -> ApiResult<Vec<u8>> {
+    let names = names(s);
+    export(base, s, &names, lang).xlsx_bytes().map_err(|e| writer_error("workbook", &e))
 }

@@ -491,23 +491,42 @@ async fn exported_documents_reproduce_the_scenario() {
             assert_eq!(got[u].0, run.results.index_scores()[i], "{u}");
         }
     }
-    // CSV: one row per unit, full precision index column.
+    // CSV (zhili-io's writer): one row per unit, the index at full precision.
     let (st, h, csv) = raw(&fx.app, get(&format!("/api/v1/scenarios/{id}/export/csv?lang=en"))).await;
     assert_eq!(st, StatusCode::OK);
     assert!(h[header::CONTENT_DISPOSITION].to_str().expect("cd").contains(".csv"));
     let text = String::from_utf8(csv).expect("utf8");
     let mut lines = text.trim_start_matches('\u{feff}').lines();
     let head: Vec<&str> = lines.next().expect("header").split(',').collect();
-    assert_eq!(&head[..4], ["Rank", "Unit", "Name", "Grade"]);
-    let col = head.iter().position(|h| h.ends_with("[index]")).expect("index column");
+    assert_eq!(&head[..4], ["unit", "name", "rank", "grade"]);
+    let col = head.iter().position(|h| *h == "index").expect("index column");
     let mut rows = 0;
     for l in lines {
         let f: Vec<&str> = l.split(',').collect();
         let v: f64 = f[col].parse().expect("number");
-        assert_eq!(v, got[f[1]].0);
+        assert_eq!(v, got[f[0]].0);
         rows += 1;
     }
     assert_eq!(rows, fx.data.n_units());
+    // The workbook: a zip whose ranking sheet holds the scores as numbers.
+    let (st, _, xlsx) = raw(&fx.app, get(&format!("/api/v1/scenarios/{id}/export/xlsx"))).await;
+    assert_eq!(st, StatusCode::OK);
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).expect("a workbook");
+    let sheets = calamine::Reader::sheet_names(&wb);
+    assert!(sheets.len() >= 3, "{sheets:?}");
+    let first = sheets[0].clone();
+    let range = calamine::Reader::worksheet_range(&mut wb, &first).expect("sheet");
+    let mut found = 0;
+    for row in range.rows() {
+        for cell in row {
+            if let calamine::Data::Float(v) = cell {
+                if got.values().any(|(s, _)| s == v) {
+                    found += 1;
+                }
+            }
+        }
+    }
+    assert!(found >= fx.data.n_units(), "every index score stored as a number in `{first}` ({found})");
     // The printable report escapes the scenario's name and says how to reproduce it.
     let (_, _, _) = raw(&fx.app, send("PATCH", &format!("/api/v1/scenarios/{id}"), &json!({"name": "<b>bold</b>"}))).await;
     let (st, h, html) = raw(&fx.app, get(&format!("/api/v1/scenarios/{id}/export/report"))).await;

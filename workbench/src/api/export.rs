@@ -41,7 +41,7 @@ pub(crate) async fn get(State(state): State<AppState>, Path((id, format)): Path<
     let spec = s.framework.spec();
     let doc_err = |e: String| ApiError::internal(format!("cannot write the document: {e}"));
     Ok(match format.as_str() {
-        "csv" => file(crate::export::csv(&base, &s, lang).into_bytes(), "text/csv; charset=utf-8", &format!("{stem}.csv"), false),
+        "csv" => file(crate::export::csv(&base, &s, lang)?, "text/csv; charset=utf-8", &format!("{stem}.csv"), false),
         "xlsx" => file(
             crate::export::xlsx(&base, &s, lang)?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
