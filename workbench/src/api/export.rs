@@ -89,6 +89,6 @@ fn toml_key(id: &str) -> String {
     if !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
         id.to_owned()
     } else {
-        format!("{:?}", id)
+        format!("{id:?}")
     }
 }
