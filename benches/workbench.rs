@@ -77,6 +77,8 @@ fn bench(label: &str, fw: Framework, data: Dataset, pipeline: Pipeline, requests
 }
 
 fn main() {
+    // `cargo bench` passes `--bench`; under `cargo test --all-targets` a few requests check it runs.
+    let n = if std::env::args().any(|a| a == "--bench") { 300 } else { 3 };
     let b = zhili::indicators::get("kunming-county").expect("bundled");
     let fw = b.framework().expect("framework");
     let yunnan = zhili::indicators::sample("yunnan-129").expect("sample").load().expect("data");
@@ -84,8 +86,8 @@ fn main() {
         Some(y) => yunnan.at_time(y).expect("year"),
         None => yunnan,
     };
-    bench("yunnan-129", fw, yunnan, b.pipeline().expect("pipeline"), 300);
+    bench("yunnan-129", fw, yunnan, b.pipeline().expect("pipeline"), n);
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench-data");
     let (fw, ds) = support::load_baseline(&dir, 2_844, 67, 1).unwrap_or_else(|| support::synthetic(2_844, 67));
-    bench("2844x67", fw, ds, support::score_pipeline(), 300);
+    bench("2844x67", fw, ds, support::score_pipeline(), n);
 }

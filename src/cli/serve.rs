@@ -39,7 +39,9 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
         lang,
     } = a.inputs.load_panel()?;
     let label = match (&a.inputs.data, &a.inputs.sample, &a.inputs.framework) {
-        (Some(d), _, _) => d.file_name().map_or_else(|| "data".to_owned(), |f| f.to_string_lossy().into_owned()),
+        (Some(d), _, _) => d
+            .file_name()
+            .map_or_else(|| "data".to_owned(), |f| f.to_string_lossy().into_owned()),
         (None, Some(s), _) => s.clone(),
         (None, None, f) => zhili::indicators::get(f.as_deref().unwrap_or(zhili::indicators::DEFAULT))
             .and_then(|b| b.sample())
@@ -75,7 +77,13 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
         let _ = out.flush();
         if open {
             let target = token.as_ref().map_or_else(|| url.clone(), |t| format!("{url}?token={t}"));
-            let opener = if cfg!(target_os = "macos") { "open" } else if cfg!(windows) { "explorer" } else { "xdg-open" };
+            let opener = if cfg!(target_os = "macos") {
+                "open"
+            } else if cfg!(windows) {
+                "explorer"
+            } else {
+                "xdg-open"
+            };
             if let Err(e) = std::process::Command::new(opener).arg(&target).spawn() {
                 eprintln!("warning: cannot open a browser ({opener}: {e}); open {target} yourself");
             }

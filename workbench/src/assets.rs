@@ -20,7 +20,8 @@ fn asset(body: &'static str, mime: &'static str) -> Response {
 /// `GET /`.
 pub(crate) async fn index() -> Response {
     let mut r = asset(INDEX, "text/html; charset=utf-8");
-    r.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    r.headers_mut()
+        .insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     r
 }
 
@@ -41,8 +42,13 @@ pub(crate) async fn report_css() -> Response {
 
 /// `GET /assets/echarts.min.js` (Apache ECharts, vendored).
 pub(crate) async fn echarts() -> Response {
-    let mut r = ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], zhili_io::assets::ECHARTS_JS).into_response();
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("max-age=86400"));
+    let mut r = (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        zhili_io::assets::ECHARTS_JS,
+    )
+        .into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("max-age=86400"));
     r
 }
 

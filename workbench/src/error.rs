@@ -77,8 +77,14 @@ impl From<zhili_core::Error> for ApiError {
                 problems.iter().find_map(|p| p.node.clone()).map_or(Value::Null, Value::String),
             ),
             E::Unknown { what, id, .. } => {
-                let status = if what == "unit" { StatusCode::NOT_FOUND } else { StatusCode::BAD_REQUEST };
-                ApiError::new(status, message).with("kind", format!("unknown_{what}")).with(what, id)
+                let status = if what == "unit" {
+                    StatusCode::NOT_FOUND
+                } else {
+                    StatusCode::BAD_REQUEST
+                };
+                ApiError::new(status, message)
+                    .with("kind", format!("unknown_{what}"))
+                    .with(what, id)
             }
             E::Parse { location, .. } => ApiError::bad(message)
                 .with("file", location.file)

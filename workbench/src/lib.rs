@@ -76,7 +76,9 @@ pub fn router(state: AppState) -> Router {
         .route("/scenarios/{id}/restore", post(api::scenarios::restore))
         .route("/scenarios/{id}/export/{format}", get(api::export::get))
         .route("/compare", get(api::compare::get))
-        .fallback(|| async { ApiError::not_found("no such API endpoint (see the README's Workbench section)").with("kind", "unknown_endpoint") });
+        .fallback(|| async {
+            ApiError::not_found("no such API endpoint (see the README's Workbench section)").with("kind", "unknown_endpoint")
+        });
     Router::new()
         .route("/", get(assets::index))
         .route("/assets/app.js", get(assets::app_js))

@@ -36,7 +36,9 @@ pub(crate) fn html(base: &Base, s: &Scored, meta: &Value, lang: Lang) -> String 
     let res = &s.results;
     let t = |zh: &'static str, en: &'static str| lang.pick(zh, en);
     let title = lang.node_label(fw, fw.root());
-    let scenario = meta["name"].as_str().map_or_else(|| t("框架原始权重", "Framework weights").to_owned(), str::to_owned);
+    let scenario = meta["name"]
+        .as_str()
+        .map_or_else(|| t("框架原始权重", "Framework weights").to_owned(), str::to_owned);
     let names = crate::api::score::base_names(base, s);
     let colours = crate::api::framework::band_colours(&base.grading);
     let dims: Vec<usize> = fw.nodes()[fw.root()].children.clone();
@@ -65,8 +67,17 @@ pub(crate) fn html(base: &Base, s: &Scored, meta: &Value, lang: Lang) -> String 
     h.push_str("</dl></header>");
 
     // Ranking.
-    h.push_str(&format!("<section><h3>{}</h3><table class=\"rank\"><thead><tr>", t("排名", "Ranking")));
-    let mut head = vec![words::get("rank", lang).to_owned(), words::get("unit", lang).to_owned(), words::get("name", lang).to_owned(), words::get("index", lang).to_owned(), words::get("grade", lang).to_owned()];
+    h.push_str(&format!(
+        "<section><h3>{}</h3><table class=\"rank\"><thead><tr>",
+        t("排名", "Ranking")
+    ));
+    let mut head = vec![
+        words::get("rank", lang).to_owned(),
+        words::get("unit", lang).to_owned(),
+        words::get("name", lang).to_owned(),
+        words::get("index", lang).to_owned(),
+        words::get("grade", lang).to_owned(),
+    ];
     head.extend(dims.iter().map(|&d| lang.node_label(fw, d)));
     for c in &head {
         h.push_str(&format!("<th>{}</th>", esc(c)));
@@ -74,7 +85,12 @@ pub(crate) fn html(base: &Base, s: &Scored, meta: &Value, lang: Lang) -> String 
     h.push_str("</tr></thead><tbody>");
     for i in res.ranking() {
         let score = res.index_scores()[i];
-        let band = base.grading.bands.iter().position(|b| b.min.is_none_or(|m| score >= m)).filter(|_| !score.is_nan());
+        let band = base
+            .grading
+            .bands
+            .iter()
+            .position(|b| b.min.is_none_or(|m| score >= m))
+            .filter(|_| !score.is_nan());
         let (gname, colour) = band.map_or((String::new(), "#999"), |k| {
             let b = &base.grading.bands[k];
             let n = match lang {

@@ -52,7 +52,10 @@ fn same_origin(headers: &HeaderMap) -> bool {
         let rest = origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://"));
         return matches!((rest, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h));
     }
-    !matches!(headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()), Some("cross-site" | "same-site"))
+    !matches!(
+        headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()),
+        Some("cross-site" | "same-site")
+    )
 }
 
 /// The guard in front of every route.
@@ -86,11 +89,18 @@ pub(crate) async fn guard(State(state): State<AppState>, req: Request, next: Nex
     }
     let write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if write && !same_origin(req.headers()) {
-        return ApiError::new(StatusCode::FORBIDDEN, "cross-site request refused: writes must come from the workbench page itself")
-            .with("kind", "cross_origin")
-            .into_response();
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "cross-site request refused: writes must come from the workbench page itself",
+        )
+        .with("kind", "cross_origin")
+        .into_response();
     }
-    let limit = if path == "/api/v1/data" { state.inner.max_upload } else { state.inner.max_body };
+    let limit = if path == "/api/v1/data" {
+        state.inner.max_upload
+    } else {
+        state.inner.max_body
+    };
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -112,8 +122,11 @@ pub(crate) async fn guard(State(state): State<AppState>, req: Request, next: Nex
 }
 
 fn too_large(limit: usize) -> Response {
-    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("request body too large: the limit is {limit} bytes"))
-        .with("kind", "too_large")
-        .with("limit", limit)
-        .into_response()
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("request body too large: the limit is {limit} bytes"),
+    )
+    .with("kind", "too_large")
+    .with("limit", limit)
+    .into_response()
 }

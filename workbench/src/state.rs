@@ -209,7 +209,13 @@ impl AppState {
 
     /// Score with these weights and pipeline (`None`: the served pipeline), optionally for
     /// another period of the panel.
-    pub(crate) fn score(&self, base: &Base, weights: &BTreeMap<String, f64>, pipeline: Option<&Pipeline>, year: Option<i64>) -> ApiResult<Scored> {
+    pub(crate) fn score(
+        &self,
+        base: &Base,
+        weights: &BTreeMap<String, f64>,
+        pipeline: Option<&Pipeline>,
+        year: Option<i64>,
+    ) -> ApiResult<Scored> {
         let pipeline = pipeline.unwrap_or(&base.pipeline).clone();
         check_weights(&base.framework, weights)?;
         let framework = base.framework.with_weights(weights.iter().map(|(k, v)| (k.as_str(), *v)))?;
@@ -239,9 +245,11 @@ pub(crate) fn check_weights(fw: &Framework, weights: &BTreeMap<String, f64>) -> 
                 .with("node", id.clone()));
         }
         if !w.is_finite() || w < 0.0 {
-            return Err(ApiError::bad(format!("weight of node `{id}` is {w}: weights must be finite and not negative"))
-                .with("kind", "bad_weight")
-                .with("node", id.clone()));
+            return Err(
+                ApiError::bad(format!("weight of node `{id}` is {w}: weights must be finite and not negative"))
+                    .with("kind", "bad_weight")
+                    .with("node", id.clone()),
+            );
         }
     }
     Ok(())

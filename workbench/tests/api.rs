@@ -96,7 +96,12 @@ async fn framework_lists_the_tree() {
     assert_eq!(st, StatusCode::OK);
     assert_eq!(v["nodes"].as_array().map(Vec::len), Some(fx.fw.nodes().len()));
     assert_eq!(v["root"], "index");
-    let n = v["nodes"].as_array().expect("nodes").iter().find(|n| n["id"] == "grid_coverage_pct").expect("node");
+    let n = v["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .find(|n| n["id"] == "grid_coverage_pct")
+        .expect("node");
     assert_eq!(n["parent"], "grassroots_base");
     assert_eq!(n["direction"], "benefit");
     assert!(n["name"]["zh"].as_str().is_some() && n["name"]["en"].as_str().is_some());
@@ -114,7 +119,11 @@ async fn score_equals_the_pipeline_run_with_the_weights() {
     assert_eq!(st, StatusCode::OK, "{v}");
     let fw = fx
         .fw
-        .with_weights([("grassroots_base", 3.0), ("grid_coverage_pct", 0.1), ("rule_of_law_and_perception", 0.5)])
+        .with_weights([
+            ("grassroots_base", 3.0),
+            ("grid_coverage_pct", 0.1),
+            ("rule_of_law_and_perception", 0.5),
+        ])
         .expect("weights");
     let run = fx.pipeline.run(&fw, &fx.data).expect("run");
     let got = index_by_unit(&v);
@@ -122,7 +131,11 @@ async fn score_equals_the_pipeline_run_with_the_weights() {
     assert_eq!(got.len(), run.results.unit_ids().len());
     for (i, u) in run.results.unit_ids().iter().enumerate() {
         let (s, r) = got[u];
-        assert!((s - run.results.index_scores()[i]).abs() <= 1e-9, "{u}: {s} vs {}", run.results.index_scores()[i]);
+        assert!(
+            (s - run.results.index_scores()[i]).abs() <= 1e-9,
+            "{u}: {s} vs {}",
+            run.results.index_scores()[i]
+        );
         assert_eq!(r, ranks[i], "{u}");
     }
     // Best first, grades from the bands.
@@ -130,7 +143,15 @@ async fn score_equals_the_pipeline_run_with_the_weights() {
     assert_eq!(units[0]["rank"], 1.0);
     for u in units {
         let s = u["score"].as_f64().expect("score");
-        let expect = if s >= 85.0 { "优秀" } else if s >= 70.0 { "良好" } else if s >= 60.0 { "一般" } else { "较差" };
+        let expect = if s >= 85.0 {
+            "优秀"
+        } else if s >= 70.0 {
+            "良好"
+        } else if s >= 60.0 {
+            "一般"
+        } else {
+            "较差"
+        };
         assert_eq!(u["grade"], expect);
     }
 }
@@ -185,17 +206,36 @@ async fn score_errors_name_what_is_wrong() {
     assert_eq!(v["node"], "public_safety");
     assert_eq!(v["kind"], "bad_weight");
 
-    let (st, v) = call(&fx.app, send("POST", "/api/v1/score", &json!({"pipeline": {"version": 1, "steps": [{"type": "normalise", "method": "minmax"}]}}))).await;
+    let (st, v) = call(
+        &fx.app,
+        send(
+            "POST",
+            "/api/v1/score",
+            &json!({"pipeline": {"version": 1, "steps": [{"type": "normalise", "method": "minmax"}]}}),
+        ),
+    )
+    .await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     assert_eq!(v["document"], "pipeline");
     assert!(v["error"].as_str().expect("msg").contains("aggregate"), "{v}");
 
-    let (st, v) = call(&fx.app, send("POST", "/api/v1/score", &json!({"pipeline": {"version": 1, "steps": [{"type": "shuffle"}]}}))).await;
+    let (st, v) = call(
+        &fx.app,
+        send(
+            "POST",
+            "/api/v1/score",
+            &json!({"pipeline": {"version": 1, "steps": [{"type": "shuffle"}]}}),
+        ),
+    )
+    .await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     assert!(v["error"].as_str().expect("msg").contains("shuffle"), "{v}");
 
     // Not JSON at all.
-    let req = Request::post("/api/v1/score").header(header::CONTENT_TYPE, "application/json").body(Body::from("{weights:")).expect("req");
+    let req = Request::post("/api/v1/score")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{weights:"))
+        .expect("req");
     let (st, v) = call(&fx.app, req).await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     assert!(v["error"].as_str().is_some());
@@ -215,7 +255,14 @@ async fn score_errors_name_what_is_wrong() {
 #[tokio::test]
 async fn ahp_gives_lambda_ci_cr_and_the_worst_judgement() {
     let fx = fixture();
-    let dims: Vec<String> = fx.fw.node("index").expect("root").children.iter().map(|&c| fx.fw.nodes()[c].id.clone()).collect();
+    let dims: Vec<String> = fx
+        .fw
+        .node("index")
+        .expect("root")
+        .children
+        .iter()
+        .map(|&c| fx.fw.nodes()[c].id.clone())
+        .collect();
     assert_eq!(dims.len(), 5);
     // A consistent 5×5 matrix from weights 5:4:3:2:1 ...
     let w = [5.0, 4.0, 3.0, 2.0, 1.0];
@@ -229,19 +276,39 @@ async fn ahp_gives_lambda_ci_cr_and_the_worst_judgement() {
     let mut bad = m.clone();
     bad[0][4] = 1.0 / 5.0;
     bad[4][0] = 5.0;
-    let (_, v) = call(&fx.app, send("POST", "/api/v1/weights/ahp", &json!({"node": "index", "matrix": bad}))).await;
+    let (_, v) = call(
+        &fx.app,
+        send("POST", "/api/v1/weights/ahp", &json!({"node": "index", "matrix": bad})),
+    )
+    .await;
     assert_eq!(v["consistent"], false, "{v}");
     assert!(v["cr"].as_f64().expect("cr") > 0.1);
     assert_eq!(v["most_inconsistent"]["row"], dims[0].as_str());
     assert_eq!(v["most_inconsistent"]["column"], dims[4].as_str());
     // CI = (λmax − n)/(n − 1), CR = CI / 1.12.
-    let (l, ci, cr) = (v["lambda_max"].as_f64().expect("l"), v["ci"].as_f64().expect("ci"), v["cr"].as_f64().expect("cr"));
+    let (l, ci, cr) = (
+        v["lambda_max"].as_f64().expect("l"),
+        v["ci"].as_f64().expect("ci"),
+        v["cr"].as_f64().expect("cr"),
+    );
     assert!((ci - (l - 5.0) / 4.0).abs() < 1e-12 && (cr - ci / 1.12).abs() < 1e-12);
 
-    let (st, v) = call(&fx.app, send("POST", "/api/v1/weights/ahp", &json!({"node": "index", "matrix": [[1.0, 2.0], [0.5, 1.0]]}))).await;
+    let (st, v) = call(
+        &fx.app,
+        send(
+            "POST",
+            "/api/v1/weights/ahp",
+            &json!({"node": "index", "matrix": [[1.0, 2.0], [0.5, 1.0]]}),
+        ),
+    )
+    .await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     assert_eq!(v["node"], "index");
-    let (st, _) = call(&fx.app, send("POST", "/api/v1/weights/ahp", &json!({"node": "nowhere", "matrix": []}))).await;
+    let (st, _) = call(
+        &fx.app,
+        send("POST", "/api/v1/weights/ahp", &json!({"node": "nowhere", "matrix": []})),
+    )
+    .await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
 }
 
@@ -260,14 +327,24 @@ async fn ahp_matches_numpy_on_a_three_by_three() {
 #[tokio::test]
 async fn weighting_methods_fill_a_group() {
     let fx = fixture();
-    let (st, v) = call(&fx.app, send("POST", "/api/v1/weights/method", &json!({"method": "equal", "node": "index"}))).await;
+    let (st, v) = call(
+        &fx.app,
+        send("POST", "/api/v1/weights/method", &json!({"method": "equal", "node": "index"})),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK, "{v}");
     let w = v["weights"].as_object().expect("weights");
     assert_eq!(w.len(), 5);
     assert!(w.values().all(|x| (x.as_f64().expect("w") - 0.2).abs() < 1e-12));
     let (st, v) = call(&fx.app, send("POST", "/api/v1/weights/method", &json!({"method": "entropy"}))).await;
     assert_eq!(st, StatusCode::OK, "{v}");
-    let total: f64 = v["weights"].as_object().expect("w").iter().filter(|(k, _)| fx.fw.node(k).ok().and_then(|n| n.parent) == Some(fx.fw.root())).map(|(_, x)| x.as_f64().expect("w")).sum();
+    let total: f64 = v["weights"]
+        .as_object()
+        .expect("w")
+        .iter()
+        .filter(|(k, _)| fx.fw.node(k).ok().and_then(|n| n.parent) == Some(fx.fw.root()))
+        .map(|(_, x)| x.as_f64().expect("w"))
+        .sum();
     assert!((total - 1.0).abs() < 1e-9);
     let (st, v) = call(&fx.app, send("POST", "/api/v1/weights/method", &json!({"method": "astrology"}))).await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
@@ -286,7 +363,12 @@ async fn unit_page_scores_obstacles_and_years() {
     let degrees: Vec<f64> = obs.iter().map(|o| o["degree"].as_f64().expect("d")).collect();
     assert!(degrees.windows(2).all(|w| w[0] >= w[1]));
     // Dimension obstacle degrees sum to 1 (or all 0 for a unit with no shortfall).
-    let dsum: f64 = v["obstacle_dims"].as_array().expect("dims").iter().map(|d| d["degree"].as_f64().expect("d")).sum();
+    let dsum: f64 = v["obstacle_dims"]
+        .as_array()
+        .expect("dims")
+        .iter()
+        .map(|d| d["degree"].as_f64().expect("d"))
+        .sum();
     assert!((dsum - 1.0).abs() < 1e-9 || dsum == 0.0);
     assert_eq!(v["years"].as_array().map(Vec::len), Some(3));
     // The latest year's rank is the ranking's.
@@ -297,7 +379,11 @@ async fn unit_page_scores_obstacles_and_years() {
     // Median of the index = the middle of the scores.
     let mut s: Vec<f64> = index_by_unit(&r).values().map(|x| x.0).collect();
     s.sort_by(f64::total_cmp);
-    let med = if s.len() % 2 == 1 { s[s.len() / 2] } else { (s[s.len() / 2 - 1] + s[s.len() / 2]) / 2.0 };
+    let med = if s.len() % 2 == 1 {
+        s[s.len() / 2]
+    } else {
+        (s[s.len() / 2 - 1] + s[s.len() / 2]) / 2.0
+    };
     let root = v["nodes"].as_array().expect("n").iter().find(|n| n["id"] == "index").expect("root");
     assert!((root["median"].as_f64().expect("m") - med).abs() < 1e-12);
 
@@ -345,7 +431,15 @@ async fn scenarios_versions_duplicate_rename_delete_undo() {
     assert_eq!(st, StatusCode::CREATED, "{v}");
     let id = v["id"].as_i64().expect("id");
     assert_eq!(v["version"], 1);
-    let (st, v) = call(&fx.app, send("PUT", &format!("/api/v1/scenarios/{id}"), &json!({"weights": {"public_safety": 3.0}, "note": "n2"}))).await;
+    let (st, v) = call(
+        &fx.app,
+        send(
+            "PUT",
+            &format!("/api/v1/scenarios/{id}"),
+            &json!({"weights": {"public_safety": 3.0}, "note": "n2"}),
+        ),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK, "{v}");
     assert_eq!(v["version"], 2);
     let (_, v) = call(&fx.app, get(&format!("/api/v1/scenarios/{id}"))).await;
@@ -358,13 +452,26 @@ async fn scenarios_versions_duplicate_rename_delete_undo() {
     assert_eq!(v1["weights"]["public_safety"], 2.0);
     assert_eq!(v1["note"], "n1");
 
-    let (_, v) = call(&fx.app, send("PATCH", &format!("/api/v1/scenarios/{id}"), &json!({"name": "renamed"}))).await;
+    let (_, v) = call(
+        &fx.app,
+        send("PATCH", &format!("/api/v1/scenarios/{id}"), &json!({"name": "renamed"})),
+    )
+    .await;
     assert_eq!(v["version"], 3);
     let (_, vs) = call(&fx.app, get(&format!("/api/v1/scenarios/{id}/versions"))).await;
-    let origins: Vec<&str> = vs["versions"].as_array().expect("v").iter().map(|x| x["origin"].as_str().expect("o")).collect();
+    let origins: Vec<&str> = vs["versions"]
+        .as_array()
+        .expect("v")
+        .iter()
+        .map(|x| x["origin"].as_str().expect("o"))
+        .collect();
     assert_eq!(origins, ["rename", "save", "save"]);
 
-    let (st, d) = call(&fx.app, send("POST", &format!("/api/v1/scenarios/{id}/duplicate"), &json!({"version": 1}))).await;
+    let (st, d) = call(
+        &fx.app,
+        send("POST", &format!("/api/v1/scenarios/{id}/duplicate"), &json!({"version": 1})),
+    )
+    .await;
     assert_eq!(st, StatusCode::CREATED);
     let (_, dv) = call(&fx.app, get(&format!("/api/v1/scenarios/{}", d["id"]))).await;
     assert_eq!(dv["weights"]["public_safety"], 2.0);
@@ -389,7 +496,11 @@ async fn scenarios_versions_duplicate_rename_delete_undo() {
     assert_eq!(vs["versions"].as_array().map(Vec::len), Some(3));
 
     // Errors.
-    let (st, v) = call(&fx.app, send("POST", "/api/v1/scenarios", &json!({"name": "x", "weights": {"ghost": 1.0}}))).await;
+    let (st, v) = call(
+        &fx.app,
+        send("POST", "/api/v1/scenarios", &json!({"name": "x", "weights": {"ghost": 1.0}})),
+    )
+    .await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     assert_eq!(v["node"], "ghost");
     let (st, v) = call(&fx.app, send("POST", "/api/v1/scenarios", &json!({"weights": {}}))).await;
@@ -408,13 +519,25 @@ async fn scenarios_versions_duplicate_rename_delete_undo() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_saves_both_kept() {
     let fx = fixture();
-    let (_, v) = call(&fx.app, send("POST", "/api/v1/scenarios", &json!({"name": "shared", "weights": {}}))).await;
+    let (_, v) = call(
+        &fx.app,
+        send("POST", "/api/v1/scenarios", &json!({"name": "shared", "weights": {}})),
+    )
+    .await;
     let id = v["id"].as_i64().expect("id");
     let mut handles = Vec::new();
     for k in 0..8 {
         let app = fx.app.clone();
         handles.push(tokio::spawn(async move {
-            call(&app, send("PUT", &format!("/api/v1/scenarios/{id}"), &json!({"note": format!("tab {k}"), "weights": {"public_safety": 1.0 + f64::from(k)}}))).await
+            call(
+                &app,
+                send(
+                    "PUT",
+                    &format!("/api/v1/scenarios/{id}"),
+                    &json!({"note": format!("tab {k}"), "weights": {"public_safety": 1.0 + f64::from(k)}}),
+                ),
+            )
+            .await
         }));
     }
     let mut versions = Vec::new();
@@ -426,7 +549,12 @@ async fn concurrent_saves_both_kept() {
     versions.sort_unstable();
     assert_eq!(versions, (2..=9).collect::<Vec<_>>());
     let (_, vs) = call(&fx.app, get(&format!("/api/v1/scenarios/{id}/versions"))).await;
-    let mut notes: Vec<String> = vs["versions"].as_array().expect("v").iter().map(|x| x["note"].as_str().expect("n").to_owned()).collect();
+    let mut notes: Vec<String> = vs["versions"]
+        .as_array()
+        .expect("v")
+        .iter()
+        .map(|x| x["note"].as_str().expect("n").to_owned())
+        .collect();
     notes.sort();
     assert_eq!(notes.len(), 9);
     assert!((0..8).all(|k| notes.contains(&format!("tab {k}"))));
@@ -435,21 +563,53 @@ async fn concurrent_saves_both_kept() {
 #[tokio::test]
 async fn compare_two_scenarios() {
     let fx = fixture();
-    let (_, a) = call(&fx.app, send("POST", "/api/v1/scenarios", &json!({"name": "a", "weights": {"public_safety": 5.0}}))).await;
-    let (_, b) = call(&fx.app, send("POST", "/api/v1/scenarios", &json!({"name": "b", "weights": {"grassroots_base": 5.0}}))).await;
+    let (_, a) = call(
+        &fx.app,
+        send(
+            "POST",
+            "/api/v1/scenarios",
+            &json!({"name": "a", "weights": {"public_safety": 5.0}}),
+        ),
+    )
+    .await;
+    let (_, b) = call(
+        &fx.app,
+        send(
+            "POST",
+            "/api/v1/scenarios",
+            &json!({"name": "b", "weights": {"grassroots_base": 5.0}}),
+        ),
+    )
+    .await;
     let (st, v) = call(&fx.app, get(&format!("/api/v1/compare?a={}&b={}", a["id"], b["id"]))).await;
     assert_eq!(st, StatusCode::OK, "{v}");
     // Independent: rank each side with Pipeline::run.
-    let ra = fx.pipeline.run(&fx.fw.with_weights([("public_safety", 5.0)]).expect("w"), &fx.data).expect("run");
-    let rb = fx.pipeline.run(&fx.fw.with_weights([("grassroots_base", 5.0)]).expect("w"), &fx.data).expect("run");
+    let ra = fx
+        .pipeline
+        .run(&fx.fw.with_weights([("public_safety", 5.0)]).expect("w"), &fx.data)
+        .expect("run");
+    let rb = fx
+        .pipeline
+        .run(&fx.fw.with_weights([("grassroots_base", 5.0)]).expect("w"), &fx.data)
+        .expect("run");
     let (ka, kb) = (ra.results.index_ranks(), rb.results.index_ranks());
     for u in v["units"].as_array().expect("units") {
-        let i = ra.results.unit_ids().iter().position(|x| x == u["unit"].as_str().expect("u")).expect("unit");
+        let i = ra
+            .results
+            .unit_ids()
+            .iter()
+            .position(|x| x == u["unit"].as_str().expect("u"))
+            .expect("unit");
         assert_eq!(u["rank_a"].as_f64(), Some(ka[i]));
         assert_eq!(u["rank_b"].as_f64(), Some(kb[i]));
         assert_eq!(u["shift"].as_f64(), Some(ka[i] - kb[i]));
     }
-    let safety = v["nodes"].as_array().expect("nodes").iter().find(|n| n["id"] == "public_safety").expect("public_safety");
+    let safety = v["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .find(|n| n["id"] == "public_safety")
+        .expect("public_safety");
     let sh = fx.fw.sibling_shares();
     let k = fx.fw.index_of("public_safety").expect("i");
     let siblings: f64 = fx.fw.nodes()[fx.fw.root()].children.iter().map(|&c| fx.fw.nodes()[c].weight).sum();
@@ -469,7 +629,15 @@ async fn compare_two_scenarios() {
 async fn exported_documents_reproduce_the_scenario() {
     let fx = fixture();
     let p = json!({"version": 1, "steps": [{"type": "impute", "method": "median"}, {"type": "normalise", "method": "goalposts"}, {"type": "aggregate", "method": "arithmetic", "overrides": [{"level": 2, "method": "geometric", "shift": 1.0}]}]});
-    let (_, s) = call(&fx.app, send("POST", "/api/v1/scenarios", &json!({"name": "doc", "weights": {"public_safety": 0.7, "grid_coverage_pct": 2.5}, "pipeline": p}))).await;
+    let (_, s) = call(
+        &fx.app,
+        send(
+            "POST",
+            "/api/v1/scenarios",
+            &json!({"name": "doc", "weights": {"public_safety": 0.7, "grid_coverage_pct": 2.5}, "pipeline": p}),
+        ),
+    )
+    .await;
     let id = s["id"].as_i64().expect("id");
     let (st, _, fw_toml) = raw(&fx.app, get(&format!("/api/v1/scenarios/{id}/export/framework.toml"))).await;
     assert_eq!(st, StatusCode::OK);
@@ -480,10 +648,21 @@ async fn exported_documents_reproduce_the_scenario() {
     let fw = Framework::from_toml_str(std::str::from_utf8(&fw_toml).expect("utf8")).expect("framework.toml parses");
     let fw_j = Framework::from_json_str(std::str::from_utf8(&fw_json).expect("utf8")).expect("framework.json parses");
     let pipeline = Pipeline::from_toml_str(std::str::from_utf8(&p_toml).expect("utf8")).expect("pipeline.toml parses");
-    assert_eq!(pipeline, Pipeline::from_json_str(std::str::from_utf8(&p_json).expect("utf8")).expect("json"));
+    assert_eq!(
+        pipeline,
+        Pipeline::from_json_str(std::str::from_utf8(&p_json).expect("utf8")).expect("json")
+    );
     let ws = zhili_core::WeightSet::from_toml_str(std::str::from_utf8(&w_toml).expect("utf8"), "weights.toml").expect("weights parse");
     let fw_w = fx.fw.with_weights(ws.iter()).expect("apply");
-    let (_, scored) = call(&fx.app, send("POST", "/api/v1/score", &json!({"weights": {"public_safety": 0.7, "grid_coverage_pct": 2.5}, "pipeline": p}))).await;
+    let (_, scored) = call(
+        &fx.app,
+        send(
+            "POST",
+            "/api/v1/score",
+            &json!({"weights": {"public_safety": 0.7, "grid_coverage_pct": 2.5}, "pipeline": p}),
+        ),
+    )
+    .await;
     let got = index_by_unit(&scored);
     for f in [&fw, &fw_j, &fw_w] {
         let run = pipeline.run(f, &fx.data).expect("run");
@@ -526,9 +705,16 @@ async fn exported_documents_reproduce_the_scenario() {
             }
         }
     }
-    assert!(found >= fx.data.n_units(), "every index score stored as a number in `{first}` ({found})");
+    assert!(
+        found >= fx.data.n_units(),
+        "every index score stored as a number in `{first}` ({found})"
+    );
     // The printable report escapes the scenario's name and says how to reproduce it.
-    let (_, _, _) = raw(&fx.app, send("PATCH", &format!("/api/v1/scenarios/{id}"), &json!({"name": "<b>bold</b>"}))).await;
+    let (_, _, _) = raw(
+        &fx.app,
+        send("PATCH", &format!("/api/v1/scenarios/{id}"), &json!({"name": "<b>bold</b>"})),
+    )
+    .await;
     let (st, h, html) = raw(&fx.app, get(&format!("/api/v1/scenarios/{id}/export/report"))).await;
     assert_eq!(st, StatusCode::OK);
     assert!(h[header::CONTENT_TYPE].to_str().expect("ct").starts_with("text/html"));
@@ -557,14 +743,19 @@ async fn upload_validates_before_replacing() {
     assert_eq!(st, StatusCode::OK);
     assert_eq!(v["ok"], false, "{v}");
     let msg = v["problems"][0]["message"].as_str().expect("message");
-    assert!(msg.contains("bad.csv") && msg.contains("grid_coverage_pct") && msg.contains("line 4"), "{msg}");
+    assert!(
+        msg.contains("bad.csv") && msg.contains("grid_coverage_pct") && msg.contains("line 4"),
+        "{msg}"
+    );
     assert!(!msg.contains("zhili-upload"), "{msg}");
     let (_, f) = call(&fx.app, get("/api/v1/framework")).await;
     assert_eq!(f["data"]["label"], "test");
 
     // A good file in GBK with half the units: validated, then applied.
     let (enc, _, _) = encoding_rs::GBK.encode(&csv);
-    let req = Request::post("/api/v1/data?name=%E6%95%B0%E6%8D%AE.csv").body(Body::from(enc.into_owned())).expect("req");
+    let req = Request::post("/api/v1/data?name=%E6%95%B0%E6%8D%AE.csv")
+        .body(Body::from(enc.into_owned()))
+        .expect("req");
     let (_, v) = call(&fx.app, req).await;
     assert_eq!(v["ok"], true, "{v}");
     let upload = v["upload"].as_str().expect("upload").to_owned();
@@ -582,16 +773,43 @@ async fn token_is_required_when_set() {
     let (st, v) = call(&fx.app, get("/api/v1/framework")).await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
     assert_eq!(v["kind"], "unauthorised");
-    let (st, _) = call(&fx.app, Request::get("/api/v1/framework").header(header::AUTHORIZATION, "Bearer wrong").body(Body::empty()).expect("r")).await;
+    let (st, _) = call(
+        &fx.app,
+        Request::get("/api/v1/framework")
+            .header(header::AUTHORIZATION, "Bearer wrong")
+            .body(Body::empty())
+            .expect("r"),
+    )
+    .await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
-    let (st, _) = call(&fx.app, Request::get("/api/v1/framework").header(header::AUTHORIZATION, "Bearer s3cret").body(Body::empty()).expect("r")).await;
+    let (st, _) = call(
+        &fx.app,
+        Request::get("/api/v1/framework")
+            .header(header::AUTHORIZATION, "Bearer s3cret")
+            .body(Body::empty())
+            .expect("r"),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK);
     // Opening /?token=T sets the cookie; the cookie then opens the API.
     let (st, h, _) = raw(&fx.app, get("/?token=s3cret")).await;
     assert_eq!(st, StatusCode::SEE_OTHER);
-    let cookie = h[header::SET_COOKIE].to_str().expect("cookie").split(';').next().expect("kv").to_owned();
+    let cookie = h[header::SET_COOKIE]
+        .to_str()
+        .expect("cookie")
+        .split(';')
+        .next()
+        .expect("kv")
+        .to_owned();
     assert_eq!(cookie, "zhili_token=s3cret");
-    let (st, _) = call(&fx.app, Request::get("/api/v1/scenarios").header(header::COOKIE, cookie).body(Body::empty()).expect("r")).await;
+    let (st, _) = call(
+        &fx.app,
+        Request::get("/api/v1/scenarios")
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .expect("r"),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK);
     let (st, _, _) = raw(&fx.app, get("/?token=nope")).await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
@@ -615,11 +833,15 @@ async fn cross_origin_writes_are_refused() {
     // The page's own origin is fine.
     let mut req = send("POST", "/api/v1/scenarios", &json!({"name": "x"}));
     req.headers_mut().insert(header::HOST, "127.0.0.1:8600".parse().expect("h"));
-    req.headers_mut().insert(header::ORIGIN, "http://127.0.0.1:8600".parse().expect("o"));
+    req.headers_mut()
+        .insert(header::ORIGIN, "http://127.0.0.1:8600".parse().expect("o"));
     let (st, _) = call(&fx.app, req).await;
     assert_eq!(st, StatusCode::CREATED);
     // A cross-site form post (no JSON content type) is refused even without Origin.
-    let req = Request::post("/api/v1/scenarios").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from("name=x")).expect("r");
+    let req = Request::post("/api/v1/scenarios")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("name=x"))
+        .expect("r");
     let (st, _) = call(&fx.app, req).await;
     assert!(st.is_client_error());
 }
@@ -637,11 +859,16 @@ async fn oversized_bodies_get_a_json_413() {
     assert_eq!(v["limit"], 1000);
     // Without a Content-Length (streamed): still a JSON 413.
     let stream = futures_body(vec![b'{'; 3000]);
-    let req = Request::post("/api/v1/score").header(header::CONTENT_TYPE, "application/json").body(stream).expect("r");
+    let req = Request::post("/api/v1/score")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(stream)
+        .expect("r");
     let (st, v) = call(&fx.app, req).await;
     assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(v["error"].as_str().is_some());
-    let req = Request::post("/api/v1/data?name=a.csv").body(Body::from(vec![b'a'; 6000])).expect("r");
+    let req = Request::post("/api/v1/data?name=a.csv")
+        .body(Body::from(vec![b'a'; 6000]))
+        .expect("r");
     let (st, v) = call(&fx.app, req).await;
     assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(v["limit"], 5000);
@@ -658,13 +885,21 @@ async fn page_and_assets_are_served_offline() {
     let fx = fixture();
     let (st, h, html) = raw(&fx.app, get("/")).await;
     assert_eq!(st, StatusCode::OK);
-    assert!(h[header::CONTENT_SECURITY_POLICY].to_str().expect("csp").contains("default-src 'self'"));
+    assert!(h[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .expect("csp")
+        .contains("default-src 'self'"));
     let html = String::from_utf8(html).expect("utf8");
     assert!(!html.contains("http://") && !html.contains("https://"), "no off-site references");
     let (st, _, js) = raw(&fx.app, get("/assets/echarts.min.js")).await;
     assert_eq!(st, StatusCode::OK);
     assert!(js.len() > 500_000);
-    for a in ["/assets/app.js", "/assets/app.css", "/assets/report.css", "/assets/echarts-LICENSE.txt"] {
+    for a in [
+        "/assets/app.js",
+        "/assets/app.css",
+        "/assets/report.css",
+        "/assets/echarts-LICENSE.txt",
+    ] {
         let (st, _, _) = raw(&fx.app, get(a)).await;
         assert_eq!(st, StatusCode::OK, "{a}");
     }

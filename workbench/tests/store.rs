@@ -58,7 +58,10 @@ fn old_schema_is_migrated_keeping_its_rows() {
 fn newer_schema_is_refused() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("new.sqlite");
-    Connection::open(&path).expect("open").execute_batch("PRAGMA user_version = 99;").expect("set");
+    Connection::open(&path)
+        .expect("open")
+        .execute_batch("PRAGMA user_version = 99;")
+        .expect("set");
     let e = Store::open(&path).expect_err("refused");
     assert!(e.to_string().contains("newer"), "{e}");
 }
@@ -90,8 +93,16 @@ fn two_connections_saving_the_same_scenario_keep_both() {
     let b = Store::open(&path).expect("b");
     let (id, _) = a.create(&version("start")).expect("create");
     std::thread::scope(|sc| {
-        let ta = sc.spawn(|| (0..20).map(|k| a.save(id, &version(&format!("a{k}"))).expect("a")).collect::<Vec<_>>());
-        let tb = sc.spawn(|| (0..20).map(|k| b.save(id, &version(&format!("b{k}"))).expect("b")).collect::<Vec<_>>());
+        let ta = sc.spawn(|| {
+            (0..20)
+                .map(|k| a.save(id, &version(&format!("a{k}"))).expect("a"))
+                .collect::<Vec<_>>()
+        });
+        let tb = sc.spawn(|| {
+            (0..20)
+                .map(|k| b.save(id, &version(&format!("b{k}"))).expect("b"))
+                .collect::<Vec<_>>()
+        });
         let mut all = ta.join().expect("a");
         all.extend(tb.join().expect("b"));
         all.sort_unstable();

@@ -79,5 +79,7 @@ pub(crate) async fn get(State(state): State<AppState>, Query(q): Query<CompareQu
         })
         .collect();
     let moved = units.iter().filter(|u| u["shift"].as_f64().is_some_and(|s| s != 0.0)).count();
-    Ok(Json(json!({"a": ja, "b": jb, "units": units, "nodes": nodes, "units_moved": moved})))
+    Ok(Json(
+        json!({"a": ja, "b": jb, "units": units, "nodes": nodes, "units_moved": moved}),
+    ))
 }

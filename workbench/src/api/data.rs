@@ -40,7 +40,10 @@ pub(crate) async fn upload(State(state): State<AppState>, Query(q): Query<Upload
     if body.is_empty() {
         return Err(ApiError::bad("the uploaded file is empty").with("file", shown));
     }
-    let ext = shown.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_else(|| "csv".into());
+    let ext = shown
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_else(|| "csv".into());
     // A zip (xlsx / ods) or OLE (xls) file is a workbook whatever its name says.
     let ext = match (&body[..body.len().min(4)], ext.as_str()) {
         ([0x50, 0x4b, 3, 4], e) if e == "ods" || e == "xlsm" => e.to_owned(),
@@ -71,7 +74,11 @@ pub(crate) async fn upload(State(state): State<AppState>, Query(q): Query<Upload
     let data = match read {
         Ok(d) => d,
         Err(msg) => {
-            let problems: Vec<Value> = msg.lines().filter(|l| !l.trim().is_empty()).map(|l| json!({"message": l.trim()})).collect();
+            let problems: Vec<Value> = msg
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| json!({"message": l.trim()}))
+                .collect();
             return Ok(Json(json!({"ok": false, "file": shown, "problems": problems})));
         }
     };

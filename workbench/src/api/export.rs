@@ -29,11 +29,19 @@ fn file(bytes: Vec<u8>, mime: &str, name: &str, inline: bool) -> Response {
     } else {
         format!("attachment; filename=\"{name}\"")
     };
-    ([(header::CONTENT_TYPE, mime.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
+    (
+        [(header::CONTENT_TYPE, mime.to_owned()), (header::CONTENT_DISPOSITION, disposition)],
+        bytes,
+    )
+        .into_response()
 }
 
 /// `GET /api/v1/scenarios/{id}/export/{format}`.
-pub(crate) async fn get(State(state): State<AppState>, Path((id, format)): Path<(i64, String)>, Query(q): Query<ExportQuery>) -> ApiResult<Response> {
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    Path((id, format)): Path<(i64, String)>,
+    Query(q): Query<ExportQuery>,
+) -> ApiResult<Response> {
     let base = state.base();
     let (meta, s) = side(&state, &base, id, q.version)?;
     let lang = q.lang.as_deref().and_then(zhili_io::Lang::parse).unwrap_or(base.lang);

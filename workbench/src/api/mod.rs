@@ -65,10 +65,16 @@ pub(crate) fn parse_pipeline(v: Option<&serde_json::Value>) -> Result<Option<Pip
     if v.is_null() {
         return Ok(None);
     }
-    let p: Pipeline = serde_json::from_value(v.clone())
-        .map_err(|e| ApiError::bad(format!("bad pipeline document: {e}")).with("kind", "bad_document").with("document", "pipeline"))?;
-    p.check()
-        .map_err(|e| ApiError::bad(format!("bad pipeline document: {e}")).with("kind", "bad_document").with("document", "pipeline"))?;
+    let p: Pipeline = serde_json::from_value(v.clone()).map_err(|e| {
+        ApiError::bad(format!("bad pipeline document: {e}"))
+            .with("kind", "bad_document")
+            .with("document", "pipeline")
+    })?;
+    p.check().map_err(|e| {
+        ApiError::bad(format!("bad pipeline document: {e}"))
+            .with("kind", "bad_document")
+            .with("document", "pipeline")
+    })?;
     Ok(Some(p))
 }
 

@@ -35,7 +35,9 @@ pub(crate) struct SaveInput {
 
 fn text(field: &str, v: Option<String>, required: bool) -> ApiResult<Option<String>> {
     match v {
-        Some(s) if s.chars().count() > MAX_TEXT => Err(ApiError::bad(format!("{field} is longer than {MAX_TEXT} characters")).with("field", field)),
+        Some(s) if s.chars().count() > MAX_TEXT => {
+            Err(ApiError::bad(format!("{field} is longer than {MAX_TEXT} characters")).with("field", field))
+        }
         Some(s) if required && s.trim().is_empty() => Err(ApiError::bad(format!("{field} must not be empty")).with("field", field)),
         Some(s) => Ok(Some(s)),
         None if required => Err(ApiError::bad(format!("{field} is required")).with("field", field)),
@@ -48,11 +50,16 @@ fn checked(base: &Base, weights: &BTreeMap<String, f64>, pipeline: Option<&Value
     check_weights(&base.framework, weights)?;
     base.framework.with_weights(weights.iter().map(|(k, v)| (k.as_str(), *v)))?;
     let p = parse_pipeline(pipeline)?.unwrap_or_else(|| base.pipeline.clone());
-    Ok((json!(weights), serde_json::to_value(&p).map_err(|e| ApiError::internal(e.to_string()))?))
+    Ok((
+        json!(weights),
+        serde_json::to_value(&p).map_err(|e| ApiError::internal(e.to_string()))?,
+    ))
 }
 
 pub(crate) fn not_found(id: i64) -> ApiError {
-    ApiError::not_found(format!("unknown scenario {id}")).with("kind", "unknown_scenario").with("scenario", id)
+    ApiError::not_found(format!("unknown scenario {id}"))
+        .with("kind", "unknown_scenario")
+        .with("scenario", id)
 }
 
 fn store_err(id: i64) -> impl Fn(rusqlite::Error) -> ApiError {
@@ -76,7 +83,8 @@ pub(crate) fn load(state: &AppState, id: i64, version: Option<i64>) -> ApiResult
 
 /// The weights of a stored version.
 pub(crate) fn weights_of(v: &Version) -> ApiResult<BTreeMap<String, f64>> {
-    serde_json::from_value(v.weights.clone()).map_err(|e| ApiError::internal(format!("scenario {} version {}: bad weights: {e}", v.id, v.version)))
+    serde_json::from_value(v.weights.clone())
+        .map_err(|e| ApiError::internal(format!("scenario {} version {}: bad weights: {e}", v.id, v.version)))
 }
 
 /// `GET /api/v1/scenarios?deleted=true`.
@@ -146,7 +154,9 @@ pub(crate) async fn versions(State(state): State<AppState>, Path(id): Path<i64>)
     if vs.is_empty() {
         return Err(not_found(id));
     }
-    Ok(Json(json!({"id": id, "versions": vs.iter().map(|v| version_json(&base, v)).collect::<Vec<_>>()})))
+    Ok(Json(
+        json!({"id": id, "versions": vs.iter().map(|v| version_json(&base, v)).collect::<Vec<_>>()}),
+    ))
 }
 
 /// Save a new version built from the latest one and `input`.
@@ -165,7 +175,11 @@ fn save_version(state: &AppState, id: i64, input: SaveInput, origin: &str) -> Ap
     };
     let pipeline = input.pipeline.unwrap_or(latest.pipeline.clone());
     let (weights, pipeline) = checked(&base, &weights, Some(&pipeline))?;
-    let fingerprint = if origin == "save" { base.fingerprint.clone() } else { latest.data_fingerprint.clone() };
+    let fingerprint = if origin == "save" {
+        base.fingerprint.clone()
+    } else {
+        latest.data_fingerprint.clone()
+    };
     let version = state
         .inner
         .store
@@ -223,7 +237,11 @@ pub(crate) struct DuplicateInput {
 }
 
 /// `POST /api/v1/scenarios/{id}/duplicate`: a new scenario from one version.
-pub(crate) async fn duplicate(State(state): State<AppState>, Path(id): Path<i64>, body: axum::body::Bytes) -> ApiResult<(StatusCode, Json<Value>)> {
+pub(crate) async fn duplicate(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     // The body is optional: no body, or JSON.
     let input: DuplicateInput = if body.iter().all(u8::is_ascii_whitespace) {
         DuplicateInput::default()
@@ -242,7 +260,10 @@ pub(crate) async fn duplicate(State(state): State<AppState>, Path(id): Path<i64>
         pipeline: v.pipeline.clone(),
         origin: "duplicate".into(),
     })?;
-    Ok((StatusCode::CREATED, Json(json!({"id": nid, "version": version, "from": {"id": id, "version": v.version}}))))
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": nid, "version": version, "from": {"id": id, "version": v.version}})),
+    ))
 }
 
 /// `DELETE /api/v1/scenarios/{id}`: soft delete (undo with `/restore`).

@@ -94,7 +94,11 @@ pub(crate) async fn start(State(state): State<AppState>, Body(input): Body<Input
 
 /// `GET /api/v1/uncertainty/{job}`.
 pub(crate) async fn status(State(state): State<AppState>, Path(id): Path<u64>) -> ApiResult<Json<Value>> {
-    let job = state.inner.jobs.get(id).ok_or_else(|| ApiError::not_found(format!("unknown job {id}")).with("kind", "unknown_job"))?;
+    let job = state
+        .inner
+        .jobs
+        .get(id)
+        .ok_or_else(|| ApiError::not_found(format!("unknown job {id}")).with("kind", "unknown_job"))?;
     let outcome = job.outcome.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
     let (state_name, result, error) = match outcome {
         None => ("running", Value::Null, Value::Null),
@@ -114,7 +118,11 @@ pub(crate) async fn status(State(state): State<AppState>, Path(id): Path<u64>) -
 
 /// `DELETE /api/v1/uncertainty/{job}`: ask the job to stop.
 pub(crate) async fn cancel(State(state): State<AppState>, Path(id): Path<u64>) -> ApiResult<Json<Value>> {
-    let job = state.inner.jobs.get(id).ok_or_else(|| ApiError::not_found(format!("unknown job {id}")).with("kind", "unknown_job"))?;
+    let job = state
+        .inner
+        .jobs
+        .get(id)
+        .ok_or_else(|| ApiError::not_found(format!("unknown job {id}")).with("kind", "unknown_job"))?;
     job.cancel.store(true, Ordering::SeqCst);
     Ok(Json(json!({"job": id, "cancelling": true})))
 }

@@ -30,11 +30,11 @@ pub(crate) async fn post(State(state): State<AppState>, Path(unit): Path<String>
     let pipeline = parse_pipeline(input.pipeline.as_ref())?;
     let s = state.score(&base, &input.weights, pipeline.as_ref(), None)?;
     let res = &s.results;
-    let i = res
-        .unit_ids()
-        .iter()
-        .position(|u| *u == unit)
-        .ok_or_else(|| ApiError::not_found(format!("unknown unit `{unit}` (not in the data, or screened out)")).with("kind", "unknown_unit").with("unit", unit.clone()))?;
+    let i = res.unit_ids().iter().position(|u| *u == unit).ok_or_else(|| {
+        ApiError::not_found(format!("unknown unit `{unit}` (not in the data, or screened out)"))
+            .with("kind", "unknown_unit")
+            .with("unit", unit.clone())
+    })?;
     let fw = &s.framework;
     let ranks = res.ranks();
     let nodes: Vec<Value> = fw
@@ -59,10 +59,17 @@ pub(crate) async fn post(State(state): State<AppState>, Path(unit): Path<String>
         None => {
             let mut y = x.clone();
             for mut c in y.columns_mut() {
-                let (lo, hi) = c.iter().filter(|v| !v.is_nan()).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+                let (lo, hi) = c
+                    .iter()
+                    .filter(|v| !v.is_nan())
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
                 c.mapv_inplace(|v| if v.is_nan() || hi <= lo { 1.0 } else { (v - lo) / (hi - lo) });
             }
-            (y, 1.0, Some("normalised values rescaled to [0, 1] per indicator (the method has no fixed scale)"))
+            (
+                y,
+                1.0,
+                Some("normalised values rescaled to [0, 1] per indicator (the method has no fixed scale)"),
+            )
         }
     };
     let obstacles = obstacle_degree_framework(fw, scaled.view(), max, Some(res.unit_ids()))?;
@@ -85,7 +92,9 @@ pub(crate) async fn post(State(state): State<AppState>, Path(unit): Path<String>
         let sy = state.score(&base, &input.weights, Some(&s.pipeline), Some(y))?;
         if let Some(k) = sy.results.unit_ids().iter().position(|u| *u == unit) {
             let r = sy.results.index_ranks();
-            years.push(json!({"year": y, "rank": num(r[k]), "score": num(sy.results.index_scores()[k]), "units": sy.results.unit_ids().len()}));
+            years.push(
+                json!({"year": y, "rank": num(r[k]), "score": num(sy.results.index_scores()[k]), "units": sy.results.unit_ids().len()}),
+            );
         }
     }
     Ok(Json(json!({

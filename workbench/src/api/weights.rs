@@ -26,18 +26,26 @@ pub(crate) struct AhpInput {
 pub(crate) async fn ahp_post(State(state): State<AppState>, Body(input): Body<AhpInput>) -> ApiResult<Json<Value>> {
     let base = state.base();
     let fw = &base.framework;
-    let i = fw
-        .index_of(&input.node)
-        .ok_or_else(|| ApiError::bad(format!("unknown node id `{}`", input.node)).with("kind", "unknown_node").with("node", input.node.clone()))?;
+    let i = fw.index_of(&input.node).ok_or_else(|| {
+        ApiError::bad(format!("unknown node id `{}`", input.node))
+            .with("kind", "unknown_node")
+            .with("node", input.node.clone())
+    })?;
     let kids = &fw.nodes()[i].children;
     let labels: Vec<String> = kids.iter().map(|&c| fw.nodes()[c].id.clone()).collect();
     let n = labels.len();
     if n < 2 {
-        return Err(ApiError::bad(format!("node `{}` has fewer than two children: nothing to compare", input.node)).with("node", input.node));
+        return Err(
+            ApiError::bad(format!("node `{}` has fewer than two children: nothing to compare", input.node)).with("node", input.node),
+        );
     }
     if input.matrix.len() != n || input.matrix.iter().any(|r| r.len() != n) {
-        return Err(ApiError::bad(format!("the judgement matrix of `{}` must be {n} × {n} (its children: {})", input.node, labels.join(", ")))
-            .with("node", input.node));
+        return Err(ApiError::bad(format!(
+            "the judgement matrix of `{}` must be {n} × {n} (its children: {})",
+            input.node,
+            labels.join(", ")
+        ))
+        .with("node", input.node));
     }
     let a = Array2::from_shape_fn((n, n), |(r, c)| input.matrix[r][c]);
     let opts = AhpOptions {
@@ -97,19 +105,26 @@ pub(crate) async fn method_post(State(state): State<AppState>, Body(input): Body
         "sd" => WeightMethod::StandardDeviation,
         "pca" => WeightMethod::Pca(Default::default()),
         other => {
-            return Err(ApiError::bad(format!("unknown weighting method `{other}` (equal, entropy, critic, cv, sd, pca; AHP: /api/v1/weights/ahp)"))
-                .with("kind", "unknown_method"))
+            return Err(ApiError::bad(format!(
+                "unknown weighting method `{other}` (equal, entropy, critic, cv, sd, pca; AHP: /api/v1/weights/ahp)"
+            ))
+            .with("kind", "unknown_method"))
         }
     };
     if let Some(n) = &input.node {
         if fw.index_of(n).is_none() {
-            return Err(ApiError::bad(format!("unknown node id `{n}`")).with("kind", "unknown_node").with("node", n.clone()));
+            return Err(ApiError::bad(format!("unknown node id `{n}`"))
+                .with("kind", "unknown_node")
+                .with("node", n.clone()));
         }
     }
     let pipeline = parse_pipeline(input.pipeline.as_ref())?.unwrap_or_else(|| base.pipeline.clone());
     // As `zhili weights`: on the imputed stage when the pipeline imputes, else the raw data.
     let run = pipeline.run(fw, &base.data)?;
-    let stage = run.stage("imputed").or_else(|| run.stage("raw")).ok_or_else(|| ApiError::internal("no raw stage"))?;
+    let stage = run
+        .stage("imputed")
+        .or_else(|| run.stage("raw"))
+        .ok_or_else(|| ApiError::internal("no raw stage"))?;
     let aggregate = pipeline
         .steps
         .iter()

@@ -35,7 +35,10 @@ pub(crate) const MIGRATIONS: &[&str] = &[
 /// # Errors
 /// The database is newer than this program, or a migration fails (nothing of it is kept).
 pub(crate) fn migrate(conn: &mut rusqlite::Connection) -> rusqlite::Result<usize> {
-    let current: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))?.try_into().unwrap_or(0);
+    let current: usize = conn
+        .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))?
+        .try_into()
+        .unwrap_or(0);
     if current > MIGRATIONS.len() {
         return Err(rusqlite::Error::InvalidParameterName(format!(
             "the scenario store has schema version {current}, newer than this zhili ({}); use a newer zhili",

@@ -91,7 +91,12 @@ fn now() -> String {
     let days = s.div_euclid(86_400);
     let rem = s.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// Howard Hinnant's days → (year, month, day).
@@ -196,7 +201,9 @@ impl Store {
     pub fn save_with(&self, id: i64, v: &NewVersion, between: impl FnOnce()) -> rusqlite::Result<i64> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let exists: Option<i64> = tx.query_row("SELECT id FROM scenarios WHERE id = ?1", params![id], |r| r.get(0)).optional()?;
+        let exists: Option<i64> = tx
+            .query_row("SELECT id FROM scenarios WHERE id = ?1", params![id], |r| r.get(0))
+            .optional()?;
         if exists.is_none() {
             return Err(rusqlite::Error::QueryReturnedNoRows);
         }
@@ -257,7 +264,9 @@ impl Store {
     /// SQLite errors.
     pub fn versions(&self, id: i64) -> rusqlite::Result<Vec<Version>> {
         let conn = self.conn();
-        let mut st = conn.prepare(&format!("SELECT {VERSION_COLUMNS} FROM versions WHERE scenario_id = ?1 ORDER BY version DESC"))?;
+        let mut st = conn.prepare(&format!(
+            "SELECT {VERSION_COLUMNS} FROM versions WHERE scenario_id = ?1 ORDER BY version DESC"
+        ))?;
         let rows = st.query_map(params![id], version_row)?;
         rows.collect()
     }
@@ -278,7 +287,9 @@ impl Store {
     /// SQLite errors.
     pub fn set_deleted(&self, id: i64, deleted: bool) -> rusqlite::Result<bool> {
         let at = deleted.then(now);
-        let n = self.conn().execute("UPDATE scenarios SET deleted_at = ?2 WHERE id = ?1", params![id, at])?;
+        let n = self
+            .conn()
+            .execute("UPDATE scenarios SET deleted_at = ?2 WHERE id = ?1", params![id, at])?;
         Ok(n > 0)
     }
 }
