@@ -1,6 +1,5 @@
 //! `zhili uncertainty`: Monte Carlo uncertainty analysis, or replay of a run design.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};

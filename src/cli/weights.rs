@@ -1,7 +1,6 @@
 //! `zhili weights`: data-driven or AHP weights for every sibling group of a framework,
 //! printed and written as a weight set that `zhili score --weights` reads.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
