@@ -95,11 +95,7 @@ pub fn decode(bytes: &[u8], file: &str) -> Result<(String, TextEncoding)> {
 /// # Errors
 /// [`Error::Parse`] naming `file`, the encodings tried and the first offending byte's
 /// line and byte column.
-pub fn decode_with<'a>(
-    bytes: &'a [u8],
-    file: &str,
-    forced: Option<&'static Encoding>,
-) -> Result<(Cow<'a, str>, TextEncoding)> {
+pub fn decode_with<'a>(bytes: &'a [u8], file: &str, forced: Option<&'static Encoding>) -> Result<(Cow<'a, str>, TextEncoding)> {
     if let Some(enc) = forced {
         let body = match Encoding::for_bom(bytes) {
             Some((bom_enc, n)) if bom_enc == enc => &bytes[n..],
@@ -120,9 +116,14 @@ pub fn decode_with<'a>(
         Err(e) => e.valid_up_to(),
     };
     if let Some(enc) = utf16_without_bom(bytes) {
-        return strict(enc, bytes)
-            .map(|t| (t, TextEncoding::Utf16))
-            .map_err(|at| offending(file, bytes, at, &format!("looks like {} without a byte-order mark but is not", enc.name())));
+        return strict(enc, bytes).map(|t| (t, TextEncoding::Utf16)).map_err(|at| {
+            offending(
+                file,
+                bytes,
+                at,
+                &format!("looks like {} without a byte-order mark but is not", enc.name()),
+            )
+        });
     }
     let (guess, evidence) = guess(bytes);
     let guess = if guess == GBK { GB18030 } else { guess };
@@ -132,7 +133,10 @@ pub fn decode_with<'a>(
         other => {
             let mut tried = vec![format!("UTF-8 (invalid byte{})", where_(bytes, utf8_error))];
             let verdict = |enc: &'static Encoding, r: &std::result::Result<Cow<'_, str>, usize>| match r {
-                Ok(_) => format!("{} (decodes, but only {evidence} non-ASCII bytes of evidence: not confident)", enc.name()),
+                Ok(_) => format!(
+                    "{} (decodes, but only {evidence} non-ASCII bytes of evidence: not confident)",
+                    enc.name()
+                ),
                 Err(at) => format!("{} (invalid byte{})", enc.name(), where_(bytes, *at)),
             };
             tried.push(verdict(guess, &other));
@@ -252,7 +256,10 @@ mod tests {
     #[test]
     fn latin1_zurich_is_refused_not_garbled() {
         let e = decode(b"unit,name\nzh,Z\xFCrich\n", "l.csv").unwrap_err().to_string();
-        assert!(e.contains("line 2") && e.contains("--encoding") && e.contains("windows-1252"), "{e}");
+        assert!(
+            e.contains("line 2") && e.contains("--encoding") && e.contains("windows-1252"),
+            "{e}"
+        );
         let (t, enc) = decode_with(b"unit,name\nzh,Z\xFCrich\n", "l.csv", Some(encoding_for_label("latin1").unwrap())).unwrap();
         assert_eq!(t, "unit,name\nzh,Zürich\n");
         assert_eq!(enc, TextEncoding::Other("windows-1252"));

@@ -49,7 +49,11 @@ fn openpyxl_workbook_reads_like_the_equal_csv() {
     assert_eq!(got.indicator("satisfaction").unwrap()[0], 123.0, "full-width digits");
     assert_eq!(got.indicator("mediation").unwrap()[1], -5.0, "full-width minus");
     assert!(got.indicator("satisfaction").unwrap()[1].is_nan(), "#N/A is missing");
-    assert_eq!(got.time(), Some(&[2023, 2023, 2023, 2023][..]), "a date in the time column gives its year");
+    assert_eq!(
+        got.time(),
+        Some(&[2023, 2023, 2023, 2023][..]),
+        "a date in the time column gives its year"
+    );
     assert_eq!(got.numeric()["人口"], vec![100.0, 15.0, 2000.0, 3.25]);
     assert_eq!(got.groups()["region"][2], None);
 }
@@ -65,10 +69,16 @@ fn workbook_errors_name_file_sheet_row_and_column_letter() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("row 3, column C") && e.contains("#DIV/0!"), "{e}");
-    let opts = DataOptions { sheet: Some("nope".into()), ..DataOptions::default() };
+    let opts = DataOptions {
+        sheet: Some("nope".into()),
+        ..DataOptions::default()
+    };
     let e = read_dataset(&fixtures().join("data.xlsx"), &fw, &opts).unwrap_err().to_string();
     assert!(e.contains("nope") && e.contains("指标") && e.contains("other"), "{e}");
-    let opts = DataOptions { sheet: Some("other".into()), ..DataOptions::default() };
+    let opts = DataOptions {
+        sheet: Some("other".into()),
+        ..DataOptions::default()
+    };
     let e = read_dataset(&fixtures().join("data.xlsx"), &fw, &opts).unwrap_err().to_string();
     assert!(e.contains("刑事案件") || e.contains("satisfaction"), "{e}");
 }
@@ -247,7 +257,9 @@ fn parallel_chunks_with_quoted_newlines_and_error_lines() {
     let fw = fw_n(3);
     let rows = 60_000;
     let ids: Vec<String> = (0..rows).map(|i| format!("u{i}")).collect();
-    let names: Vec<String> = (0..rows).map(|i| if i % 3 == 0 { format!("名\n称,{i}") } else { format!("n{i}") }).collect();
+    let names: Vec<String> = (0..rows)
+        .map(|i| if i % 3 == 0 { format!("名\n称,{i}") } else { format!("n{i}") })
+        .collect();
     let m: Vec<Vec<f64>> = (0..rows).map(|i| vec![i as f64 * 0.1, (i as f64).sqrt(), f64::NAN]).collect();
     let text = csv_text(&ids, &names, &m, "NA", "\n", true);
     assert!(text.len() > 2 << 20, "{} bytes: must be chunked", text.len());
@@ -260,7 +272,9 @@ fn parallel_chunks_with_quoted_newlines_and_error_lines() {
     let mut broken = bad.clone();
     let row_end = pos + broken[pos..].find('\n').unwrap();
     broken.replace_range(row_end - 2..row_end, "xx");
-    let e = read_dataset_str(&broken, "big.csv", &fw, &DataOptions::default()).unwrap_err().to_string();
+    let e = read_dataset_str(&broken, "big.csv", &fw, &DataOptions::default())
+        .unwrap_err()
+        .to_string();
     assert!(e.contains(&format!("line {line}")) && e.contains("`xx`"), "{e}");
 }
 
@@ -271,7 +285,10 @@ fn every_bad_cell_is_counted_and_the_first_named() {
         .unwrap_err()
         .to_string();
     assert!(e.starts_with("d.csv, line 2, column `指标0`: `x` is not a number"), "{e}");
-    assert!(e.contains("3 bad cells") && e.contains("line 4") && e.contains("line 3, column `指标1`"), "{e}");
+    assert!(
+        e.contains("3 bad cells") && e.contains("line 4") && e.contains("line 3, column `指标1`"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -290,7 +307,10 @@ fn latin1_needs_encoding_and_then_reads() {
     std::fs::write(&p, b"unit,name,x\nzh,Z\xFCrich,1\n").unwrap();
     let e = read_dataset(&p, &fw, &DataOptions::default()).unwrap_err().to_string();
     assert!(e.contains("line 2") && e.contains("--encoding"), "{e}");
-    let opts = DataOptions { encoding: Some("latin1".into()), ..DataOptions::default() };
+    let opts = DataOptions {
+        encoding: Some("latin1".into()),
+        ..DataOptions::default()
+    };
     let ds = read_dataset(&p, &fw, &opts).unwrap();
     assert_eq!(ds.unit_names().unwrap(), ["Zürich"]);
 }

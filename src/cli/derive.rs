@@ -95,7 +95,13 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
             read,
         } => {
             let (ev_text, ev_file) = text(&events, &read)?;
-            let (pop_text, pop_file) = text(&population, &ReadArgs { sheet: None, ..read.clone() })?;
+            let (pop_text, pop_file) = text(
+                &population,
+                &ReadArgs {
+                    sheet: None,
+                    ..read.clone()
+                },
+            )?;
             let events = grid_events::events_from_csv(&ev_text, &ev_file)?;
             let population = grid_events::population_from_csv(&pop_text, &pop_file)?;
             let opts = grid_events::DeriveOptions {
@@ -117,7 +123,13 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
             let rows = household::households_from_csv(&h_text, &h_file)?;
             let spec = match &grading {
                 Some(g) => {
-                    let (t, f) = text(g, &ReadArgs { sheet: None, encoding: None })?;
+                    let (t, f) = text(
+                        g,
+                        &ReadArgs {
+                            sheet: None,
+                            encoding: None,
+                        },
+                    )?;
                     GradingSpec::from_toml_str(&t, &f)?
                 }
                 None => GradingSpec::three_colour()?,

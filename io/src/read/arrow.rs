@@ -7,8 +7,7 @@ use std::path::Path;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type, UInt32Type, UInt64Type,
-    UInt8Type,
+    Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
 };
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{ArrowError, DataType, SchemaRef};
@@ -23,18 +22,15 @@ use super::DataOptions;
 /// # Errors
 /// As [`super::read_dataset`].
 pub(crate) fn read(path: &Path, file: &str, fw: &Framework, opts: &DataOptions) -> Result<Dataset> {
-    let open = || {
-        std::fs::File::open(path).map_err(|e| Error::parse(file, None, None, format!("cannot read: {e}")))
-    };
+    let open = || std::fs::File::open(path).map_err(|e| Error::parse(file, None, None, format!("cannot read: {e}")));
     match arrow_ipc::reader::FileReader::try_new_buffered(open()?, None) {
         Ok(r) => {
             let schema = r.schema();
             from_batches(schema, r, file, fw, opts)
         }
         Err(first) => {
-            let r = arrow_ipc::reader::StreamReader::try_new_buffered(open()?, None).map_err(|_| {
-                Error::parse(file, None, None, format!("not an Arrow IPC file or stream: {first}"))
-            })?;
+            let r = arrow_ipc::reader::StreamReader::try_new_buffered(open()?, None)
+                .map_err(|_| Error::parse(file, None, None, format!("not an Arrow IPC file or stream: {first}")))?;
             let schema = r.schema();
             from_batches(schema, r, file, fw, opts)
         }
@@ -77,7 +73,10 @@ pub(crate) fn from_batches(
             match *role {
                 Role::Indicator(k) => {
                     let v = numbers(col, row0, j, &mut acc.bad, &mut acc.n_bad, file, &lay.header)?;
-                    acc.values.column_mut(k).slice_mut(ndarray::s![row0..row0 + v.len()]).assign(&ndarray::Array1::from(v));
+                    acc.values
+                        .column_mut(k)
+                        .slice_mut(ndarray::s![row0..row0 + v.len()])
+                        .assign(&ndarray::Array1::from(v));
                 }
                 Role::Denominator(d) => {
                     let v = numbers(col, row0, j, &mut acc.bad, &mut acc.n_bad, file, &lay.header)?;
@@ -155,7 +154,12 @@ struct RowLoc<'a> {
 
 impl Locate for RowLoc<'_> {
     fn at(&self, row: usize, col: Option<usize>, header: &[String], message: String) -> Error {
-        Error::parse(format!("{}, row {}", self.file, row + 1), None, col.map(|c| header[c].clone()), message)
+        Error::parse(
+            format!("{}, row {}", self.file, row + 1),
+            None,
+            col.map(|c| header[c].clone()),
+            message,
+        )
     }
 }
 
@@ -163,7 +167,8 @@ impl Locate for RowLoc<'_> {
 fn primitive(a: &ArrayRef) -> Option<Vec<f64>> {
     macro_rules! conv {
         ($t:ty) => {
-            a.as_primitive_opt::<$t>().map(|p| p.iter().map(|v| v.map_or(f64::NAN, |x| x as f64)).collect())
+            a.as_primitive_opt::<$t>()
+                .map(|p| p.iter().map(|v| v.map_or(f64::NAN, |x| x as f64)).collect())
         };
     }
     match a.data_type() {
@@ -211,7 +216,12 @@ fn strings(a: &ArrayRef) -> Option<Vec<String>> {
 
 fn texts(a: &ArrayRef, file: &str, name: &str) -> Result<Vec<String>> {
     strings(a).ok_or_else(|| {
-        Error::parse(file, None, Some(name.to_owned()), format!("unsupported column type {} (use text or integers)", a.data_type()))
+        Error::parse(
+            file,
+            None,
+            Some(name.to_owned()),
+            format!("unsupported column type {} (use text or integers)", a.data_type()),
+        )
     })
 }
 
@@ -227,7 +237,11 @@ fn numbers(
     let mut flag = |row: usize, message: String| {
         *n_bad += 1;
         if bad.len() < MAX_BAD {
-            bad.push(BadCell { row: row0 + row, col, message });
+            bad.push(BadCell {
+                row: row0 + row,
+                col,
+                message,
+            });
         }
     };
     if let Some(mut v) = primitive(a) {

@@ -29,7 +29,9 @@ pub(crate) fn read(bytes: &[u8], file: &str, fw: &Framework, opts: &DataOptions)
     let mut rec = csv::ByteRecord::new();
     let has_header = rdr.read_byte_record(&mut rec).map_err(|e| csv_error(&e, file, 0))?;
     let header: Vec<String> = if has_header {
-        rec.iter().map(|f| layout::clean_text(&String::from_utf8_lossy(f)).to_owned()).collect()
+        rec.iter()
+            .map(|f| layout::clean_text(&String::from_utf8_lossy(f)).to_owned())
+            .collect()
     } else {
         Vec::new()
     };
@@ -49,8 +51,8 @@ pub(crate) fn read(bytes: &[u8], file: &str, fw: &Framework, opts: &DataOptions)
     let n_ind = lay.indicators.len();
     let mut matrix = vec![0.0_f64; cap * n_ind];
     let outs: Vec<Chunk> = {
-        let mut view = ArrayViewMut2::from_shape((cap, n_ind).f(), &mut matrix)
-            .map_err(|e| Error::parse(file, None, None, format!("matrix: {e}")))?;
+        let mut view =
+            ArrayViewMut2::from_shape((cap, n_ind).f(), &mut matrix).map_err(|e| Error::parse(file, None, None, format!("matrix: {e}")))?;
         let mut views = Vec::with_capacity(chunks.len());
         for &c in &caps[..caps.len() - 1] {
             let (head, tail) = view.split_at(Axis(0), c);

@@ -48,9 +48,7 @@ pub fn sheet_names(path: &Path) -> Result<Vec<String>> {
 }
 
 fn open(path: &Path) -> Result<Sheets<std::io::BufReader<std::fs::File>>> {
-    open_workbook_auto(path).map_err(|e| {
-        Error::parse(path.display().to_string(), None, None, format!("cannot open the workbook: {e}"))
-    })
+    open_workbook_auto(path).map_err(|e| Error::parse(path.display().to_string(), None, None, format!("cannot open the workbook: {e}")))
 }
 
 fn grid(path: &Path, file: &str, sheet: Option<&str>, prefer: &[&str]) -> Result<Grid> {
@@ -92,7 +90,12 @@ fn to_grid(range: Range<Data>, merges: &[Dimensions], place: String) -> Grid {
         }
     }
     let Some(&(first, _)) = header_rows.first() else {
-        return Grid { header: Vec::new(), rows: Vec::new(), col0, place };
+        return Grid {
+            header: Vec::new(),
+            rows: Vec::new(),
+            col0,
+            place,
+        };
     };
     // A merged region starting in the header row that reaches down makes a taller header.
     let last = merges
@@ -187,9 +190,7 @@ fn number(c: &Data) -> std::result::Result<f64, String> {
         Data::String(s) => text_number(s).ok_or_else(|| format!("\"{}\" is not a number", layout::clean_text(s))),
         Data::Error(e) => Err(format!("the error value {e} is not a number")),
         Data::Bool(b) => Err(format!("the boolean {} is not a number", if *b { "TRUE" } else { "FALSE" })),
-        Data::DateTime(_) | Data::DateTimeIso(_) | Data::DurationIso(_) => {
-            Err(format!("the date {} is not a number", text(c)))
-        }
+        Data::DateTime(_) | Data::DateTimeIso(_) | Data::DurationIso(_) => Err(format!("the date {} is not a number", text(c))),
     }
 }
 
@@ -261,7 +262,12 @@ pub(crate) fn read(path: &Path, file: &str, fw: &Framework, opts: &DataOptions) 
     let g = grid(path, file, opts.sheet.as_deref(), &[])?;
     let header_row = g.rows.first().map_or(1, |r| r.0.saturating_sub(1)).max(1);
     let lay = Layout::resolve(g.header.clone(), fw, opts, &g.place, &|h| {
-        Error::parse(format!("{}, row {header_row}", g.place), None, Some(h.to_owned()), "duplicate column name")
+        Error::parse(
+            format!("{}, row {header_row}", g.place),
+            None,
+            Some(h.to_owned()),
+            "duplicate column name",
+        )
     })?;
     let n = g.rows.len();
     let mut values = Array2::from_elem((n, lay.indicators.len()).f(), f64::NAN);
@@ -308,7 +314,11 @@ pub(crate) fn read(path: &Path, file: &str, fw: &Framework, opts: &DataOptions) 
         bad,
         n_bad,
     };
-    let loc = SheetLoc { place: &g.place, rows: g.rows.iter().map(|r| r.0).collect(), col0: g.col0 };
+    let loc = SheetLoc {
+        place: &g.place,
+        rows: g.rows.iter().map(|r| r.0).collect(),
+        col0: g.col0,
+    };
     layout::assemble(&lay, parsed, &g.place, &loc)
 }
 
@@ -335,11 +345,7 @@ fn other_column(cells: Vec<Data>) -> OtherColumn {
 pub fn read_excel_framework(path: &Path, sheet: Option<&str>) -> Result<FrameworkSpec> {
     let file = path.display().to_string();
     let g = grid(path, &file, sheet, &["iMeta", "framework", "指标体系", "框架"])?;
-    let col = |names: &[&str]| {
-        g.header
-            .iter()
-            .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
-    };
+    let col = |names: &[&str]| g.header.iter().position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)));
     let code = col(&["iCode", "id", "code", "代码", "指标代码"]).ok_or_else(|| Error::MissingColumn {
         column: "iCode".into(),
         needed_by: format!("a framework sheet ({}; also accepted: id, code, 代码)", g.place),
@@ -351,9 +357,17 @@ pub fn read_excel_framework(path: &Path, sheet: Option<&str>) -> Result<Framewor
         col(&["Type", "类型"]),
     );
     let (name, name_zh, name_en) = (col(&["iName", "name"]), col(&["name_zh", "名称"]), col(&["name_en"]));
-    let (level, unit, target, denom) =
-        (col(&["Level", "层级"]), col(&["Unit", "单位"]), col(&["Target", "目标"]), col(&["Denominator"]));
-    let loc = SheetLoc { place: &g.place, rows: g.rows.iter().map(|r| r.0).collect(), col0: g.col0 };
+    let (level, unit, target, denom) = (
+        col(&["Level", "层级"]),
+        col(&["Unit", "单位"]),
+        col(&["Target", "目标"]),
+        col(&["Denominator"]),
+    );
+    let loc = SheetLoc {
+        place: &g.place,
+        rows: g.rows.iter().map(|r| r.0).collect(),
+        col0: g.col0,
+    };
     let cell = |r: usize, c: Option<usize>| c.and_then(|c| g.rows[r].1.get(c)).unwrap_or(&Data::Empty);
     let txt = |r: usize, c: Option<usize>| Some(text(cell(r, c))).filter(|s| !s.is_empty() && s != "NA");
     let num = |r: usize, c: Option<usize>| -> Result<Option<f64>> {
@@ -371,9 +385,7 @@ pub fn read_excel_framework(path: &Path, sheet: Option<&str>) -> Result<Framewor
             Some("cost" | "负向" | "逆向" | "负" | "-") => Some(-1.0),
             Some(_) => num(r, direction)?,
         };
-        let kind = txt(r, kind).unwrap_or_else(|| {
-            if parents.contains(&id) { "Aggregate" } else { "Indicator" }.to_owned()
-        });
+        let kind = txt(r, kind).unwrap_or_else(|| if parents.contains(&id) { "Aggregate" } else { "Indicator" }.to_owned());
         let plain = txt(r, name);
         let has_cjk = |s: &String| s.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c));
         zh.push(txt(r, name_zh).or_else(|| plain.clone().filter(has_cjk)));
@@ -392,8 +404,11 @@ pub fn read_excel_framework(path: &Path, sheet: Option<&str>) -> Result<Framewor
     }
     let first_row = g.rows.first().map_or(2, |r| r.0);
     let mut spec = FrameworkSpec::from_coinr(&rows, &g.place, first_row)?;
-    let zh: std::collections::HashMap<String, String> =
-        rows.iter().zip(zh).filter_map(|(r, z)| z.map(|z| (r.code.trim().to_owned(), z))).collect();
+    let zh: std::collections::HashMap<String, String> = rows
+        .iter()
+        .zip(zh)
+        .filter_map(|(r, z)| z.map(|z| (r.code.trim().to_owned(), z)))
+        .collect();
     for n in &mut spec.nodes {
         if let Some(z) = zh.get(&n.id) {
             n.name.zh = Some(z.clone());
@@ -419,7 +434,10 @@ pub(crate) fn sheet_as_csv(path: &Path, sheet: Option<&str>) -> Result<(String, 
             id: s.to_owned(),
             context: format!("{file} has: {}", names.join(", ")),
         })?,
-        None => names.first().cloned().ok_or_else(|| Error::Empty(format!("{file}: the workbook has no sheets")))?,
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| Error::Empty(format!("{file}: the workbook has no sheets")))?,
     };
     let place = format!("{file}, sheet {name}");
     let range = wb
@@ -436,7 +454,8 @@ pub(crate) fn sheet_as_csv(path: &Path, sheet: Option<&str>) -> Result<(String, 
             buf.push(b'\n');
             w = csv::WriterBuilder::new().flexible(true).from_writer(buf);
         } else {
-            w.write_record(&cells).map_err(|e| Error::parse(&place, None, None, e.to_string()))?;
+            w.write_record(&cells)
+                .map_err(|e| Error::parse(&place, None, None, e.to_string()))?;
         }
     }
     let buf = w.into_inner().map_err(|e| Error::parse(&place, None, None, e.to_string()))?;
