@@ -314,3 +314,43 @@ fn latin1_needs_encoding_and_then_reads() {
     let ds = read_dataset(&p, &fw, &opts).unwrap();
     assert_eq!(ds.unit_names().unwrap(), ["Zürich"]);
 }
+
+#[test]
+fn plain_tables_without_a_framework() {
+    let opts = DataOptions::default();
+    let csv = zhili_io::read_table(&fixtures().join("data.csv"), &opts).unwrap();
+    let xlsx = zhili_io::read_table(&fixtures().join("data.xlsx"), &opts).unwrap();
+    assert_eq!(csv.n_rows(), 4);
+    let names: Vec<&str> = csv.columns.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "unit",
+            "name",
+            "year",
+            "gdp",
+            "刑事案件",
+            "mediation",
+            "satisfaction",
+            "人口",
+            "region"
+        ]
+    );
+    for ((n, a), (m, b)) in csv.columns.iter().zip(&xlsx.columns) {
+        assert_eq!(n, m);
+        if n == "year" {
+            // Without a framework the year is an ordinary column: the workbook's date stays a date.
+            let t = |s: &str| Some(s.to_owned());
+            assert_eq!(b, &zhili_io::Column::Text(vec![t("2023-06-30"), t("2023"), t("2023"), t("2023")]));
+            continue;
+        }
+        match (a, b) {
+            (zhili_io::Column::Numbers(a), zhili_io::Column::Numbers(b)) => {
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(a), bits(b), "{n}");
+            }
+            (a, b) => assert_eq!(a, b, "{n}"),
+        }
+    }
+    assert!(matches!(&csv.columns[0].1, zhili_io::Column::Text(t) if t[0].as_deref() == Some("wuhua")));
+}

@@ -12,16 +12,16 @@ use arrow_array::types::{
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{ArrowError, DataType, SchemaRef};
 use ndarray::{Array2, ShapeBuilder};
-use zhili_core::{Dataset, Error, Framework, Result};
+use zhili_core::{Error, Result};
 
-use super::layout::{self, BadCell, Layout, Locate, OtherColumn, Parsed, Role, MAX_BAD};
+use super::layout::{self, BadCell, Layout, Locate, Mode, OtherColumn, Output, Parsed, Role, MAX_BAD};
 use super::DataOptions;
 
 /// Read an Arrow IPC file (`.arrow`, `.feather` v2), or an IPC stream.
 ///
 /// # Errors
 /// As [`super::read_dataset`].
-pub(crate) fn read(path: &Path, file: &str, fw: &Framework, opts: &DataOptions) -> Result<Dataset> {
+pub(crate) fn read(path: &Path, file: &str, fw: Mode<'_>, opts: &DataOptions) -> Result<Output> {
     let open = || std::fs::File::open(path).map_err(|e| Error::parse(file, None, None, format!("cannot read: {e}")));
     match arrow_ipc::reader::FileReader::try_new_buffered(open()?, None) {
         Ok(r) => {
@@ -45,9 +45,9 @@ pub(crate) fn from_batches(
     schema: SchemaRef,
     batches: impl Iterator<Item = std::result::Result<RecordBatch, ArrowError>>,
     file: &str,
-    fw: &Framework,
+    fw: Mode<'_>,
     opts: &DataOptions,
-) -> Result<Dataset> {
+) -> Result<Output> {
     let header: Vec<String> = schema.fields().iter().map(|f| layout::clean_text(f.name()).to_owned()).collect();
     let lay = Layout::resolve(header, fw, opts, file, &|h| {
         Error::parse(file, None, Some(h.to_owned()), "duplicate column name")
@@ -128,7 +128,7 @@ pub(crate) fn from_batches(
         bad: acc.bad,
         n_bad: acc.n_bad,
     };
-    layout::assemble(&lay, parsed, file, &RowLoc { file })
+    layout::finish(fw, &lay, parsed, file, &RowLoc { file })
 }
 
 struct Acc {

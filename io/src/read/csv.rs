@@ -9,9 +9,9 @@
 use memchr::{memchr2, memchr_iter};
 use ndarray::{Array2, ArrayViewMut2, Axis, ShapeBuilder};
 use rayon::prelude::*;
-use zhili_core::{Dataset, Error, Framework, Result};
+use zhili_core::{Error, Result};
 
-use super::layout::{self, BadCell, Layout, Locate, OtherColumn, Parsed, Role, MAX_BAD};
+use super::layout::{self, BadCell, Layout, Locate, Mode, OtherColumn, Output, Parsed, Role, MAX_BAD};
 use super::DataOptions;
 
 /// Bodies smaller than this are parsed in one piece.
@@ -23,7 +23,7 @@ const CHUNK: usize = 1 << 20;
 ///
 /// # Errors
 /// As [`super::read_dataset`].
-pub(crate) fn read(bytes: &[u8], file: &str, fw: &Framework, opts: &DataOptions) -> Result<Dataset> {
+pub(crate) fn read(bytes: &[u8], file: &str, fw: Mode<'_>, opts: &DataOptions) -> Result<Output> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut rdr = builder().from_reader(bytes);
     let mut rec = csv::ByteRecord::new();
@@ -82,12 +82,13 @@ pub(crate) fn read(bytes: &[u8], file: &str, fw: &Framework, opts: &DataOptions)
         }
     }
     let values = compact(matrix, &caps, &outs.iter().map(|c| c.rows).collect::<Vec<_>>(), n_ind);
-    merge(values, outs, &lay, file)
+    merge(values, outs, &lay, file, fw)
 }
 
 fn builder() -> csv::ReaderBuilder {
     let mut b = csv::ReaderBuilder::new();
-    b.has_headers(false).flexible(true).trim(csv::Trim::All);
+    // Fields are trimmed by slicing (`trim_ascii`), not by the reader, which moves bytes.
+    b.has_headers(false).flexible(true);
     b
 }
 
@@ -127,7 +128,7 @@ fn parse_chunk(bytes: &[u8], mut out: ArrayViewMut2<'_, f64>, first_line: usize,
             }
         }
         let line = rec.position().map_or(first_line, |p| first_line + p.line() as usize - 1);
-        if rec.iter().all(<[u8]>::is_empty) {
+        if rec.iter().all(|f| f.trim_ascii().is_empty()) {
             continue; // blank line, e.g. trailing
         }
         if rec.len() != width {
@@ -136,6 +137,7 @@ fn parse_chunk(bytes: &[u8], mut out: ArrayViewMut2<'_, f64>, first_line: usize,
         }
         let r = c.rows;
         for (j, f) in rec.iter().enumerate() {
+            let f = f.trim_ascii();
             match lay.roles[j] {
                 Role::Indicator(k) => {
                     let v = number(f, r, j, &mut c);
@@ -248,7 +250,7 @@ impl Locate for CsvLoc<'_> {
     }
 }
 
-fn merge(values: Array2<f64>, outs: Vec<Chunk>, lay: &Layout, file: &str) -> Result<Dataset> {
+fn merge(values: Array2<f64>, outs: Vec<Chunk>, lay: &Layout, file: &str, fw: Mode<'_>) -> Result<Output> {
     let mut offset = 0;
     let mut all = Chunk {
         denominators: vec![Vec::new(); lay.denominators.len()],
@@ -281,7 +283,7 @@ fn merge(values: Array2<f64>, outs: Vec<Chunk>, lay: &Layout, file: &str) -> Res
         bad: all.bad,
         n_bad: all.n_bad,
     };
-    layout::assemble(lay, parsed, file, &CsvLoc { file, lines: all.lines })
+    layout::finish(fw, lay, parsed, file, &CsvLoc { file, lines: all.lines })
 }
 
 /// Numeric if every cell is a number and one is not missing; otherwise text.

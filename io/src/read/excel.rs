@@ -23,9 +23,9 @@ use std::path::Path;
 use calamine::{open_workbook_auto, CellErrorType, Data, Dimensions, Range, Reader, Sheets};
 use ndarray::{Array2, ShapeBuilder};
 use zhili_core::framework::{FrameworkSpec, IMetaRow};
-use zhili_core::{Dataset, Error, Framework, Result};
+use zhili_core::{Error, Result};
 
-use super::layout::{self, BadCell, Layout, Locate, OtherColumn, Parsed, Role, MAX_BAD};
+use super::layout::{self, BadCell, Layout, Locate, Mode, OtherColumn, Output, Parsed, Role, MAX_BAD};
 use super::DataOptions;
 
 /// A sheet as a header and data rows of cells, with the sheet's row numbers.
@@ -258,7 +258,7 @@ impl Locate for SheetLoc<'_> {
 ///
 /// # Errors
 /// As [`super::read_dataset`], errors naming file, sheet, row and column letter.
-pub(crate) fn read(path: &Path, file: &str, fw: &Framework, opts: &DataOptions) -> Result<Dataset> {
+pub(crate) fn read(path: &Path, file: &str, fw: Mode<'_>, opts: &DataOptions) -> Result<Output> {
     let g = grid(path, file, opts.sheet.as_deref(), &[])?;
     let header_row = g.rows.first().map_or(1, |r| r.0.saturating_sub(1)).max(1);
     let lay = Layout::resolve(g.header.clone(), fw, opts, &g.place, &|h| {
@@ -319,7 +319,7 @@ pub(crate) fn read(path: &Path, file: &str, fw: &Framework, opts: &DataOptions) 
         rows: g.rows.iter().map(|r| r.0).collect(),
         col0: g.col0,
     };
-    layout::assemble(&lay, parsed, &g.place, &loc)
+    layout::finish(fw, &lay, parsed, &g.place, &loc)
 }
 
 fn other_column(cells: Vec<Data>) -> OtherColumn {

@@ -62,7 +62,7 @@ impl Layout {
     /// requested column, an indicator or a denominator the source lacks.
     pub(crate) fn resolve(
         header: Vec<String>,
-        fw: &Framework,
+        mode: Mode<'_>,
         opts: &DataOptions,
         file: &str,
         at_header: &dyn Fn(&str) -> Error,
@@ -77,6 +77,10 @@ impl Layout {
             }
         }
         let find = |name: &str| index.get(name).copied();
+        let fw = match mode {
+            Mode::Dataset(fw) => fw,
+            Mode::Table => return Ok(Layout::table(header)),
+        };
         let pick = |given: &Option<String>, defaults: &[&str]| -> Result<Option<usize>> {
             match given {
                 Some(c) => find(c).map(Some).ok_or_else(|| Error::MissingColumn {
@@ -139,6 +143,33 @@ impl Layout {
         })
     }
 
+    /// Every named column an other column (a plain table, no framework).
+    fn table(header: Vec<String>) -> Layout {
+        let mut others = Vec::new();
+        let roles = header
+            .iter()
+            .enumerate()
+            .map(|(j, h)| {
+                if h.is_empty() {
+                    Role::Skipped
+                } else {
+                    others.push(j);
+                    Role::Other(others.len() - 1)
+                }
+            })
+            .collect();
+        Layout {
+            header,
+            roles,
+            indicators: Vec::new(),
+            denominators: Vec::new(),
+            others,
+            unit: usize::MAX,
+            name: None,
+            time: None,
+        }
+    }
+
     /// Whether column `j` must hold numbers (an indicator or a denominator).
     pub(crate) fn numeric_role(&self, j: usize) -> Option<String> {
         match self.roles[j] {
@@ -149,13 +180,76 @@ impl Layout {
     }
 }
 
-/// A column that is neither an indicator nor a denominator, as the source read it.
+/// What a source is read into.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Mode<'a> {
+    /// A dataset for this framework.
+    Dataset(&'a Framework),
+    /// A plain table of every column.
+    Table,
+}
+
+/// What a source was read into.
+#[derive(Debug)]
+pub(crate) enum Output {
+    /// For [`Mode::Dataset`].
+    Dataset(Dataset),
+    /// For [`Mode::Table`].
+    Table(Table),
+}
+
+/// A plain table: every named column, numbers where every cell is one.
 #[derive(Debug, Clone)]
-pub(crate) enum OtherColumn {
-    /// Numbers (the source knew the type, or every cell was a number).
+pub struct Table {
+    /// Column names and columns, in source order.
+    pub columns: Vec<(String, Column)>,
+}
+
+impl Table {
+    /// Number of rows.
+    pub fn n_rows(&self) -> usize {
+        self.columns.first().map_or(0, |(_, c)| match c {
+            Column::Numbers(v) => v.len(),
+            Column::Text(v) => v.len(),
+        })
+    }
+}
+
+/// A column of a [`Table`] (and an extra column of a dataset), as the source read it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Column {
+    /// Numbers (the source knew the type, or every cell was a number; NaN = missing).
     Numbers(Vec<f64>),
     /// Text; `None` = an empty cell.
     Text(Vec<Option<String>>),
+}
+
+pub(crate) use Column as OtherColumn;
+
+/// Finish a read: a dataset (see [`assemble`]) or a plain table.
+///
+/// # Errors
+/// As [`assemble`]; a table without rows is [`Error::Empty`].
+pub(crate) fn finish(mode: Mode<'_>, layout: &Layout, p: Parsed, file: &str, loc: &dyn Locate) -> Result<Output> {
+    match mode {
+        Mode::Dataset(_) => assemble(layout, p, file, loc).map(Output::Dataset),
+        Mode::Table => {
+            if p.n_bad > 0 {
+                return Err(bad_cells(layout, p.bad, p.n_bad, loc));
+            }
+            let columns: Vec<(String, Column)> = layout
+                .others
+                .iter()
+                .zip(p.others)
+                .map(|(&j, c)| (layout.header[j].clone(), c))
+                .collect();
+            let t = Table { columns };
+            if t.n_rows() == 0 {
+                return Err(Error::Empty(format!("{file}: no data rows")));
+            }
+            Ok(Output::Table(t))
+        }
+    }
 }
 
 /// A cell that is not what its column needs.

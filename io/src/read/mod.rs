@@ -22,6 +22,9 @@ mod layout;
 mod parquet;
 
 pub use excel::{read_excel_framework, sheet_names};
+pub use layout::{Column, Table};
+
+use layout::{Mode, Output};
 
 /// How to read a data file. Every field has a sensible default.
 #[derive(Debug, Clone, Default)]
@@ -81,17 +84,38 @@ impl DataFormat {
 /// counted, the first few named), an empty or duplicate unit id, an undecidable text
 /// encoding; [`Error::MissingColumn`] for an indicator or denominator the file lacks.
 pub fn read_dataset(path: &Path, fw: &Framework, opts: &DataOptions) -> Result<Dataset> {
+    match read(path, Mode::Dataset(fw), opts)? {
+        Output::Dataset(d) => Ok(d),
+        Output::Table(_) => Err(Error::spec("reader", "a table where a dataset was asked for")),
+    }
+}
+
+/// Read any data file (as [`read_dataset`] does, same sources and cell rules) into a
+/// plain table of every named column: numbers where every cell is a number (or missing),
+/// else text. Used where no framework is at hand (Python's `read_csv` / `read_excel` /
+/// `read_parquet`). `unit_column`, `name_column` and `time_column` are ignored.
+///
+/// # Errors
+/// As [`read_dataset`], without the framework's column checks.
+pub fn read_table(path: &Path, opts: &DataOptions) -> Result<Table> {
+    match read(path, Mode::Table, opts)? {
+        Output::Table(t) => Ok(t),
+        Output::Dataset(_) => Err(Error::spec("reader", "a dataset where a table was asked for")),
+    }
+}
+
+fn read(path: &Path, mode: Mode<'_>, opts: &DataOptions) -> Result<Output> {
     let file = path.display().to_string();
     match DataFormat::of(path) {
         DataFormat::Csv => {
             let bytes = read_bytes(path)?;
             let forced = opts.encoding.as_deref().map(crate::encoding_for_label).transpose()?;
             let (text, _) = crate::decode_with(&bytes, &file, forced)?;
-            csv::read(text.as_bytes(), &file, fw, opts)
+            csv::read(text.as_bytes(), &file, mode, opts)
         }
-        DataFormat::Excel => excel::read(path, &file, fw, opts),
-        DataFormat::Parquet => parquet::read(path, &file, fw, opts),
-        DataFormat::Arrow => arrow::read(path, &file, fw, opts),
+        DataFormat::Excel => excel::read(path, &file, mode, opts),
+        DataFormat::Parquet => parquet::read(path, &file, mode, opts),
+        DataFormat::Arrow => arrow::read(path, &file, mode, opts),
     }
 }
 
@@ -100,7 +124,10 @@ pub fn read_dataset(path: &Path, fw: &Framework, opts: &DataOptions) -> Result<D
 /// # Errors
 /// As [`read_dataset`].
 pub fn read_dataset_str(text: &str, file: &str, fw: &Framework, opts: &DataOptions) -> Result<Dataset> {
-    csv::read(text.as_bytes(), file, fw, opts)
+    match csv::read(text.as_bytes(), file, Mode::Dataset(fw), opts)? {
+        Output::Dataset(d) => Ok(d),
+        Output::Table(_) => Err(Error::spec("reader", "a table where a dataset was asked for")),
+    }
 }
 
 /// A record table (event log, household table, population) as CSV text, for parsers that

@@ -3,7 +3,9 @@
 use std::path::Path;
 
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use zhili_core::{Dataset, Error, Framework, Result};
+use zhili_core::{Error, Result};
+
+use super::layout::{Mode, Output};
 
 use super::DataOptions;
 
@@ -11,7 +13,7 @@ use super::DataOptions;
 ///
 /// # Errors
 /// As [`super::read_dataset`]; a file that is not Parquet is an [`Error::Parse`].
-pub(crate) fn read(path: &Path, file: &str, fw: &Framework, opts: &DataOptions) -> Result<Dataset> {
+pub(crate) fn read(path: &Path, file: &str, fw: Mode<'_>, opts: &DataOptions) -> Result<Output> {
     let f = std::fs::File::open(path).map_err(|e| Error::parse(file, None, None, format!("cannot read: {e}")))?;
     let reader = ParquetRecordBatchReaderBuilder::try_new(f)
         .and_then(|b| b.with_batch_size(64 * 1024).build())
