@@ -20,7 +20,9 @@ fn ext(path: &Path) -> String {
 }
 
 /// Load a framework: a bundled name (see `zhili frameworks`) or a file —
-/// `.toml`, `.json`, or `.csv` (a COINr iMeta table).
+/// `.toml`, `.json`, `.csv` (a COINr iMeta table), or a workbook sheet laid out like
+/// an iMeta table (`.xlsx` / `.xls` / `.ods`; `book.xlsx#Sheet` picks the sheet, see
+/// [`crate::read_excel_framework`]).
 ///
 /// # Errors
 /// [`Error::Parse`] naming file and line; [`Error::Framework`] with every validation problem.
@@ -29,7 +31,11 @@ pub fn load_framework(arg: &str) -> Result<(Framework, FrameworkSource)> {
         let spec = FrameworkSpec::from_toml_str(b.framework, &format!("bundled framework `{}`", b.name))?;
         return Ok((Framework::from_spec(spec)?, FrameworkSource::Bundled(b)));
     }
-    let path = PathBuf::from(arg);
+    // `book.xlsx#Sheet` picks the sheet of a workbook framework.
+    let (path, sheet) = match arg.rsplit_once('#') {
+        Some((p, s)) if crate::DataFormat::of(Path::new(p)) == crate::DataFormat::Excel => (PathBuf::from(p), Some(s)),
+        _ => (PathBuf::from(arg), None),
+    };
     if !path.exists() {
         let names: Vec<&str> = zhili_indicators::CATALOGUE.iter().map(|b| b.name).collect();
         return Err(Error::Unknown {
@@ -39,6 +45,10 @@ pub fn load_framework(arg: &str) -> Result<(Framework, FrameworkSource)> {
         });
     }
     let file = path.display().to_string();
+    if crate::DataFormat::of(&path) == crate::DataFormat::Excel {
+        let spec = crate::read_excel_framework(&path, sheet)?;
+        return Ok((Framework::from_spec(spec)?, FrameworkSource::File(path)));
+    }
     let (text, _) = super::read_text(&path)?;
     let spec = match ext(&path).as_str() {
         "toml" => FrameworkSpec::from_toml_str(&text, &file)?,

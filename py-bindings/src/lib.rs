@@ -27,11 +27,7 @@ fn read_text(path: std::path::PathBuf) -> PyResult<(String, &'static str)> {
         let (text, enc) = zhili::io::read_text(&path)?;
         Ok((
             text,
-            match enc {
-                zhili::io::TextEncoding::Utf8 => "utf-8",
-                zhili::io::TextEncoding::Gb18030 => "gb18030",
-                zhili::io::TextEncoding::Utf16 => "utf-16",
-            },
+            enc.name(),
         ))
     })
 }
@@ -44,11 +40,7 @@ fn decode(data: &[u8], file: &str) -> PyResult<(String, &'static str)> {
         let (text, enc) = zhili::io::decode(data, file)?;
         Ok((
             text,
-            match enc {
-                zhili::io::TextEncoding::Utf8 => "utf-8",
-                zhili::io::TextEncoding::Gb18030 => "gb18030",
-                zhili::io::TextEncoding::Utf16 => "utf-16",
-            },
+            enc.name(),
         ))
     })
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use zhili::indicators::{grid_events, household, to_csv, GradingSpec};
-use zhili::io::read_text;
+use zhili::io::read_table_text;
 use zhili::Error;
 
 /// Options of `zhili derive`.
@@ -20,12 +20,14 @@ enum What {
     /// Grid-event log (unit, category, item, reported_at, closed_at, status, satisfaction)
     /// → the `grid-events` framework's indicators per unit.
     GridEvents {
-        /// The event log (CSV, UTF-8 or GBK).
+        /// The event log (CSV in any detected encoding, or a workbook sheet).
         #[arg(long)]
         events: PathBuf,
-        /// Population per unit (CSV with columns `unit`, `population`).
+        /// Population per unit (CSV or workbook with columns `unit`, `population`).
         #[arg(long)]
         population: PathBuf,
+        #[command(flatten)]
+        read: ReadArgs,
         /// One row per unit and year (a `year` column) instead of one per unit.
         #[arg(long)]
         by_year: bool,
@@ -36,9 +38,11 @@ enum What {
     /// Household risk (household, village, township, points or colour) → shares of red
     /// and yellow households per village or township.
     Households {
-        /// The household table (CSV, UTF-8 or GBK).
+        /// The household table (CSV in any detected encoding, or a workbook sheet).
         #[arg(long)]
         households: PathBuf,
+        #[command(flatten)]
+        read: ReadArgs,
         /// Roll up to villages (default) or townships.
         #[arg(long, value_enum, default_value = "village")]
         level: RollLevel,
@@ -57,9 +61,19 @@ enum RollLevel {
     Township,
 }
 
-fn text(path: &PathBuf) -> zhili::Result<(String, String)> {
-    let (t, _) = read_text(path)?;
-    Ok((t, path.display().to_string()))
+/// How the record tables are read.
+#[derive(Debug, Clone, clap::Args)]
+struct ReadArgs {
+    /// Worksheet of a workbook input (default: the first sheet).
+    #[arg(long)]
+    sheet: Option<String>,
+    /// Text encoding of CSV inputs (utf-8, gbk, utf-16le, latin1, ...); default: detected.
+    #[arg(long)]
+    encoding: Option<String>,
+}
+
+fn text(path: &PathBuf, read: &ReadArgs) -> zhili::Result<(String, String)> {
+    read_table_text(path, read.sheet.as_deref(), read.encoding.as_deref())
 }
 
 /// Print the warnings, then write the table to `out` (atomically, never over one of
@@ -88,10 +102,17 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
             population,
             by_year,
             out,
+            read,
         } => {
-            let read = [events.clone(), population.clone()];
-            let (ev_text, ev_file) = text(&events)?;
-            let (pop_text, pop_file) = text(&population)?;
+            let inputs = [events.clone(), population.clone()];
+            let (ev_text, ev_file) = text(&events, &read)?;
+            let (pop_text, pop_file) = text(
+                &population,
+                &ReadArgs {
+                    sheet: None,
+                    ..read.clone()
+                },
+            )?;
             let events = grid_events::events_from_csv(&ev_text, &ev_file)?;
             let population = grid_events::population_from_csv(&pop_text, &pop_file)?;
             let opts = grid_events::DeriveOptions {
@@ -100,21 +121,28 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
                 ..Default::default()
             };
             let derived = grid_events::derive(&events, &population, &opts)?;
-            emit(to_csv(&derived.dataset)?, out.as_ref(), &[&read[0], &read[1]], &derived.log)
+            emit(to_csv(&derived.dataset)?, out.as_ref(), &[&inputs[0], &inputs[1]], &derived.log)
         }
         What::Households {
             households,
             level,
             grading,
             out,
+            read,
         } => {
-            let mut read = vec![households.clone()];
-            read.extend(grading.iter().cloned());
-            let (h_text, h_file) = text(&households)?;
+            let mut inputs = vec![households.clone()];
+            inputs.extend(grading.iter().cloned());
+            let (h_text, h_file) = text(&households, &read)?;
             let rows = household::households_from_csv(&h_text, &h_file)?;
             let spec = match &grading {
                 Some(g) => {
-                    let (t, f) = text(g)?;
+                    let (t, f) = text(
+                        g,
+                        &ReadArgs {
+                            sheet: None,
+                            encoding: None,
+                        },
+                    )?;
                     GradingSpec::from_toml_str(&t, &f)?
                 }
                 None => GradingSpec::three_colour()?,
@@ -127,7 +155,7 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
             emit(
                 to_csv(&rolled.dataset)?,
                 out.as_ref(),
-                &read.iter().collect::<Vec<_>>(),
+                &inputs.iter().collect::<Vec<_>>(),
                 &rolled.log,
             )
         }

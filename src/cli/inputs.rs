@@ -13,9 +13,17 @@ pub(crate) struct InputArgs {
     /// Default: the bundled default framework.
     #[arg(long, short)]
     pub(crate) framework: Option<String>,
-    /// Data CSV (UTF-8 or GBK). Default: the bundled framework's sample data.
+    /// Data file: CSV (encoding detected), .xlsx / .xls / .ods, .parquet, or .arrow /
+    /// .feather. Default: the bundled framework's sample data.
     #[arg(long, short)]
     pub(crate) data: Option<PathBuf>,
+    /// Worksheet of a workbook --data (default: the first sheet).
+    #[arg(long)]
+    pub(crate) sheet: Option<String>,
+    /// Text encoding of a CSV --data (utf-8, gbk, gb18030, utf-16le, utf-16be, latin1, ...);
+    /// default: detected, refusing a guess without enough evidence.
+    #[arg(long)]
+    pub(crate) encoding: Option<String>,
     /// Pipeline document (.toml / .json). Default: the bundled framework's pipeline, else
     /// denominate → mean imputation → min-max [0, 100] → arithmetic mean.
     #[arg(long, short)]
@@ -74,6 +82,8 @@ impl InputArgs {
         };
         let opts = DataOptions {
             unit_column: self.unit_column.clone(),
+            sheet: self.sheet.clone(),
+            encoding: self.encoding.clone(),
             ..DataOptions::default()
         };
         let data = match (&self.data, bundled) {

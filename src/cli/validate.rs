@@ -12,12 +12,19 @@ pub(crate) struct Args {
     /// Framework: a bundled name, or a .toml / .json / COINr iMeta .csv file.
     #[arg(long, short)]
     framework: String,
-    /// A data file to check against the framework (columns, numbers).
+    /// A data file to check against the framework (columns, numbers): CSV, workbook,
+    /// Parquet or Arrow.
     #[arg(long, short)]
     data: Option<PathBuf>,
     /// Unit id column of the data (default: unit, unit_id, uCode, code, id or the first column).
     #[arg(long)]
     unit_column: Option<String>,
+    /// Worksheet of a workbook --data (default: the first sheet).
+    #[arg(long)]
+    sheet: Option<String>,
+    /// Text encoding of a CSV --data (default: detected).
+    #[arg(long)]
+    encoding: Option<String>,
 }
 
 pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
@@ -55,6 +62,8 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
     if let Some(d) = a.data {
         let opts = DataOptions {
             unit_column: a.unit_column,
+            sheet: a.sheet,
+            encoding: a.encoding,
             ..DataOptions::default()
         };
         let ds = read_dataset(&d, &fw, &opts)?;

@@ -54,18 +54,7 @@ impl Pipeline {
         }
         let n = data.n_units();
         // Data columns in framework order (reported before any work, like `run`).
-        let mut source = Vec::with_capacity(fw.indicators().len());
-        for id in fw.indicator_ids() {
-            let j = data
-                .indicator_ids()
-                .iter()
-                .position(|c| c == id)
-                .ok_or_else(|| Error::MissingColumn {
-                    column: id.to_owned(),
-                    needed_by: format!("indicator `{id}` of the framework"),
-                })?;
-            source.push(j);
-        }
+        let source = data.columns_of(fw)?;
         let stage = StageData {
             units: (0..n).collect(),
             values: Array2::zeros((0, 0)),
