@@ -1,5 +1,6 @@
 //! Files at the edge: decoding (UTF-8 with or without BOM, GBK / GB18030, UTF-16 with BOM),
-//! CSV datasets, framework / pipeline / weight documents, and result writers.
+//! CSV datasets, framework / pipeline / weight documents, and result writers (CSV, JSON,
+//! the self-contained HTML report in [`report`]).
 //!
 //! The engine (`zhili-core`) never touches files; everything here turns bytes into
 //! engine values and back, with errors that name the file, line and column.
@@ -8,6 +9,7 @@ pub mod assets;
 mod dataset;
 mod documents;
 pub mod lang;
+pub mod report;
 mod text;
 mod write;
 

@@ -4,6 +4,7 @@ mod audit;
 mod derive;
 mod frameworks;
 mod inputs;
+mod report;
 mod score;
 mod sensitivity;
 mod table;
@@ -41,6 +42,8 @@ enum Command {
     Derive(derive::Args),
     /// Compute weights (entropy, CRITIC, CV, SD, PCA, equal, AHP) for every sibling group.
     Weights(weights::Args),
+    /// Write a self-contained HTML report (charts, audit, uncertainty, sensitivity, method).
+    Report(report::Args),
 }
 
 /// Parse arguments, run, print one clear error on failure.
@@ -55,6 +58,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Sensitivity(a) => sensitivity::run(a),
         Command::Weights(a) => weights::run(a),
         Command::Derive(a) => derive::run(a),
+        Command::Report(a) => report::run(a),
     };
     match result {
         Ok(code) => code,
