@@ -74,8 +74,14 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
         framework_source: Some(fw_name.clone()),
         data_source: Some(a.inputs.data.as_ref().map_or_else(
             || match &a.inputs.sample {
-                Some(s) => format!("bundled sample `{s}` of `{fw_name}`"),
-                None => format!("bundled sample data of `{fw_name}`"),
+                Some(s) => match lang {
+                    zhili::io::Lang::Zh => format!("内置框架 `{fw_name}` 的样本数据 `{s}`"),
+                    zhili::io::Lang::En => format!("bundled sample `{s}` of `{fw_name}`"),
+                },
+                None => match lang {
+                    zhili::io::Lang::Zh => format!("内置框架 `{fw_name}` 的样本数据"),
+                    zhili::io::Lang::En => format!("bundled sample data of `{fw_name}`"),
+                },
             },
             |p| p.display().to_string(),
         )),

@@ -353,9 +353,23 @@
   document.getElementById('footer').textContent = t('generated') + ' ' + D.meta.version;
 
   // ---- print: charts sized for A4 ------------------------------------------------------
-  function resizeAll(w) { charts.forEach(function (c) { c.resize(w ? { width: w } : undefined); }); }
+  // 'auto' clears a width set for printing (a bare resize() keeps it)
+  function resizeAll(w) { charts.forEach(function (c) { c.resize({ width: w || 'auto' }); }); }
+  var printing = window.matchMedia ? window.matchMedia('print') : null;
+  function fit() { resizeAll(printing && printing.matches ? PRINT_WIDTH : null); }
+  if (printing && printing.addEventListener) printing.addEventListener('change', fit);
+  // a container that changes size (print CSS sets 180 mm) redraws its chart
+  if (window.ResizeObserver) {
+    var ro = new ResizeObserver(function (entries) {
+      entries.forEach(function (e) {
+        var c = echarts.getInstanceByDom(e.target);
+        if (c && Math.abs(c.getWidth() - e.contentRect.width) > 1) c.resize({ width: 'auto' });
+      });
+    });
+    charts.forEach(function (c) { ro.observe(c.getDom()); });
+  }
   window.addEventListener('beforeprint', function () { resizeAll(PRINT_WIDTH); });
-  window.addEventListener('afterprint', function () { resizeAll(null); });
-  window.addEventListener('resize', function () { resizeAll(null); });
+  window.addEventListener('afterprint', fit);
+  window.addEventListener('resize', fit);
   document.documentElement.setAttribute('data-rendered', String(charts.length));
 })();
