@@ -185,7 +185,10 @@ fn headings_in_both_languages() {
     assert!(root_zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{root_zh}");
     // every label has a text in both
     for (k, v) in en["labels"].as_object().unwrap() {
-        assert!(!v.as_str().unwrap().is_empty() && !zh["labels"][k].as_str().unwrap().is_empty(), "{k}");
+        assert!(
+            !v.as_str().unwrap().is_empty() && !zh["labels"][k].as_str().unwrap().is_empty(),
+            "{k}"
+        );
     }
 }
 
@@ -202,10 +205,31 @@ fn analyses_equal_the_uncertainty_and_sensitivity_commands() {
     let (_, d) = report(
         dir.path(),
         "ua.html",
-        &["--uncertainty", "200", "--sensitivity", "64", "--seed", "7", "--factors", fac, "--no-audit"],
+        &[
+            "--uncertainty",
+            "200",
+            "--sensitivity",
+            "64",
+            "--seed",
+            "7",
+            "--factors",
+            fac,
+            "--no-audit",
+        ],
     );
     let ua_csv = dir.path().join("ua.csv");
-    let (ok, _, err) = zhili(&["uncertainty", "--factors", fac, "-n", "200", "--seed", "7", "-q", "-o", ua_csv.to_str().unwrap()]);
+    let (ok, _, err) = zhili(&[
+        "uncertainty",
+        "--factors",
+        fac,
+        "-n",
+        "200",
+        "--seed",
+        "7",
+        "-q",
+        "-o",
+        ua_csv.to_str().unwrap(),
+    ]);
     assert!(ok, "{err}");
     let text = std::fs::read_to_string(&ua_csv).unwrap();
     let mut lines = text.lines();
@@ -216,7 +240,12 @@ fn analyses_equal_the_uncertainty_and_sensitivity_commands() {
     for line in lines {
         let f: Vec<&str> = line.split(',').collect();
         let row = u["units"].as_array().unwrap().iter().find(|r| r["id"] == f[0]).unwrap();
-        for (key, c) in [("p5", "p5_rank"), ("p95", "p95_rank"), ("median", "median_rank"), ("nominal", "nominal_rank")] {
+        for (key, c) in [
+            ("p5", "p5_rank"),
+            ("p95", "p95_rank"),
+            ("median", "median_rank"),
+            ("nominal", "nominal_rank"),
+        ] {
             assert_eq!(num(&row[key]), f[col(c)].parse::<f64>().unwrap(), "{} {key}", f[0]);
         }
         assert!(num(&row["p5"]) <= num(&row["median"]) && num(&row["median"]) <= num(&row["p95"]));
@@ -243,7 +272,10 @@ fn analyses_equal_the_uncertainty_and_sensitivity_commands() {
     for (k, line) in text.lines().skip(1).enumerate() {
         let f: Vec<f64> = line.split(',').skip(1).map(|x| x.parse().unwrap()).collect();
         let row = &s["factors"][k];
-        for (j, key) in ["first", "first_lo", "first_hi", "total", "total_lo", "total_hi"].iter().enumerate() {
+        for (j, key) in ["first", "first_lo", "first_hi", "total", "total_lo", "total_hi"]
+            .iter()
+            .enumerate()
+        {
             assert_eq!(num(&row[*key]), f[j], "factor {k} {key}");
         }
     }
@@ -253,7 +285,11 @@ fn analyses_equal_the_uncertainty_and_sensitivity_commands() {
 #[test]
 fn default_factors_are_weight_noise_and_exclusion_and_recorded() {
     let dir = tempfile::tempdir().unwrap();
-    let (_, d) = report(dir.path(), "def.html", &["--uncertainty", "50", "--sensitivity", "16", "--no-audit"]);
+    let (_, d) = report(
+        dir.path(),
+        "def.html",
+        &["--uncertainty", "50", "--sensitivity", "16", "--no-audit"],
+    );
     let f = d["uncertainty"]["factors"].as_array().unwrap();
     assert_eq!(f.len(), 1);
     let v: Value = serde_json::from_str(f[0].as_str().unwrap()).unwrap();
@@ -262,11 +298,25 @@ fn default_factors_are_weight_noise_and_exclusion_and_recorded() {
     assert!(v.get("levels").is_none() && v.get("nodes").is_none(), "all levels: {v}");
     assert_eq!(d["uncertainty"]["seed"], 1);
     let s = d["sensitivity"]["factors"].as_array().unwrap();
-    let kinds: Vec<Value> = s.iter().map(|x| serde_json::from_str::<Value>(x["document"].as_str().unwrap()).unwrap()["type"].clone()).collect();
+    let kinds: Vec<Value> = s
+        .iter()
+        .map(|x| serde_json::from_str::<Value>(x["document"].as_str().unwrap()).unwrap()["type"].clone())
+        .collect();
     assert_eq!(kinds, vec![Value::from("weights"), Value::from("exclude")]);
     // the same as `zhili uncertainty --spread 0.25`
     let csv = dir.path().join("ua.csv");
-    let (ok, _, err) = zhili(&["uncertainty", "--spread", "0.25", "-n", "50", "--seed", "1", "-q", "-o", csv.to_str().unwrap()]);
+    let (ok, _, err) = zhili(&[
+        "uncertainty",
+        "--spread",
+        "0.25",
+        "-n",
+        "50",
+        "--seed",
+        "1",
+        "-q",
+        "-o",
+        csv.to_str().unwrap(),
+    ]);
     assert!(ok, "{err}");
     let text = std::fs::read_to_string(&csv).unwrap();
     let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
@@ -276,7 +326,12 @@ fn default_factors_are_weight_noise_and_exclusion_and_recorded() {
     );
     for line in text.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
-        let row = d["uncertainty"]["units"].as_array().unwrap().iter().find(|r| r["id"] == f[0]).unwrap();
+        let row = d["uncertainty"]["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == f[0])
+            .unwrap();
         assert_eq!(num(&row["p5"]), f[p5].parse::<f64>().unwrap(), "{}", f[0]);
         assert_eq!(num(&row["p95"]), f[p95].parse::<f64>().unwrap(), "{}", f[0]);
     }

@@ -16,8 +16,8 @@ mod sha256;
 
 pub use html::{extract_data, render_html};
 pub use model::{
-    AlphaRow, AuditData, CorrData, FactorRow, FlagRow, GradeBand, GradingData, MetaData, MethodData, NodeRow, ReportData,
-    SensitivityData, StatRow, StepRow, UncertaintyData, UnitInterval, UnitRow,
+    AlphaRow, AuditData, CorrData, FactorRow, FlagRow, GradeBand, GradingData, MetaData, MethodData, NodeRow, ReportData, SensitivityData,
+    StatRow, StepRow, UncertaintyData, UnitInterval, UnitRow,
 };
 
 use zhili_core::analysis::audit::{audit, node_correlations, AuditOptions, FlagKind, Method};
@@ -199,7 +199,10 @@ pub fn report_data(inputs: ReportInputs<'_>, opts: &ReportOptions) -> Result<Rep
                 let b = g.grade(score)?;
                 g.bands.iter().position(|x| x.id == b.id)
             });
-            let name = names.and_then(|n| row_of.get(i).and_then(|&r| n.get(r))).filter(|s| !s.is_empty()).cloned();
+            let name = names
+                .and_then(|n| row_of.get(i).and_then(|&r| n.get(r)))
+                .filter(|s| !s.is_empty())
+                .cloned();
             UnitRow {
                 id: res.unit_ids()[i].clone(),
                 name,
@@ -229,7 +232,11 @@ pub fn report_data(inputs: ReportInputs<'_>, opts: &ReportOptions) -> Result<Rep
         }
     });
 
-    let audit_data = if opts.audit { Some(audit_section(fw, data, pipeline, res, lang)?) } else { None };
+    let audit_data = if opts.audit {
+        Some(audit_section(fw, data, pipeline, res, lang)?)
+    } else {
+        None
+    };
 
     let (factors, sobol_factors) = if opts.factors.is_empty() {
         (default_factors(DEFAULT_SPREAD), default_sobol_factors(DEFAULT_SPREAD))
@@ -319,11 +326,7 @@ pub fn report_data(inputs: ReportInputs<'_>, opts: &ReportOptions) -> Result<Rep
         _ => None,
     };
 
-    let raw_csv = run
-        .stages
-        .first()
-        .map(|s| crate::stage_csv(s, fw, data))
-        .unwrap_or_default();
+    let raw_csv = run.stages.first().map(|s| crate::stage_csv(s, fw, data)).unwrap_or_default();
     let mut log_counts: Vec<(String, String, usize)> = Vec::new();
     for e in &run.log {
         match log_counts.iter_mut().find(|(s, a, _)| *s == e.step && *a == e.action) {
@@ -489,7 +492,11 @@ fn audit_section(fw: &Framework, data: &Dataset, pipeline: &Pipeline, res: &zhil
             r: finite(f.r),
         })
         .collect();
-    let ids: Vec<&str> = fw.indicator_ids().into_iter().filter(|id| res.node_ids().iter().any(|n| n == id)).collect();
+    let ids: Vec<&str> = fw
+        .indicator_ids()
+        .into_iter()
+        .filter(|id| res.node_ids().iter().any(|n| n == id))
+        .collect();
     let m = node_correlations(res, &ids, &ids, Method::Pearson)?;
     let corr = CorrData {
         ids: ids.iter().map(|s| (*s).to_owned()).collect(),
