@@ -1,6 +1,7 @@
 //! Files at the edge: decoding (UTF-8 with or without BOM, GBK / GB18030, UTF-16, or a
 //! given encoding), datasets from CSV, Excel, Parquet and Arrow, framework / pipeline /
-//! weight documents, and result writers.
+//! weight documents, and result writers (CSV, JSON, xlsx, the self-contained HTML report in
+//! [`report`]).
 //!
 //! The engine (`zhili-core`) never touches files; everything here turns bytes into
 //! engine values and back, with errors that name the file, line and column.
@@ -9,6 +10,7 @@ pub mod assets;
 mod documents;
 pub mod lang;
 mod read;
+pub mod report;
 mod text;
 pub mod write;
 

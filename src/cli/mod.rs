@@ -5,6 +5,7 @@ mod derive;
 mod frameworks;
 mod inputs;
 mod output;
+mod report;
 mod score;
 mod serve;
 mod sensitivity;
@@ -45,6 +46,8 @@ enum Command {
     Weights(weights::Args),
     /// The workbench: a local web page to tune weights, save and compare scenarios, export them.
     Serve(serve::Args),
+    /// Write a self-contained HTML report (charts, audit, uncertainty, sensitivity, method).
+    Report(report::Args),
 }
 
 /// Parse arguments, run, print one clear error on failure.
@@ -61,6 +64,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Weights(a) => weights::run(a),
         Command::Derive(a) => derive::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::Report(a) => report::run(a),
     };
     match result {
         Ok(code) => code,
