@@ -115,6 +115,7 @@ pub fn read_dataset_str(text: &str, file: &str, fw: &Framework, opts: &DataOptio
     };
 
     let ind_ids = fw.indicator_ids();
+    missing_indicators(&ind_ids, &header, file)?;
     let mut values = Array2::from_elem((rows.len(), ind_ids.len()), f64::NAN);
     let mut used: HashSet<usize> = [Some(unit_col), name_col, time_col].into_iter().flatten().collect();
     for (k, id) in ind_ids.iter().enumerate() {
@@ -184,6 +185,33 @@ pub fn read_dataset_str(text: &str, file: &str, fw: &Framework, opts: &DataOptio
         }
     }
     Ok(ds)
+}
+
+/// Every indicator column the file lacks, in one error (the first as the column, all of them,
+/// each with the nearest header name as a hint, in the message).
+fn missing_indicators(ind_ids: &[&str], header: &[String], file: &str) -> Result<()> {
+    let missing: Vec<&str> = ind_ids.iter().copied().filter(|id| !header.iter().any(|h| h == id)).collect();
+    let Some(first) = missing.first() else { return Ok(()) };
+    let list = missing
+        .iter()
+        .map(|m| {
+            let hint = zhili_core::suggest::did_you_mean(m, header.iter().map(String::as_str));
+            if hint.is_empty() {
+                format!("`{m}`")
+            } else {
+                format!("`{m}` ({hint})")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(Error::MissingColumn {
+        column: (*first).to_owned(),
+        needed_by: format!(
+            "indicator `{first}` of the framework; not in {file}, which lacks {} of {} indicator columns: {list}",
+            missing.len(),
+            ind_ids.len()
+        ),
+    })
 }
 
 /// A cell as a number: empty, `NA`, `NaN`, `#N/A` and `-` are missing (NaN).

@@ -12,7 +12,7 @@ mod text;
 mod write;
 
 pub use dataset::{read_dataset, read_dataset_str, DataOptions};
-pub use documents::{load_framework, load_pipeline, load_weights, read_coinr_imeta, FrameworkSource};
+pub use documents::{apply_weights, load_framework, load_pipeline, load_weights, read_coinr_imeta, FrameworkSource};
 pub use lang::Lang;
 pub use text::{decode, read_text, TextEncoding};
 pub use write::{results_csv, results_json, stage_csv};

@@ -62,7 +62,7 @@ impl InputArgs {
             FrameworkSource::File(_) => None,
         };
         let fw = match &self.weights {
-            Some(w) => fw.with_weights(io::load_weights(w)?.iter())?,
+            Some(w) => io::apply_weights(&fw, w)?,
             None => fw,
         };
         let opts = DataOptions {
@@ -99,7 +99,7 @@ impl InputArgs {
             }
             (None, None) => return Err(Error::spec("arguments", "--data is required with a framework file")),
         };
-        let data = select_year(data, self.year)?;
+        let data = data.select_year(self.year)?;
         let pipeline = match (&self.pipeline, bundled.and_then(|b| b.pipeline)) {
             (Some(p), _) => io::load_pipeline(p)?,
             (None, Some(text)) => Pipeline::from_toml_named(text, "bundled pipeline")?,
@@ -121,21 +121,6 @@ impl InputArgs {
             pipeline,
             grading,
         })
-    }
-}
-
-/// Panel data: keep one period (the requested one, else the latest).
-fn select_year(data: Dataset, year: Option<i64>) -> zhili::Result<Dataset> {
-    match (data.time(), year) {
-        (None, None) => Ok(data),
-        (None, Some(_)) => Err(Error::spec(
-            "arguments",
-            "--year given but the data has no time column (year / Time)",
-        )),
-        (Some(t), y) => {
-            let y = y.or_else(|| t.iter().max().copied()).unwrap_or_default();
-            data.at_time(y)
-        }
     }
 }
 

@@ -40,7 +40,7 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
         data,
         pipeline,
         grading,
-        ..
+        lang,
     } = a.inputs.load()?;
     let run = pipeline.run(&fw, &data)?;
     print_warnings(&run.log);
@@ -51,7 +51,7 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
         Some(_) => Format::Csv,
     });
     let text = match (format, a.stage.as_str()) {
-        (Format::Table, _) => ranked_table(&fw, &data, &run, grading.as_ref(), a.top)?,
+        (Format::Table, _) => ranked_table(&fw, &data, &run, grading.as_ref(), a.top, lang)?,
         (Format::Csv, "aggregated") => io::results_csv(&run.results),
         (Format::Json, "aggregated") => io::results_json(&run.results),
         (Format::Json, _) => {
@@ -76,28 +76,39 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn ranked_table(fw: &Framework, data: &Dataset, run: &Run, grading: Option<&GradingSpec>, top: Option<usize>) -> zhili::Result<String> {
+fn ranked_table(
+    fw: &Framework,
+    data: &Dataset,
+    run: &Run,
+    grading: Option<&GradingSpec>,
+    top: Option<usize>,
+    lang: io::Lang,
+) -> zhili::Result<String> {
     let res = &run.results;
     let root = fw.root();
     let dims: Vec<usize> = fw.nodes()[root].children.clone();
-    let mut header = vec!["rank".to_owned(), "unit".to_owned()];
+    let word = |id: &str| io::lang::words::get(id, lang).to_owned();
+    let mut header = vec![word("rank"), word("unit")];
     let names = data.unit_names();
     if names.is_some() {
-        header.push("name".into());
+        header.push(word("name"));
     }
-    let label = |i: usize| {
-        let n = &fw.nodes()[i];
-        match (&n.name.zh, &n.name.en) {
-            (Some(zh), _) => zh.clone(),
-            (None, Some(en)) => en.clone(),
-            _ => n.id.clone(),
-        }
-    };
+    let label = |i: usize| lang.node_label(fw, i);
     header.push(label(root));
-    let grades = match grading {
+    // A name in `lang`, else the other language, else `fallback`.
+    let pick = |zh: &Option<String>, en: &Option<String>, fallback: String| {
+        let (first, second) = match lang {
+            io::Lang::Zh => (zh, en),
+            io::Lang::En => (en, zh),
+        };
+        first.clone().or_else(|| second.clone()).unwrap_or(fallback)
+    };
+    let grades: Option<Vec<String>> = match grading {
         Some(g) => {
-            header.push(g.name.zh.clone().or_else(|| g.name.en.clone()).unwrap_or_else(|| "grade".into()));
-            Some(g.to_core().apply(res.index_scores())?)
+            g.check()?;
+            header.push(pick(&g.name.zh, &g.name.en, word("grade")));
+            let band = |v: f64| g.grade(v).map_or_else(|| "–".to_owned(), |b| pick(&b.name.zh, &b.name.en, b.id.clone()));
+            Some(res.index_scores().iter().map(|&v| band(v)).collect())
         }
         None => None,
     };
@@ -114,7 +125,7 @@ fn ranked_table(fw: &Framework, data: &Dataset, run: &Run, grading: Option<&Grad
         }
         row.push(fmt(res.scores()[[i, root]]));
         if let Some(g) = &grades {
-            row.push(g.labels[i].clone().unwrap_or_else(|| "–".into()));
+            row.push(g[i].clone());
         }
         row.extend(dims.iter().map(|&d| fmt(res.scores()[[i, d]])));
         t.add_row(row);

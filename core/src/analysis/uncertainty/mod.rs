@@ -205,11 +205,7 @@ impl Sampler {
                     for s in sets {
                         let mut set = Vec::new();
                         for (id, w) in s.iter() {
-                            let i = fw.index_of(id).ok_or_else(|| Error::Unknown {
-                                what: "node",
-                                id: id.into(),
-                                context: "weight set".into(),
-                            })?;
+                            let i = fw.index_of(id).ok_or_else(|| fw.unknown_node(id, "weight set"))?;
                             weight_nodes.insert(i);
                             set.push((i, w));
                         }
@@ -508,11 +504,7 @@ pub fn replay(
         .weight_nodes
         .iter()
         .map(|id| {
-            fw.index_of(id).ok_or_else(|| Error::Unknown {
-                what: "node",
-                id: id.clone(),
-                context: "design weight column".into(),
-            })
+            fw.index_of(id).ok_or_else(|| fw.unknown_node(id, "design weight column"))
         })
         .collect::<Result<_>>()?;
     let nominal: Vec<f64> = fw.nodes().iter().map(|n| n.weight).collect();
