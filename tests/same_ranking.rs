@@ -51,7 +51,9 @@ fn library_index(name: &str, year: Option<i64>) -> BTreeMap<String, f64> {
 fn assert_same(name: &str, cli: &BTreeMap<String, f64>, lib: &BTreeMap<String, f64>) {
     assert_eq!(cli.len(), lib.len(), "{name}: units differ: {:?} vs {:?}", cli.keys(), lib.keys());
     for (u, s) in lib {
-        let c = cli.get(u).unwrap_or_else(|| panic!("{name}: unit `{u}` missing from the CLI output"));
+        let c = cli
+            .get(u)
+            .unwrap_or_else(|| panic!("{name}: unit `{u}` missing from the CLI output"));
         assert!((c - s).abs() <= 1e-9 * s.abs().max(1.0), "{name}: `{u}` CLI {c} vs Rust {s}");
     }
     assert_eq!(ranking(cli), ranking(lib), "{name}: rankings differ");

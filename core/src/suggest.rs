@@ -56,7 +56,10 @@ pub fn did_you_mean<'a>(typed: &str, candidates: impl IntoIterator<Item = &'a st
     if near.is_empty() {
         String::new()
     } else {
-        format!("did you mean {}?", near.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "))
+        format!(
+            "did you mean {}?",
+            near.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+        )
     }
 }
 
@@ -88,7 +91,10 @@ mod tests {
         assert_eq!(nearest("safty", ids, 3), vec!["safety"]);
         assert_eq!(nearest("mediation", ids, 3), vec!["mediation_success_pct"]);
         assert!(nearest("zzzzzz", ids, 3).is_empty());
-        assert!(nearest("safty", ["a", "b"], 3).is_empty(), "one-letter ids are not suggested for containment");
+        assert!(
+            nearest("safty", ["a", "b"], 3).is_empty(),
+            "one-letter ids are not suggested for containment"
+        );
         assert_eq!(did_you_mean("Safety", ids), "did you mean `safety`?");
         assert_eq!(with_hint("weight set", "zzz", ids), "weight set");
         assert_eq!(with_hint("weight set", "savety", ids), "weight set; did you mean `safety`?");

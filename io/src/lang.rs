@@ -27,9 +27,13 @@ impl Lang {
         }
     }
 
-    /// The framework's own language: Chinese when most nodes have a Chinese name, English when
-    /// they have only English names, `None` when the names do not decide.
+    /// The framework's own language: its document's `lang` when it says one, else Chinese when
+    /// most nodes have a Chinese name, English when they have only English names, `None` when
+    /// the names do not decide.
     pub fn of_framework(fw: &Framework) -> Option<Self> {
+        if let Some(l) = fw.spec().lang.as_deref().and_then(Self::parse) {
+            return Some(l);
+        }
         let (mut zh, mut en) = (0usize, 0usize);
         for n in fw.nodes() {
             zh += usize::from(n.name.zh.is_some());
@@ -158,7 +162,11 @@ pub mod words {
         ("r2_index_share", "与指数 r² 占比", "r² index share"),
         ("eta2_index_share", "与指数 η² 占比", "η² index share"),
         ("remove_one_shift", "剔除后平均 |Δ排名|", "Mean |Δrank| without it"),
-        ("audit_adequacy", "数据充分性（{stage} 阶段）：有标记的指标", "Data adequacy ({stage} stage): indicators with a flag"),
+        (
+            "audit_adequacy",
+            "数据充分性（{stage} 阶段）：有标记的指标",
+            "Data adequacy ({stage} stage): indicators with a flag",
+        ),
         ("audit_flags", "相关性标记", "Correlation flags"),
         ("audit_structure", "各聚合节点的结构", "Structure of each aggregate"),
         (
@@ -176,10 +184,7 @@ pub mod words {
     /// assert_eq!(words::get("none", Lang::En), "(none)");
     /// ```
     pub fn get(id: &str, lang: Lang) -> &str {
-        WORDS
-            .iter()
-            .find(|(k, _, _)| *k == id)
-            .map_or(id, |(_, zh, en)| lang.pick(zh, en))
+        WORDS.iter().find(|(k, _, _)| *k == id).map_or(id, |(_, zh, en)| lang.pick(zh, en))
     }
 }
 
@@ -190,8 +195,19 @@ mod tests {
     #[test]
     fn every_word_has_both_languages_and_ids_are_unique() {
         let ids = [
-            "rank", "unit", "name", "none", "weight_in_group", "problem", "factor", "first_order", "available",
-            "audit_adequacy", "audit_importance", "mean_shift", "q05",
+            "rank",
+            "unit",
+            "name",
+            "none",
+            "weight_in_group",
+            "problem",
+            "factor",
+            "first_order",
+            "available",
+            "audit_adequacy",
+            "audit_importance",
+            "mean_shift",
+            "q05",
         ];
         for id in ids {
             let (zh, en) = (words::get(id, Lang::Zh), words::get(id, Lang::En));

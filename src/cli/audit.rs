@@ -207,7 +207,14 @@ fn print_report(fw: &zhili::Framework, r: &AuditReport, lang: Lang) {
     table::print(&t, lang);
     println!("{}", words::get("audit_importance", lang));
     let mut t = table::words(
-        &["node", "effective_weight", "r2_parent", "r2_index_share", "eta2_index_share", "remove_one_shift"],
+        &[
+            "node",
+            "effective_weight",
+            "r2_parent",
+            "r2_index_share",
+            "eta2_index_share",
+            "remove_one_shift",
+        ],
         lang,
     );
     for m in &r.importance {

@@ -23,8 +23,11 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
         t.add_row(vec![
             b.name.to_owned(),
             n,
-            lang.pick(if b.data.is_some() { "有" } else { "无" }, if b.data.is_some() { "yes" } else { "no" })
-                .to_owned(),
+            lang.pick(
+                if b.data.is_some() { "有" } else { "无" },
+                if b.data.is_some() { "yes" } else { "no" },
+            )
+            .to_owned(),
             b.describe(lang.code()).to_owned(),
         ]);
     }

@@ -107,7 +107,10 @@ fn ranked_table(
         Some(g) => {
             g.check()?;
             header.push(pick(&g.name.zh, &g.name.en, word("grade")));
-            let band = |v: f64| g.grade(v).map_or_else(|| "–".to_owned(), |b| pick(&b.name.zh, &b.name.en, b.id.clone()));
+            let band = |v: f64| {
+                g.grade(v)
+                    .map_or_else(|| "–".to_owned(), |b| pick(&b.name.zh, &b.name.en, b.id.clone()))
+            };
             Some(res.index_scores().iter().map(|&v| band(v)).collect())
         }
         None => None,

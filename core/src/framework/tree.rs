@@ -167,7 +167,10 @@ impl Framework {
                 id: key.to_owned(),
                 context: format!(
                     "{context}; several nodes have this name, use an id: {}",
-                    many.iter().map(|&i| format!("`{}`", self.nodes[i].id)).collect::<Vec<_>>().join(", ")
+                    many.iter()
+                        .map(|&i| format!("`{}`", self.nodes[i].id))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             }),
         }

@@ -58,7 +58,7 @@ mod pca;
 mod sd;
 mod tree;
 
-pub use ahp::{ahp, check_pairwise, group_geometric_mean, AhpOptions, AhpResult, Prioritisation, RandomIndex};
+pub use ahp::{ahp, check_pairwise, group_geometric_mean, AhpOptions, AhpResult, Prioritisation, RandomIndex, RECIPROCAL_TOLERANCE};
 pub use ahp_tree::{AhpSpec, AhpWeights, Judgements};
 pub use bod::{benefit_of_the_doubt, BodInput, BodOptions, BodResult};
 pub use combine::{combine, Combination};
@@ -148,16 +148,14 @@ impl WeightSet {
 /// The first line of a TOML text that defines `key` (`key =`, `"key" =`, `[key]`), 1-based.
 pub(crate) fn line_of_key(text: &str, key: &str) -> Option<usize> {
     let quoted = format!("\"{key}\"");
-    text.lines().position(|l| {
-        let l = l.trim_start();
-        let rest = l
-            .strip_prefix('[')
-            .map(str::trim_start)
-            .unwrap_or(l);
-        [key, quoted.as_str()].iter().any(|k| {
-            rest.strip_prefix(k)
-                .is_some_and(|r| matches!(r.trim_start().chars().next(), Some('=' | ']' | '.')))
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            let rest = l.strip_prefix('[').map(str::trim_start).unwrap_or(l);
+            [key, quoted.as_str()].iter().any(|k| {
+                rest.strip_prefix(k)
+                    .is_some_and(|r| matches!(r.trim_start().chars().next(), Some('=' | ']' | '.')))
+            })
         })
-    })
-    .map(|i| i + 1)
+        .map(|i| i + 1)
 }
