@@ -33,6 +33,7 @@ pub fn framework_from_baseline_json(text: &str) -> Framework {
         id: None,
         name: Name::default(),
         description: None,
+        lang: None,
         nodes,
     })
     .expect("valid framework")

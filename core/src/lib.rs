@@ -15,6 +15,7 @@ pub mod prepare;
 pub mod rank;
 mod reduce;
 pub mod results;
+pub mod suggest;
 pub mod vmath;
 pub mod weight;
 
@@ -28,3 +29,7 @@ pub use pipeline::{Pipeline, Run, Stage, StageData, Step};
 pub use rank::{rank, Ties};
 pub use results::Results;
 pub use weight::WeightSet;
+
+/// The n-dimensional arrays zhili computes on, re-exported so a crate that links zhili needs no
+/// separate `ndarray` dependency (`zhili_core::ndarray::array!`).
+pub use ndarray;

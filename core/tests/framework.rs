@@ -9,6 +9,7 @@ fn spec(nodes: Vec<NodeSpec>) -> FrameworkSpec {
         id: None,
         name: Default::default(),
         description: None,
+        lang: None,
         nodes,
     }
 }

@@ -15,8 +15,10 @@ pub use sample::{to_csv, SampleData};
 pub struct Bundled {
     /// Name used on the command line and in Python (`--framework kunming-county`).
     pub name: &'static str,
-    /// One-line description.
+    /// One-line description (English).
     pub description: &'static str,
+    /// The same description in Chinese.
+    pub description_zh: &'static str,
     /// The framework document (TOML).
     pub framework: &'static str,
     /// The default pipeline (TOML); `None` = [`Pipeline::default`].
@@ -32,6 +34,16 @@ pub struct Bundled {
 }
 
 impl Bundled {
+    /// The description in a language: `"zh"` gives [`Bundled::description_zh`], anything
+    /// else [`Bundled::description`].
+    pub fn describe(&self, lang: &str) -> &'static str {
+        if lang == "zh" {
+            self.description_zh
+        } else {
+            self.description
+        }
+    }
+
     /// The framework, parsed and validated.
     ///
     /// # Errors
@@ -64,11 +76,32 @@ impl Bundled {
         self.datasets.first()
     }
 
-    /// The default sample data set, loaded.
+    /// The default sample data set as `zhili score` scores it: panel data (a time column)
+    /// reduced to its latest year, as everywhere in zhili (CLI `--year`, Python `year=`).
+    /// [`Bundled::dataset_at`] picks another year, [`Bundled::panel`] keeps every year.
     ///
     /// # Errors
     /// [`Error::Empty`] if the framework has no sample data; loader errors otherwise.
     pub fn dataset(&self) -> Result<Dataset> {
+        self.dataset_at(None)
+    }
+
+    /// The default sample data set for one year (`None`: the latest); data without a time
+    /// column is returned whole. See [`Dataset::select_year`].
+    ///
+    /// # Errors
+    /// [`Error::Empty`] if the framework has no sample data; [`Error::Unknown`] listing the
+    /// years there are for a year the data does not have; loader errors otherwise.
+    pub fn dataset_at(&self, year: Option<i64>) -> Result<Dataset> {
+        self.panel()?.select_year(year)
+    }
+
+    /// The default sample data set with every year (unit-year rows; scoring it ranks all
+    /// unit-years together, which is rarely wanted: score one year at a time).
+    ///
+    /// # Errors
+    /// [`Error::Empty`] if the framework has no sample data; loader errors otherwise.
+    pub fn panel(&self) -> Result<Dataset> {
         self.sample()
             .ok_or_else(|| Error::Empty(format!("framework `{}` has no bundled data", self.name)))?
             .load()
@@ -175,6 +208,7 @@ pub const CATALOGUE: &[Bundled] = &[
         name: "kunming-county",
         description:
             "County-level social-governance index, 5 dimensions, 21 indicators (modelled on public descriptions, not the official list)",
+        description_zh: "县域社会治理指数：5 个维度、21 项指标（依据公开资料构建，并非官方指标清单）",
         framework: include_str!("../frameworks/kunming-county.toml"),
         pipeline: Some(GOALPOSTS_PIPELINE),
         data: Some(KUNMING_14.csv),
@@ -186,6 +220,7 @@ pub const CATALOGUE: &[Bundled] = &[
         name: "kunming-municipal",
         description:
             "Municipal social-governance index, 7 dimensions, 46 indicators (modelled on public descriptions, not the official list)",
+        description_zh: "市域社会治理指数：7 个维度、46 项指标（依据公开资料构建，并非官方指标清单）",
         framework: include_str!("../frameworks/kunming-municipal.toml"),
         pipeline: Some(GOALPOSTS_PIPELINE),
         data: Some(KUNMING_14.csv),
@@ -196,6 +231,7 @@ pub const CATALOGUE: &[Bundled] = &[
     Bundled {
         name: "five-governances",
         description: "Compact generic five-governances framework, 5 dimensions x 3 indicators",
+        description_zh: "通用“五治”框架：5 个维度 × 3 项指标",
         framework: include_str!("../frameworks/five-governances.toml"),
         pipeline: Some(GOALPOSTS_PIPELINE),
         data: Some(KUNMING_14.csv),
@@ -206,6 +242,7 @@ pub const CATALOGUE: &[Bundled] = &[
     Bundled {
         name: "grid-events",
         description: "Yuxi-style grid-event management: 4 categories, 27 event items, 9 indicators derived from an event log",
+        description_zh: "玉溪模式网格事件管理：4 类、27 个事项，由事件台账派生 9 项指标",
         framework: include_str!("../frameworks/grid-events.toml"),
         pipeline: Some(GOALPOSTS_PIPELINE),
         data: Some(GRID_EVENTS_DATA.csv),
@@ -216,6 +253,7 @@ pub const CATALOGUE: &[Bundled] = &[
     Bundled {
         name: "household-risk",
         description: "Shuangbai-style red/yellow/green household risk grading rolled up to villages",
+        description_zh: "双柏模式农户红黄绿风险分级，汇总到村",
         framework: include_str!("../frameworks/household-risk.toml"),
         pipeline: Some(GOALPOSTS_PIPELINE),
         data: Some(HOUSEHOLD_RISK_DATA.csv),
@@ -226,6 +264,7 @@ pub const CATALOGUE: &[Bundled] = &[
     Bundled {
         name: "asem-coinr",
         description: "COINr's ASEM example (MIT, EU JRC): 51 countries, 49 indicators, COINr's example pipeline",
+        description_zh: "COINr 的 ASEM 示例（MIT，欧盟 JRC）：51 个国家、49 项指标，COINr 的示例流程",
         framework: include_str!("../frameworks/asem-coinr.toml"),
         pipeline: Some(include_str!("../frameworks/asem-coinr.pipeline.toml")),
         data: Some(ASEM_DATA.csv),

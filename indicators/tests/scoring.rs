@@ -133,7 +133,7 @@ fn a_unit_whose_raw_indicators_all_improve_gains_score() {
     for name in ["kunming-county", "kunming-municipal", "five-governances"] {
         let b = get(name).expect("bundled");
         let fw = b.framework().expect("fw");
-        let base = b.dataset().expect("data").at_time(2022).expect("2022");
+        let base = b.dataset_at(Some(2022)).expect("2022");
         let panel = improved_panel(&fw, &base, "xundian", 0.05);
         for (label, p) in [("goalposts", &goalposts), ("global min-max", &minmax)] {
             let r = p.run(&fw, &panel).expect("run");

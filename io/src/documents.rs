@@ -190,3 +190,29 @@ pub fn load_weights(path: &Path) -> Result<WeightSet> {
     }
     Ok(WeightSet::from_pairs(pairs))
 }
+
+/// Load a weight set ([`load_weights`]) and apply it to a framework: keys are node ids or
+/// unique zh / en node names ([`Framework::resolve`]).
+///
+/// # Errors
+/// [`load_weights`]'s errors; [`Error::Parse`] naming the file, line and key for a key that is
+/// no node, with the nearest ids and names as a hint; [`Error::Framework`] for invalid weights.
+pub fn apply_weights(fw: &Framework, path: &Path) -> Result<Framework> {
+    let set = load_weights(path)?;
+    fw.with_weights(set.iter()).map_err(|e| match e {
+        Error::Unknown { what, id, context } => {
+            let file = path.display().to_string();
+            let line = super::read_text(path).ok().and_then(|(text, _)| {
+                if ext(path) == "csv" {
+                    text.lines()
+                        .position(|l| l.split(',').next().map(|c| c.trim().trim_matches('"')) == Some(id.as_str()))
+                        .map(|i| i + 1)
+                } else {
+                    WeightSet::line_of(&text, &id)
+                }
+            });
+            Error::parse(file, line, Some(id.clone()), format!("unknown {what} `{id}` ({context})"))
+        }
+        other => other,
+    })
+}

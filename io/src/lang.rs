@@ -27,9 +27,13 @@ impl Lang {
         }
     }
 
-    /// The framework's own language: Chinese when most nodes have a Chinese name, English when
-    /// they have only English names, `None` when the names do not decide.
+    /// The framework's own language: its document's `lang` when it says one, else Chinese when
+    /// most nodes have a Chinese name, English when they have only English names, `None` when
+    /// the names do not decide.
     pub fn of_framework(fw: &Framework) -> Option<Self> {
+        if let Some(l) = fw.spec().lang.as_deref().and_then(Self::parse) {
+            return Some(l);
+        }
         let (mut zh, mut en) = (0usize, 0usize);
         for n in fw.nodes() {
             zh += usize::from(n.name.zh.is_some());
@@ -127,6 +131,51 @@ pub mod words {
         ("q05", "5% 分位排名", "5th percentile rank"),
         ("q95", "95% 分位排名", "95th percentile rank"),
         ("mean_shift", "平均排名变动", "Mean absolute rank shift"),
+        ("none", "（无）", "(none)"),
+        ("kept", "保留原值", "kept"),
+        ("weight_in_group", "组内权重", "Weight (in group)"),
+        ("problem", "问题", "Problem"),
+        ("message", "说明", "Message"),
+        ("description", "说明", "Description"),
+        ("indicators", "指标数", "Indicators"),
+        ("sample_data", "样例数据", "Sample data"),
+        ("factor", "因素", "Factor"),
+        ("first_order", "一阶指数 S", "S (first order)"),
+        ("total_order", "总效应指数 ST", "ST (total)"),
+        ("ci", "置信区间", "CI"),
+        ("available", "可用率", "Available"),
+        ("non_zero", "非零率", "Non-zero"),
+        ("unique", "唯一值率", "Unique"),
+        ("skew", "偏度", "Skew"),
+        ("kurtosis", "峰度", "Kurtosis"),
+        ("flags", "标记", "Flags"),
+        ("low_availability", "可用率低", "low availability"),
+        ("many_zeros", "零值多", "many zeros"),
+        ("few_unique", "唯一值少", "few unique"),
+        ("outliers", "有离群值", "outliers"),
+        ("kind", "类型", "Kind"),
+        ("element_a", "元素 A", "A"),
+        ("element_b", "元素 B", "B"),
+        ("r", "相关系数 r", "r"),
+        ("children", "下级数", "Children"),
+        ("cronbach_alpha", "Cronbach α", "Cronbach α"),
+        ("pc1_variance", "第一主成分方差占比", "PC1 variance"),
+        ("r2_parent", "与上级 r²", "r² parent"),
+        ("r2_index_share", "与指数 r² 占比", "r² index share"),
+        ("eta2_index_share", "与指数 η² 占比", "η² index share"),
+        ("remove_one_shift", "剔除后平均 |Δ排名|", "Mean |Δrank| without it"),
+        (
+            "audit_adequacy",
+            "数据充分性（{stage} 阶段）：有标记的指标",
+            "Data adequacy ({stage} stage): indicators with a flag",
+        ),
+        ("audit_flags", "相关性标记", "Correlation flags"),
+        ("audit_structure", "各聚合节点的结构", "Structure of each aggregate"),
+        (
+            "audit_importance",
+            "有效权重与重要性（与指数的 r² 和相关比 η²，层内占比）及剔除单项后的排名变动",
+            "Effective weight vs importance (r² and correlation ratio η² with the index, share within level), and remove-one rank shifts",
+        ),
     ];
 
     /// Headings and labels of the HTML report (`zhili report`, `Results.to_html_report`).
@@ -204,13 +253,51 @@ pub mod words {
         ("missing", "缺失", "missing"),
     ];
 
-    /// The word `id` in `lang` (shared words, then report words); the id itself when it is
-    /// in neither list.
-    pub fn get(id: &str, lang: Lang) -> &str {
-        WORDS
+    /// A heading or label of the report: [`REPORT`]'s word for `id`, else [`get`]'s.
+    pub fn report(id: &str, lang: Lang) -> &str {
+        REPORT
             .iter()
-            .chain(REPORT)
             .find(|(k, _, _)| *k == id)
-            .map_or(id, |(_, zh, en)| lang.pick(zh, en))
+            .map_or_else(|| get(id, lang), |(_, zh, en)| lang.pick(zh, en))
+    }
+
+    /// The word `id` in `lang`; the id itself when it is not in the list.
+    ///
+    /// ```
+    /// use zhili_io::{lang::words, Lang};
+    /// assert_eq!(words::get("rank", Lang::Zh), "排名");
+    /// assert_eq!(words::get("none", Lang::En), "(none)");
+    /// ```
+    pub fn get(id: &str, lang: Lang) -> &str {
+        WORDS.iter().find(|(k, _, _)| *k == id).map_or(id, |(_, zh, en)| lang.pick(zh, en))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_word_has_both_languages_and_ids_are_unique() {
+        let ids = [
+            "rank",
+            "unit",
+            "name",
+            "none",
+            "weight_in_group",
+            "problem",
+            "factor",
+            "first_order",
+            "available",
+            "audit_adequacy",
+            "audit_importance",
+            "mean_shift",
+            "q05",
+        ];
+        for id in ids {
+            let (zh, en) = (words::get(id, Lang::Zh), words::get(id, Lang::En));
+            assert!(zh != id && en != id, "`{id}` is not in the word list");
+            assert!(!zh.is_ascii(), "`{id}` has no Chinese: {zh}");
+        }
     }
 }

@@ -14,7 +14,7 @@ pub mod report;
 mod text;
 pub mod write;
 
-pub use documents::{load_framework, load_pipeline, load_weights, read_coinr_imeta, FrameworkSource};
+pub use documents::{apply_weights, load_framework, load_pipeline, load_weights, read_coinr_imeta, FrameworkSource};
 pub use lang::Lang;
 pub use read::{
     read_dataset, read_dataset_str, read_excel_framework, read_table, read_table_text, sheet_names, Column, DataFormat, DataOptions, Table,

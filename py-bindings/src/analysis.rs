@@ -73,3 +73,14 @@ pub(crate) fn grade(scores: PyReadonlyArray1<'_, f64>, grading_json: &str) -> Py
         to_json("grading", &g.apply(s)?)
     })
 }
+
+/// Parse a grading document (TOML text; `name` names it in errors) and return it as JSON
+/// (`id, name {zh, en}, bands [{id, name, min}]`, highest band first), checked.
+#[pyfunction]
+pub(crate) fn grading_spec(text: &str, name: &str) -> PyResult<String> {
+    guard(|| {
+        let g = zhili_indicators::GradingSpec::from_toml_str(text, name)?;
+        g.check()?;
+        to_json("grading", &g)
+    })
+}

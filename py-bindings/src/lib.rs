@@ -56,6 +56,7 @@ fn bundled(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
         let d = PyDict::new(py);
         d.set_item("name", b.name)?;
         d.set_item("description", b.description)?;
+        d.set_item("description_zh", b.description_zh)?;
         d.set_item("default", b.name == zhili_indicators::DEFAULT)?;
         d.set_item("framework", b.framework)?;
         d.set_item("pipeline", b.pipeline)?;
@@ -88,6 +89,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(analysis::criteria_weights, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::group_weights, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::grade, m)?)?;
+    m.add_function(wrap_pyfunction!(analysis::grading_spec, m)?)?;
     m.add_function(wrap_pyfunction!(methods::ahp_matrix, m)?)?;
     m.add_function(wrap_pyfunction!(methods::ahp_group, m)?)?;
     m.add_function(wrap_pyfunction!(methods::ahp_framework, m)?)?;

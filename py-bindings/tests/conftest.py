@@ -52,8 +52,8 @@ def assert_frame_close(what: str, got: pd.DataFrame, want: pd.DataFrame, tol: fl
     got = got.loc[want.index]
     missing = [c for c in want.columns if c not in got.columns]
     assert not missing, f"{what}: columns missing from zhili's output: {missing}"
-    g = got[list(want.columns)].to_numpy(dtype=float)
-    w = want.to_numpy(dtype=float)
+    g = got[list(want.columns)].to_numpy(dtype=float, na_value=np.nan)
+    w = want.to_numpy(dtype=float, na_value=np.nan)
     with np.errstate(invalid="ignore"):
         ok = (g == w) | (np.isnan(g) & np.isnan(w)) | (np.abs(g - w) <= tol * (1 + np.abs(w)))
     if not ok.all():

@@ -231,6 +231,9 @@ def test_ctrl_c_interrupts_promptly(asem_fw: zhili.Framework, asem_data: pd.Data
 
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGINT"):
         pytest.skip("signals are delivered to the main thread only")
+    # A background job (`scripts/test.sh &`) starts with SIGINT ignored, and Python then keeps
+    # it ignored: install Python's own handler for this test, and put back whatever was there.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
     t0 = time.perf_counter()
     timer.start()
@@ -239,4 +242,5 @@ def test_ctrl_c_interrupts_promptly(asem_fw: zhili.Framework, asem_data: pd.Data
             zhili.uncertainty(asem_fw, asem_data, pipe, factors=FACTORS, runs=5_000_000, seed=1, unit="uCode")
     finally:
         timer.cancel()
+        signal.signal(signal.SIGINT, previous)
     assert time.perf_counter() - t0 < 10

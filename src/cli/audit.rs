@@ -9,6 +9,8 @@ use zhili::io;
 use zhili::Error;
 
 use super::inputs::{InputArgs, Inputs};
+use super::table;
+use zhili::io::{lang::words, Lang};
 
 /// Options of `zhili audit`.
 #[derive(Debug, clap::Args)]
@@ -173,6 +175,7 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
         framework: fw,
         data,
         pipeline,
+        lang,
         ..
     } = a.inputs.load()?;
     let opts = AuditOptions {
@@ -204,27 +207,28 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
         files.commit()?;
         return Ok(ExitCode::SUCCESS);
     }
-    let new_table = |header: &[&str]| {
-        let mut t = comfy_table::Table::new();
-        t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
-        t.set_header(header.to_vec());
-        t
-    };
-    println!("Data adequacy ({} stage): indicators with a flag", r.stage);
-    let mut t = new_table(&["indicator", "available", "non-zero", "unique", "skew", "kurtosis", "flags"]);
+    print_report(&fw, &r, lang);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The report on screen, in `lang`; an empty table prints a "(none)" line.
+fn print_report(fw: &zhili::Framework, r: &AuditReport, lang: Lang) {
+    let label = |id: &str| fw.index_of(id).map_or_else(|| id.to_owned(), |i| lang.node_label(fw, i));
+    println!("{}", words::get("audit_adequacy", lang).replace("{stage}", &r.stage));
+    let mut t = table::words(&["indicator", "available", "non_zero", "unique", "skew", "kurtosis", "flags"], lang);
     for s in r.stats.iter().filter(|s| s.low_avail || s.low_nonzero || s.low_unique || s.outlier) {
         let fl: Vec<&str> = [
-            (s.low_avail, "low availability"),
-            (s.low_nonzero, "many zeros"),
-            (s.low_unique, "few unique"),
+            (s.low_avail, "low_availability"),
+            (s.low_nonzero, "many_zeros"),
+            (s.low_unique, "few_unique"),
             (s.outlier, "outliers"),
         ]
         .iter()
         .filter(|x| x.0)
-        .map(|x| x.1)
+        .map(|x| words::get(x.1, lang))
         .collect();
         t.add_row(vec![
-            s.id.clone(),
+            label(&s.id),
             format!("{:.0} %", 100.0 * s.frc_avail),
             format!("{:.0} %", 100.0 * s.frc_nonzero),
             format!("{:.0} %", 100.0 * s.frc_unique),
@@ -233,33 +237,36 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
             fl.join(", "),
         ]);
     }
-    println!("{t}");
-    println!("Correlation flags");
-    let mut t = new_table(&["kind", "a", "b", "r"]);
+    table::print(&t, lang);
+    println!("{}", words::get("audit_flags", lang));
+    let mut t = table::words(&["kind", "element_a", "element_b", "r"], lang);
     for x in &r.flags {
-        t.add_row(vec![format!("{:?}", x.kind), x.a.clone(), x.b.clone(), format!("{:.3}", x.r)]);
+        t.add_row(vec![format!("{:?}", x.kind), label(&x.a), label(&x.b), format!("{:.3}", x.r)]);
     }
-    println!("{t}");
-    println!("Structure of each aggregate");
-    let mut t = new_table(&["node", "children", "Cronbach α", "PC1 variance"]);
+    table::print(&t, lang);
+    println!("{}", words::get("audit_structure", lang));
+    let mut t = table::words(&["node", "children", "cronbach_alpha", "pc1_variance"], lang);
     for s in &r.structure {
         t.add_row(vec![
-            s.node.clone(),
+            label(&s.node),
             s.children.len().to_string(),
             format!("{:.3}", s.alpha),
             s.pca.as_ref().map_or(String::new(), |p| format!("{:.1} %", 100.0 * p.explained[0])),
         ]);
     }
-    println!("{t}");
-    println!("Effective weight vs importance (r² and correlation ratio η² with the index, share within level), and remove-one rank shifts");
-    let mut t = new_table(&[
-        "node",
-        "effective weight",
-        "r² parent",
-        "r² index share",
-        "η² index share",
-        "mean |Δrank| without it",
-    ]);
+    table::print(&t, lang);
+    println!("{}", words::get("audit_importance", lang));
+    let mut t = table::words(
+        &[
+            "node",
+            "effective_weight",
+            "r2_parent",
+            "r2_index_share",
+            "eta2_index_share",
+            "remove_one_shift",
+        ],
+        lang,
+    );
     for m in &r.importance {
         let shift = r
             .remove_one
@@ -267,7 +274,7 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
             .find(|x| x.node == m.node)
             .map_or(String::new(), |x| format!("{:.2}", x.mean_abs_rank_shift));
         t.add_row(vec![
-            m.node.clone(),
+            label(&m.node),
             format!("{:.4}", m.effective_weight),
             format!("{:.3}", m.r2_parent),
             format!("{:.4}", m.r2_index_share),
@@ -275,6 +282,5 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
             shift,
         ]);
     }
-    println!("{t}");
-    Ok(ExitCode::SUCCESS)
+    table::print(&t, lang);
 }

@@ -23,7 +23,8 @@ enum What {
         /// The event log (CSV in any detected encoding, or a workbook sheet).
         #[arg(long)]
         events: PathBuf,
-        /// Population per unit (CSV or workbook with columns `unit`, `population`).
+        /// Population per unit (CSV or workbook with columns `unit`, `population`, optionally
+        /// `name`, which the derived table keeps).
         #[arg(long)]
         population: PathBuf,
         #[command(flatten)]
@@ -121,7 +122,8 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
                 ..Default::default()
             };
             let derived = grid_events::derive(&events, &population, &opts)?;
-            emit(to_csv(&derived.dataset)?, out.as_ref(), &[&inputs[0], &inputs[1]], &derived.log)
+            let dataset = with_population_names(derived.dataset, &pop_text, &pop_file)?;
+            emit(to_csv(&dataset)?, out.as_ref(), &[&inputs[0], &inputs[1]], &derived.log)
         }
         What::Households {
             households,
@@ -160,4 +162,20 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
             )
         }
     }
+}
+
+/// The population table's `name` column (if any) as the derived units' display names.
+fn with_population_names(ds: zhili::Dataset, text: &str, file: &str) -> zhili::Result<zhili::Dataset> {
+    let mut r = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    let header = r.headers().map_err(|e| Error::parse(file, Some(1), None, e.to_string()))?.clone();
+    let (Some(ju), Some(jn)) = (header.iter().position(|h| h == "unit"), header.iter().position(|h| h == "name")) else {
+        return Ok(ds);
+    };
+    let mut names = std::collections::HashMap::new();
+    for (i, rec) in r.records().enumerate() {
+        let rec = rec.map_err(|e| Error::parse(file, Some(i + 2), None, e.to_string()))?;
+        names.insert(rec.get(ju).unwrap_or("").to_owned(), rec.get(jn).unwrap_or("").to_owned());
+    }
+    let list = ds.unit_ids().iter().map(|u| names.get(u).cloned().unwrap_or_default()).collect();
+    ds.with_unit_names(list)
 }

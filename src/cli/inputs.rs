@@ -64,7 +64,7 @@ impl InputArgs {
     /// Load everything, with the bundled defaults where an argument is absent.
     pub(crate) fn load(&self) -> zhili::Result<Inputs> {
         let mut inputs = self.load_panel()?;
-        inputs.data = select_year(inputs.data, self.year)?;
+        inputs.data = inputs.data.select_year(self.year)?;
         Ok(inputs)
     }
 
@@ -77,7 +77,7 @@ impl InputArgs {
             FrameworkSource::File(_) => None,
         };
         let fw = match &self.weights {
-            Some(w) => fw.with_weights(io::load_weights(w)?.iter())?,
+            Some(w) => io::apply_weights(&fw, w)?,
             None => fw,
         };
         let opts = DataOptions {
@@ -137,21 +137,6 @@ impl InputArgs {
             pipeline,
             grading,
         })
-    }
-}
-
-/// Panel data: keep one period (the requested one, else the latest).
-fn select_year(data: Dataset, year: Option<i64>) -> zhili::Result<Dataset> {
-    match (data.time(), year) {
-        (None, None) => Ok(data),
-        (None, Some(_)) => Err(Error::spec(
-            "arguments",
-            "--year given but the data has no time column (year / Time)",
-        )),
-        (Some(t), y) => {
-            let y = y.or_else(|| t.iter().max().copied()).unwrap_or_default();
-            data.at_time(y)
-        }
     }
 }
 

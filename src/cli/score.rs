@@ -162,26 +162,29 @@ fn emit(out: Option<&Path>, inputs: &[PathBuf], write: impl FnOnce(&mut dyn Writ
 
 fn ranked_table(fw: &Framework, data: &Dataset, run: &Run, x: &io::ResultsExport<'_>) -> zhili::Result<String> {
     let grading = x.grading();
+    let lang = x.lang();
     let res = &run.results;
     let root = fw.root();
     let dims: Vec<usize> = fw.nodes()[root].children.clone();
-    let mut header = vec!["rank".to_owned(), "unit".to_owned()];
+    let word = |id: &str| io::lang::words::get(id, lang).to_owned();
+    let mut header = vec![word("rank"), word("unit")];
     let names = data.unit_names();
     if names.is_some() {
-        header.push("name".into());
+        header.push(word("name"));
     }
-    let label = |i: usize| {
-        let n = &fw.nodes()[i];
-        match (&n.name.zh, &n.name.en) {
-            (Some(zh), _) => zh.clone(),
-            (None, Some(en)) => en.clone(),
-            _ => n.id.clone(),
-        }
-    };
+    let label = |i: usize| lang.node_label(fw, i);
     header.push(label(root));
+    // A name in `lang`, else the other language, else `fallback`.
+    let pick = |zh: &Option<String>, en: &Option<String>, fallback: String| {
+        let (first, second) = match lang {
+            io::Lang::Zh => (zh, en),
+            io::Lang::En => (en, zh),
+        };
+        first.clone().or_else(|| second.clone()).unwrap_or(fallback)
+    };
     let grades = match grading {
         Some(g) => {
-            header.push(g.name.zh.clone().or_else(|| g.name.en.clone()).unwrap_or_else(|| "grade".into()));
+            header.push(pick(&g.name.zh, &g.name.en, word("grade")));
             Some(x.table())
         }
         None => None,

@@ -46,6 +46,7 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
         framework: fw,
         data,
         pipeline,
+        lang,
         ..
     } = a.inputs.load()?;
     let spec = load_spec(&a.factors)?;
@@ -97,9 +98,7 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
     }
     let ix = &res.indices;
     let mut csv = String::from("factor,first,first_lo,first_hi,total,total_lo,total_hi\n");
-    let mut t = comfy_table::Table::new();
-    t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
-    t.set_header(["factor", "S (first order)", "CI", "ST (total)", "CI"]);
+    let mut t = super::table::words(&["factor", "first_order", "ci", "total_order", "ci"], lang);
     for (i, f) in res.factors.iter().enumerate() {
         csv.push_str(&format!(
             "{f},{:?},{:?},{:?},{:?},{:?},{:?}\n",

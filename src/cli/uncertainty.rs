@@ -122,6 +122,7 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
         framework: fw,
         data,
         pipeline,
+        lang,
         ..
     } = a.inputs.load()?;
     let cancel = cancel_flag();
@@ -212,12 +213,21 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
         let mut order: Vec<usize> = (0..res.unit_ids.len()).collect();
         let st = &res.index;
         order.sort_by(|&x, &y| st.nominal_rank[x].total_cmp(&st.nominal_rank[y]));
-        let mut t = comfy_table::Table::new();
-        t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
-        t.set_header(["unit", "nominal", "mean", "median", "5 %", "95 %", "mean |shift|"]);
+        let names = data.unit_names();
+        let mut header = vec!["unit"];
+        if names.is_some() {
+            header.push("name");
+        }
+        header.extend(["nominal_rank", "mean_rank", "median_rank", "q05", "q95", "mean_shift"]);
+        let mut t = super::table::words(&header, lang);
         for &u in order.iter().take(a.top) {
-            t.add_row([
-                res.unit_ids[u].clone(),
+            let id = &res.unit_ids[u];
+            let mut row = vec![id.clone()];
+            if let Some(n) = names {
+                let k = data.unit_ids().iter().position(|x| x == id);
+                row.push(k.map(|k| n[k].clone()).unwrap_or_default());
+            }
+            row.extend([
                 fmt(st.nominal_rank[u]),
                 format!("{:.2}", st.mean[u]),
                 fmt(st.median[u]),
@@ -225,8 +235,9 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
                 fmt(st.p95[u]),
                 format!("{:.2}", st.mean_abs_shift[u]),
             ]);
+            t.add_row(row);
         }
-        println!("{t}");
+        super::table::print(&t, lang);
     }
     if let (Some(p), Some(d)) = (&a.design_out, &res.design) {
         let text = d.to_csv_string()?;

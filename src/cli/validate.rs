@@ -10,8 +10,9 @@ use zhili::Error;
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// Framework: a bundled name, or a .toml / .json / COINr iMeta .csv file.
+    /// Default: the bundled default framework (as `zhili score`).
     #[arg(long, short)]
-    framework: String,
+    framework: Option<String>,
     /// A data file to check against the framework (columns, numbers): CSV, workbook,
     /// Parquet or Arrow.
     #[arg(long, short)]
@@ -25,19 +26,25 @@ pub(crate) struct Args {
     /// Text encoding of a CSV --data (default: detected).
     #[arg(long)]
     encoding: Option<String>,
+    /// Language of tables: zh or en. Default: the framework's own language, else the system
+    /// locale, else English.
+    #[arg(long)]
+    lang: Option<zhili::io::Lang>,
 }
 
 pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
-    let fw = match load_framework(&a.framework) {
+    let name = a.framework.clone().unwrap_or_else(|| zhili::indicators::DEFAULT.to_owned());
+    let fw = match load_framework(&name) {
         Ok((fw, _)) => fw,
         Err(Error::Framework(problems)) => {
             println!(
                 "{} is invalid: {} problem{}",
-                a.framework,
+                name,
                 problems.len(),
                 if problems.len() == 1 { "" } else { "s" }
             );
-            let mut t = super::table::new(&["node", "problem", "message"]);
+            let lang = zhili::io::Lang::resolve(a.lang, None);
+            let mut t = super::table::words(&["node", "problem", "message"], lang);
             for p in &problems {
                 let kind = serde_json::to_value(p.kind)
                     .ok()
@@ -53,7 +60,7 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
     let n_agg = fw.aggregates_bottom_up().len();
     println!(
         "{}: valid — {} indicators, {} aggregates, {} levels, root `{}`",
-        a.framework,
+        name,
         fw.indicators().len(),
         n_agg,
         fw.max_level(),

@@ -107,17 +107,19 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
     };
     let applied = fw.with_weights(weights.iter())?;
     let eff = applied.effective_weights();
-    let mut t = super::table::new(&["node", "parent", "weight (in group)", "effective weight"]);
+    let lang = inputs.lang;
+    let mut t = super::table::words(&["node", "parent", "weight_in_group", "effective_weight"], lang);
     for (i, n) in applied.nodes().iter().enumerate() {
         if let Some(p) = n.parent {
-            let w = weights
-                .weights
-                .get(&n.id)
-                .map_or_else(|| format!("{} (kept)", n.weight), |w| format!("{w:.6}"));
-            t.add_row(vec![n.id.clone(), applied.nodes()[p].id.clone(), w, format!("{:.6}", eff[i])]);
+            let w = weights.weights.get(&n.id).map_or_else(
+                || format!("{} ({})", n.weight, zhili::io::lang::words::get("kept", lang)),
+                |w| format!("{w:.6}"),
+            );
+            let node = format!("{} ({})", lang.node_label(&applied, i), n.id);
+            t.add_row(vec![node, lang.node_label(&applied, p), w, format!("{:.6}", eff[i])]);
         }
     }
-    println!("{t}");
+    super::table::print(&t, lang);
     for n in notes {
         println!("{n}");
     }

@@ -281,11 +281,9 @@ impl Aggregate {
         for o in &self.overrides {
             match (&o.node, o.level) {
                 (Some(id), _) => {
-                    fw.node(id).map_err(|_| Error::Unknown {
-                        what: "node",
-                        id: id.clone(),
-                        context: "aggregate override".into(),
-                    })?;
+                    if fw.index_of(id).is_none() {
+                        return Err(fw.unknown_node(id, "aggregate override"));
+                    }
                 }
                 (None, Some(l)) if l < 2 || l > fw.max_level() => {
                     return Err(Error::spec(

@@ -36,7 +36,11 @@ pub enum SdKind {
     /// Population (÷ n): the published formula and the default.
     #[default]
     Population,
-    /// Sample (÷ (n − 1)): what Compind's `ci_mpi` does.
+    /// Sample (÷ (n − 1)) in the standardisation of each child only; each unit's sd across
+    /// its children stays ÷ n. This is the change Compind's `ci_mpi` makes, but its output is
+    /// not reproduced: issue 21 measured 0.226 between the two on the OECD BLI data, and no
+    /// test holds zhili to Compind's MPI (`mpi_by_hand` in tests/aggregate_methods.rs checks
+    /// this variant by hand).
     Sample,
 }
 
@@ -104,8 +108,9 @@ fn combine(x: ArrayView2<'_, f64>, w: &[f64], penalty: Penalty, rescale: impl Fn
 /// MPI_i = M_i − S_i cv_i  (negative penalty)   or   M_i + S_i cv_i  (positive penalty)
 /// ```
 ///
-/// Not Compind's `ci_mpi`, which uses the sample sd in the standardisation (choose
-/// `SdKind::Sample` to reproduce it).
+/// Not Compind's `ci_mpi`, which uses the sample sd in the standardisation. `SdKind::Sample`
+/// makes the same change but does not reproduce `ci_mpi`'s numbers (see [`SdKind::Sample`]);
+/// both variants are checked by hand in tests/aggregate_methods.rs (`mpi_by_hand`).
 ///
 /// # Errors
 /// A constant child (S_j = 0), naming it; fewer than 2 units; M_i ≤ 0 (only with extreme

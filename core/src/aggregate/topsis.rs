@@ -12,8 +12,11 @@ use super::matrix::{col_range, Fail, KResult};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum TopsisNormalisation {
-    /// r_ij = x_ij / √(Σ_i x_ij²) (Hwang & Yoon; the default, as in pyrepo-mcda and
-    /// scikit-criteria).
+    /// r_ij = x_ij / √(Σ_i x_ij²) (Hwang & Yoon's original; the default, as pyDecision
+    /// does). pyrepo-mcda defaults to min-max, and scikit-criteria does not normalise inside
+    /// TOPSIS (it expects a separate scaler): choose [`TopsisNormalisation::Minmax`] or
+    /// [`TopsisNormalisation::None`] to follow them. Checked by hand in
+    /// tests/aggregate_methods.rs (`topsis_vector_by_hand`); no peer output is tested.
     #[default]
     Vector,
     /// r_ij = (x_ij − min_j)/(max_j − min_j) (pymcdm's default).

@@ -205,13 +205,7 @@ pub fn coupling_coordination_nodes(
     }
     let idx = dims
         .iter()
-        .map(|d| {
-            fw.index_of(d).ok_or_else(|| Error::Unknown {
-                what: "node",
-                id: (*d).to_owned(),
-                context: "coupling coordination".into(),
-            })
-        })
+        .map(|d| fw.index_of(d).ok_or_else(|| fw.unknown_node(d, "coupling coordination")))
         .collect::<Result<Vec<_>>>()?;
     let u = Array2::from_shape_fn((scores.nrows(), idx.len()).f(), |(i, k)| scores[[i, idx[k]]] / scale);
     coupling_coordination(u.view(), opts, unit_ids)

@@ -230,10 +230,18 @@ impl Dataset {
         self.numeric.get(name).cloned().or_else(|| self.indicator(name).map(|c| c.to_vec()))
     }
 
+    /// The distinct time periods, ascending (empty without a time column).
+    pub fn times(&self) -> Vec<i64> {
+        let mut t = self.time.clone().unwrap_or_default();
+        t.sort_unstable();
+        t.dedup();
+        t
+    }
+
     /// The rows of one time period (all rows if there is no time column).
     ///
     /// # Errors
-    /// [`Error::Unknown`] if no row has that time.
+    /// [`Error::Unknown`] if no row has that time, listing the periods there are.
     pub fn at_time(&self, t: i64) -> Result<Dataset> {
         let Some(time) = &self.time else { return Ok(self.clone()) };
         let rows: Vec<usize> = (0..self.n_units()).filter(|&i| time[i] == t).collect();
@@ -241,10 +249,33 @@ impl Dataset {
             return Err(Error::Unknown {
                 what: "time",
                 id: t.to_string(),
-                context: "no row has this time".into(),
+                context: format!(
+                    "the data has {}",
+                    self.times().iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+                ),
             });
         }
         Ok(self.select_rows(&rows))
+    }
+
+    /// Panel data, one rule everywhere (CLI `--year`, Python `year=`, Rust): the given period,
+    /// else the latest. Data without a time column is returned whole.
+    ///
+    /// # Errors
+    /// [`Error::Unknown`] (listing the periods there are) for a period no row has;
+    /// [`Error::Spec`] for a period asked of data without a time column.
+    pub fn select_year(&self, year: Option<i64>) -> Result<Dataset> {
+        match (self.time.is_some(), year) {
+            (false, None) => Ok(self.clone()),
+            (false, Some(y)) => Err(Error::spec(
+                "arguments",
+                format!("year {y} asked but the data has no time column (year / Time)"),
+            )),
+            (true, y) => match y.or_else(|| self.times().last().copied()) {
+                Some(y) => self.at_time(y),
+                None => Ok(self.clone()),
+            },
+        }
     }
 
     /// A dataset with only the given rows (in the given order).

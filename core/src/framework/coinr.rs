@@ -108,6 +108,7 @@ impl FrameworkSpec {
             id: None,
             name: Name::default(),
             description: None,
+            lang: None,
             nodes,
         })
     }

@@ -144,6 +144,10 @@ pub struct FrameworkSpec {
     /// Optional description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The framework's own display language (`"zh"` or `"en"`) for tables and reports when
+    /// none is asked for; absent: decided by which names its nodes have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
     /// The nodes, in any order (indicator order in outputs follows this order).
     pub nodes: Vec<NodeSpec>,
 }

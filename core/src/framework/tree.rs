@@ -138,13 +138,56 @@ impl Framework {
     /// The node with this id.
     ///
     /// # Errors
-    /// [`Error::Unknown`] if there is none.
+    /// [`Error::Unknown`] if there is none, with the nearest ids and names as a hint.
     pub fn node(&self, id: &str) -> Result<&Node> {
-        self.index_of(id).map(|i| &self.nodes[i]).ok_or_else(|| Error::Unknown {
+        self.index_of(id).map(|i| &self.nodes[i]).ok_or_else(|| self.unknown_node(id, ""))
+    }
+
+    /// The node a person named: its id, else its Chinese or English name when exactly one
+    /// node has that name (names are compared exactly, ids first).
+    ///
+    /// # Errors
+    /// [`Error::Unknown`] naming `key` and `context` with the nearest ids and names
+    /// ("did you mean …?"), or listing the ids when several nodes share the name.
+    pub fn resolve(&self, key: &str, context: &str) -> Result<usize> {
+        if let Some(i) = self.index_of(key) {
+            return Ok(i);
+        }
+        let hits: Vec<usize> = (0..self.nodes.len())
+            .filter(|&i| {
+                let n = &self.nodes[i].name;
+                n.zh.as_deref() == Some(key) || n.en.as_deref() == Some(key)
+            })
+            .collect();
+        match hits.as_slice() {
+            [i] => Ok(*i),
+            [] => Err(self.unknown_node(key, context)),
+            many => Err(Error::Unknown {
+                what: "node",
+                id: key.to_owned(),
+                context: format!(
+                    "{context}; several nodes have this name, use an id: {}",
+                    many.iter()
+                        .map(|&i| format!("`{}`", self.nodes[i].id))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }),
+        }
+    }
+
+    /// An [`Error::Unknown`] for a node key, with a did-you-mean hint over ids and names.
+    pub(crate) fn unknown_node(&self, key: &str, context: &str) -> Error {
+        let names = self.nodes.iter().flat_map(|n| {
+            [Some(n.id.as_str()), n.name.zh.as_deref(), n.name.en.as_deref()]
+                .into_iter()
+                .flatten()
+        });
+        Error::Unknown {
             what: "node",
-            id: id.to_owned(),
-            context: String::new(),
-        })
+            id: key.to_owned(),
+            context: crate::suggest::with_hint(context, key, names),
+        }
     }
 
     /// Indicator node indices, in document order.
@@ -198,19 +241,17 @@ impl Framework {
         out
     }
 
-    /// A copy with some weights replaced (node id → weight), re-validated.
+    /// A copy with some weights replaced (node id or unique zh / en name → weight),
+    /// re-validated. See [`Framework::resolve`] for how keys are matched.
     ///
     /// # Errors
-    /// [`Error::Unknown`] for an id not in the framework; [`Error::Framework`] if the
-    /// new weights are invalid (negative, non-finite, all-zero siblings).
+    /// [`Error::Unknown`] for a key that is neither an id nor a unique name (with the
+    /// nearest ids and names as a hint); [`Error::Framework`] if the new weights are invalid
+    /// (negative, non-finite, all-zero siblings).
     pub fn with_weights<'a>(&self, weights: impl IntoIterator<Item = (&'a str, f64)>) -> Result<Self> {
         let mut spec = self.spec.clone();
         for (id, w) in weights {
-            let i = self.index_of(id).ok_or_else(|| Error::Unknown {
-                what: "node",
-                id: id.to_owned(),
-                context: "weight set".into(),
-            })?;
+            let i = self.resolve(id, "weight set")?;
             spec.nodes[i].weight = w;
         }
         Self::from_spec(spec)

@@ -14,7 +14,8 @@ use crate::log::LogEntry;
 /// ```
 ///
 /// (COINr's `n_fracmax`.) Only meaningful for positive benefit data: for a cost indicator
-/// s·x ≤ 0, and COINr's numbers (reproduced here) are then hard to read. When max(s·x) ≤ 0 a
+/// s·x ≤ 0, and COINr's numbers (reproduced here: `coinr_fracmax` in
+/// tests/normalise_golden.rs) are then hard to read. When max(s·x) ≤ 0 a
 /// `nonpositive_max` warning names the indicator; when it is 0 the results are ±Inf or NaN
 /// (0/0), as in COINr, and the warning says how many.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -31,8 +31,8 @@
 //! - Rank-based methods (`rank`, `percentile`, `borda`) learn nothing: a fitted one ranks the
 //!   data it is given. Ties are `min` by default (COINr), selectable with `ties`.
 //! - z-scores use the sample sd (n − 1) like COINr and Compind; `population = true` for n.
-//! - `frac_max` reproduces COINr, including ±Inf / NaN when max(s·x) = 0; a warning names the
-//!   indicator whenever max(s·x) ≤ 0.
+//! - `frac_max` reproduces COINr (`coinr_fracmax` in tests/normalise_golden.rs), including
+//!   ±Inf / NaN when max(s·x) = 0; a warning names the indicator whenever max(s·x) ≤ 0.
 //! - Errors name the indicator when the framework lacks `goalposts` or `target`.
 //! - Aliases accepted when reading: `prank`, `dist2targ`, `dist2max`, `fracmax`, `min_max`, `z_score`.
 //!

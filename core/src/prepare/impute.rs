@@ -50,7 +50,8 @@ impl ImputeMethod {
 /// ```
 ///
 /// Non-missing cells are never changed. Groups come from a text column of the dataset
-/// (`group`, e.g. `EurAsia_group`). As in COINr's `i_mean_grp`, a unit whose group label
+/// (`group`, e.g. `EurAsia_group`). As in COINr's `i_mean_grp` (`impute_reproduces_coinr` in
+/// tests/prepare_coinr.rs), a unit whose group label
 /// is missing keeps its missing values (a warning is logged for each such cell), and a
 /// group with no data on an indicator leaves its units' missing cells missing (again one
 /// warning per cell). Each imputed cell is logged (`imputed`, unit, indicator, value,

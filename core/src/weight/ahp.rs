@@ -101,6 +101,7 @@ pub enum Prioritisation {
 
 /// Options of [`ahp`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AhpOptions {
     /// Priority vector derivation (default eigenvector).
     #[serde(default)]
@@ -114,8 +115,11 @@ pub struct AhpOptions {
     /// Return the weights even when CR > `max_cr` (default `false`: an error).
     #[serde(default)]
     pub allow_inconsistent: bool,
-    /// Tolerance of the reciprocity check |a_ij · a_ji − 1| ≤ tol (default 1e-3, so that
-    /// 0.333 for 1/3 passes but 0.33 does not).
+    /// Tolerance of the reciprocity check |a_ij · a_ji − 1| ≤ tol. The default, 0.05, is
+    /// how people round: a reciprocal written with two decimals is off by at most 4 %
+    /// (0.33 for 1/3: 0.99; 0.11 for 1/9: 0.99; 0.14 for 1/7: 0.98; 0.13 for 1/8: 1.04), while
+    /// a real mistake (3 where 1/3 belongs: 9) is far outside. Exact fractions can be written
+    /// as strings in judgement documents (`"1/9"`). The cells are used as written.
     #[serde(default = "default_tol")]
     pub reciprocal_tolerance: f64,
 }
@@ -124,8 +128,11 @@ fn default_cr() -> f64 {
     0.1
 }
 fn default_tol() -> f64 {
-    1e-3
+    RECIPROCAL_TOLERANCE
 }
+
+/// The default reciprocity tolerance of [`AhpOptions::reciprocal_tolerance`]: 0.05.
+pub const RECIPROCAL_TOLERANCE: f64 = 0.05;
 
 impl Default for AhpOptions {
     fn default() -> Self {
@@ -134,7 +141,7 @@ impl Default for AhpOptions {
             random_index: RandomIndex::Saaty1980,
             max_cr: 0.1,
             allow_inconsistent: false,
-            reciprocal_tolerance: 1e-3,
+            reciprocal_tolerance: RECIPROCAL_TOLERANCE,
         }
     }
 }

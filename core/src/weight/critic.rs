@@ -10,9 +10,12 @@ use crate::framework::Direction;
 /// Options of [`critic`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CriticOptions {
-    /// Reverse cost criteria in the min-max step (default `true`, reproducing pymcdm and the
-    /// reference file). With `false` every criterion is min-maxed as if benefit-type (as some
-    /// libraries do); this flips the sign of correlations with cost criteria.
+    /// Reverse cost criteria in the min-max step (default `true`, reproducing the numpy
+    /// reference in tests/fixtures/mcdm/weights_reference.csv: `critic_matches_reference` in
+    /// tests/weights_mcdm.rs). With `false` every criterion is min-maxed as if benefit-type,
+    /// which flips the sign of correlations with cost criteria; pymcdm does this (issue 21
+    /// found it matches `reverse_cost = false`, 0.117 away from the default; no test here
+    /// holds zhili to pymcdm's output).
     #[serde(default = "yes")]
     pub reverse_cost: bool,
 }

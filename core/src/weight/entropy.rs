@@ -10,8 +10,11 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EntropyInput {
-    /// Direction-aware min-max (the default; reproduces pymcdm / pyrepo-mcda): the worst unit
-    /// of every criterion gets 0, and 0·ln 0 = 0.
+    /// Direction-aware min-max (the default): the worst unit of every criterion gets 0, and
+    /// 0·ln 0 = 0. Reproduces the numpy reference in tests/fixtures/mcdm/weights_reference.csv
+    /// (`entropy_matches_reference` in tests/weights_mcdm.rs). pymcdm and pyrepo-mcda take raw
+    /// proportions instead — [`EntropyInput::Raw`]; issue 21 found the default 0.257 away
+    /// from them (no test here holds zhili to their output).
     #[default]
     Minmax,
     /// Direction-aware min-max, then `+ shift` on every value (the "平移" variant of the

@@ -58,7 +58,7 @@ mod pca;
 mod sd;
 mod tree;
 
-pub use ahp::{ahp, check_pairwise, group_geometric_mean, AhpOptions, AhpResult, Prioritisation, RandomIndex};
+pub use ahp::{ahp, check_pairwise, group_geometric_mean, AhpOptions, AhpResult, Prioritisation, RandomIndex, RECIPROCAL_TOLERANCE};
 pub use ahp_tree::{AhpSpec, AhpWeights, Judgements};
 pub use bod::{benefit_of_the_doubt, BodInput, BodOptions, BodResult};
 pub use combine::{combine, Combination};
@@ -100,7 +100,18 @@ impl WeightSet {
     pub fn from_toml_str(s: &str, file: &str) -> Result<Self> {
         let v: toml::Table = toml::from_str(s).map_err(|e| crate::framework::toml_error(e, s, file))?;
         let table = match v.get("weights") {
-            Some(toml::Value::Table(t)) => t.clone(),
+            Some(toml::Value::Table(t)) => {
+                // Under `[weights]`, any other top-level key is a mistake, not a node.
+                if let Some(k) = v.keys().find(|k| *k != "weights") {
+                    return Err(Error::parse(
+                        file,
+                        line_of_key(s, k),
+                        Some(k.clone()),
+                        format!("unknown key `{k}` (a weights document has only `[weights]` with `id = weight` lines)"),
+                    ));
+                }
+                t.clone()
+            }
             _ => v,
         };
         let mut weights = BTreeMap::new();
@@ -111,7 +122,7 @@ impl WeightSet {
                 other => {
                     return Err(Error::parse(
                         file,
-                        None,
+                        line_of_key(s, &k),
                         Some(k.clone()),
                         format!("weight of `{k}` is not a number: {other}"),
                     ));
@@ -122,8 +133,29 @@ impl WeightSet {
         Ok(WeightSet { weights })
     }
 
+    /// The 1-based line of `key` in the TOML text it was read from (`key =`, `"key" =` or
+    /// `[key]`), for error messages.
+    pub fn line_of(text: &str, key: &str) -> Option<usize> {
+        line_of_key(text, key)
+    }
+
     /// Iterate `(id, weight)`.
     pub fn iter(&self) -> impl Iterator<Item = (&str, f64)> {
         self.weights.iter().map(|(k, v)| (k.as_str(), *v))
     }
+}
+
+/// The first line of a TOML text that defines `key` (`key =`, `"key" =`, `[key]`), 1-based.
+pub(crate) fn line_of_key(text: &str, key: &str) -> Option<usize> {
+    let quoted = format!("\"{key}\"");
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            let rest = l.strip_prefix('[').map(str::trim_start).unwrap_or(l);
+            [key, quoted.as_str()].iter().any(|k| {
+                rest.strip_prefix(k)
+                    .is_some_and(|r| matches!(r.trim_start().chars().next(), Some('=' | ']' | '.')))
+            })
+        })
+        .map(|i| i + 1)
 }

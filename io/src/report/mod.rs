@@ -176,8 +176,8 @@ pub fn report_data(inputs: ReportInputs<'_>, opts: &ReportOptions) -> Result<Rep
             effective_weight: effective[i],
             indicator: n.kind == NodeKind::Indicator,
             direction: match (n.kind, n.direction) {
-                (NodeKind::Indicator, Direction::Benefit) => Some(words::get("benefit", lang).to_owned()),
-                (NodeKind::Indicator, Direction::Cost) => Some(words::get("cost", lang).to_owned()),
+                (NodeKind::Indicator, Direction::Benefit) => Some(words::report("benefit", lang).to_owned()),
+                (NodeKind::Indicator, Direction::Cost) => Some(words::report("cost", lang).to_owned()),
                 _ => None,
             },
         })
@@ -217,7 +217,7 @@ pub fn report_data(inputs: ReportInputs<'_>, opts: &ReportOptions) -> Result<Rep
     let grading_data = grading.map(|g| {
         let n = g.bands.len();
         GradingData {
-            name: pick_name(&g.name, lang).unwrap_or_else(|| words::get("grade", lang).to_owned()),
+            name: pick_name(&g.name, lang).unwrap_or_else(|| words::report("grade", lang).to_owned()),
             bands: g
                 .bands
                 .iter()
@@ -349,7 +349,7 @@ pub fn report_data(inputs: ReportInputs<'_>, opts: &ReportOptions) -> Result<Rep
         })
         .collect();
 
-    let title = format!("{} — {}", label(root), words::get("report_title", lang));
+    let title = format!("{} — {}", label(root), words::report("report_title", lang));
     Ok(ReportData {
         lang: lang.code().to_owned(),
         title,
@@ -357,7 +357,7 @@ pub fn report_data(inputs: ReportInputs<'_>, opts: &ReportOptions) -> Result<Rep
             .iter()
             .map(|(k, _, _)| *k)
             .chain(SHARED_WORDS.iter().copied())
-            .map(|k| (k.to_owned(), words::get(k, lang).to_owned()))
+            .map(|k| (k.to_owned(), words::report(k, lang).to_owned()))
             .collect(),
         meta: MetaData {
             version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -425,12 +425,12 @@ fn factor_label(f: &Factor, lang: Lang) -> String {
     match f {
         Factor::Weights { levels, nodes, spread } if nodes.is_empty() && levels.len() <= 1 => {
             let what = match levels.first() {
-                Some(l) => words::get("weights_of_level", lang).replace("{}", &l.to_string()),
-                None => words::get("weights_all", lang).to_owned(),
+                Some(l) => words::report("weights_of_level", lang).replace("{}", &l.to_string()),
+                None => words::report("weights_all", lang).to_owned(),
             };
             format!("{what} ±{}%", (spread * 100.0).round())
         }
-        Factor::Exclude { .. } => words::get("exclude_one", lang).to_owned(),
+        Factor::Exclude { .. } => words::report("exclude_one", lang).to_owned(),
         other => other.name().to_owned(),
     }
 }
@@ -458,7 +458,7 @@ fn audit_section(fw: &Framework, data: &Dataset, pipeline: &Pipeline, res: &zhil
             ]
             .iter()
             .filter(|x| x.0)
-            .map(|x| words::get(x.1, lang).to_owned())
+            .map(|x| words::report(x.1, lang).to_owned())
             .collect();
             StatRow {
                 id: s.id.clone(),
@@ -478,7 +478,7 @@ fn audit_section(fw: &Framework, data: &Dataset, pipeline: &Pipeline, res: &zhil
         .flags
         .iter()
         .map(|f| FlagRow {
-            kind: words::get(
+            kind: words::report(
                 match f.kind {
                     FlagKind::Collinear => "collinear",
                     FlagKind::NegativeWithParent => "negative_with_parent",

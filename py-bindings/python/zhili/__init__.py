@@ -7,8 +7,8 @@ log of what each step did.
 
 >>> import zhili
 >>> s = zhili.datasets.load()
->>> res = zhili.score(s.framework, s.data, s.pipeline, unit=s.unit, time=s.time)
->>> len(res.ranking()) == len(s.data)
+>>> res = zhili.score(s.framework, s.data, s.pipeline, unit=s.unit, time=s.time)  # latest year
+>>> len(res.ranking()) == (s.data[s.time] == s.data[s.time].max()).sum()
 True
 
 Errors derive from :class:`ZhiliError`; their messages name the node, unit or column.
@@ -19,7 +19,7 @@ from __future__ import annotations
 from . import analysis, datasets, frameworks, steps, weights
 from ._analysis import AuditReport, Design, UncertaintyResult, audit, replay, sensitivity, uncertainty
 from ._framework import Framework
-from ._grade import Graded, grade
+from ._grade import Graded, Grading, grade
 from ._native import (
     DataError,
     EmptyDataError,
@@ -50,6 +50,7 @@ __all__ = [
     "analysis",
     "grade",
     "Graded",
+    "Grading",
     "audit",
     "AuditReport",
     "uncertainty",

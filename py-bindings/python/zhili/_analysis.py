@@ -13,6 +13,7 @@ the progress callback stops the analysis and propagates.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
@@ -182,6 +183,16 @@ class UncertaintyResult:
         head = f"UncertaintyResult({self.runs} runs × {len(self.unit_ids)} units, index {self.index_id!r})"
         top = self.index.sort_values("nominal_rank").head(10)
         return head + "\n" + top.to_string(float_format=lambda x: f"{x:.2f}")
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the rank statistics of the 20 best units by nominal rank."""
+        top = self.index.sort_values("nominal_rank")
+        more = len(top) - 20
+        note = f"<p>… {more} more units</p>" if more > 0 else ""
+        return (
+            f"<div><b>UncertaintyResult</b>: {self.runs} runs × {len(self.unit_ids)} units, index "
+            f"<code>{html.escape(self.index_id)}</code>{top.head(20).to_html(float_format=lambda x: f'{x:.2f}')}{note}</div>"
+        )
 
 
 def _progress(progress: Optional[Progress]) -> Optional[Progress]:
@@ -439,6 +450,23 @@ class AuditReport:
             f"AuditReport(stage {self.stage!r}, {len(self.stats)} indicators, "
             f"{int(self.stats['outlier'].sum())} outlier flags, {len(self.flags)} correlation flags, "
             f"{len(self.structure)} aggregates)"
+        )
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the summary, flagged indicators, correlation flags and structure; an
+        empty table says "none"."""
+        flagged = self.stats[self.stats[["low_avail", "low_nonzero", "low_unique", "outlier"]].any(axis=1)]
+
+        def part(title: str, df: "pd.DataFrame") -> str:
+            body = df.to_html(float_format=lambda x: f"{x:.3f}") if len(df) else "<p>none</p>"
+            return f"<h4>{html.escape(title)}</h4>{body}"
+
+        return (
+            f"<div><b>AuditReport</b> ({html.escape(self.stage)} stage)"
+            + part("Flagged indicators", flagged[["frc_avail", "frc_nonzero", "frc_unique", "skew", "kurtosis"]])
+            + part("Correlation flags", self.flags)
+            + part("Structure of each aggregate", self.structure)
+            + "</div>"
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
 
 import numpy as np
@@ -14,6 +15,19 @@ from ._framework import Framework
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+
+
+_LOG_COLUMNS = ("step", "action", "level", "unit", "indicator", "value", "detail")
+_EMPTY_LOG = "no step changed or questioned a value (nothing missing, treated or screened)"
+
+
+def _whole(ranks: Any) -> Any:
+    """Ranks as nullable ``Int64`` when every present rank is whole (else unchanged)."""
+    values = np.asarray(ranks.to_numpy(dtype=np.float64), dtype=np.float64)
+    present = values[~np.isnan(values)]
+    if present.size and not np.array_equal(present, np.round(present)):
+        return ranks
+    return ranks.astype("Int64")
 
 
 class Results:
@@ -106,8 +120,12 @@ class Results:
 
     @property
     def ranks(self) -> "pd.DataFrame":
-        """Ranks at every node, same shape as :attr:`scores` (1 = best, ties per the pipeline)."""
-        return self._frame(self._run.ranks(), self._run.result_rows(), self.node_ids)
+        """Ranks at every node, same shape as :attr:`scores` (1 = best, ties per the pipeline).
+
+        Whole ranks come as pandas' nullable ``Int64`` (``<NA>`` for a unit with no score);
+        ``ties="average"`` ranks that are not whole stay ``float64``.
+        """
+        return _whole(self._frame(self._run.ranks(), self._run.result_rows(), self.node_ids))
 
     @property
     def index(self) -> "pd.Series":
@@ -116,10 +134,12 @@ class Results:
 
     @property
     def index_ranks(self) -> "pd.Series":
-        """Ranks of the index (root) only: cheaper than :attr:`ranks` on large data."""
+        """Ranks of the index (root) only: cheaper than :attr:`ranks` on large data
+        (``Int64`` as :attr:`ranks`)."""
         pd = _pandas()
 
-        return pd.Series(self._run.index_ranks(), index=self._labels(self._run.result_rows()), name=self.index_id)
+        s = pd.Series(self._run.index_ranks(), index=self._labels(self._run.result_rows()), name=self.index_id)
+        return _whole(s)
 
     def stage(self, name: str) -> "pd.DataFrame":
         """One stage as a DataFrame (units × indicators; ``aggregated`` = units × nodes).
@@ -132,10 +152,23 @@ class Results:
 
     @property
     def log(self) -> "pd.DataFrame":
-        """What each step did: ``step, action, level, unit, indicator, value, detail``."""
+        """What each step did: ``step, action, level, unit, indicator, value, detail`` — one
+        row per cell imputed, point winsorised, unit screened, warning raised.
+
+        An EMPTY log means no step changed or questioned a value: nothing was missing, nothing
+        was treated or screened (a normalisation or an aggregation alone logs nothing);
+        ``df.attrs["why"]`` says so.
+        """
         pd = _pandas()
 
-        return pd.DataFrame(self._run.log())
+        df = pd.DataFrame(self._run.log(), columns=list(_LOG_COLUMNS))
+        if df.empty:
+            df.attrs["why"] = _EMPTY_LOG
+        return df
+
+    def _log_line(self) -> str:
+        n = len(self._run.log()["step"])
+        return f"log: {n} entries" if n else f"log: empty — {_EMPTY_LOG}"
 
     @property
     def effective_weights(self) -> "pd.Series":
@@ -150,14 +183,32 @@ class Results:
         s = self._run.normaliser_json()
         return None if s is None else json.loads(s)
 
-    def grade(self, labels: Sequence[str], *, node: Optional[str] = None, **breaks: Any) -> "pd.Series":
+    def grade(self, labels: Any, *, node: Optional[str] = None, lang: str = "zh", **breaks: Any) -> "pd.Series":
         """Grade a node's scores (default: the index) into labelled bands; see :func:`zhili.grade`.
 
+        ``labels`` is a list of labels (lowest band first, with ``thresholds=``,
+        ``quantiles=`` or ``equal_intervals=True``), or a :class:`zhili.Grading` — also as
+        its document: a path or TOML text such as a bundled sample's ``s.grading`` — whose
+        band names (in ``lang``) and thresholds are used.
+
         Returns an ordered categorical Series of labels (lowest band first), index = units.
+
+        >>> import zhili
+        >>> s = zhili.datasets.load()
+        >>> g = s.score().grade(s.grading, lang="en")
+        >>> list(g.cat.categories)
+        ['poor', 'fair', 'good', 'excellent']
         """
-        from ._grade import grade
+        from ._grade import Grading, grade
 
         pd = _pandas()
+        if isinstance(labels, (str, os.PathLike)):
+            labels = Grading(labels)
+        if isinstance(labels, Grading):
+            if breaks:
+                raise TypeError("a Grading brings its own thresholds: give no thresholds=, quantiles= or equal_intervals=")
+            labels, breaks = labels.labels(lang), {"thresholds": labels.thresholds}
+        labels = list(labels)
         col = self.scores[node or self.index_id]
         g = grade(col.to_numpy(), labels, **breaks)
         cat = pd.Categorical(g.labels, categories=list(labels), ordered=True)
@@ -165,10 +216,21 @@ class Results:
         out.attrs["thresholds"] = g.thresholds
         return out
 
-    def ranking(self, top: Optional[int] = None) -> "pd.DataFrame":
-        """Units best first: rank, name (if known), index score and the root's children."""
+    def ranking(self, top: Optional[int] = None, lang: Optional[str] = None) -> "pd.DataFrame":
+        """Units best first: rank, name (if known), index score and the root's children.
+
+        Columns are node ids; ``lang="zh"`` / ``"en"`` heads them with the nodes' names in that
+        language (the other language, then the id, where a name is missing), as
+        ``zhili score --lang`` does.
+
+        >>> import zhili
+        >>> res = zhili.datasets.load().score()
+        >>> list(res.ranking(lang="en").columns[:3])
+        ['Rank', 'Name', 'County-level social-governance index (candidate framework)']
+        """
         fw = self.framework
-        root = next(n for n in fw.nodes if n["id"] == self.index_id)
+        nodes = {n["id"]: n for n in fw.nodes}
+        root = nodes[self.index_id]
         scores = self.scores
         ranks = self.index_ranks
         df = scores[[self.index_id, *root["children"]]].copy()
@@ -176,11 +238,24 @@ class Results:
         if self._unit_names:
             df.insert(1, "name", [self._unit_names.get(u, "") for u in scores.index.get_level_values(0)])
         df = df.sort_values(["rank"], kind="stable", na_position="last")
+        if lang is not None:
+            if lang not in ("zh", "en"):
+                raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+            other = "en" if lang == "zh" else "zh"
+            words = {"rank": ("排名", "Rank"), "name": ("名称", "Name")}
+
+            def label(c: str) -> str:
+                if c in words and c not in nodes:
+                    return words[c][0 if lang == "zh" else 1]
+                n = nodes[c]
+                return str(n.get(f"name_{lang}") or n.get(f"name_{other}") or c)
+
+            df.columns = [label(str(c)) for c in df.columns]
         return df if top is None else df.head(top)
 
     def __repr__(self) -> str:
         n = len(self.unit_ids)
-        head = f"Results({n} units × {len(self.node_ids)} nodes, index {self.index_id!r}, stages {self.stages})"
+        head = f"Results({n} units × {len(self.node_ids)} nodes, index {self.index_id!r}, stages {self.stages}; {self._log_line()})"
         try:
             return head + "\n" + self.ranking(top=10).to_string(float_format=lambda x: f"{x:.4f}")
         except ImportError:  # pragma: no cover - numpy only
@@ -195,7 +270,7 @@ class Results:
         note = f"<p>… {more} more units</p>" if more > 0 else ""
         return (
             f"<div><b>Results</b>: {len(self.unit_ids)} units, index <code>{html.escape(self.index_id)}</code>, "
-            f"stages {html.escape(' → '.join(self.stages))}{table}{note}</div>"
+            f"stages {html.escape(' → '.join(self.stages))}; {html.escape(self._log_line())}{table}{note}</div>"
         )
 
     def __getstate__(self) -> Dict[str, Any]:

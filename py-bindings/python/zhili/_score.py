@@ -107,12 +107,34 @@ def _float_column(col: Any, name: str, units: Sequence[str]) -> np.ndarray:
     return np.asarray(col.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
 
 
+def _years(df: "pd.DataFrame", time: str) -> List[int]:
+    """The distinct years of a panel's ``time`` column, ascending."""
+    return sorted({int(t) for t in df[time].dropna()})
+
+
+def _select_year(df: "pd.DataFrame", time: str, year: Optional[int]) -> "pd.DataFrame":
+    """Panel data, one rule everywhere (as ``zhili score --year`` and Rust's
+    ``Dataset::select_year``): the rows of ``year``, else of the latest year."""
+    years = _years(df, time)
+    if not years:
+        return df
+    y = years[-1] if year is None else year
+    if isinstance(y, bool) or not isinstance(y, (int, np.integer)):
+        raise TypeError(f"year must be an int, None (the latest) or 'all', not {y!r}")
+    if int(y) not in years:
+        err = _native.UnknownIdError(f"unknown time `{y}` (the data has {', '.join(map(str, years))})")
+        err.what, err.id, err.context = "time", str(y), f"the data has {', '.join(map(str, years))}"  # type: ignore[attr-defined]
+        raise err
+    return df[df[time].to_numpy() == int(y)]
+
+
 def _from_frame(
     df: "pd.DataFrame",
     fw: Framework,
     unit: Optional[str],
     names: Optional[str],
     time: Optional[str],
+    year: Optional[int] = None,
 ) -> Tuple[Dict[str, Any], Optional[str], Optional[Dict[str, str]]]:
     pd = _pandas()
 
@@ -121,6 +143,12 @@ def _from_frame(
         dup = next(c for c in cols if cols.count(c) > 1)
         raise _native.DataError(f"duplicate column `{dup}` in the data")
     df = df.set_axis(cols, axis=1)
+    if time is not None:
+        if time not in cols:
+            raise _native.MissingColumnError(f"missing column `{time}` (needed by the time= argument of zhili.score)")
+        df = _select_year(df, time, year)
+    elif year is not None:
+        raise _native.DataError(f"year={year!r} given but no time= column names the years of the data")
     if unit is None:
         unit = next((c for c in _UNIT_COLUMNS if c in cols), None)
     if unit is not None:
@@ -145,8 +173,6 @@ def _from_frame(
         names = next((c for c in _NAME_COLUMNS if c in cols and c != unit), None)
     elif names not in cols:
         raise _native.MissingColumnError(f"missing column `{names}` (needed by the names= argument of zhili.score)")
-    if time is not None and time not in cols:
-        raise _native.MissingColumnError(f"missing column `{time}` (needed by the time= argument of zhili.score)")
 
     indicators = set(fw.indicator_ids)
     present = [c for c in fw.indicator_ids if c in cols]
@@ -192,12 +218,14 @@ def _data_kwargs(
     unit: Optional[str] = None,
     names: Optional[str] = None,
     time: Optional[str] = None,
+    year: Optional[int] = None,
     unit_ids: Optional[Sequence[Any]] = None,
     columns: Optional[Sequence[str]] = None,
     groups: Optional[Mapping[str, Sequence[Any]]] = None,
     numeric: Optional[Mapping[str, Any]] = None,
 ) -> Tuple[Dict[str, Any], Optional[str], Optional[Dict[str, str]]]:
-    """The dataset arguments of the native functions (see :func:`score` for the inputs)."""
+    """The dataset arguments of the native functions (see :func:`score` for the inputs;
+    panel data is reduced to ``year``, default the latest)."""
     unit_label: Optional[str] = unit
     unit_names: Optional[Dict[str, str]] = None
     if isinstance(data, (str, os.PathLike)):
@@ -215,10 +243,10 @@ def _data_kwargs(
             "groups": {k: _texts(v, k) for k, v in (groups or {}).items()},
             "numeric": {k: np.asarray(v, dtype=np.float64) for k, v in (numeric or {}).items()},
         }
-        if time is not None:
-            raise TypeError("time= names a DataFrame column; for numpy input build a DataFrame")
+        if time is not None or year is not None:
+            raise TypeError("time= and year= name DataFrame columns and years; for numpy input build a DataFrame")
     elif hasattr(data, "columns") and hasattr(data, "index"):
-        kw, unit_label, unit_names = _from_frame(data, fw, unit, names, time)
+        kw, unit_label, unit_names = _from_frame(data, fw, unit, names, time, year)
     else:
         raise TypeError(f"data must be a pandas DataFrame, a numpy array or a CSV path, not {type(data).__name__}")
     return kw, unit_label, unit_names
@@ -233,12 +261,13 @@ def score(
     weights: Optional[Mapping[str, float]] = None,
     names: Optional[str] = None,
     time: Optional[str] = None,
+    year: Union[int, str, None] = None,
     unit_ids: Optional[Sequence[Any]] = None,
     columns: Optional[Sequence[str]] = None,
     groups: Optional[Mapping[str, Sequence[Any]]] = None,
     numeric: Optional[Mapping[str, Any]] = None,
     keep_stages: bool = True,
-) -> Results:
+) -> Any:
     """Score data with a framework and a pipeline; returns :class:`Results`.
 
     ``data`` is a pandas DataFrame, a CSV path (read with :func:`read_csv`) or a
@@ -250,6 +279,12 @@ def score(
     covariate, every other text column as a group (e.g. for group-mean imputation);
     ``names`` (default ``name``, ``unit_name`` or ``uName``) gives display names and
     ``time`` a year column for panel data.
+
+    Panel data (``time=``), the same rule as ``zhili score --year`` and Rust's
+    ``Bundled::dataset_at``: ``year=None`` scores the latest year, ``year=2022`` that year
+    (an unknown year raises :class:`UnknownIdError` listing the years there are), and
+    ``year="all"`` scores every year on its own and returns ``{year: Results}`` — ranks are
+    within each year, never across unit-years.
 
     numpy: ``unit_ids`` names the rows (default ``"0"``, ``"1"``, ...), ``columns`` the
     indicator columns (default: the framework's indicators in order), ``groups`` and
@@ -270,14 +305,36 @@ def score(
     >>> res.scores["index"].tolist()
     [2.0, 4.0]
     >>> res.ranks["index"].tolist()
-    [2.0, 1.0]
+    [2, 1]
     >>> zhili.score(fw, np.array([[1.0, 3.0], [2.0, 6.0]]), pipe, unit_ids=["x", "y"], weights={"b": 3}).index.tolist()
     [2.5, 5.0]
     """
     fw = _as_framework(framework)
     pipe = _as_pipeline(pipeline)
+    if isinstance(year, str):
+        if year != "all":
+            raise ValueError(f"year must be an int, None (the latest) or 'all', not {year!r}")
+        if isinstance(data, (str, os.PathLike)):
+            data = read_csv(data)
+        if time is None or not hasattr(data, "columns"):
+            raise _native.DataError("year='all' needs a DataFrame with a time= column (the years of a panel)")
+        if time not in [str(c) for c in data.columns]:
+            raise _native.MissingColumnError(f"missing column `{time}` (needed by the time= argument of zhili.score)")
+        return {
+            y: score(fw, data, pipe, unit=unit, weights=weights, names=names, time=time, year=y, keep_stages=keep_stages)
+            for y in _years(data, time)
+        }
     kw, unit_label, unit_names = _data_kwargs(
-        fw, data, unit=unit, names=names, time=time, unit_ids=unit_ids, columns=columns, groups=groups, numeric=numeric
+        fw,
+        data,
+        unit=unit,
+        names=names,
+        time=time,
+        year=year,
+        unit_ids=unit_ids,
+        columns=columns,
+        groups=groups,
+        numeric=numeric,
     )
     w = None if weights is None else {str(k): float(v) for k, v in dict(weights).items()}
     run = _native.score(fw._inner, pipe._inner, weights=w, keep_stages=keep_stages, **kw)

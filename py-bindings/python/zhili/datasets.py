@@ -7,6 +7,10 @@ True
 >>> res = s.score()
 >>> res.stages[0], res.stages[-1]
 ('raw', 'aggregated')
+>>> sorted({t for _, t in res.scores.index})  # the latest year, as `zhili score`
+[2023]
+>>> sorted(s.score(year="all"))               # every year, ranked within itself
+[2021, 2022, 2023]
 """
 
 from __future__ import annotations
@@ -45,14 +49,44 @@ class Sample(NamedTuple):
     dataset: str
     grading: Optional[str]
 
-    def score(self, **kwargs: Any) -> "Results":
-        """``zhili.score`` of this sample (keyword arguments override, e.g. ``pipeline=``)."""
+    def score(self, **kwargs: Any) -> Any:
+        """``zhili.score`` of this sample (keyword arguments override, e.g. ``pipeline=``).
+
+        Panel data scores the latest year, as ``zhili score`` does: ``year=2022`` picks
+        another, ``year="all"`` scores each year on its own (``{year: Results}``, ranks
+        within each year).
+        """
         from ._score import score
 
         args: Dict[str, Any] = {"pipeline": self.pipeline, "unit": self.unit, "names": self.names, "time": self.time}
         args.update(kwargs)
         pipeline = args.pop("pipeline")
         return score(self.framework, self.data, pipeline, **args)
+
+
+    def _summary(self) -> List[str]:
+        d = self.data
+        shape = f"{len(d)} rows × {len(d.columns)} columns"
+        if self.time:
+            years = sorted({int(t) for t in d[self.time].dropna()})
+            shape += f", years {years[0]}–{years[-1]} (score() takes the latest)" if years else ""
+        return [
+            f"framework {self.name!r}: {len(self.framework.indicator_ids)} indicators, {len(self.framework.node_ids)} nodes",
+            f"data {self.dataset!r}: {shape}; unit column {self.unit!r}",
+            f"pipeline: {len(self.pipeline.steps)} steps; grading: {'bundled' if self.grading else 'none'}",
+        ]
+
+    def __repr__(self) -> str:
+        return f"Sample({self.name!r})\n  " + "\n  ".join(self._summary()) + f"\n  {self.description}"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in self._summary())
+        return (
+            f"<div><b>Sample</b> <code>{html.escape(self.name)}</code>: {html.escape(self.description)}"
+            f"<ul>{items}</ul></div>"
+        )
 
 
 def names() -> List[str]:

@@ -15,6 +15,7 @@ True
 from __future__ import annotations
 
 import json
+import os
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Union
 
 import numpy as np
@@ -364,7 +365,7 @@ def ahp(
     random_index: Union[str, Sequence[float]] = "saaty1980",
     max_cr: float = 0.1,
     allow_inconsistent: bool = False,
-    reciprocal_tolerance: float = 1e-3,
+    reciprocal_tolerance: float = 0.05,
 ) -> AhpResult:
     """AHP (层次分析法) weights from a pairwise comparison matrix (``matrix[i][j]``: how much
     more important i is than j): a DataFrame (labels from its index), a nested list / 2-D
@@ -414,7 +415,7 @@ def ahp(
 
 def ahp_framework(
     framework: Framework,
-    judgements: Union[str, Mapping[str, Any]],
+    judgements: Union[str, "os.PathLike[str]", Mapping[str, Any]],
     *,
     prioritisation: Optional[str] = None,
     random_index: Union[str, Sequence[float], None] = None,
@@ -422,7 +423,8 @@ def ahp_framework(
     allow_inconsistent: Optional[bool] = None,
 ) -> Dict[str, float]:
     """AHP weights for the judged sibling groups of ``framework``, ready for
-    ``zhili.score(..., weights=...)``. ``judgements`` is a TOML document (``[options]`` and
+    ``zhili.score(..., weights=...)``. ``judgements`` is a TOML document — a path (``str``
+    naming an existing file, or ``os.PathLike``) or its text, like every zhili loader — (``[options]`` and
     ``[nodes.<id>]`` tables with ``elements`` and ``matrix``, or ``experts`` = a list of
     matrices for a group judgement) or a dict: either that document's layout
     (``{"options": ..., "nodes": ...}``) or simply ``{node id: matrix}`` (rows and columns
@@ -445,14 +447,17 @@ def ahp_framework(
     if prioritisation is not None:
         overrides["prioritisation"] = prioritisation
     if random_index is not None:
-        overrides["random_index"] = _ahp_options("eigenvector", random_index, 0.1, False, 1e-3)["random_index"]
+        overrides["random_index"] = _ahp_options("eigenvector", random_index, 0.1, False, 0.05)["random_index"]
     if max_cr is not None:
         overrides["max_cr"] = max_cr
     if allow_inconsistent is not None:
         overrides["allow_inconsistent"] = allow_inconsistent
     opts = json.dumps(overrides) if overrides else None
-    if isinstance(judgements, str):
-        out = json.loads(_native.ahp_framework(framework._inner, judgements, True, opts))
+    if isinstance(judgements, (str, os.PathLike)):
+        from ._analysis import _text
+
+        text, _name = _text(judgements)
+        out = json.loads(_native.ahp_framework(framework._inner, text, True, opts))
         return dict(out["weights"]["weights"])
     if "nodes" in judgements and isinstance(judgements["nodes"], Mapping):
         doc: Dict[str, Any] = {k: v for k, v in judgements.items()}

@@ -50,7 +50,7 @@ use crate::weight::WeightSet;
 
 /// One uncertain factor (`type` tag in documents).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Factor {
     /// Multiply weights by independent U(1 − spread, 1 + spread) draws.
     Weights {
@@ -194,11 +194,7 @@ pub(crate) fn perturbed_nodes(fw: &Framework, levels: &[usize], nodes: &[String]
     let root = fw.root();
     let mut out: Vec<usize> = Vec::new();
     for id in nodes {
-        let i = fw.index_of(id).ok_or_else(|| Error::Unknown {
-            what: "node",
-            id: id.clone(),
-            context: "weights factor".into(),
-        })?;
+        let i = fw.index_of(id).ok_or_else(|| fw.unknown_node(id, "weights factor"))?;
         out.push(i);
     }
     for (i, n) in fw.nodes().iter().enumerate() {
@@ -236,11 +232,7 @@ pub fn check_factors(fw: &Framework, factors: &[Factor]) -> Result<()> {
             Factor::WeightSets { sets } => {
                 for s in sets {
                     for (id, w) in s.iter() {
-                        fw.index_of(id).ok_or_else(|| Error::Unknown {
-                            what: "node",
-                            id: id.into(),
-                            context: "weight set".into(),
-                        })?;
+                        fw.index_of(id).ok_or_else(|| fw.unknown_node(id, "weight set"))?;
                         if !(w.is_finite() && w >= 0.0) {
                             return Err(Error::spec("weight set", format!("weight of `{id}` is {w}")));
                         }

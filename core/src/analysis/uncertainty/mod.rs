@@ -205,11 +205,7 @@ impl Sampler {
                     for s in sets {
                         let mut set = Vec::new();
                         for (id, w) in s.iter() {
-                            let i = fw.index_of(id).ok_or_else(|| Error::Unknown {
-                                what: "node",
-                                id: id.into(),
-                                context: "weight set".into(),
-                            })?;
+                            let i = fw.index_of(id).ok_or_else(|| fw.unknown_node(id, "weight set"))?;
                             weight_nodes.insert(i);
                             set.push((i, w));
                         }
@@ -507,13 +503,7 @@ pub fn replay(
     let nodes: Vec<usize> = design
         .weight_nodes
         .iter()
-        .map(|id| {
-            fw.index_of(id).ok_or_else(|| Error::Unknown {
-                what: "node",
-                id: id.clone(),
-                context: "design weight column".into(),
-            })
-        })
+        .map(|id| fw.index_of(id).ok_or_else(|| fw.unknown_node(id, "design weight column")))
         .collect::<Result<_>>()?;
     let nominal: Vec<f64> = fw.nodes().iter().map(|n| n.weight).collect();
     // Every run is checked up front (the first bad run in run order is reported); the engine
@@ -545,7 +535,10 @@ pub fn replay(
         None => Ok(()),
         Some(k) => {
             let (i, x) = bad_weight(&runs[k].weights).unwrap_or((0, f64::NAN));
-            Err(Error::spec("design", format!("run {}: weight of `{}` is {x}", k + 1, fw.nodes()[nodes[i]].id)))
+            Err(Error::spec(
+                "design",
+                format!("run {}: weight of `{}` is {x}", k + 1, fw.nodes()[nodes[i]].id),
+            ))
         }
     };
     if let Some((k, e)) = first_bad {
