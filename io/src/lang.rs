@@ -129,9 +129,6 @@ pub mod words {
 
     /// The word `id` in `lang`; the id itself when it is not in the list.
     pub fn get(id: &str, lang: Lang) -> &str {
-        WORDS
-            .iter()
-            .find(|(k, _, _)| *k == id)
-            .map_or(id, |(_, zh, en)| lang.pick(zh, en))
+        WORDS.iter().find(|(k, _, _)| *k == id).map_or(id, |(_, zh, en)| lang.pick(zh, en))
     }
 }

@@ -74,9 +74,9 @@ fn tables(r: &AuditReport) -> Vec<(&'static str, String)> {
             s.outlier
         );
     }
-    let mut flags = String::from("kind,a,b,r\n");
+    let mut flags = String::from("kind,a,b,r,p\n");
     for x in &r.flags {
-        let _ = writeln!(flags, "{:?},{},{},{}", x.kind, x.a, x.b, f(x.r));
+        let _ = writeln!(flags, "{:?},{},{},{},{}", x.kind, x.a, x.b, f(x.r), f(x.p));
     }
     let mut structure = String::from("node,children,alpha,pc1_eigenvalue,pc1_explained,pc1_loadings\n");
     for s in &r.structure {
@@ -185,9 +185,15 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
     }
     println!("{t}");
     println!("Correlation flags");
-    let mut t = new_table(&["kind", "a", "b", "r"]);
+    let mut t = new_table(&["kind", "a", "b", "r", "p"]);
     for x in &r.flags {
-        t.add_row(vec![format!("{:?}", x.kind), x.a.clone(), x.b.clone(), format!("{:.3}", x.r)]);
+        t.add_row(vec![
+            format!("{:?}", x.kind),
+            x.a.clone(),
+            x.b.clone(),
+            format!("{:.3}", x.r),
+            format!("{:.2e}", x.p),
+        ]);
     }
     println!("{t}");
     println!("Structure of each aggregate");

@@ -57,7 +57,7 @@ enum RollLevel {
     Township,
 }
 
-fn text(path: &PathBuf) -> zhili::Result<(String, String)> {
+fn text(path: &std::path::Path) -> zhili::Result<(String, String)> {
     let (t, _) = read_text(path)?;
     Ok((t, path.display().to_string()))
 }

@@ -545,7 +545,10 @@ pub fn replay(
         None => Ok(()),
         Some(k) => {
             let (i, x) = bad_weight(&runs[k].weights).unwrap_or((0, f64::NAN));
-            Err(Error::spec("design", format!("run {}: weight of `{}` is {x}", k + 1, fw.nodes()[nodes[i]].id)))
+            Err(Error::spec(
+                "design",
+                format!("run {}: weight of `{}` is {x}", k + 1, fw.nodes()[nodes[i]].id),
+            ))
         }
     };
     if let Some((k, e)) = first_bad {
@@ -614,7 +617,7 @@ fn bad_weight(weights: &[f64]) -> Option<(usize, f64)> {
     weights
         .iter()
         .enumerate()
-        .find(|(_, &x)| !x.is_nan() && !(x.is_finite() && x >= 0.0))
+        .find(|(_, &x)| !(x.is_nan() || x.is_finite() && x >= 0.0))
         .map(|(i, &x)| (i, x))
 }
 
