@@ -32,7 +32,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "bench" / "numpy_baseline.py"
 DATA = ROOT / "bench-data"
-ZHILI = ROOT / "target" / "release" / "zhili"
+# ZHILI_BIN: another build of the command (e.g. the previous commit's, for a before/after pair)
+ZHILI = Path(os.environ.get("ZHILI_BIN", ROOT / "target" / "release" / "zhili"))
 N, M, R = 2844, 67, 1000
 REPEAT = int(os.environ.get("ZHILI_BENCH_REPEAT", "3"))
 
