@@ -29,7 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "bench" / "numpy_baseline.py"
 DATA = ROOT / "bench-data"
-ZHILI = ROOT / "target" / "release" / "zhili"
+# ZHILI_BIN: another build of the command (e.g. the previous commit's, for a before/after pair)
+ZHILI = Path(os.environ.get("ZHILI_BIN", ROOT / "target" / "release" / "zhili"))
 CASES = [(2844, 67, 10_000), (100_000, 67, 1_000)]
 # Each tool runs REPEAT times, interleaved with the other; the best compute time of each is
 # compared (the first run's ratio is reported too). Peak memory is the largest of the runs.

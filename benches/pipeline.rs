@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 #![allow(missing_docs)]
 //! Criterion benchmarks of the full pipeline on the numpy peer's synthetic data
 //! (`benches/compare_numpy.py` generates it into `bench-data/`; without it, data of the

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 #![allow(missing_docs)]
 //! Criterion benchmarks of the uncertainty and sensitivity analyses (fixed seeds).
 //!

@@ -3,6 +3,7 @@
 //! so that `benches/compare_numpy.py` can check them against numpy's.
 //!
 //! `cargo run --release --example score_timing -- DATA.csv FRAMEWORK.json REPEAT [OUT.csv]`
+#![allow(clippy::unwrap_used)]
 
 #[path = "../benches/support/mod.rs"]
 mod support;

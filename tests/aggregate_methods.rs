@@ -377,3 +377,53 @@ fn matrix_methods_run_on_asem() {
         assert!(s.iter().all(|v| v.is_finite()), "{m}");
     }
 }
+
+/// The README's pipeline document lists every aggregation method of the registry, in order,
+/// and no other.
+#[test]
+fn readme_lists_the_registry() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let at = readme
+        .find("# arithmetic | geometric")
+        .expect("README lists the aggregation methods");
+    let mut listed = Vec::new();
+    for line in readme[at..].lines() {
+        let Some(list) = line.trim_start().strip_prefix('#') else { break };
+        for m in list.split('|').map(str::trim).filter(|m| !m.is_empty()) {
+            // options in braces follow a name: `geometric {shift}`
+            listed.push(m.split_whitespace().next().unwrap().to_owned());
+        }
+    }
+    assert_eq!(listed, Aggregator::METHODS);
+}
+
+/// Every method, weighted means included, scores a units × children matrix through the one
+/// entry point, and the means agree with `weighted_mean` row by row.
+#[test]
+fn one_entry_point_for_every_method() {
+    let x = array![[3.0, 4.0], [4.0, 3.0], [1.0, 2.0]];
+    let w = [0.75, 0.25];
+    for &m in Aggregator::METHODS {
+        let doc = if m == "generalised" {
+            format!("method = \"{m}\"\np = 2.0\n")
+        } else {
+            format!("method = \"{m}\"\n")
+        };
+        let a: Aggregator = toml::from_str(&doc).unwrap();
+        let s = scores(&a, x.view(), &w).unwrap();
+        assert!(s.iter().all(|v| v.is_finite()), "{m}");
+        if !a.is_whole() {
+            for (r, row) in x.rows().into_iter().enumerate() {
+                let want = zhili_core::aggregate::weighted_mean(&a, row.as_slice().unwrap(), &w)
+                    .unwrap()
+                    .unwrap();
+                assert_eq!(s[r], want, "{m} row {r}");
+            }
+        }
+    }
+    // hand values: arithmetic (0.75·3 + 0.25·4), harmonic 1 / (0.75/3 + 0.25/4)
+    let s = scores(&Aggregator::Arithmetic, x.view(), &w).unwrap();
+    assert_abs_diff_eq!(s[0], 3.25, epsilon = 1e-15);
+    let s = scores(&Aggregator::Harmonic, x.view(), &w).unwrap();
+    assert_abs_diff_eq!(s[0], 1.0 / (0.75 / 3.0 + 0.25 / 4.0), epsilon = 1e-15);
+}

@@ -1,6 +1,7 @@
 //! Golden test: the audit's data-adequacy statistics against COINr 1.1.14's `get_stats`
 //! tables of its ASEM example (tests/fixtures/coinr-asem/stats_Screened.csv and
 //! stats_Treated.csv), every column, and properties of the coherence checks.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! The `zhili` command end to end.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

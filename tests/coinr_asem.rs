@@ -1,5 +1,6 @@
 //! Golden test: COINr's example index (ASEM) reproduced stage by stage, through the facade's
 //! file readers and the pipeline document, against COINr 1.1.14's own output (tests/fixtures/coinr-asem).
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

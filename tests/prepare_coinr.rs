@@ -3,6 +3,7 @@
 //!
 //! Each step is applied to the PREVIOUS COINr stage file and must reproduce the next
 //! stage file to 1e-9; the whole chain from the raw data is checked too.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -320,12 +321,15 @@ fn treat_details_reproduce_coinr() {
     }
 }
 
+/// A preparation step as a function of its input.
+type StepFn = dyn Fn(&StepInput<'_>) -> zhili_core::Result<StepOutput>;
+
 #[test]
 fn whole_chain_from_raw_reproduces_coinr() {
     let fw = asem_framework();
     let ds = asem_dataset(&fw);
     let mut data = raw_stage(&fw, &ds);
-    let steps: [(&str, &dyn Fn(&StepInput<'_>) -> zhili_core::Result<StepOutput>); 4] = [
+    let steps: [(&str, &StepFn); 4] = [
         ("nominal_02_Denominated.csv", &|i| Denominate::default().apply(i)),
         ("nominal_03_Imputed.csv", &|i| impute_step().apply(i)),
         ("nominal_04_Screened.csv", &|i| Screen::new(0.9).apply(i)),

@@ -1,4 +1,5 @@
 //! `Pipeline::score` (streaming, no stages) gives exactly the numbers and log of `Pipeline::run`.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -7,6 +7,7 @@
 //! standard errors are about 0.005–0.01 (the bootstrap SEs printed below); each estimate
 //! must lie within 4 bootstrap standard errors + 0.005 of the analytic value (a 4σ band
 //! plus the 4-digit rounding of the reference), and within 0.05 in absolute terms.
+#![allow(clippy::unwrap_used)]
 
 use zhili::analysis::sensitivity::{sobol_function, Bootstrap};
 

@@ -1,6 +1,7 @@
 //! Golden test: replaying COINr's uncertainty analysis of its ASEM example
 //! (tests/fixtures/coinr-asem/UA_N100_*.csv, SA_noisy_weight_sets.csv; COINr 1.1.14)
 //! reproduces every run's Index score to 1e-9 and the rank statistics exactly.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! Monte Carlo uncertainty analysis: reproducibility (seed, threads, chunking), written
 //! designs replay exactly, every factor type, nominal = the pipeline's own results,
 //! progress and cancellation; the `zhili uncertainty` / `sensitivity` / `audit` commands.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -597,7 +597,7 @@ fn group_weights_on_asem() {
 /// (A, B) and x3, x4 (B, A) up to sign and factor order; both factors explain 1.8 → w = ¼ each.
 #[test]
 fn pca_varimax_by_hand() {
-    let h = |i: usize, j: usize| if (i & j).count_ones() % 2 == 0 { 1.0 } else { -1.0 } / 8f64.sqrt();
+    let h = |i: usize, j: usize| if (i & j).count_ones().is_multiple_of(2) { 1.0 } else { -1.0 } / 8f64.sqrt();
     let (a, b, u) = (0.5f64.sqrt(), 0.3f64.sqrt(), 0.2f64.sqrt());
     let x = Array2::from_shape_fn((8, 4), |(i, j)| {
         let sign = if j < 2 { 1.0 } else { -1.0 };
@@ -643,7 +643,7 @@ fn pca_varimax_by_hand() {
 /// ternary search, and compare with the rotated loadings (up to column order and signs).
 #[test]
 fn pca_varimax_matches_brute_force() {
-    let h = |i: usize, j: usize| if (i & j).count_ones() % 2 == 0 { 1.0 } else { -1.0 } / 4.0;
+    let h = |i: usize, j: usize| if (i & j).count_ones().is_multiple_of(2) { 1.0 } else { -1.0 } / 4.0;
     let l: [(f64, f64); 6] = [(0.8, 0.3), (0.7, 0.4), (0.75, 0.2), (0.3, -0.8), (0.2, -0.7), (0.4, -0.75)];
     let x = Array2::from_shape_fn((16, 6), |(i, j)| {
         let (a, b) = l[j];

@@ -1,22 +1,18 @@
 #![doc = include_str!("../README.md")]
 
 pub mod aggregate;
-mod alloc;
 pub mod analysis;
 pub mod data;
 mod error;
 pub mod framework;
+mod kernels;
 pub mod log;
-mod matmul;
 pub mod normalise;
 pub mod pipeline;
-mod prefetch;
 pub mod prepare;
 pub mod rank;
-mod reduce;
 pub mod results;
 pub mod suggest;
-pub mod vmath;
 pub mod weight;
 
 pub use aggregate::{Aggregate, Aggregator};

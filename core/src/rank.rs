@@ -19,6 +19,8 @@
 use ndarray::{Array1, ArrayView1};
 use serde::{Deserialize, Serialize};
 
+use crate::kernels::radix::RadixSorter;
+
 /// How tied scores are ranked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -141,9 +143,7 @@ pub fn rank_into_bounded(
 pub struct RankScratch {
     /// `key << 32 | unit`, best first after [`RankScratch::sort_best_first`].
     order: Vec<u64>,
-    tmp: Vec<u64>,
-    /// Digit counts of up to three radix passes.
-    counts: Box<[[u32; 1 << MAX_DIGIT]; 3]>,
+    radix: RadixSorter,
     /// Keys per unit of score in the last sort (0: every key was 0).
     scale: f64,
     /// (exact score, word) of a cluster of near approximations.
@@ -156,16 +156,13 @@ impl Default for RankScratch {
     fn default() -> Self {
         RankScratch {
             order: Vec::new(),
-            tmp: Vec::new(),
-            counts: Box::new([[0; 1 << MAX_DIGIT]; 3]),
+            radix: RadixSorter::default(),
             scale: 0.0,
             cluster: Vec::new(),
             near: Vec::new(),
         }
     }
 }
-
-const MAX_DIGIT: u32 = 11;
 
 impl RankScratch {
     /// Sort the units with a score best first; ties (equal scores) in unit order. Groups of
@@ -174,7 +171,7 @@ impl RankScratch {
     /// (0 for a missing score).
     fn sort_best_first(&mut self, scores: &[f64], mut pos: Option<&mut [u32]>) {
         assert!(u32::try_from(scores.len()).is_ok(), "at most 2³² units can be ranked");
-        let Some((lo, hi)) = crate::reduce::min_max(scores) else {
+        let Some((lo, hi)) = crate::kernels::reduce::min_max(scores) else {
             self.order.clear();
             if let Some(pos) = pos {
                 pos.fill(0); // no score at all
@@ -194,109 +191,12 @@ impl RankScratch {
         // every word is written by `keys`: resizing zeroes only what is new
         self.order.resize(scores.len(), 0);
         let missing = keys(scores, hi, scale, top, &mut self.order);
-        self.radix_sort(bits, pos.as_deref_mut());
+        self.radix.sort(&mut self.order, bits, pos.as_deref_mut());
         let m = scores.len() - missing;
         if let Some(pos) = pos {
             self.order[m..].iter().for_each(|&e| pos[(e & 0xFFFF_FFFF) as usize] = 0);
         }
         self.order.truncate(m);
-    }
-
-    /// Stable LSD radix sort of `order` by its key bits (the unit half is already ascending);
-    /// the last pass also writes the positions to `pos`, if given.
-    fn radix_sort(&mut self, bits: u32, pos: Option<&mut [u32]>) {
-        let n = self.order.len();
-        if n < 64 {
-            self.order.sort_unstable();
-            if let Some(pos) = pos {
-                self.order
-                    .iter()
-                    .enumerate()
-                    .for_each(|(p, &e)| pos[(e & 0xFFFF_FFFF) as usize] = p as u32 + 1);
-            }
-            return;
-        }
-        let passes = bits.div_ceil(MAX_DIGIT) as usize;
-        let digit = bits.div_ceil(passes as u32);
-        let buckets = 1usize << digit;
-        // Fixed-size tables: a digit mask known to be below 2¹¹ needs no bounds checks.
-        // zero only the tables and buckets this sort uses (the whole 24 KB was a third of
-        // the instructions of ranking 2,844 units)
-        let counts = &mut self.counts;
-        for c in counts.iter_mut().take(passes) {
-            c[..buckets].fill(0);
-        }
-        let mask = (buckets as u64 - 1) & ((1 << MAX_DIGIT) - 1);
-        // One loop per number of passes: counting a digit that is always 0 would chain
-        // every increment on one counter.
-        let [c0, c1, c2] = &mut **counts;
-        match passes {
-            1 => self.order.iter().for_each(|&e| c0[((e >> 32) & mask) as usize] += 1),
-            2 => self.order.iter().for_each(|&e| {
-                let k = e >> 32;
-                c0[(k & mask) as usize] += 1;
-                c1[((k >> digit) & mask) as usize] += 1;
-            }),
-            _ => self.order.iter().for_each(|&e| {
-                let k = e >> 32;
-                c0[(k & mask) as usize] += 1;
-                c1[((k >> digit) & mask) as usize] += 1;
-                c2[((k >> (2 * digit)) & mask) as usize] += 1;
-            }),
-        }
-        // a pass where every key has the same digit changes nothing
-        let mut live = [0usize; 3];
-        let mut n_live = 0;
-        for p in 0..passes {
-            if !counts[p][..buckets].iter().any(|&x| x as usize == n) {
-                live[n_live] = p;
-                n_live += 1;
-            }
-        }
-        let live = &live[..n_live];
-        self.tmp.resize(n, 0);
-        let (mut src, mut dst) = (&mut self.order[..], &mut self.tmp[..]);
-        let mut in_tmp = false;
-        let mut pos = pos;
-        for (i, &p) in live.iter().enumerate() {
-            let c = &mut counts[p];
-            let mut sum = 0u32;
-            for x in &mut c[..buckets] {
-                let t = *x;
-                *x = sum;
-                sum += t;
-            }
-            let shift = 32 + p as u32 * digit;
-            match pos.as_deref_mut().filter(|_| i + 1 == live.len()) {
-                Some(pos) => {
-                    for &e in src.iter() {
-                        let d = ((e >> shift) & mask) as usize;
-                        let at = c[d];
-                        dst[at as usize] = e;
-                        pos[(e & 0xFFFF_FFFF) as usize] = at + 1;
-                        c[d] = at + 1;
-                    }
-                }
-                None => {
-                    for &e in src.iter() {
-                        let d = ((e >> shift) & mask) as usize;
-                        dst[c[d] as usize] = e;
-                        c[d] += 1;
-                    }
-                }
-            }
-            std::mem::swap(&mut src, &mut dst);
-            in_tmp = !in_tmp;
-        }
-        if in_tmp {
-            std::mem::swap(&mut self.order, &mut self.tmp);
-        }
-        if let (true, Some(pos)) = (live.is_empty(), pos) {
-            self.order
-                .iter()
-                .enumerate()
-                .for_each(|(p, &e)| pos[(e & 0xFFFF_FFFF) as usize] = p as u32 + 1);
-        }
     }
 
     /// Call `f(start, end, dense, units)` for each group of tied units, best group first:

@@ -1,4 +1,5 @@
 //! Aggregation and ranking: hand-computed values and properties.
+#![allow(clippy::unwrap_used)]
 
 use ndarray::{array, Array2};
 use proptest::prelude::*;

@@ -22,6 +22,7 @@
 //!
 //! The derived tables `grid-events.csv` and `household-risk.csv` are computed with the crate's
 //! own `grid_events::derive` and `household::roll_up`.
+#![allow(clippy::unwrap_used)]
 
 use std::error::Error;
 use std::fmt::Write as _;

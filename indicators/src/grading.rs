@@ -177,7 +177,7 @@ impl GradingSpec {
         if value.is_nan() {
             return None;
         }
-        self.bands.iter().find(|b| b.min.map_or(true, |m| value >= m))
+        self.bands.iter().find(|b| b.min.is_none_or(|m| value >= m))
     }
 
     /// A band by id.

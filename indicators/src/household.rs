@@ -125,7 +125,7 @@ pub fn roll_up(households: &[Household], grading: &GradingSpec, level: Level) ->
             (Some(c), _) => grading
                 .band_index(c)
                 .ok_or_else(|| err("colour", format!("unknown colour `{c}` (bands: {})", band_ids(grading))))?,
-            (None, Some(p)) => grading.bands.iter().position(|b| b.min.map_or(true, |m| p >= m)).unwrap_or(nb - 1),
+            (None, Some(p)) => grading.bands.iter().position(|b| b.min.is_none_or(|m| p >= m)).unwrap_or(nb - 1),
             (None, None) => return Err(err("points", "neither risk points nor a colour".into())),
         };
         grades.push(g);

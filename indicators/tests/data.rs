@@ -1,5 +1,6 @@
 //! Every bundled data set loads, has every indicator of its frameworks, and keeps to the
 //! documented ranges of the synthetic model.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeSet;
 

@@ -1,4 +1,5 @@
 //! Every bundled framework validates and carries the metadata users rely on.
+#![allow(clippy::unwrap_used)]
 
 use zhili_core::{Direction, Framework, NodeKind};
 use zhili_indicators::{get, grid_events, names, GradingSpec, CATALOGUE, DEFAULT};

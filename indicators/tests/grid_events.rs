@@ -1,4 +1,5 @@
 //! The event-log derivation on a hand-made log whose indicators are worked out by hand.
+#![allow(clippy::unwrap_used)]
 
 use chrono::NaiveDate;
 use zhili_core::Error;

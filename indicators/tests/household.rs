@@ -1,4 +1,5 @@
 //! Household three-colour grading and roll-up, checked by hand.
+#![allow(clippy::unwrap_used)]
 
 use zhili_indicators::household::{households_from_csv, roll_up, Level, INDICATORS};
 use zhili_indicators::GradingSpec;

@@ -1,4 +1,5 @@
 //! Scoring the bundled data end to end with the bundled pipelines.
+#![allow(clippy::unwrap_used)]
 
 use std::path::PathBuf;
 
@@ -118,7 +119,7 @@ fn improved_panel(fw: &Framework, base: &Dataset, unit: &str, step: f64) -> Data
         assert!(two[[n + k, j]] != v, "{}: no room to improve", nd.id);
     }
     let units: Vec<String> = base.unit_ids().iter().chain(base.unit_ids()).cloned().collect();
-    let time: Vec<i64> = std::iter::repeat(2022).take(n).chain(std::iter::repeat(2023).take(n)).collect();
+    let time: Vec<i64> = std::iter::repeat_n(2022, n).chain(std::iter::repeat_n(2023, n)).collect();
     let ids: Vec<String> = fw.indicator_ids().iter().map(|s| (*s).to_owned()).collect();
     Dataset::panel(units, time, ids, two).expect("panel")
 }

@@ -87,12 +87,13 @@ fn stats(r: &AuditReport, c: &mut Table<'_>) -> zhili::Result<()> {
 }
 
 fn flags(r: &AuditReport, c: &mut Table<'_>) -> zhili::Result<()> {
-    c.texts(["kind", "a", "b", "r"])?;
+    c.texts(["kind", "a", "b", "r", "p"])?;
     for x in &r.flags {
         c.text(&format!("{:?}", x.kind))?;
         c.text(&x.a)?;
         c.text(&x.b)?;
         c.num(x.r)?;
+        c.num(x.p)?;
         c.end_row()?;
     }
     Ok(())
@@ -239,9 +240,9 @@ fn print_report(fw: &zhili::Framework, r: &AuditReport, lang: Lang) {
     }
     table::print(&t, lang);
     println!("{}", words::get("audit_flags", lang));
-    let mut t = table::words(&["kind", "element_a", "element_b", "r"], lang);
+    let mut t = table::words(&["kind", "element_a", "element_b", "r", "p"], lang);
     for x in &r.flags {
-        t.add_row(vec![format!("{:?}", x.kind), label(&x.a), label(&x.b), format!("{:.3}", x.r)]);
+        t.add_row(vec![format!("{:?}", x.kind), label(&x.a), label(&x.b), format!("{:.3}", x.r), format!("{:.2e}", x.p)]);
     }
     table::print(&t, lang);
     println!("{}", words::get("audit_structure", lang));

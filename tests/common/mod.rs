@@ -1,5 +1,5 @@
 //! Shared helpers for integration tests: load the copied reference fixtures.
-#![allow(dead_code, unreachable_pub, missing_docs)]
+#![allow(dead_code, unreachable_pub, missing_docs, clippy::unwrap_used)]
 
 use std::path::PathBuf;
 

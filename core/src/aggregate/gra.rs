@@ -5,7 +5,7 @@
 
 use ndarray::{Array1, ArrayView2};
 
-use super::matrix::{col_range, Fail, KResult};
+use super::whole::{col_range, Fail, KResult};
 
 /// Grey relational grade γ_i ∈ (0, 1] (higher is better).
 ///

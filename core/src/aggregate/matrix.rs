@@ -14,9 +14,12 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 use ndarray::{Array1, ArrayView2};
-use serde::{Deserialize, Serialize};
 
+use super::Aggregator;
 use crate::error::{Error, Result};
+
+use super::whole::{complete, unit_weights};
+pub(crate) use super::whole::{Fail, KResult};
 
 pub use super::copeland::copeland;
 use super::gra::grey_relational;
@@ -28,99 +31,10 @@ pub use super::topsis::TopsisNormalisation;
 use super::vikor::vikor;
 pub use super::vikor::VikorOutput;
 
-/// A whole-matrix aggregation method and its options.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "method", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum MatrixMethod {
-    /// Copeland's non-compensatory score (OECD/JRC Handbook 2008, section 6.2.3).
-    Copeland,
-    /// Mazziotta-Pareto index (De Muro, Mazziotta & Pareto 2011).
-    Mpi {
-        /// Penalty direction (default negative: higher is better).
-        #[serde(default)]
-        penalty: Penalty,
-        /// Standard deviation of the standardisation (default population).
-        #[serde(default)]
-        sd: SdKind,
-    },
-    /// Adjusted Mazziotta-Pareto index (Mazziotta & Pareto 2016).
-    Ampi {
-        /// Penalty direction (default negative: higher is better).
-        #[serde(default)]
-        penalty: Penalty,
-        /// Goalposts of the re-scaling (default: the data range).
-        #[serde(default)]
-        goalposts: AmpiGoalposts,
-    },
-    /// TOPSIS relative closeness (Hwang & Yoon 1981).
-    Topsis {
-        /// Normalisation (default vector).
-        #[serde(default)]
-        normalisation: TopsisNormalisation,
-    },
-    /// Grey relational grade (Deng 1982).
-    GreyRelational {
-        /// Distinguishing coefficient ρ ∈ (0, 1] (default 0.5).
-        #[serde(default = "half")]
-        rho: f64,
-    },
-    /// VIKOR (Opricovic 1998).
-    Vikor {
-        /// Weight of the group utility ("majority") v ∈ [0, 1] (default 0.5).
-        #[serde(default = "half")]
-        v: f64,
-        /// What is returned (default 1 − Q, so that higher is better like every other score).
-        #[serde(default)]
-        output: VikorOutput,
-    },
-    /// Minimum over the children with positive weight (Leontief, fully non-compensatory).
-    Minimum,
-}
-
-fn half() -> f64 {
-    0.5
-}
-
-impl MatrixMethod {
-    /// The method's name as written in documents.
-    pub fn name(&self) -> &'static str {
-        match self {
-            MatrixMethod::Copeland => "copeland",
-            MatrixMethod::Mpi { .. } => "mpi",
-            MatrixMethod::Ampi { .. } => "ampi",
-            MatrixMethod::Topsis { .. } => "topsis",
-            MatrixMethod::GreyRelational { .. } => "grey_relational",
-            MatrixMethod::Vikor { .. } => "vikor",
-            MatrixMethod::Minimum => "minimum",
-        }
-    }
-}
-
-/// Where a kernel failed: row (unit) and/or column (child), and why.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Fail {
-    pub(crate) row: Option<usize>,
-    pub(crate) col: Option<usize>,
-    pub(crate) message: String,
-}
-
-impl Fail {
-    pub(crate) fn new(message: impl Into<String>) -> Self {
-        Fail {
-            row: None,
-            col: None,
-            message: message.into(),
-        }
-    }
-    pub(crate) fn at(mut self, row: Option<usize>, col: Option<usize>) -> Self {
-        self.row = row;
-        self.col = col;
-        self
-    }
-}
-
-pub(crate) type KResult<T> = std::result::Result<T, Fail>;
+/// The whole-matrix methods are variants of the one [`Aggregator`] enum; this name is kept
+/// so that code written against the former separate enum (`MatrixMethod::Topsis { .. }`)
+/// still compiles and reads the same.
+pub type MatrixMethod = Aggregator;
 
 /// Scores of every unit (row of `x`) from its children (columns), with child weights `w`.
 ///
@@ -163,56 +77,31 @@ pub fn scores_named(
     })
 }
 
-fn run(method: &MatrixMethod, x: ArrayView2<'_, f64>, w: &[f64]) -> KResult<Array1<f64>> {
+pub(crate) fn run(method: &Aggregator, x: ArrayView2<'_, f64>, w: &[f64]) -> KResult<Array1<f64>> {
+    if !method.is_whole() {
+        // a weighted mean, row by row over the present children (no completeness needed)
+        let x = x.to_owned();
+        let children: Vec<usize> = (0..x.ncols()).collect();
+        return super::means::aggregate_columns(method, &x, &children, w, 0.0)
+            .map_err(|(row, message, _)| Fail::new(message).at(Some(row), None));
+    }
     let w = unit_weights(w)?;
     if x.ncols() == 0 {
         return Err(Fail::new("no children to aggregate"));
     }
-    if !matches!(method, MatrixMethod::Minimum) {
+    if !matches!(method, Aggregator::Minimum) {
         complete(x)?;
     }
-    match method {
-        MatrixMethod::Copeland => Ok(copeland(x, &w)),
-        MatrixMethod::Mpi { penalty, sd } => mpi(x, &w, *penalty, *sd),
-        MatrixMethod::Ampi { penalty, goalposts } => ampi(x, &w, *penalty, goalposts),
-        MatrixMethod::Topsis { normalisation } => topsis(x, &w, *normalisation),
-        MatrixMethod::GreyRelational { rho } => grey_relational(x, &w, *rho),
-        MatrixMethod::Vikor { v, output } => vikor(x, &w, *v, *output),
-        MatrixMethod::Minimum => Ok(minimum(x, &w)),
-    }
-}
-
-/// Weights normalised to sum 1.
-pub(crate) fn unit_weights(w: &[f64]) -> KResult<Vec<f64>> {
-    if let Some(j) = w.iter().position(|v| !(*v >= 0.0) || !v.is_finite()) {
-        return Err(Fail::new(format!("weight {} is negative or not finite", w[j])).at(None, Some(j)));
-    }
-    let t: f64 = w.iter().sum();
-    if !(t > 0.0) {
-        return Err(Fail::new("the children's weights sum to 0"));
-    }
-    Ok(w.iter().map(|v| v / t).collect())
-}
-
-/// Every value finite.
-pub(crate) fn complete(x: ArrayView2<'_, f64>) -> KResult<()> {
-    if x.nrows() == 0 {
-        return Err(Fail::new("no units"));
-    }
-    for (j, col) in x.columns().into_iter().enumerate() {
-        if let Some(i) = col.iter().position(|v| !v.is_finite()) {
-            return Err(Fail::new(format!(
-                "value {} is missing or not finite; this method needs complete data (impute first)",
-                col[i]
-            ))
-            .at(Some(i), Some(j)));
+    Ok(match method {
+        Aggregator::Copeland => copeland(x, &w),
+        Aggregator::Mpi { penalty, sd } => mpi(x, &w, *penalty, *sd)?,
+        Aggregator::Ampi { penalty, goalposts } => ampi(x, &w, *penalty, goalposts)?,
+        Aggregator::Topsis { normalisation } => topsis(x, &w, *normalisation)?,
+        Aggregator::GreyRelational { rho } => grey_relational(x, &w, *rho)?,
+        Aggregator::Vikor { v, output } => vikor(x, &w, *v, *output)?,
+        Aggregator::Minimum => minimum(x, &w),
+        Aggregator::Arithmetic | Aggregator::Geometric { .. } | Aggregator::Harmonic | Aggregator::Generalised { .. } => {
+            return Err(Fail::new("internal: a weighted mean reached the whole-matrix dispatch"))
         }
-    }
-    Ok(())
-}
-
-/// Min and max of a column.
-pub(crate) fn col_range(col: ndarray::ArrayView1<'_, f64>) -> (f64, f64) {
-    col.iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)))
+    })
 }

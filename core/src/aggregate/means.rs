@@ -20,7 +20,7 @@ pub fn weighted_mean(method: &Aggregator, x: &[f64], w: &[f64]) -> Result<Option
     Ok(acc.finish())
 }
 
-/// Running sums of one weighted mean.
+/// Running sums of one weighted mean over one unit's children.
 struct Acc {
     kind: Kind,
     num: f64,
@@ -29,26 +29,121 @@ struct Acc {
 
 #[derive(Clone, Copy)]
 enum Kind {
-    Arith,
-    Geo(f64),
-    Harm,
-    Power(f64),
+    Mean(Mean),
     Min,
     /// A whole-matrix method: cannot score one row.
     Whole(&'static str),
 }
 
+/// One weighted mean's formula: the weighted term each present child adds to the sum, and
+/// the score from the sums. Every driver (the pipeline's columns, the uncertainty engine's
+/// runs, a single row) adds and finishes through these, so the means are written once.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Mean {
+    /// `Σ w x / Σ w`.
+    Arith,
+    /// `exp(Σ w ln(x + s) / Σ w) − s`.
+    Geo(f64),
+    /// `Σ w / Σ (w / x)`.
+    Harm,
+    /// `(Σ w xᵖ / Σ w)^(1/p)`, p ∉ {0, 1}.
+    Power(f64),
+}
+
+impl Mean {
+    /// The mean an aggregator takes (`None` for whole-matrix methods and the minimum).
+    pub(crate) fn of(m: &Aggregator) -> Option<Mean> {
+        Some(match *m {
+            Aggregator::Arithmetic => Mean::Arith,
+            Aggregator::Geometric { shift } => Mean::Geo(shift),
+            Aggregator::Harmonic => Mean::Harm,
+            Aggregator::Generalised { p: 0.0 } => Mean::Geo(0.0),
+            Aggregator::Generalised { p: 1.0 } => Mean::Arith,
+            Aggregator::Generalised { p } => Mean::Power(p),
+            _ => return None,
+        })
+    }
+
+    /// The term `x` adds to the numerator under weight `w`.
+    ///
+    /// # Errors
+    /// A message when `x` is outside the mean's domain.
+    #[inline]
+    pub(crate) fn term(self, w: f64, x: f64) -> Result<f64, String> {
+        Ok(match self {
+            Mean::Arith => w * x,
+            Mean::Geo(s) => {
+                let v = x + s;
+                if v <= 0.0 {
+                    return Err(positive_msg(x, s));
+                }
+                w * v.ln()
+            }
+            Mean::Harm => {
+                if x <= 0.0 {
+                    return Err(format!("value {x} ≤ 0 cannot enter a harmonic mean"));
+                }
+                w / x
+            }
+            Mean::Power(p) => {
+                if x < 0.0 || (x == 0.0 && p < 0.0) {
+                    return Err(format!("value {x} is outside the domain of a generalised mean with p = {p}"));
+                }
+                w * x.powf(p)
+            }
+        })
+    }
+
+    /// The score from the numerator and the sum of the present children's weights.
+    #[inline]
+    pub(crate) fn finish(self, num: f64, den: f64) -> f64 {
+        match self {
+            Mean::Arith => num / den,
+            Mean::Geo(s) => (num / den).exp() - s,
+            Mean::Harm => den / num,
+            Mean::Power(p) => (num / den).powf(1.0 / p),
+        }
+    }
+
+    /// `num[i] += term(w, col[i])` over a column without gaps; the row of a value outside
+    /// the domain and why.
+    ///
+    /// # Errors
+    /// (row, message) of the first value outside the mean's domain.
+    pub(crate) fn add_dense(self, num: &mut [f64], w: f64, col: &[f64]) -> Result<(), (usize, String)> {
+        if self == Mean::Arith {
+            crate::kernels::reduce::axpy(num, w, col);
+            return Ok(());
+        }
+        for (i, (o, &x)) in num.iter_mut().zip(col).enumerate() {
+            *o += self.term(w, x).map_err(|m| (i, m))?;
+        }
+        Ok(())
+    }
+
+    /// As [`Mean::add_dense`] over a column with gaps (NaN): present values add their term to
+    /// `num`, their weight to `den` and one to `cnt`.
+    ///
+    /// # Errors
+    /// (row, message) of the first value outside the mean's domain.
+    pub(crate) fn add_masked(self, num: &mut [f64], den: &mut [f64], cnt: &mut [u32], w: f64, col: &[f64]) -> Result<(), (usize, String)> {
+        for (i, &x) in col.iter().enumerate() {
+            if !x.is_nan() {
+                num[i] += self.term(w, x).map_err(|m| (i, m))?;
+                den[i] += w;
+                cnt[i] += 1;
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Acc {
     fn new(m: &Aggregator) -> Self {
-        let kind = match *m {
-            Aggregator::Arithmetic => Kind::Arith,
-            Aggregator::Geometric { shift } => Kind::Geo(shift),
-            Aggregator::Harmonic => Kind::Harm,
-            Aggregator::Generalised { p } if p == 0.0 => Kind::Geo(0.0),
-            Aggregator::Generalised { p } if p == 1.0 => Kind::Arith,
-            Aggregator::Generalised { p } => Kind::Power(p),
-            Aggregator::Minimum => Kind::Min,
-            _ => Kind::Whole(m.name()),
+        let kind = match (Mean::of(m), m) {
+            (Some(mean), _) => Kind::Mean(mean),
+            (None, Aggregator::Minimum) => Kind::Min,
+            (None, _) => Kind::Whole(m.name()),
         };
         Acc { kind, num: 0.0, den: 0.0 }
     }
@@ -56,26 +151,7 @@ impl Acc {
     #[inline]
     fn add(&mut self, x: f64, w: f64) -> Result<(), String> {
         match self.kind {
-            Kind::Arith => self.num += w * x,
-            Kind::Geo(s) => {
-                let v = x + s;
-                if v <= 0.0 {
-                    return Err(positive_msg(x, s));
-                }
-                self.num += w * v.ln();
-            }
-            Kind::Harm => {
-                if x <= 0.0 {
-                    return Err(format!("value {x} ≤ 0 cannot enter a harmonic mean"));
-                }
-                self.num += w / x;
-            }
-            Kind::Power(p) => {
-                if x < 0.0 || (x == 0.0 && p < 0.0) {
-                    return Err(format!("value {x} is outside the domain of a generalised mean with p = {p}"));
-                }
-                self.num += w * x.powf(p);
-            }
+            Kind::Mean(mean) => self.num += mean.term(w, x)?,
             Kind::Min => {
                 if w > 0.0 {
                     self.num = if self.den > 0.0 { self.num.min(x) } else { x };
@@ -96,14 +172,11 @@ impl Acc {
         if self.den <= 0.0 {
             return None;
         }
-        Some(match self.kind {
-            Kind::Arith => self.num / self.den,
-            Kind::Geo(s) => (self.num / self.den).exp() - s,
-            Kind::Harm => self.den / self.num,
-            Kind::Power(p) => (self.num / self.den).powf(1.0 / p),
-            Kind::Min => self.num,
-            Kind::Whole(_) => return None,
-        })
+        match self.kind {
+            Kind::Mean(mean) => Some(mean.finish(self.num, self.den)),
+            Kind::Min => Some(self.num),
+            Kind::Whole(_) => None,
+        }
     }
 }
 

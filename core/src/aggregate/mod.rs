@@ -28,6 +28,7 @@ mod minimum;
 mod mpi;
 mod topsis;
 mod vikor;
+mod whole;
 
 use ndarray::{Array2, ArrayView2, ShapeBuilder};
 use serde::{Deserialize, Serialize};
@@ -37,6 +38,7 @@ use crate::framework::Framework;
 
 pub use matrix::{scores, scores_named, MatrixMethod};
 pub use means::weighted_mean;
+pub(crate) use means::Mean;
 
 /// How many of `n` children must be present for a score under `min_coverage` (at least one).
 pub(crate) fn children_needed(min_coverage: f64, n: usize) -> usize {
@@ -63,9 +65,9 @@ pub enum Aggregator {
         /// The exponent; 1 = arithmetic, 0 = geometric, −1 = harmonic.
         p: f64,
     },
-    /// Copeland's non-compensatory score (see [`MatrixMethod::Copeland`]).
+    /// Copeland's non-compensatory score (OECD/JRC Handbook 2008, section 6.2.3).
     Copeland,
-    /// Mazziotta-Pareto index (see [`MatrixMethod::Mpi`]).
+    /// Mazziotta-Pareto index (De Muro, Mazziotta & Pareto 2011).
     Mpi {
         /// Penalty direction (default negative).
         #[serde(default)]
@@ -74,7 +76,7 @@ pub enum Aggregator {
         #[serde(default)]
         sd: matrix::SdKind,
     },
-    /// Adjusted Mazziotta-Pareto index (see [`MatrixMethod::Ampi`]).
+    /// Adjusted Mazziotta-Pareto index (Mazziotta & Pareto 2016).
     Ampi {
         /// Penalty direction (default negative).
         #[serde(default)]
@@ -83,19 +85,19 @@ pub enum Aggregator {
         #[serde(default)]
         goalposts: matrix::AmpiGoalposts,
     },
-    /// TOPSIS relative closeness (see [`MatrixMethod::Topsis`]).
+    /// TOPSIS relative closeness (Hwang & Yoon 1981).
     Topsis {
         /// Normalisation (default vector).
         #[serde(default)]
         normalisation: matrix::TopsisNormalisation,
     },
-    /// Grey relational grade (see [`MatrixMethod::GreyRelational`]).
+    /// Grey relational grade (Deng 1982; ρ ∈ (0, 1]).
     GreyRelational {
         /// Distinguishing coefficient (default 0.5).
         #[serde(default = "half")]
         rho: f64,
     },
-    /// VIKOR (see [`MatrixMethod::Vikor`]).
+    /// VIKOR (Opricovic 1998).
     Vikor {
         /// Weight of group utility (default 0.5).
         #[serde(default = "half")]
@@ -118,6 +120,22 @@ fn is_zero(x: &f64) -> bool {
 }
 
 impl Aggregator {
+    /// Every method's name as written in documents (the `method` tag), weighted means first:
+    /// the list documents and bindings show, checked against the enum by tests.
+    pub const METHODS: &'static [&'static str] = &[
+        "arithmetic",
+        "geometric",
+        "harmonic",
+        "generalised",
+        "copeland",
+        "mpi",
+        "ampi",
+        "topsis",
+        "grey_relational",
+        "vikor",
+        "minimum",
+    ];
+
     /// The method's name as written in documents.
     pub fn name(&self) -> &'static str {
         match self {
@@ -135,26 +153,19 @@ impl Aggregator {
         }
     }
 
-    /// The whole-matrix method this aggregator stands for (`None` for the weighted means).
+    /// Whether the method scores a node from all units' children at once (Copeland, MPI,
+    /// AMPI, TOPSIS, grey relational, VIKOR, minimum) rather than as a weighted mean per unit.
+    pub fn is_whole(&self) -> bool {
+        !matches!(
+            self,
+            Aggregator::Arithmetic | Aggregator::Geometric { .. } | Aggregator::Harmonic | Aggregator::Generalised { .. }
+        )
+    }
+
+    /// The method itself if it is a whole-matrix method (`None` for the weighted means).
+    #[deprecated(note = "whole-matrix methods are `Aggregator` variants: use `is_whole`")]
     pub fn matrix(&self) -> Option<MatrixMethod> {
-        Some(match self {
-            Aggregator::Arithmetic | Aggregator::Geometric { .. } | Aggregator::Harmonic | Aggregator::Generalised { .. } => return None,
-            Aggregator::Copeland => MatrixMethod::Copeland,
-            Aggregator::Mpi { penalty, sd } => MatrixMethod::Mpi {
-                penalty: *penalty,
-                sd: *sd,
-            },
-            Aggregator::Ampi { penalty, goalposts } => MatrixMethod::Ampi {
-                penalty: *penalty,
-                goalposts: goalposts.clone(),
-            },
-            Aggregator::Topsis { normalisation } => MatrixMethod::Topsis {
-                normalisation: *normalisation,
-            },
-            Aggregator::GreyRelational { rho } => MatrixMethod::GreyRelational { rho: *rho },
-            Aggregator::Vikor { v, output } => MatrixMethod::Vikor { v: *v, output: *output },
-            Aggregator::Minimum => MatrixMethod::Minimum,
-        })
+        self.is_whole().then(|| self.clone())
     }
 
     /// Score one aggregate from its children's columns (`children` index columns of
@@ -175,47 +186,61 @@ impl Aggregator {
         unit_ids: &[impl AsRef<str>],
         child_ids: &[String],
     ) -> Result<ndarray::Array1<f64>> {
-        let Some(mm) = self.matrix() else {
+        if !self.is_whole() {
             return means::aggregate_columns(self, scores, children, w, min_coverage).map_err(|(row, msg, method)| Error::Method {
                 method: method.into(),
                 message: msg,
                 unit: Some(unit_ids.get(row).map_or_else(|| format!("#{row}"), |s| s.as_ref().to_owned())),
                 node: Some(node_id.to_owned()),
             });
-        };
+        }
         let n = scores.nrows();
         let mut x = Array2::<f64>::zeros((n, children.len()).f());
         for (k, &c) in children.iter().enumerate() {
             x.column_mut(k).assign(&scores.column(c));
         }
-        let units: Vec<String> = unit_ids.iter().map(|s| s.as_ref().to_owned()).collect();
-        let mut out = matrix::scores_named(&mm, x.view(), w, &units, child_ids).map_err(|e| match e {
-            Error::Method {
-                method,
-                message,
-                unit,
-                node,
-            } => Error::Method {
-                method,
-                message: match node {
-                    Some(child) => format!("{message} (child `{child}`)"),
-                    None => message,
-                },
-                unit,
-                node: Some(node_id.to_owned()),
-            },
-            other => other,
-        })?;
-        if matches!(mm, MatrixMethod::Minimum) {
-            let need = children_needed(min_coverage, children.len());
-            for (r, o) in out.iter_mut().enumerate() {
-                let k = x.row(r).iter().filter(|v| !v.is_nan()).count();
-                if k < need {
+        self.score_whole(x.view(), w, min_coverage)
+            .map_err(|f| f.named(self, node_id, |r| unit_ids.get(r).map(|s| s.as_ref().to_owned()), child_ids))
+    }
+}
+
+impl Aggregator {
+    /// Scores of every unit (row of `x`, one column per child) under weights `w`; the
+    /// minimum's score is missing where fewer than `min_coverage` of the children are present.
+    /// Errors are positions (unit row, child column), named by the caller only if it fails.
+    pub(crate) fn score_whole(&self, x: ArrayView2<'_, f64>, w: &[f64], min_coverage: f64) -> matrix::KResult<ndarray::Array1<f64>> {
+        if w.len() != x.ncols() {
+            return Err(matrix::Fail::new(format!("{} weights for {} children", w.len(), x.ncols())));
+        }
+        let mut out = matrix::run(self, x, w)?;
+        if matches!(self, Aggregator::Minimum) {
+            let need = children_needed(min_coverage, x.ncols());
+            for (o, row) in out.iter_mut().zip(x.rows()) {
+                if row.iter().filter(|v| !v.is_nan()).count() < need {
                     *o = f64::NAN;
                 }
             }
         }
         Ok(out)
+    }
+}
+
+impl matrix::Fail {
+    /// The failure as an [`Error::Method`] at node `node_id`, its unit and child named.
+    pub(crate) fn named(self, mm: &Aggregator, node_id: &str, unit: impl Fn(usize) -> Option<String>, child_ids: &[String]) -> Error {
+        let message = match self.col {
+            Some(c) => {
+                let child = child_ids.get(c).cloned().unwrap_or_else(|| format!("#{c}"));
+                format!("{} (child `{child}`)", self.message)
+            }
+            None => self.message,
+        };
+        Error::Method {
+            method: mm.name().into(),
+            message,
+            unit: self.row.map(|r| unit(r).unwrap_or_else(|| format!("#{r}"))),
+            node: Some(node_id.to_owned()),
+        }
     }
 }
 
@@ -337,7 +362,7 @@ impl Aggregate {
         self.check(fw)?;
         let n = indicators.nrows();
         // Every column is written: indicators copied, aggregates scored.
-        let mut scores = crate::alloc::zeros_f(n, fw.nodes().len());
+        let mut scores = crate::kernels::alloc::zeros_f(n, fw.nodes().len());
         for (j, &node) in fw.indicators().iter().enumerate() {
             scores.column_mut(node).assign(&indicators.column(j));
         }
@@ -375,5 +400,32 @@ impl Aggregate {
             scores.column_mut(col(a)).assign(&out);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The registry of names is the enum: each name reads (with default options) as the
+    /// variant that gives it back, and the variants' names are all listed.
+    #[test]
+    fn method_names_are_the_enum() {
+        for &m in Aggregator::METHODS {
+            let doc = if m == "generalised" {
+                format!(r#"{{"method":"{m}","p":2.0}}"#)
+            } else {
+                format!(r#"{{"method":"{m}"}}"#)
+            };
+            let a: Aggregator = serde_json::from_str(&doc).unwrap_or_else(|e| panic!("{m}: {e}"));
+            assert_eq!(a.name(), m);
+            let back = serde_json::to_value(&a).unwrap();
+            assert_eq!(back["method"], m);
+        }
+        let mut sorted = Aggregator::METHODS.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), Aggregator::METHODS.len());
+        assert!(serde_json::from_str::<Aggregator>(r#"{"method":"median"}"#).is_err());
     }
 }

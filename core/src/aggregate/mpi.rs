@@ -6,7 +6,7 @@
 use ndarray::{Array1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
-use super::matrix::{col_range, Fail, KResult};
+use super::whole::{col_range, Fail, KResult};
 
 /// Direction of the penalty for unbalanced children.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

@@ -6,7 +6,7 @@
 use ndarray::{Array1, Array2, ArrayView2, ShapeBuilder};
 use serde::{Deserialize, Serialize};
 
-use super::matrix::{col_range, Fail, KResult};
+use super::whole::{col_range, Fail, KResult};
 
 /// Column normalisation before weighting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

@@ -78,8 +78,8 @@ impl FrameworkSpec {
             };
             let direction = match r.direction {
                 None => None,
-                Some(d) if d == 1.0 => Some("benefit".to_owned()),
-                Some(d) if d == -1.0 => Some("cost".to_owned()),
+                Some(1.0) => Some("benefit".to_owned()),
+                Some(-1.0) => Some("cost".to_owned()),
                 Some(d) => {
                     return Err(Error::parse(
                         file,

@@ -14,7 +14,7 @@ const LANES: usize = 4;
 pub(super) fn min_max(x: &[f64], sign: f64) -> Option<(f64, f64)> {
     // The sign is applied to the two results, not to every value: multiplying by −1 is
     // exact and reverses the order, so min(−x) = −max(x).
-    let (mn, mx) = crate::reduce::min_max(x)?;
+    let (mn, mx) = crate::kernels::reduce::min_max(x)?;
     Some(if sign < 0.0 {
         (mx * sign, mn * sign)
     } else {

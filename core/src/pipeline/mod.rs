@@ -91,6 +91,32 @@ impl Step {
             Step::Aggregate(_) => "aggregated",
         }
     }
+
+    /// Apply a preparation step to a stage: the one dispatch that [`Pipeline::run`] (every
+    /// stage kept) and the uncertainty engine (each variant's prepared data, cached) share.
+    /// Returns the new stage, and the fitted normaliser for `normalise`.
+    ///
+    /// # Errors
+    /// The step's own errors; [`Error::Spec`] for `aggregate`, which is not a preparation step.
+    pub(crate) fn prepare(&self, input: &StepInput<'_>) -> Result<(StepOutput, Option<crate::FittedNormaliser>)> {
+        Ok(match self {
+            Step::Denominate(s) => (s.apply(input)?, None),
+            Step::Impute(s) => (s.apply(input)?, None),
+            Step::Screen(s) => (s.apply(input)?, None),
+            Step::Treat(s) => (s.apply(input)?, None),
+            Step::Normalise(n) => {
+                let fw = input.framework;
+                let nodes: Vec<_> = fw.indicators().iter().map(|&i| &fw.nodes()[i]).collect();
+                let (values, fitted, log) = n.fit_transform(input.data.values.view(), &nodes)?;
+                let data = StageData {
+                    units: input.data.units.clone(),
+                    values,
+                };
+                (StepOutput { data, log }, Some(fitted))
+            }
+            Step::Aggregate(_) => return Err(Error::spec("pipeline", "`aggregate` must be the last step")),
+        })
+    }
 }
 
 /// A list of steps plus ranking options. Serialises to one TOML / JSON document.

@@ -75,22 +75,6 @@ impl Pipeline {
                 data: current,
             };
             let out = match step {
-                Step::Denominate(s) => s.apply(&input)?,
-                Step::Impute(s) => s.apply(&input)?,
-                Step::Screen(s) => s.apply(&input)?,
-                Step::Treat(s) => s.apply(&input)?,
-                Step::Normalise(n) => {
-                    let nodes: Vec<_> = fw.indicators().iter().map(|&i| &fw.nodes()[i]).collect();
-                    let (v, fitted, l) = n.fit_transform(current.values.view(), &nodes)?;
-                    normaliser = Some(fitted);
-                    super::StepOutput {
-                        data: StageData {
-                            units: current.units.clone(),
-                            values: v,
-                        },
-                        log: l,
-                    }
-                }
                 Step::Aggregate(a) => {
                     if current.units.is_empty() {
                         return Err(Error::Empty("no units left to aggregate (all screened out?)".into()));
@@ -111,6 +95,11 @@ impl Pipeline {
                         normaliser,
                         results,
                     });
+                }
+                prep => {
+                    let (out, fitted) = prep.prepare(&input)?;
+                    normaliser = fitted.or(normaliser);
+                    out
                 }
             };
             log.extend(out.log);

@@ -106,7 +106,7 @@ impl Pipeline {
         // With indicator columns kept, a matrix of every node is filled as the columns stream
         // (every column is written, so no fill pass); otherwise the aggregates' matrix is built
         // after the stream, from the streamed means (see `StreamedMeans::into_aggregates`).
-        let mut kept = keep_indicators.then(|| crate::alloc::zeros_f(n, fw.nodes().len()));
+        let mut kept = keep_indicators.then(|| crate::kernels::alloc::zeros_f(n, fw.nodes().len()));
         for (j, (&node, &src)) in fw.indicators().iter().zip(&source).enumerate() {
             // The column is worked on in place in `scratch`, which stays in cache (with the
             // streamed sums) from the copy below to the last step.

@@ -96,7 +96,7 @@ impl Screen {
             .map(|(n_missing, n_zero)| {
                 let coverage = 1.0 - n_missing as f64 / mf;
                 let nonzero = 1.0 - n_zero as f64 / (m - n_missing) as f64;
-                let included = coverage >= self.min_coverage && self.min_nonzero.map_or(true, |z| nonzero >= z);
+                let included = coverage >= self.min_coverage && self.min_nonzero.is_none_or(|z| nonzero >= z);
                 ScreenRow {
                     n_missing,
                     n_zero,

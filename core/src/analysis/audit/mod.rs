@@ -20,7 +20,7 @@ mod structure;
 use ndarray::Array2;
 
 pub use adequacy::{indicator_stats, unit_coverage, IndicatorStats, Thresholds};
-pub use correlation::{average_ranks, correlation, correlation_ratio, pearson, spearman, Method};
+pub use correlation::{average_ranks, complete_pairs, correlation, correlation_ratio, p_value, pearson, spearman, Method};
 pub use structure::{cronbach_alpha, pca, Pca};
 
 use crate::analysis::uncertainty::{replay, Design, DesignRun, Monitor, ReplayOptions};
@@ -80,6 +80,8 @@ pub struct CorrelationFlag {
     pub b: String,
     /// The correlation.
     pub r: f64,
+    /// Its two-sided p-value (t distribution, see [`p_value`]).
+    pub p: f64,
 }
 
 /// Internal consistency of one aggregate node.
@@ -91,10 +93,26 @@ pub struct NodeStructure {
     pub children: Vec<String>,
     /// Correlations among the children (method of the options).
     pub correlations: Array2<f64>,
+    /// Two-sided p-values of those correlations ([`p_value`]; 0 on the diagonal).
+    pub p_values: Array2<f64>,
     /// Cronbach's alpha of the children.
     pub alpha: f64,
     /// PCA of the children (None if undefined).
     pub pca: Option<Pca>,
+}
+
+impl NodeStructure {
+    /// The correlations with those not significant at level `alpha` blanked (NaN), as
+    /// COINr's `get_corr(pval = alpha)` sets them to NA; `alpha = 0.05` is COINr's default.
+    pub fn significant(&self, alpha: f64) -> Array2<f64> {
+        let mut m = self.correlations.clone();
+        m.zip_mut_with(&self.p_values, |r, &p| {
+            if !(p <= alpha) {
+                *r = f64::NAN;
+            }
+        });
+        m
+    }
 }
 
 /// A node's nominal effective weight against its statistical importance.
@@ -204,17 +222,22 @@ pub fn audit(fw: &Framework, data: &Dataset, pipeline: &Pipeline, opts: &AuditOp
         let ch = &nodes[a].children;
         let cols: Vec<Vec<f64>> = ch.iter().map(|&c| col(c)).collect();
         let mut m = Array2::from_elem((ch.len(), ch.len()), 1.0);
+        let mut pv = Array2::zeros((ch.len(), ch.len()));
         for i in 0..ch.len() {
             for j in (i + 1)..ch.len() {
                 let r = correlation(&cols[i], &cols[j], opts.method);
+                let p = p_value(r, complete_pairs(&cols[i], &cols[j]));
                 m[[i, j]] = r;
                 m[[j, i]] = r;
+                pv[[i, j]] = p;
+                pv[[j, i]] = p;
                 if r.abs() >= opts.collinear {
                     flags.push(CorrelationFlag {
                         kind: FlagKind::Collinear,
                         a: nodes[ch[i]].id.clone(),
                         b: nodes[ch[j]].id.clone(),
                         r,
+                        p,
                     });
                 }
             }
@@ -223,6 +246,7 @@ pub fn audit(fw: &Framework, data: &Dataset, pipeline: &Pipeline, opts: &AuditOp
             node: nodes[a].id.clone(),
             children: ch.iter().map(|&c| nodes[c].id.clone()).collect(),
             correlations: m,
+            p_values: pv,
             alpha: cronbach_alpha(&cols),
             pca: pca(&cols),
         });
@@ -240,6 +264,7 @@ pub fn audit(fw: &Framework, data: &Dataset, pipeline: &Pipeline, opts: &AuditOp
                 a: n.id.clone(),
                 b: nodes[p].id.clone(),
                 r: rp,
+                p: p_value(rp, complete_pairs(&x, &col(p))),
             });
         }
         let (r2p, r2i) = (pearson(&x, &col(p)).powi(2), pearson(&x, &index).powi(2));
@@ -285,6 +310,7 @@ pub fn audit(fw: &Framework, data: &Dataset, pipeline: &Pipeline, opts: &AuditOp
                     a: nodes[i].id.clone(),
                     b: name.clone(),
                     r,
+                    p: p_value(r, complete_pairs(&col(i), &d)),
                 });
             }
         }

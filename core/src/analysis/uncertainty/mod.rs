@@ -607,7 +607,7 @@ fn bad_weight(weights: &[f64]) -> Option<(usize, f64)> {
     weights
         .iter()
         .enumerate()
-        .find(|(_, &x)| !x.is_nan() && !(x.is_finite() && x >= 0.0))
+        .find(|(_, &x)| !(x.is_nan() || x.is_finite() && x >= 0.0))
         .map(|(i, &x)| (i, x))
 }
 

@@ -12,7 +12,7 @@
 //! q = (1 − h) x₍lo₎ + h x₍lo+1₎
 //! ```
 
-use crate::prefetch::prefetch;
+use crate::kernels::prefetch::prefetch;
 
 /// One unit's ranks: the raw ranks while they are fewer than the span of ranks seen, then
 /// a dense window of counts over that span (so memory ≤ min(runs, span) words per unit).
@@ -102,7 +102,7 @@ impl RankHistogram {
         if rank < self.lo {
             let slack = (self.counts.len() / 4) as u32;
             let new_lo = rank.saturating_sub(slack).max(1);
-            self.counts.splice(0..0, std::iter::repeat(0).take((self.lo - new_lo) as usize));
+            self.counts.splice(0..0, std::iter::repeat_n(0, (self.lo - new_lo) as usize));
             self.lo = new_lo;
         } else {
             let need = (rank - self.lo) as usize + 1;
@@ -284,7 +284,7 @@ pub(crate) trait RankCell: Copy + Send + Sync + 'static {
 
 impl RankCell for u32 {
     fn zeros(len: usize) -> Vec<Self> {
-        crate::alloc::huge(vec![0; len])
+        crate::kernels::alloc::huge(vec![0; len])
     }
     fn get(self) -> u32 {
         self
@@ -292,14 +292,14 @@ impl RankCell for u32 {
     fn store<T>(dst: &mut [Self], _: &mut Vec<u32>, f: impl FnOnce(&mut [u32]) -> T) -> T {
         // ranked straight into the chunk's buffer, which the ranker writes at random: lines
         // not in cache would each hold up its stores
-        crate::prefetch::prefetch_all(dst);
+        crate::kernels::prefetch::prefetch_all(dst);
         f(dst)
     }
 }
 
 impl RankCell for u16 {
     fn zeros(len: usize) -> Vec<Self> {
-        crate::alloc::huge(vec![0; len])
+        crate::kernels::alloc::huge(vec![0; len])
     }
     fn get(self) -> u32 {
         u32::from(self)
@@ -338,7 +338,11 @@ const LANES: usize = 4;
 /// page apart each, which the hardware prefetcher does not follow: they are prefetched
 /// [`AHEAD`] runs ahead.
 pub(crate) fn record_block<R: RankCell>(hs: &mut [RankHistogram], nominal: &[u32], ranks: &[R], stride: usize, at: usize) {
-    assert!(hs.len() <= BLOCK && nominal.len() == hs.len(), "record_block: a block of {} units", hs.len());
+    assert!(
+        hs.len() <= BLOCK && nominal.len() == hs.len(),
+        "record_block: a block of {} units",
+        hs.len()
+    );
     assert!(at + hs.len() <= stride, "record_block: units {at}.. past a run of {stride}");
     let runs = ranks.len() / stride;
     let mut buf = [[0u32; PASS]; BLOCK];

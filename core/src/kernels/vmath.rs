@@ -54,7 +54,7 @@ const EXP_LIMIT: f64 = 708.0;
 
 /// Bound on `|ln~(x) − ln(x)|` for the approximation of [`axpy_ln_approx`] on positive
 /// normal numbers (the interpolation error is 1.04e-8; the rest covers rounding, ≤ 1e-12).
-pub const LN_APPROX_ERROR: f64 = 2e-8;
+pub(crate) const LN_APPROX_ERROR: f64 = 2e-8;
 
 /// `Q`'s coefficients, constant term first.
 const LN_APPROX: [f64; 9] = [
@@ -169,7 +169,7 @@ fn ln_approx(x: f64, fma: bool) -> f64 {
 /// # Panics
 /// If the lengths differ.
 #[multiversion(targets("x86_64+avx512f+avx512dq+avx512vl", "x86_64+avx2+fma", "x86_64+sse4.1"))]
-pub fn axpy_ln_approx(y: &mut [f64], a: f64, x: &[f64], f: impl Fn(f64) -> f64) -> bool {
+pub(crate) fn axpy_ln_approx(y: &mut [f64], a: f64, x: &[f64], f: impl Fn(f64) -> f64) -> bool {
     assert_eq!(y.len(), x.len(), "axpy_ln_approx: lengths differ");
     let fma = multiversion::target::selected_target!().supports_feature_str("fma");
     let mut special = false;
@@ -182,7 +182,7 @@ pub fn axpy_ln_approx(y: &mut [f64], a: f64, x: &[f64], f: impl Fn(f64) -> f64) 
 }
 
 /// `ln x`, bit for bit as [`ln_into`] gives it.
-pub fn ln(x: f64) -> f64 {
+pub(crate) fn ln(x: f64) -> f64 {
     if Ln::in_range(x) {
         Ln::kernel(x)
     } else {
@@ -191,7 +191,7 @@ pub fn ln(x: f64) -> f64 {
 }
 
 /// `eˣ`, bit for bit as [`exp_in_place`] gives it.
-pub fn exp(x: f64) -> f64 {
+pub(crate) fn exp(x: f64) -> f64 {
     if Exp::in_range(x) {
         Exp::kernel(x)
     } else {
@@ -235,7 +235,7 @@ fn map_in_place<L: Lane>(x: &mut [f64]) {
 }
 
 /// Replace every value by its natural logarithm (as `f64::ln`, within 1 ulp).
-pub fn ln_in_place(x: &mut [f64]) {
+pub(crate) fn ln_in_place(x: &mut [f64]) {
     map_in_place::<Ln>(x);
 }
 
@@ -243,12 +243,12 @@ pub fn ln_in_place(x: &mut [f64]) {
 ///
 /// # Panics
 /// If the lengths differ.
-pub fn ln_into(out: &mut [f64], x: &[f64]) {
+pub(crate) fn ln_into(out: &mut [f64], x: &[f64]) {
     map_into::<Ln>(out, x);
 }
 
 /// Replace every value by its exponential (as `f64::exp`, within 1 ulp).
-pub fn exp_in_place(x: &mut [f64]) {
+pub(crate) fn exp_in_place(x: &mut [f64]) {
     map_in_place::<Exp>(x);
 }
 

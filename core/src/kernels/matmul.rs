@@ -16,8 +16,8 @@
 
 use multiversion::{multiversion, target::selected_target};
 
-use crate::vmath::madd;
-use crate::prefetch::prefetch;
+use crate::kernels::prefetch::prefetch;
+use crate::kernels::vmath::madd;
 
 /// Units per tile (one AVX-512 register of `f64`).
 const UNITS: usize = 8;
@@ -33,7 +33,11 @@ const AHEAD: usize = 8;
 /// If `w.len()` is not a multiple of `k`, `z` holds fewer than `k · n` values, or `out` is
 /// too short for the last run's row.
 pub(crate) fn weighted_sums(w: &[f64], k: usize, z: &[f64], n: usize, out: &mut [f64], stride: usize) {
-    assert!(k > 0 && w.len() % k == 0, "weighted_sums: {} weights are not rows of {k}", w.len());
+    assert!(
+        k > 0 && w.len().is_multiple_of(k),
+        "weighted_sums: {} weights are not rows of {k}",
+        w.len()
+    );
     let m = w.len() / k;
     assert!(z.len() >= k * n, "weighted_sums: the data has fewer than {k} columns of {n}");
     assert!(m == 0 || out.len() >= (m - 1) * stride + n, "weighted_sums: output too short");
