@@ -4,7 +4,7 @@
 //! GBK / GB18030) live at the edge, in the `zhili` facade; this module only holds
 //! and checks values.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use ndarray::{Array2, ArrayView1};
@@ -272,6 +272,28 @@ impl Dataset {
         }
     }
 
+    /// The data column of each framework indicator, in the framework's indicator order.
+    /// One hash lookup per indicator (none when the columns are already in that order),
+    /// so linear in the number of indicators.
+    ///
+    /// # Errors
+    /// [`Error::MissingColumn`] naming the first framework indicator the data lacks.
+    pub fn framework_columns(&self, fw: &Framework) -> Result<Vec<usize>> {
+        let ids = fw.indicator_ids();
+        if ids.len() <= self.indicator_ids.len() && ids.iter().zip(&self.indicator_ids).all(|(a, b)| *a == b.as_str()) {
+            return Ok((0..ids.len()).collect());
+        }
+        let at: HashMap<&str, usize> = self.indicator_ids.iter().enumerate().map(|(j, c)| (c.as_str(), j)).collect();
+        ids.into_iter()
+            .map(|id| {
+                at.get(id).copied().ok_or_else(|| Error::MissingColumn {
+                    column: id.to_owned(),
+                    needed_by: format!("indicator `{id}` of the framework"),
+                })
+            })
+            .collect()
+    }
+
     /// The indicator matrix in the framework's indicator order, column-major.
     ///
     /// # Errors
@@ -281,18 +303,7 @@ impl Dataset {
         if self.n_units() == 0 {
             return Err(Error::Empty("the dataset has no units".into()));
         }
-        let mut cols = Vec::with_capacity(fw.indicators().len());
-        for id in fw.indicator_ids() {
-            let j = self
-                .indicator_ids
-                .iter()
-                .position(|c| c == id)
-                .ok_or_else(|| Error::MissingColumn {
-                    column: id.to_owned(),
-                    needed_by: format!("indicator `{id}` of the framework"),
-                })?;
-            cols.push(j);
-        }
+        let cols = self.framework_columns(fw)?;
         // Column-major, built column by column: the layout every pipeline kernel walks.
         let mut out = crate::alloc::zeros_f(self.n_units(), cols.len());
         for (k, &j) in cols.iter().enumerate() {
