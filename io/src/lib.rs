@@ -9,10 +9,10 @@ mod dataset;
 mod documents;
 pub mod lang;
 mod text;
-mod write;
+pub mod write;
 
 pub use dataset::{read_dataset, read_dataset_str, DataOptions};
 pub use documents::{load_framework, load_pipeline, load_weights, read_coinr_imeta, FrameworkSource};
 pub use lang::Lang;
 pub use text::{decode, read_text, TextEncoding};
-pub use write::{results_csv, results_json, stage_csv};
+pub use write::{write_file, Columns, CsvOptions, CsvTable, OutputFiles, ResultsExport};

@@ -4,6 +4,7 @@ mod audit;
 mod derive;
 mod frameworks;
 mod inputs;
+mod output;
 mod score;
 mod sensitivity;
 mod table;
@@ -45,6 +46,7 @@ enum Command {
 
 /// Parse arguments, run, print one clear error on failure.
 pub(crate) fn main() -> ExitCode {
+    output::quiet_broken_pipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Score(a) => score::run(a),
