@@ -64,7 +64,13 @@ impl Lazy {
     /// step's stage, `aggregated`.
     fn stage_names(&self) -> Vec<String> {
         std::iter::once("raw")
-            .chain(self.pipeline.steps.iter().filter(|s| !matches!(s, Step::Aggregate(_))).map(Step::stage_name))
+            .chain(
+                self.pipeline
+                    .steps
+                    .iter()
+                    .filter(|s| !matches!(s, Step::Aggregate(_)))
+                    .map(Step::stage_name),
+            )
             .chain(std::iter::once("aggregated"))
             .map(str::to_owned)
             .collect()
