@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# Benchmarks: zhili vs the numpy peer side by side (one run, same files), then criterion.
+# Benchmarks: zhili vs the numpy peer side by side (one run, same files): compute only, then
+# whole processes (start-up, reading and writing included), then criterion.
 # Usage: scripts/bench.sh [path/to/numpy_baseline.py]   (default: ../shared/bench/numpy_baseline.py)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 baseline="${1:-../shared/bench/numpy_baseline.py}"
 if [ ! -x .venv-bench/bin/python ]; then
   python3 -m venv .venv-bench
-  .venv-bench/bin/pip install --quiet numpy pandas
+fi
+# polars and pyarrow: the readers the whole-process table compares with.
+if ! .venv-bench/bin/python -c 'import numpy, pandas, polars, pyarrow' 2>/dev/null; then
+  .venv-bench/bin/pip install --quiet numpy pandas polars pyarrow
 fi
 cargo build --release --example score_timing
 .venv-bench/bin/python benches/compare_numpy.py "$baseline"
 cargo build --release --bin zhili
 .venv-bench/bin/python benches/compare_numpy_uncertainty.py "$baseline"
+# What a user times: whole processes side by side (writes bench-data/whole-process.md).
+.venv-bench/bin/python benches/whole_process.py "$baseline"
 if [ "${ZHILI_BENCH_CRITERION:-1}" = 1 ]; then
   cargo bench --bench pipeline
   cargo bench --bench uncertainty

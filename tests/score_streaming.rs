@@ -1,4 +1,5 @@
-//! `Pipeline::score` (streaming, no stages) gives exactly the numbers and log of `Pipeline::run`.
+//! `Pipeline::score` and `Pipeline::score_every_node` (streaming, no stages) give exactly the
+//! numbers and log of `Pipeline::run`.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -43,6 +44,19 @@ fn same(p: &Pipeline, fw: &zhili::Framework, ds: &Dataset) {
     b.sort();
     assert_eq!(a, b);
     assert_eq!(full.normaliser, lean.normaliser);
+
+    // score_every_node: run's results exactly (every node, normalised indicators too), and
+    // its log in the same order.
+    let every = p.score_every_node(fw, ds).unwrap();
+    assert!(every.stages.is_empty());
+    assert_eq!(every.results.node_ids(), full.results.node_ids());
+    assert_eq!(every.results.unit_ids(), full.results.unit_ids());
+    assert_eq!(every.results.effective_weights(), full.results.effective_weights());
+    let bits = |r: &zhili::Results| r.scores().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&every.results), bits(&full.results));
+    let in_order = |l: &[zhili::LogEntry]| l.iter().map(key).collect::<Vec<_>>();
+    assert_eq!(in_order(&every.log), in_order(&full.log));
+    assert_eq!(every.normaliser, full.normaliser);
 }
 
 #[test]

@@ -16,13 +16,18 @@ Measured per call (median of warm repeats):
 * ``run``: seconds inside ``Pipeline::run`` (timed in Rust);
 * ``dataset``: seconds building the engine's ``Dataset`` (one copy of the values,
   id checks; timed in Rust, GIL released) — what a Rust caller also pays;
-* ``numpy``: ``zhili.score(fw, X, unit_ids=ids)`` wall time, numpy input;
-* ``numpy_streaming``: the same with ``keep_stages=False`` (the engine's streaming path);
+* ``numpy``: ``zhili.score(fw, X, unit_ids=ids)`` wall time, numpy input (the default:
+  streaming, stages built on first access);
+* ``numpy_eager``: the same with ``keep_stages=True`` (every stage built up front);
+* ``numpy_streaming``: the same with ``keep_stages=False`` (aggregates only);
 * ``pandas``: ``zhili.score(fw, df)`` wall time, DataFrame input;
 * ``+frames``: the pandas call plus building the ``res.scores`` DataFrame and ``res.index_ranks``.
 
 ``python_overhead`` = (wall − dataset − run) / (dataset + run): the cost of calling the
 engine from Python. ``overhead_vs_run`` = (wall − run) / run also counts the dataset build.
+``peer_numpy_ms`` is the peer's own ``score_numpy`` (its compute, after reading) timed the
+same way in the same process; ``default_vs_streaming`` = default wall ÷ ``keep_stages=False``
+wall (target ≤ 1.2) and ``peer_over_default`` = peer compute ÷ default wall (target ≥ 5).
 Prints one JSON document.
 """
 
@@ -104,6 +109,9 @@ def main() -> None:
             def numpy_call():
                 return zhili.score(fw, X, pipe, unit_ids=ids)
 
+            def eager_call():
+                return zhili.score(fw, X, pipe, unit_ids=ids, keep_stages=True)
+
             def streaming_call():
                 return zhili.score(fw, X, pipe, unit_ids=ids, keep_stages=False)
 
@@ -116,8 +124,38 @@ def main() -> None:
                 return r
 
             row = {"size": f"{n}x{m}"}
-            for name, f in [("numpy", numpy_call), ("numpy_streaming", streaming_call), ("pandas", pandas_call), ("+frames", frames_call)]:
+            calls = [("numpy", numpy_call), ("numpy_eager", eager_call), ("numpy_streaming", streaming_call), ("pandas", pandas_call), ("+frames", frames_call)]
+            for name, f in calls:
                 row[name] = measure(f, repeat)
+            sys.path.insert(0, str(BASELINE.parent))
+            import numpy_baseline as nb  # noqa: E402
+
+            pfw = nb.load_framework(csv.with_suffix(".json"), [str(c) for c in df.columns[1:]])
+            PX = df.iloc[:, 1:].to_numpy(dtype=np.float64)
+            peer = []
+            for _ in range(repeat + 1):
+                t0 = time.perf_counter()
+                nb.score_numpy(PX, pfw)
+                peer.append(time.perf_counter() - t0)
+            row["peer_numpy_ms"] = round(statistics.median(peer[1:]) * 1e3, 2)
+            row["default_vs_streaming"] = round(row["numpy"]["wall_ms"] / row["numpy_streaming"]["wall_ms"], 2)
+            # The same ratio pair by pair (default, then streaming, alternately): steadier
+            # when other processes load the machine.
+            pairs = []
+            for _ in range(repeat):
+                gc.collect()
+                t0 = time.perf_counter()
+                r = numpy_call()
+                t1 = time.perf_counter()
+                del r
+                gc.collect()
+                t2 = time.perf_counter()
+                r = streaming_call()
+                t3 = time.perf_counter()
+                del r
+                pairs.append((t1 - t0) / (t3 - t2))
+            row["default_vs_streaming_paired_median"] = round(statistics.median(pairs), 3)
+            row["peer_over_default"] = round(row["peer_numpy_ms"] / row["numpy"]["wall_ms"], 2)
             rows.append(row)
     print(json.dumps({"zhili": zhili.__version__, "results": rows}, indent=2))
 

@@ -1,14 +1,15 @@
 //! `zhili._native.score` and `zhili._native.Run`: the computation and everything it kept.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use ndarray::{Array2, ShapeBuilder};
 use numpy::{PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, ToPyArray};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use zhili_core::log::Level;
-use zhili_core::pipeline::{Stage, StageData};
-use zhili_core::{Dataset, Error, FittedNormaliser, Framework, LogEntry, Results, Run, Ties};
+use zhili_core::pipeline::{Stage, StageData, Step};
+use zhili_core::{Dataset, Error, FittedNormaliser, Framework, LogEntry, Pipeline, Results, Run, Ties};
 
 use crate::error::{guard, PyZhiliError, UnknownIdError};
 use crate::framework::PyFramework;
@@ -29,6 +30,51 @@ pub(crate) struct PyRun {
     build_seconds: f64,
     /// The input-data row of each result row.
     rows: Vec<usize>,
+    /// The default (lazy) run: what rebuilds the stages on first access. `None` for an
+    /// eager run (`keep_stages=True`, or a pipeline that screens) and a streaming one
+    /// (`keep_stages=False`).
+    lazy: Option<Lazy>,
+}
+
+/// The inputs of a lazy run and, once asked for, its stages.
+///
+/// The default `score` runs the streaming path ([`Pipeline::score_every_node`]: the
+/// results of every node and the log, no stages). The stages come from running the
+/// same pipeline on the same dataset and framework with [`Pipeline::run`] — the call the
+/// eager path makes — so they are the eager path's, bit for bit.
+struct Lazy {
+    pipeline: Pipeline,
+    dataset: Dataset,
+    stages: OnceLock<Vec<Stage>>,
+}
+
+impl Lazy {
+    /// The stages, run on first use (GIL released) and cached.
+    fn stages(&self, py: Python<'_>, fw: &Framework) -> PyResult<&[Stage]> {
+        if let Some(s) = self.stages.get() {
+            return Ok(s.as_slice());
+        }
+        let run = py.detach(|| guard(|| Ok(self.pipeline.run(fw, &self.dataset)?)))?;
+        // Another thread may have set it first: both computed the same stages.
+        let _ = self.stages.set(run.stages);
+        Ok(self.stages.get().map_or(&[], Vec::as_slice))
+    }
+
+    /// Stage names as the eager run has them, without running: `raw`, each preparation
+    /// step's stage, `aggregated`.
+    fn stage_names(&self) -> Vec<String> {
+        std::iter::once("raw")
+            .chain(
+                self.pipeline
+                    .steps
+                    .iter()
+                    .filter(|s| !matches!(s, Step::Aggregate(_)))
+                    .map(Step::stage_name),
+            )
+            .chain(std::iter::once("aggregated"))
+            .map(str::to_owned)
+            .collect()
+    }
 }
 
 /// The input-data row of each result row: the last stage's rows, or (stages not kept)
@@ -65,26 +111,30 @@ fn borrowed<'py>(a: &Array2<f64>, owner: Bound<'py, PyAny>) -> PyResult<Bound<'p
 }
 
 impl PyRun {
-    fn stage_data(&self, name: &str) -> PyResult<(&[usize], Option<&Array2<f64>>)> {
+    /// The kept stages (eager run), the lazily built ones (default run), or none (streaming).
+    fn stages(&self, py: Python<'_>) -> PyResult<&[Stage]> {
+        match &self.lazy {
+            Some(l) => l.stages(py, &self.framework),
+            None => Ok(self.run.stages.as_slice()),
+        }
+    }
+
+    fn stage_data(&self, py: Python<'_>, name: &str) -> PyResult<(&[usize], Option<&Array2<f64>>)> {
         if name == "aggregated" || name == "scores" {
             return Ok((&self.rows, None));
         }
-        match self.run.stage(name) {
-            Some(s) => Ok((&s.data.units, Some(&s.data.values))),
-            None => {
-                let err = UnknownIdError::new_err(format!(
-                    "unknown stage `{name}` (this run has: {})",
-                    self.run.stage_names().join(", ")
-                ));
-                Python::attach(|py| {
-                    let v = err.value(py);
-                    let _ = v.setattr("what", "stage");
-                    let _ = v.setattr("id", name);
-                    let _ = v.setattr("context", "run");
-                });
-                Err(err)
+        let names = self.stage_names();
+        if names.iter().any(|n| n == name) {
+            if let Some(s) = self.stages(py)?.iter().find(|s| s.name == name) {
+                return Ok((&s.data.units, Some(&s.data.values)));
             }
         }
+        let err = UnknownIdError::new_err(format!("unknown stage `{name}` (this run has: {})", names.join(", ")));
+        let v = err.value(py);
+        let _ = v.setattr("what", "stage");
+        let _ = v.setattr("id", name);
+        let _ = v.setattr("context", "run");
+        Err(err)
     }
 }
 
@@ -180,16 +230,31 @@ impl PyRun {
         self.rows.clone()
     }
 
-    /// Stage names, in order: `raw`, each step's stage, `aggregated`.
+    /// Stage names, in order: `raw`, each step's stage, `aggregated` (a default run
+    /// names its stages without building them).
     fn stage_names(&self) -> Vec<String> {
-        self.run.stage_names().into_iter().map(str::to_owned).collect()
+        match &self.lazy {
+            Some(l) => l.stage_names(),
+            None => self.run.stage_names().into_iter().map(str::to_owned).collect(),
+        }
+    }
+
+    /// Whether the stages are in memory: always for `keep_stages=True`, after the first
+    /// access to a stage for the default (lazy) run, never for `keep_stages=False`.
+    #[getter]
+    fn stages_built(&self) -> bool {
+        match &self.lazy {
+            Some(l) => l.stages.get().is_some(),
+            None => !self.run.stages.is_empty(),
+        }
     }
 
     /// One stage: `(rows, values)` where `rows` are input-data rows and `values` is
     /// units × indicators (read-only, no copy). `aggregated` gives units × nodes scores.
+    /// In a default (lazy) run, the first call builds every stage (see `Lazy`).
     fn stage<'py>(slf: Bound<'py, Self>, name: &str) -> PyResult<(Vec<usize>, Bound<'py, PyArray2<f64>>)> {
         let this = slf.get();
-        let (rows, values) = this.stage_data(name)?;
+        let (rows, values) = this.stage_data(slf.py(), name)?;
         let rows = rows.to_vec();
         let a: *const Array2<f64> = values.unwrap_or_else(|| this.run.results.scores());
         // SAFETY: as in `scores`.
@@ -250,10 +315,39 @@ impl PyRun {
         let py = slf.py();
         let this = slf.get();
         let f = py.import("zhili._native")?.getattr("_run_from_state")?.unbind();
+        // A lazy run pickles its inputs, not its stages: it unpickles lazy, and builds the
+        // same stages on demand.
         let stages = PyList::empty(py);
         for s in &this.run.stages {
             stages.append((s.name.clone(), s.data.units.clone(), s.data.values.to_pyarray(py)))?;
         }
+        let lazy = match &this.lazy {
+            None => py.None().into_bound(py),
+            Some(l) => {
+                let ds = &l.dataset;
+                let groups = PyDict::new(py);
+                for (k, g) in ds.groups() {
+                    groups.set_item(k, g.clone())?;
+                }
+                let numeric = PyDict::new(py);
+                for (k, v) in ds.numeric() {
+                    numeric.set_item(k, v.to_pyarray(py))?;
+                }
+                let pipeline = guard(|| Ok(l.pipeline.to_json_string()?))?;
+                PyTuple::new(
+                    py,
+                    [
+                        pipeline.into_pyobject(py)?.into_any(),
+                        ds.indicator_ids().to_vec().into_pyobject(py)?.into_any(),
+                        ds.values().to_pyarray(py).into_any(),
+                        ds.unit_names().map(<[String]>::to_vec).into_pyobject(py)?.into_any(),
+                        groups.into_any(),
+                        numeric.into_any(),
+                    ],
+                )?
+                .into_any()
+            }
+        };
         let log = guard(|| serde_json::to_string(&this.run.log).map_err(|e| spec_err("log", e)))?;
         let fw = guard(|| Ok(this.framework.spec().to_json_string()?))?;
         let args = PyTuple::new(
@@ -268,14 +362,47 @@ impl PyRun {
                 this.normaliser_json()?.into_pyobject(py)?.into_any(),
                 this.unit_ids().into_pyobject(py)?.into_any(),
                 this.run.results.scores().to_pyarray(py).into_any(),
+                lazy,
             ],
         )?;
         Ok((f, args))
     }
 }
 
-/// Unpickle helper: rebuild a run from its parts.
+/// What a pickled lazy run carries to rebuild its stages: the pipeline (JSON) and the
+/// dataset (indicator ids, values, unit names, group and numeric columns).
+type LazyState<'py> = (
+    String,
+    Vec<String>,
+    PyReadonlyArray2<'py, f64>,
+    Option<Vec<String>>,
+    BTreeMap<String, Vec<Option<String>>>,
+    BTreeMap<String, PyReadonlyArray1<'py, f64>>,
+);
+
+/// The dataset of a pickled lazy run, built as `score` built it.
+fn dataset_from_state(units: &[String], time: Option<&[i64]>, state: &LazyState<'_>) -> zhili_core::Result<Dataset> {
+    let (_, ids, values, names, groups, numeric) = state;
+    let values = to_col_major(values.as_array());
+    let mut ds = match time {
+        Some(t) => Dataset::panel(units.to_vec(), t.to_vec(), ids.clone(), values)?,
+        None => Dataset::new(units.to_vec(), ids.clone(), values)?,
+    };
+    if let Some(n) = names {
+        ds = ds.with_unit_names(n.clone())?;
+    }
+    for (k, g) in groups {
+        ds = ds.with_group(k.clone(), g.clone())?;
+    }
+    for (k, v) in numeric {
+        ds = ds.with_numeric(k.clone(), v.as_array().to_vec())?;
+    }
+    Ok(ds)
+}
+
+/// Unpickle helper: rebuild a run from its parts (`lazy`: the inputs of a lazy run).
 #[pyfunction]
+#[pyo3(signature = (framework_json, ties, units, time, stages, log_json, normaliser_json, result_units, scores, lazy = None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn _run_from_state(
     framework_json: &str,
@@ -287,6 +414,7 @@ pub(crate) fn _run_from_state(
     normaliser_json: Option<String>,
     result_units: Vec<String>,
     scores: PyReadonlyArray2<'_, f64>,
+    lazy: Option<LazyState<'_>>,
 ) -> PyResult<PyRun> {
     let stages: Vec<Stage> = stages
         .into_iter()
@@ -313,6 +441,14 @@ pub(crate) fn _run_from_state(
             normaliser,
             results,
         };
+        let lazy = match &lazy {
+            Some(state) => Some(Lazy {
+                pipeline: Pipeline::from_json_str(&state.0)?,
+                dataset: dataset_from_state(&units, time.as_deref(), state)?,
+                stages: OnceLock::new(),
+            }),
+            None => None,
+        };
         Ok(PyRun {
             rows: result_rows_of(&run, &units),
             run,
@@ -321,6 +457,7 @@ pub(crate) fn _run_from_state(
             framework,
             core_seconds: f64::NAN,
             build_seconds: f64::NAN,
+            lazy,
         })
     })
 }
@@ -383,13 +520,17 @@ impl<'py> Values<'py> {
 
 /// Score a dataset: build it from arrays, run the pipeline with the GIL released.
 ///
-/// `keep_stages = false` streams columns through the steps (`Pipeline::score`): same
-/// aggregate scores and log, no intermediate stages or normalised-indicator columns kept.
+/// `keep_stages = None` (the default) streams columns through the steps
+/// (`Pipeline::score_every_node`: the results of every node and the log) and keeps the
+/// dataset and pipeline, so that the stages are built on first access, as
+/// `keep_stages = true` builds them up front (`Pipeline::run`; also the default for a
+/// pipeline that screens, which cannot stream). `keep_stages = false` streams and keeps
+/// the aggregate scores and the log only (`Pipeline::score`).
 ///
 /// `values` is units × `indicator_ids` (float64, NaN = missing); it is read in place
 /// (no copy on the Python side) and copied once into the engine's dataset.
 #[pyfunction]
-#[pyo3(signature = (framework, pipeline, unit_ids, indicator_ids, values, *, unit_names = None, groups = None, numeric = None, time = None, weights = None, keep_stages = true))]
+#[pyo3(signature = (framework, pipeline, unit_ids, indicator_ids, values, *, unit_names = None, groups = None, numeric = None, time = None, weights = None, keep_stages = None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn score(
     py: Python<'_>,
@@ -403,7 +544,7 @@ pub(crate) fn score(
     numeric: Option<BTreeMap<String, PyReadonlyArray1<'_, f64>>>,
     time: Option<Vec<i64>>,
     weights: Option<BTreeMap<String, f64>>,
-    keep_stages: bool,
+    keep_stages: Option<bool>,
 ) -> PyResult<PyRun> {
     let view = match &values {
         Values::Matrix(a) => ValuesView::Matrix(a.as_array()),
@@ -439,7 +580,21 @@ pub(crate) fn score(
             }
             let build_seconds = t_build.elapsed().as_secs_f64();
             let t0 = std::time::Instant::now();
-            let run = if keep_stages { pipe.run(&fw, &ds)? } else { pipe.score(&fw, &ds)? };
+            let screens = pipe.steps.iter().any(|s| matches!(s, Step::Screen(_)));
+            let (run, lazy) = match keep_stages {
+                Some(true) => (pipe.run(&fw, &ds)?, None),
+                Some(false) => (pipe.score(&fw, &ds)?, None),
+                None if screens => (pipe.run(&fw, &ds)?, None),
+                None => {
+                    let run = pipe.score_every_node(&fw, &ds)?;
+                    let lazy = Lazy {
+                        pipeline: pipe.clone(),
+                        dataset: ds,
+                        stages: OnceLock::new(),
+                    };
+                    (run, Some(lazy))
+                }
+            };
             let core_seconds = t0.elapsed().as_secs_f64();
             Ok(PyRun {
                 rows: result_rows_of(&run, &units),
@@ -449,6 +604,7 @@ pub(crate) fn score(
                 framework: fw,
                 core_seconds,
                 build_seconds,
+                lazy,
             })
         })
     })

@@ -110,7 +110,14 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
         grading,
         lang,
     } = a.inputs.load()?;
-    let run = pipeline.run(&fw, &data)?;
+    // Only a stage CSV and the workbook's stage sheets need the stages: otherwise stream the
+    // columns through the steps (the same results bit for bit, without six matrices of data).
+    let stages_needed = a.stage != "aggregated" || (format == Format::Xlsx && a.stage_sheets);
+    let run = if stages_needed {
+        pipeline.run(&fw, &data)?
+    } else {
+        pipeline.score_every_node(&fw, &data)?
+    };
     print_warnings(&run.log);
 
     let export = io::ResultsExport::from_run(&fw, &run, &data, lang)
@@ -194,7 +201,7 @@ fn ranked_table(fw: &Framework, data: &Dataset, run: &Run, x: &io::ResultsExport
     // Order, ranks and grades as every export writes them.
     let ranked = x.table();
     let (ranks, order) = (&ranked.ranks, &ranked.order);
-    let row_of: Vec<usize> = run.stages.last().map(|s| s.data.units.clone()).unwrap_or_default();
+    let row_of = io::write::result_rows(run, data.unit_ids());
     for &i in order {
         let fmt = |v: f64| if v.is_nan() { "–".to_owned() } else { format!("{v:.2}") };
         let mut row = vec![fmt(ranks[i]).trim_end_matches(".00").to_owned(), res.unit_ids()[i].clone()];

@@ -73,41 +73,56 @@ pub(super) fn build(spec: FrameworkSpec) -> Result<Framework> {
         }
     }
 
-    // Cycles: follow parents; a chain longer than the node count loops.
+    // Cycles: walk up from each node not yet seen, marking the path; meeting the current
+    // path again closes a cycle, meeting an earlier walk's node cannot. Every node is walked
+    // once (linear: 100,000 nodes must not cost 100,000² steps).
     let n_nodes = spec.nodes.len();
-    let mut in_cycle = vec![false; n_nodes];
+    const FRESH: usize = usize::MAX;
+    const DONE: usize = usize::MAX - 1;
+    // FRESH, DONE, or the start of the walk the node is on.
+    let mut walk = vec![FRESH; n_nodes];
+    let mut cycles: Vec<Vec<usize>> = Vec::new();
     for start in 0..n_nodes {
-        let mut seen = vec![false; n_nodes];
-        let mut cur = start;
-        seen[cur] = true;
-        while let Some(p) = parent[cur] {
-            if seen[p] {
-                if p == start && !in_cycle[start] {
-                    // Report each cycle once, at its first node in document order.
-                    let mut members = vec![start];
-                    let mut c = parent[start];
-                    while let Some(x) = c {
-                        if x == start {
-                            break;
-                        }
-                        members.push(x);
-                        c = parent[x];
-                    }
-                    for &m in &members {
-                        in_cycle[m] = true;
-                    }
-                    let path: Vec<&str> = members.iter().map(|&m| spec.nodes[m].id.as_str()).collect();
-                    problems.push(problem(
-                        Some(&spec.nodes[start].id),
-                        ProblemKind::Cycle,
-                        format!("cycle in parents: {} -> {}", path.join(" -> "), spec.nodes[start].id),
-                    ));
+        let mut path = Vec::new();
+        let mut cur = Some(start);
+        while let Some(c) = cur {
+            if walk[c] == start {
+                // Back on this walk: `c` is on a cycle. Report it from its first node in
+                // document order, following parents, as a reader would trace it.
+                let first = path[path.iter().position(|&x| x == c).unwrap_or(0)..]
+                    .iter()
+                    .copied()
+                    .min()
+                    .unwrap_or(c);
+                let mut members = vec![first];
+                let mut x = parent[first];
+                while let Some(m) = x.filter(|&m| m != first) {
+                    members.push(m);
+                    x = parent[m];
                 }
+                cycles.push(members);
                 break;
             }
-            seen[p] = true;
-            cur = p;
+            if walk[c] != FRESH {
+                break;
+            }
+            walk[c] = start;
+            path.push(c);
+            cur = parent[c];
         }
+        for c in path {
+            walk[c] = DONE;
+        }
+    }
+    // One problem per cycle, in the document order of each cycle's first node.
+    cycles.sort_by_key(|m| m[0]);
+    for members in cycles {
+        let path: Vec<&str> = members.iter().map(|&m| spec.nodes[m].id.as_str()).collect();
+        problems.push(problem(
+            Some(&spec.nodes[members[0]].id),
+            ProblemKind::Cycle,
+            format!("cycle in parents: {} -> {}", path.join(" -> "), spec.nodes[members[0]].id),
+        ));
     }
 
     // Children.

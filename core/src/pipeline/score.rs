@@ -34,10 +34,28 @@ impl Pipeline {
     /// # Errors
     /// As [`Pipeline::run`].
     pub fn score(&self, fw: &Framework, data: &Dataset) -> Result<Run> {
+        self.stream(fw, data, false)
+    }
+
+    /// [`Pipeline::score`] with the results of every node, the normalised indicators as
+    /// well as the aggregates: `Run::results` is bit-identical to [`Pipeline::run`]'s, and
+    /// only the intermediate stages are not kept. Costs one units × nodes matrix more than
+    /// `score` (the indicator columns are written as they stream), far less than `run`.
+    ///
+    /// # Errors
+    /// As [`Pipeline::run`].
+    pub fn score_every_node(&self, fw: &Framework, data: &Dataset) -> Result<Run> {
+        self.stream(fw, data, true)
+    }
+
+    fn stream(&self, fw: &Framework, data: &Dataset, every_node: bool) -> Result<Run> {
         self.check()?;
         if self.steps.iter().any(|s| matches!(s, Step::Screen(_))) {
             let mut run = self.run(fw, data)?;
             run.stages.clear();
+            if every_node {
+                return Ok(run);
+            }
             let aggregates: Vec<usize> = (0..fw.nodes().len())
                 .filter(|&i| fw.nodes()[i].kind == crate::NodeKind::Aggregate)
                 .collect();
@@ -92,7 +110,7 @@ impl Pipeline {
         let mut sums = StreamedMeans::new(fw, aggregate, n);
         // Indicator columns are kept only when an aggregate reads them after the stream (one
         // not summed on the fly); otherwise `scores` holds the aggregates alone.
-        let keep_indicators = fw.indicators().iter().any(|&i| sums.slot_of_parent[i].is_none());
+        let keep_indicators = every_node || fw.indicators().iter().any(|&i| sums.slot_of_parent[i].is_none());
         let aggregates: Vec<usize> = (0..fw.nodes().len())
             .filter(|&i| fw.nodes()[i].kind == crate::NodeKind::Aggregate)
             .collect();
@@ -155,12 +173,16 @@ impl Pipeline {
             None => sums.into_aggregates(&aggregates, n)?,
         };
         aggregate.score_aggregates(fw, &weights, &mut scores, data.unit_ids(), &done, Some(&col_of))?;
-        let scores = if keep_indicators {
-            scores.select(ndarray::Axis(1), &aggregates)
+        let results = if every_node {
+            Results::new(fw, data.unit_ids_shared(), scores, self.ties)
         } else {
-            scores
+            let scores = if keep_indicators {
+                scores.select(ndarray::Axis(1), &aggregates)
+            } else {
+                scores
+            };
+            Results::for_nodes(fw, &aggregates, data.unit_ids_shared(), scores, self.ties)
         };
-        let results = Results::for_nodes(fw, &aggregates, data.unit_ids_shared(), scores, self.ties);
         // In step order; the first step's entries stay where they are (no copy of a per-cell log).
         let mut logs = logs.into_iter();
         let mut log = logs.next().unwrap_or_default();

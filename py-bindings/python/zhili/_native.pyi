@@ -148,6 +148,8 @@ class Run:
     def index_ranks(self) -> npt.NDArray[np.float64]: ...
     def result_rows(self) -> List[int]: ...
     def stage_names(self) -> List[str]: ...
+    @property
+    def stages_built(self) -> bool: ...
     def stage(self, name: str) -> Tuple[List[int], npt.NDArray[np.float64]]: ...
     def log(self) -> Dict[str, Any]: ...
     def effective_weights(self) -> npt.NDArray[np.float64]: ...
@@ -166,7 +168,7 @@ def score(
     numeric: Optional[Mapping[str, npt.NDArray[np.float64]]] = None,
     time: Optional[Sequence[int]] = None,
     weights: Optional[Mapping[str, float]] = None,
-    keep_stages: bool = True,
+    keep_stages: Optional[bool] = None,
 ) -> Run: ...
 def criteria_weights(
     values: npt.NDArray[np.float64],
@@ -224,6 +226,16 @@ def _run_from_state(
     normaliser_json: Optional[str],
     result_units: Sequence[str],
     scores: npt.NDArray[np.float64],
+    lazy: Optional[
+        Tuple[
+            str,
+            Sequence[str],
+            npt.NDArray[np.float64],
+            Optional[Sequence[str]],
+            Mapping[str, Sequence[Optional[str]]],
+            Mapping[str, npt.NDArray[np.float64]],
+        ]
+    ] = None,
 ) -> Run: ...
 def _debug_panic() -> None: ...
 

@@ -266,7 +266,7 @@ def score(
     columns: Optional[Sequence[str]] = None,
     groups: Optional[Mapping[str, Sequence[Any]]] = None,
     numeric: Optional[Mapping[str, Any]] = None,
-    keep_stages: bool = True,
+    keep_stages: Optional[bool] = None,
 ) -> Any:
     """Score data with a framework and a pipeline; returns :class:`Results`.
 
@@ -290,9 +290,14 @@ def score(
     indicator columns (default: the framework's indicators in order), ``groups`` and
     ``numeric`` extra columns by name. A float64 array is read in place, without a copy.
 
-    ``keep_stages=False`` streams each indicator column through all steps while it is in
-    cache (faster on large data): the same aggregate scores, ranks and log, but no
-    intermediate stages and no normalised-indicator columns (only aggregate nodes).
+    Stages (``res.stage("treated")``) are built when first asked for: by default the
+    engine streams each indicator column through all steps while it is in cache (the
+    fast path) and keeps its inputs, and the first access to a stage re-runs the
+    pipeline keeping every stage (bit-identical to building them up front; cached).
+    Scores, ranks and the log are there at once. ``keep_stages=True`` builds every stage
+    up front (as a pipeline with a ``screen`` step always does); ``keep_stages=False``
+    streams and keeps only the aggregate scores, their ranks and the log (no stages, no
+    normalised-indicator columns, no inputs kept: the least memory).
 
     ``weights`` replaces node weights (``{node_id: weight}``, relative to siblings) for
     this run. The GIL is released while the engine computes.
