@@ -4,7 +4,7 @@
 //! GBK / GB18030) live at the edge, in the `zhili` facade; this module only holds
 //! and checks values.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use ndarray::{Array2, ArrayView1};

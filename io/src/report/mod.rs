@@ -326,7 +326,13 @@ pub fn report_data(inputs: ReportInputs<'_>, opts: &ReportOptions) -> Result<Rep
         _ => None,
     };
 
-    let raw_csv = run.stages.first().map(|s| crate::stage_csv(s, fw, data)).unwrap_or_default();
+    // The bytes `zhili score --stage raw --format csv` writes (the fingerprint's documented source).
+    let mut raw_csv = Vec::new();
+    if run.stage("raw").is_some() {
+        crate::write::ResultsExport::from_run(fw, &run, data, lang)
+            .with_stage_sheets(true)
+            .write_stage_csv("raw", &mut raw_csv, &crate::write::CsvOptions::default())?;
+    }
     let mut log_counts: Vec<(String, String, usize)> = Vec::new();
     for e in &run.log {
         match log_counts.iter_mut().find(|(s, a, _)| *s == e.step && *a == e.action) {
@@ -363,7 +369,7 @@ pub fn report_data(inputs: ReportInputs<'_>, opts: &ReportOptions) -> Result<Rep
             version: env!("CARGO_PKG_VERSION").to_owned(),
             echarts: crate::assets::ECHARTS_VERSION.to_owned(),
             command: opts.command.clone(),
-            fingerprint: crate::report::sha256::sha256_hex(raw_csv.as_bytes()),
+            fingerprint: crate::report::sha256::sha256_hex(&raw_csv),
             n_units: res.unit_ids().len(),
             n_indicators: fw.indicators().len(),
             framework_source: opts.framework_source.clone(),
