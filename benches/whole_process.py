@@ -3,7 +3,8 @@
 
 Every figure is a fresh process started, run to its end and reaped (start-up, reading,
 computing and writing included): wall time (monotonic clock around the child) and peak
-memory (the child's own max RSS from the kernel, `os.wait4`). Each command runs REPEAT
+memory (the child's own max RSS from the kernel, `os.wait4`), and its CPU time (user + system,
+all threads: the steadier figure when other processes load the machine). Each command runs REPEAT
 times (ZHILI_BENCH_REPEAT, default 3), interleaved with the peer's, and the best wall time
 and the largest peak memory are reported, with ratios peer ÷ zhili (above 1 = zhili faster).
 
@@ -98,8 +99,9 @@ def env_threads() -> dict:
     return e
 
 
-def run_child(cmd: list) -> tuple[float, float, str, int]:
-    """Run cmd in a fresh child: (wall s, its own peak RSS in MB from os.wait4, output, exit code)."""
+def run_child(cmd: list) -> tuple[float, float, str, int, float]:
+    """Run cmd in a fresh child: (wall s, its own peak RSS in MB from os.wait4, output, exit
+    code, CPU s = user + system over all its threads)."""
     t = time.perf_counter()
     r, w = os.pipe()
     pid = os.fork()
@@ -122,7 +124,8 @@ def run_child(cmd: list) -> tuple[float, float, str, int]:
     os.close(r)
     _, status, ru = os.wait4(pid, 0)
     wall = time.perf_counter() - t
-    return wall, ru.ru_maxrss / 1024, b"".join(chunks).decode(errors="replace"), os.waitstatus_to_exitcode(status)
+    out = b"".join(chunks).decode(errors="replace")
+    return wall, ru.ru_maxrss / 1024, out, os.waitstatus_to_exitcode(status), ru.ru_utime + ru.ru_stime
 
 
 def best(cmds: dict) -> dict:
@@ -130,11 +133,14 @@ def best(cmds: dict) -> dict:
     runs = {k: [] for k in cmds}
     for _ in range(REPEAT):
         for k, c in cmds.items():
-            wall, rss, out, rc = run_child(c)
+            wall, rss, out, rc, cpu = run_child(c)
             if rc != 0:
                 raise SystemExit(f"failed ({rc}): {' '.join(map(str, c))}\n{out[-2000:]}")
-            runs[k].append((wall, rss, out))
-    return {k: {"wall": min(r[0] for r in v), "rss": max(r[1] for r in v), "outs": [r[2] for r in v]} for k, v in runs.items()}
+            runs[k].append((wall, rss, out, cpu))
+    return {
+        k: {"wall": min(r[0] for r in v), "rss": max(r[1] for r in v), "outs": [r[2] for r in v], "cpu": min(r[3] for r in v)}
+        for k, v in runs.items()
+    }
 
 
 def zhili_framework(fw_json: Path, out: Path) -> None:
@@ -184,7 +190,7 @@ def zhili_reads_parquet(zfw: Path, pipe: Path) -> bool:
     import pandas as pd
 
     pd.DataFrame({"unit_id": ["a", "b"], **{f"I{j + 1:03d}": [1.0, 2.0] for j in range(M)}}).to_parquet(probe, index=False)
-    _, _, _, rc = run_child([ZHILI, "score", "-f", zfw, "-d", probe, "-p", pipe, "--unit-column", "unit_id", "--format", "csv", "--out", DATA / "probe_out.csv"])
+    _, _, _, rc, _ = run_child([ZHILI, "score", "-f", zfw, "-d", probe, "-p", pipe, "--unit-column", "unit_id", "--format", "csv", "--out", DATA / "probe_out.csv"])
     return rc == 0
 
 
@@ -219,20 +225,23 @@ def main() -> None:
         f"{THREADS} threads for every reader, best of {REPEAT} interleaved runs; peak = max RSS of the process). "
         "Ratio = peer ÷ zhili: above 1 means zhili is faster / smaller.",
         "",
-        "| workload | size | peer | peer wall | peer peak | zhili | zhili wall | zhili peak | time ratio | memory ratio |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| workload | size | peer | peer wall | peer CPU | peer peak | zhili | zhili wall | zhili CPU | zhili peak | wall ratio | CPU ratio | memory ratio |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
 
     def row(work: str, size: str, peer_name: str, peer: dict | None, ours_name: str, ours: dict) -> None:
         if peer is None:
-            lines.append(f"| {work} | {size} | | | | {ours_name} | {ms(ours['wall'])} | {ours['rss']:.0f} MB | | |")
+            lines.append(f"| {work} | {size} | | | | | {ours_name} | {ms(ours['wall'])} | {ms(ours['cpu'])} | {ours['rss']:.0f} MB | | | |")
             return
+        cpu = f"{peer['cpu'] / ours['cpu']:.2f}×" if peer.get("cpu") else ""
         lines.append(
-            f"| {work} | {size} | {peer_name} | {ms(peer['wall'])} | {peer['rss']:.0f} MB | {ours_name} | {ms(ours['wall'])} | "
-            f"{ours['rss']:.0f} MB | **{peer['wall'] / ours['wall']:.2f}×** | {peer['rss'] / ours['rss']:.2f}× |"
+            f"| {work} | {size} | {peer_name} | {ms(peer['wall'])} | {ms(peer['cpu']) if peer.get('cpu') else ''} | {peer['rss']:.0f} MB | "
+            f"{ours_name} | {ms(ours['wall'])} | {ms(ours['cpu'])} | {ours['rss']:.0f} MB | **{peer['wall'] / ours['wall']:.2f}×** | {cpu} | "
+            f"{peer['rss'] / ours['rss']:.2f}× |"
         )
-        print(f"{work:28} {size:>14}  peer {ms(peer['wall']):>9} {peer['rss']:6.0f} MB   zhili {ms(ours['wall']):>9} {ours['rss']:6.0f} MB   "
-              f"time ×{peer['wall'] / ours['wall']:.2f}  memory ×{peer['rss'] / ours['rss']:.2f}", flush=True)
+        print(f"{work:28} {size:>14}  peer {ms(peer['wall']):>9} cpu {ms(peer['cpu']) if peer.get('cpu') else '-':>8} {peer['rss']:6.0f} MB   "
+              f"zhili {ms(ours['wall']):>9} cpu {ms(ours['cpu']):>8} {ours['rss']:6.0f} MB   wall ×{peer['wall'] / ours['wall']:.2f} cpu {cpu} "
+              f"memory ×{peer['rss'] / ours['rss']:.2f}", flush=True)
 
     for n in SIZES:
         csv, zfw, pipe = data_files(n)
@@ -251,7 +260,7 @@ def main() -> None:
         row("read + check only", size, peer_name, r["peer"], "`zhili validate`", r["validate"])
         if "json" in r:
             row("score, CSV → JSON", size, peer_name, r["peer"], "`zhili score --format json`", r["json"])
-            lines.append(f"| JSON peak ÷ CSV peak | {size} | | | | | | | | {r['json']['rss'] / r['csv']['rss']:.2f} (target ≤ 2) |")
+            lines.append(f"| JSON peak ÷ CSV peak | {size} | | | | | | | | | | | {r['json']['rss'] / r['csv']['rss']:.2f} (target ≤ 2) |")
 
     # Reading alone.
     n_read = min(SIZES)
@@ -262,7 +271,7 @@ def main() -> None:
         r = best(cmds)
         for name in READERS:
             secs = min(float(o.split()[0]) for o in r[name]["outs"])
-            peer = {"wall": secs, "rss": r[name]["rss"]}
+            peer = {"wall": secs, "rss": r[name]["rss"], "cpu": None}
             row(f"read only, {enc.upper()}", f"{n_read:,} × {M}", f"{name} read (in process)", peer, "`zhili validate` (whole process)", r["zhili"])
 
     # Parquet.
@@ -278,14 +287,14 @@ def main() -> None:
     else:
         msg = "skipped: this zhili cannot read Parquet yet (`zhili score --data x.parquet` fails)"
         print(f"Parquet → scores: {msg}", flush=True)
-        lines.append(f"| Parquet → scores | {n_pq:,} × {M} | | | | {msg} | | | | |")
+        lines.append(f"| Parquet → scores | {n_pq:,} × {M} | | | | | {msg} | | | | | | |")
 
     # Scale cliff (issue 19): wide data.
     for k in WIDE:
         wcsv, wfw = wide_files(k)
         r = best({"zhili": [ZHILI, "score", "-f", wfw, "-d", wcsv, "--unit-column", "unit_id", "--format", "csv", "--out", DATA / f"z_wide_{k}.csv"]})
         row("score, 5 units, wide", f"5 × {k:,}", "", None, "`zhili score`", r["zhili"])
-        print(f"{'score, 5 units, wide':28} {f'5 × {k:,}':>14}  zhili {ms(r['zhili']['wall'])} {r['zhili']['rss']:.0f} MB", flush=True)
+        print(f"{'score, 5 units, wide':28} {f'5 × {k:,}':>14}  zhili {ms(r['zhili']['wall'])} cpu {ms(r['zhili']['cpu'])} {r['zhili']['rss']:.0f} MB", flush=True)
 
     text = "\n".join(lines) + "\n"
     (DATA / "whole-process.md").write_text(text)
