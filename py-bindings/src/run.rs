@@ -1,6 +1,7 @@
 //! `zhili._native.score` and `zhili._native.Run`: the computation and everything it kept.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use ndarray::{Array2, ShapeBuilder};
 use numpy::{PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, ToPyArray};
@@ -8,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use zhili_core::log::Level;
 use zhili_core::pipeline::{Stage, StageData};
-use zhili_core::{Dataset, Error, FittedNormaliser, Framework, LogEntry, Results, Run, Ties};
+use zhili_core::{Dataset, Error, FittedNormaliser, Framework, LogEntry, Pipeline, Results, Run, Ties};
 
 use crate::error::{guard, PyZhiliError, UnknownIdError};
 use crate::framework::PyFramework;
@@ -29,6 +30,8 @@ pub(crate) struct PyRun {
     build_seconds: f64,
     /// The input-data row of each result row.
     rows: Vec<usize>,
+    /// The dataset and pipeline of the run (for the HTML report); `None` after unpickling.
+    inputs: Option<(Arc<Dataset>, Pipeline)>,
 }
 
 /// The input-data row of each result row: the last stage's rows, or (stages not kept)
@@ -237,6 +240,70 @@ impl PyRun {
         })
     }
 
+    /// The self-contained HTML report of this run (see `zhili report`): `lang` `zh` / `en`
+    /// (default: the framework's language), `uncertainty` Monte Carlo runs and `sensitivity`
+    /// Sobol base sample N (none: no section), `factors_json` the uncertain factors (default:
+    /// weights × U(0.75, 1.25) per level), `grading_toml` grades of the index.
+    #[pyo3(signature = (*, lang = None, uncertainty = None, sensitivity = None, factors_json = None, seed = 1, grading_toml = None, command = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn html_report(
+        &self,
+        py: Python<'_>,
+        lang: Option<&str>,
+        uncertainty: Option<usize>,
+        sensitivity: Option<usize>,
+        factors_json: Option<&str>,
+        seed: u64,
+        grading_toml: Option<&str>,
+        command: Option<String>,
+    ) -> PyResult<String> {
+        use zhili::io::report::{html_report, ReportInputs, ReportOptions};
+        let Some((data, pipeline)) = &self.inputs else {
+            return Err(PyZhiliError(Error::spec(
+                "report",
+                "these results were unpickled and no longer hold their data: score again to write a report",
+            ))
+            .into());
+        };
+        let lang = match lang {
+            Some(l) => Some(zhili::io::Lang::parse(l).ok_or_else(|| spec_err("lang", format!("unknown language `{l}` (use zh or en)")))?),
+            None => None,
+        };
+        let factors: Vec<zhili_core::analysis::uncertainty::Factor> = match factors_json {
+            Some(j) => serde_json::from_str(j).map_err(|e| spec_err("factors", e))?,
+            None => Vec::new(),
+        };
+        let grading = match grading_toml {
+            Some(t) => Some(guard(|| Ok(zhili_indicators::GradingSpec::from_toml_str(t, "grading")?))?),
+            None => None,
+        };
+        let fw = &self.framework;
+        py.detach(|| {
+            guard(|| {
+                let opts = ReportOptions {
+                    lang: zhili::io::Lang::resolve(lang, Some(fw)),
+                    uncertainty,
+                    sensitivity,
+                    factors,
+                    seed,
+                    command,
+                    framework_source: fw.spec().id.clone(),
+                    data_source: Some("Python".to_owned()),
+                    ..ReportOptions::default()
+                };
+                Ok(html_report(
+                    ReportInputs {
+                        framework: fw,
+                        data,
+                        pipeline,
+                        grading: grading.as_ref(),
+                    },
+                    &opts,
+                )?)
+            })
+        })
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "<zhili._native.Run {} units × {} nodes, stages {}>",
@@ -321,6 +388,7 @@ pub(crate) fn _run_from_state(
             framework,
             core_seconds: f64::NAN,
             build_seconds: f64::NAN,
+            inputs: None,
         })
     })
 }
@@ -449,6 +517,7 @@ pub(crate) fn score(
                 framework: fw,
                 core_seconds,
                 build_seconds,
+                inputs: Some((Arc::new(ds), pipe.clone())),
             })
         })
     })
