@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Python bindings: build the extension into a virtual environment and run the Python suite
 # (pytest: API, golden COINr example, bad inputs, doctests of every module, the quick-start
-# notebook, `mypy.stubtest zhili._native`).
+# notebook, `mypy.stubtest zhili._native`, zhili.plot with the Agg backend and a CJK font).
 #
 # From a clean clone this needs only python3 (>= 3.9) and the Rust toolchain: it creates
 # .venv-py/ in the repository (gitignored), installs maturin and the test dependencies from
@@ -11,6 +11,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv="${ZHILI_PY_VENV:-.venv-py}"
+# zhili.plot's tests draw Chinese names: install Debian's CJK fonts when missing (as test-browser.sh does).
+if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+  sudo_cmd=""
+  if [ "$(id -u)" != 0 ]; then sudo_cmd="sudo"; fi
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq fonts-noto-cjk fontconfig >/dev/null
+fi
 python="${PYTHON:-python3}"
 if [ "${ZHILI_PY_FRESH:-0}" = 1 ]; then
   rm -rf "$venv"

@@ -1,7 +1,7 @@
 //! `zhili._native.score` and `zhili._native.Run`: the computation and everything it kept.
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use ndarray::{Array2, ShapeBuilder};
 use numpy::{PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, ToPyArray};
@@ -34,6 +34,8 @@ pub(crate) struct PyRun {
     /// eager run (`keep_stages=True`, or a pipeline that screens) and a streaming one
     /// (`keep_stages=False`).
     lazy: Option<Lazy>,
+    /// The dataset and pipeline of the run (for the HTML report); `None` after unpickling.
+    inputs: Option<(Arc<Dataset>, Pipeline)>,
 }
 
 /// The inputs of a lazy run and, once asked for, its stages.
@@ -44,7 +46,7 @@ pub(crate) struct PyRun {
 /// eager path makes — so they are the eager path's, bit for bit.
 struct Lazy {
     pipeline: Pipeline,
-    dataset: Dataset,
+    dataset: Arc<Dataset>,
     stages: OnceLock<Vec<Stage>>,
 }
 
@@ -302,6 +304,70 @@ impl PyRun {
         })
     }
 
+    /// The self-contained HTML report of this run (see `zhili report`): `lang` `zh` / `en`
+    /// (default: the framework's language), `uncertainty` Monte Carlo runs and `sensitivity`
+    /// Sobol base sample N (none: no section), `factors_json` the uncertain factors (default:
+    /// weights × U(0.75, 1.25) per level), `grading_toml` grades of the index.
+    #[pyo3(signature = (*, lang = None, uncertainty = None, sensitivity = None, factors_json = None, seed = 1, grading_toml = None, command = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn html_report(
+        &self,
+        py: Python<'_>,
+        lang: Option<&str>,
+        uncertainty: Option<usize>,
+        sensitivity: Option<usize>,
+        factors_json: Option<&str>,
+        seed: u64,
+        grading_toml: Option<&str>,
+        command: Option<String>,
+    ) -> PyResult<String> {
+        use zhili::io::report::{html_report, ReportInputs, ReportOptions};
+        let Some((data, pipeline)) = &self.inputs else {
+            return Err(PyZhiliError(Error::spec(
+                "report",
+                "these results were unpickled and no longer hold their data: score again to write a report",
+            ))
+            .into());
+        };
+        let lang = match lang {
+            Some(l) => Some(zhili::io::Lang::parse(l).ok_or_else(|| spec_err("lang", format!("unknown language `{l}` (use zh or en)")))?),
+            None => None,
+        };
+        let factors: Vec<zhili_core::analysis::uncertainty::Factor> = match factors_json {
+            Some(j) => serde_json::from_str(j).map_err(|e| spec_err("factors", e))?,
+            None => Vec::new(),
+        };
+        let grading = match grading_toml {
+            Some(t) => Some(guard(|| Ok(zhili_indicators::GradingSpec::from_toml_str(t, "grading")?))?),
+            None => None,
+        };
+        let fw = &self.framework;
+        py.detach(|| {
+            guard(|| {
+                let opts = ReportOptions {
+                    lang: zhili::io::Lang::resolve(lang, Some(fw)),
+                    uncertainty,
+                    sensitivity,
+                    factors,
+                    seed,
+                    command,
+                    framework_source: fw.spec().id.clone(),
+                    data_source: Some("Python".to_owned()),
+                    ..ReportOptions::default()
+                };
+                Ok(html_report(
+                    ReportInputs {
+                        framework: fw,
+                        data,
+                        pipeline,
+                        grading: grading.as_ref(),
+                    },
+                    &opts,
+                )?)
+            })
+        })
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "<zhili._native.Run {} units × {} nodes, stages {}>",
@@ -444,7 +510,7 @@ pub(crate) fn _run_from_state(
         let lazy = match &lazy {
             Some(state) => Some(Lazy {
                 pipeline: Pipeline::from_json_str(&state.0)?,
-                dataset: dataset_from_state(&units, time.as_deref(), state)?,
+                dataset: Arc::new(dataset_from_state(&units, time.as_deref(), state)?),
                 stages: OnceLock::new(),
             }),
             None => None,
@@ -457,6 +523,7 @@ pub(crate) fn _run_from_state(
             framework,
             core_seconds: f64::NAN,
             build_seconds: f64::NAN,
+            inputs: lazy.as_ref().map(|l| (Arc::clone(&l.dataset), l.pipeline.clone())),
             lazy,
         })
     })
@@ -580,6 +647,7 @@ pub(crate) fn score(
             }
             let build_seconds = t_build.elapsed().as_secs_f64();
             let t0 = std::time::Instant::now();
+            let ds = Arc::new(ds);
             let screens = pipe.steps.iter().any(|s| matches!(s, Step::Screen(_)));
             let (run, lazy) = match keep_stages {
                 Some(true) => (pipe.run(&fw, &ds)?, None),
@@ -589,7 +657,7 @@ pub(crate) fn score(
                     let run = pipe.score_every_node(&fw, &ds)?;
                     let lazy = Lazy {
                         pipeline: pipe.clone(),
-                        dataset: ds,
+                        dataset: Arc::clone(&ds),
                         stages: OnceLock::new(),
                     };
                     (run, Some(lazy))
@@ -605,6 +673,7 @@ pub(crate) fn score(
                 core_seconds,
                 build_seconds,
                 lazy,
+                inputs: Some((ds, pipe.clone())),
             })
         })
     })

@@ -154,6 +154,17 @@ class Run:
     def log(self) -> Dict[str, Any]: ...
     def effective_weights(self) -> npt.NDArray[np.float64]: ...
     def normaliser_json(self) -> Optional[str]: ...
+    def html_report(
+        self,
+        *,
+        lang: Optional[str] = None,
+        uncertainty: Optional[int] = None,
+        sensitivity: Optional[int] = None,
+        factors_json: Optional[str] = None,
+        seed: int = 1,
+        grading_toml: Optional[str] = None,
+        command: Optional[str] = None,
+    ) -> str: ...
     def __reduce__(self) -> Tuple[Any, Tuple[Any, ...]]: ...
 
 def score(

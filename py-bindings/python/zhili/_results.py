@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 import os
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
@@ -14,7 +14,11 @@ from ._compat import pandas as _pandas
 from ._framework import Framework
 
 if TYPE_CHECKING:  # pragma: no cover
+    import os
+
     import pandas as pd
+
+    from .plot import PlotAccessor
 
 
 _LOG_COLUMNS = ("step", "action", "level", "unit", "indicator", "value", "detail")
@@ -252,6 +256,58 @@ class Results:
 
             df.columns = [label(str(c)) for c in df.columns]
         return df if top is None else df.head(top)
+
+    # ---- report and plots -------------------------------------------------------------
+    def to_html_report(
+        self,
+        path: Optional[Union[str, "os.PathLike[str]"]] = None,
+        lang: Optional[str] = None,
+        uncertainty: Optional[int] = None,
+        sensitivity: Optional[int] = None,
+        *,
+        factors: Optional[Sequence[Mapping[str, Any]]] = None,
+        seed: int = 1,
+        grading: Optional[str] = None,
+    ) -> str:
+        """Write the self-contained HTML report (the same file as ``zhili report``): the
+        framework sunburst, ranking coloured by grade, units × dimensions heatmap, unit
+        profiles, the statistical audit, optional rank intervals (``uncertainty`` Monte
+        Carlo runs) and Sobol indices (``sensitivity`` base sample N), and the method.
+
+        ``lang`` is ``"zh"`` or ``"en"`` (default: the framework's language); ``factors`` the
+        uncertain factors (default: every weight × U(0.75, 1.25), one factor per level);
+        ``grading`` a grading TOML text (e.g. ``zhili.datasets.load().grading``). Returns the
+        HTML; writes it to ``path`` when given.
+
+        >>> import zhili
+        >>> s = zhili.datasets.load()
+        >>> html = s.score().to_html_report(lang="en", grading=s.grading)
+        >>> html.startswith("<!DOCTYPE html>") and 'lang="en"' in html
+        True
+        """
+        import os
+
+        text = self._run.html_report(
+            lang=lang,
+            uncertainty=None if uncertainty is None else int(uncertainty),
+            sensitivity=None if sensitivity is None else int(sensitivity),
+            factors_json=None if factors is None else json.dumps([dict(f) for f in factors]),
+            seed=int(seed),
+            grading_toml=grading,
+            command=f"Results.to_html_report(lang={lang!r}, uncertainty={uncertainty!r}, sensitivity={sensitivity!r}, seed={seed!r})",
+        )
+        if path is not None:
+            with open(os.fspath(path), "w", encoding="utf-8") as f:
+                f.write(text)
+        return text
+
+    @property
+    def plot(self) -> "PlotAccessor":
+        """Plots of these results (``res.plot.bar()``, ``.dot``, ``.dist``, ``.corr``,
+        ``.scatter``, ``.framework``); see :mod:`zhili.plot` (needs matplotlib)."""
+        from .plot import PlotAccessor
+
+        return PlotAccessor(self)
 
     def __repr__(self) -> str:
         n = len(self.unit_ids)
