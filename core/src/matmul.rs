@@ -16,8 +16,8 @@
 
 use multiversion::{multiversion, target::selected_target};
 
-use crate::prefetch::prefetch;
 use crate::vmath::madd;
+use crate::prefetch::prefetch;
 
 /// Units per tile (one AVX-512 register of `f64`).
 const UNITS: usize = 8;

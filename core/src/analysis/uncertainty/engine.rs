@@ -1037,9 +1037,7 @@ impl<'a> Engine<'a> {
                 Some(_) => Pre::L2,
             };
             let area = &mut agg[pos[r] * stride..(pos[r] + 1) * stride];
-            outs.push(R::store(ranks, row, |ranks| {
-                self.run_one(p, opts, nominal, pre, area, t, full, rs, ranks)
-            })?);
+            outs.push(R::store(ranks, row, |ranks| self.run_one(p, opts, nominal, pre, area, t, full, rs, ranks))?);
         }
         Ok(outs)
     }
@@ -1548,10 +1546,7 @@ overrides = [{ level = 2, method = "arithmetic" }]
         let ps = [0.05, 0.5, 0.95];
         for (a, b) in narrow.iter().flatten().zip(wide.iter().flatten()) {
             assert_eq!(a.count(), 40);
-            assert_eq!(
-                format!("{:?}", (a.moments(), a.quantiles(&ps))),
-                format!("{:?}", (b.moments(), b.quantiles(&ps)))
-            );
+            assert_eq!(format!("{:?}", (a.moments(), a.quantiles(&ps))), format!("{:?}", (b.moments(), b.quantiles(&ps))));
         }
         assert_eq!(narrow.iter().flatten().count(), 2 * ds.n_units());
     }

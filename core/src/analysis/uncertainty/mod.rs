@@ -545,10 +545,7 @@ pub fn replay(
         None => Ok(()),
         Some(k) => {
             let (i, x) = bad_weight(&runs[k].weights).unwrap_or((0, f64::NAN));
-            Err(Error::spec(
-                "design",
-                format!("run {}: weight of `{}` is {x}", k + 1, fw.nodes()[nodes[i]].id),
-            ))
+            Err(Error::spec("design", format!("run {}: weight of `{}` is {x}", k + 1, fw.nodes()[nodes[i]].id)))
         }
     };
     if let Some((k, e)) = first_bad {

@@ -338,11 +338,7 @@ const LANES: usize = 4;
 /// page apart each, which the hardware prefetcher does not follow: they are prefetched
 /// [`AHEAD`] runs ahead.
 pub(crate) fn record_block<R: RankCell>(hs: &mut [RankHistogram], nominal: &[u32], ranks: &[R], stride: usize, at: usize) {
-    assert!(
-        hs.len() <= BLOCK && nominal.len() == hs.len(),
-        "record_block: a block of {} units",
-        hs.len()
-    );
+    assert!(hs.len() <= BLOCK && nominal.len() == hs.len(), "record_block: a block of {} units", hs.len());
     assert!(at + hs.len() <= stride, "record_block: units {at}.. past a run of {stride}");
     let runs = ranks.len() / stride;
     let mut buf = [[0u32; PASS]; BLOCK];
