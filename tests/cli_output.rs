@@ -23,11 +23,11 @@ fn asem(extra: &[&str]) -> (bool, String, String) {
     let mut args = vec![
         "score",
         "-f",
-        f.to_str().unwrap(),
+        f.to_str().expect("utf-8 path"),
         "-d",
-        d.to_str().unwrap(),
+        d.to_str().expect("utf-8 path"),
         "-p",
-        p.to_str().unwrap(),
+        p.to_str().expect("utf-8 path"),
         "--unit-column",
         "uCode",
     ];
@@ -37,8 +37,8 @@ fn asem(extra: &[&str]) -> (bool, String, String) {
 
 fn files_in(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     v.sort();
     v

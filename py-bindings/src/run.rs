@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
+use std::io::Write as _;
 
 use ndarray::{Array2, ShapeBuilder};
 use numpy::{PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, ToPyArray};
@@ -364,6 +365,57 @@ impl PyRun {
                     },
                     &opts,
                 )?)
+            })
+        })
+    }
+
+    /// Write the results workbook (`ranking`, `scores`, `weights`, stages when asked, `log`,
+    /// `framework`) to `path`, atomically. `lang`: `zh` / `en` (default: the framework's);
+    /// `unit_names`: one per result row; `grading`: a grading TOML document.
+    #[pyo3(signature = (path, *, lang=None, stages=false, unit_names=None, grading=None))]
+    fn to_excel(
+        &self,
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        lang: Option<&str>,
+        stages: bool,
+        unit_names: Option<Vec<String>>,
+        grading: Option<String>,
+    ) -> PyResult<()> {
+        let lang = match lang {
+            None => zhili::io::Lang::resolve(None, Some(&self.framework)),
+            Some(l) => zhili::io::Lang::parse(l).ok_or_else(|| spec_err("lang", format!("unknown language `{l}` (use zh or en)")))?,
+        };
+        let grading = grading
+            .map(|g| zhili_indicators::GradingSpec::from_toml_str(&g, "grading"))
+            .transpose()
+            .map_err(PyZhiliError)?;
+        // A lazy run builds its stages here, on first use, exactly as the eager run keeps them.
+        let kept: &[Stage] = match (&self.lazy, stages) {
+            (_, false) => &[],
+            (Some(l), true) => l.stages(py, &self.framework)?,
+            (None, true) => &self.run.stages,
+        };
+        guard(|| {
+            py.detach(|| {
+                let x = zhili::io::ResultsExport::new(&self.framework, &self.run.results, lang)
+                    .with_log(&self.run.log)
+                    .with_unit_names(unit_names.as_deref())
+                    .with_grading(grading.as_ref())
+                    .with_stages(
+                        (!kept.is_empty()).then_some(zhili::io::write::StagesExport {
+                            stages: kept,
+                            unit_ids: &self.units,
+                            unit_names: None,
+                        }),
+                        Some(self.rows.clone()),
+                    );
+                let bytes = x.xlsx_bytes()?;
+                zhili::io::write_file(&path, [], |w| {
+                    w.write_all(&bytes)
+                        .map_err(|e| Error::spec("output", format!("cannot write {}: {e}", path.display())))
+                })?;
+                Ok(())
             })
         })
     }

@@ -165,6 +165,15 @@ class Run:
         grading_toml: Optional[str] = None,
         command: Optional[str] = None,
     ) -> str: ...
+    def to_excel(
+        self,
+        path: Union[str, "os.PathLike[str]"],
+        *,
+        lang: Optional[str] = None,
+        stages: bool = False,
+        unit_names: Optional[Sequence[str]] = None,
+        grading: Optional[str] = None,
+    ) -> None: ...
     def __reduce__(self) -> Tuple[Any, Tuple[Any, ...]]: ...
 
 def score(

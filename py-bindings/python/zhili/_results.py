@@ -14,8 +14,6 @@ from ._compat import pandas as _pandas
 from ._framework import Framework
 
 if TYPE_CHECKING:  # pragma: no cover
-    import os
-
     import pandas as pd
 
     from .plot import PlotAccessor
@@ -285,8 +283,6 @@ class Results:
         >>> html.startswith("<!DOCTYPE html>") and 'lang="en"' in html
         True
         """
-        import os
-
         text = self._run.html_report(
             lang=lang,
             uncertainty=None if uncertainty is None else int(uncertainty),
@@ -308,6 +304,42 @@ class Results:
         from .plot import PlotAccessor
 
         return PlotAccessor(self)
+
+    def to_excel(
+        self,
+        path: Union[str, "os.PathLike[str]"],
+        lang: Optional[str] = None,
+        stages: bool = False,
+        *,
+        grading: Union[None, bool, str, "os.PathLike[str]"] = None,
+    ) -> None:
+        """Write the results workbook to ``path`` (``.xlsx``), the same file as
+        ``zhili score --format xlsx``.
+
+        Sheets, in order: ``ranking`` (rank, unit, name, index, grade — the grade cell filled
+        with its band colour), ``scores`` (every node), ``weights`` (nominal and effective),
+        one sheet per stage when ``stages=True``, ``log``, ``framework`` (an iMeta-style
+        table). Headers and sheet names in ``lang`` (``"zh"`` / ``"en"``; default: the
+        framework's language). Numbers are stored as numbers, exactly the ``float64`` values
+        of :attr:`scores`; text is stored as text, never as a formula. The file appears whole
+        or not at all.
+
+        ``grading``: ``None`` uses the bundled grading of a bundled framework (none
+        otherwise), ``False`` none, a path or TOML text a grading document.
+
+        Raises :class:`zhili.ZhiliError` naming the problem (an unknown ``lang``, a bad
+        grading document, a file that cannot be written).
+        """
+        unit_names = None
+        if self._unit_names:
+            unit_names = [self._unit_names.get(u, "") for u in self.unit_ids]
+        self._run.to_excel(
+            os.fspath(path),
+            lang=lang,
+            stages=stages,
+            unit_names=unit_names,
+            grading=_grading_toml(grading, self.framework.id),
+        )
 
     def __repr__(self) -> str:
         n = len(self.unit_ids)
@@ -336,3 +368,16 @@ class Results:
         self._run = state["run"]
         self._unit_name = state["unit_name"]
         self._unit_names = state["unit_names"]
+
+
+def _grading_toml(grading: Union[None, bool, str, "os.PathLike[str]"], framework_id: Optional[str]) -> Optional[str]:
+    """The grading document ``to_excel`` passes on (see its ``grading`` argument)."""
+    if grading is None or grading is True:
+        bundled = next((b for b in _native.bundled() if b["name"] == framework_id), None)
+        return None if bundled is None else bundled["grading"]
+    if grading is False:
+        return None
+    if isinstance(grading, os.PathLike) or (isinstance(grading, str) and "\n" not in grading and os.path.isfile(grading)):
+        with open(os.fspath(grading), encoding="utf-8-sig") as f:
+            return f.read()
+    return str(grading)
