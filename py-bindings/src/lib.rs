@@ -25,10 +25,7 @@ use crate::error::guard;
 fn read_text(path: std::path::PathBuf) -> PyResult<(String, &'static str)> {
     guard(|| {
         let (text, enc) = zhili::io::read_text(&path)?;
-        Ok((
-            text,
-            enc.name(),
-        ))
+        Ok((text, enc.name()))
     })
 }
 
@@ -38,10 +35,7 @@ fn read_text(path: std::path::PathBuf) -> PyResult<(String, &'static str)> {
 fn decode(data: &[u8], file: &str) -> PyResult<(String, &'static str)> {
     guard(|| {
         let (text, enc) = zhili::io::decode(data, file)?;
-        Ok((
-            text,
-            enc.name(),
-        ))
+        Ok((text, enc.name()))
     })
 }
 

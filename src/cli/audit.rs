@@ -242,7 +242,13 @@ fn print_report(fw: &zhili::Framework, r: &AuditReport, lang: Lang) {
     println!("{}", words::get("audit_flags", lang));
     let mut t = table::words(&["kind", "element_a", "element_b", "r", "p"], lang);
     for x in &r.flags {
-        t.add_row(vec![format!("{:?}", x.kind), label(&x.a), label(&x.b), format!("{:.3}", x.r), format!("{:.2e}", x.p)]);
+        t.add_row(vec![
+            format!("{:?}", x.kind),
+            label(&x.a),
+            label(&x.b),
+            format!("{:.3}", x.r),
+            format!("{:.2e}", x.p),
+        ]);
     }
     table::print(&t, lang);
     println!("{}", words::get("audit_structure", lang));
