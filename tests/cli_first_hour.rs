@@ -168,7 +168,7 @@ fn ahp_files_as_people_write_them() {
         let r = v[i] / v[j];
         if r >= 1.0 {
             format!("{r}")
-        } else if i % 2 == 0 {
+        } else if i.is_multiple_of(2) {
             format!("\"{}/{}\"", v[i], v[j])
         } else {
             format!("{:.2}", r)

@@ -1,4 +1,5 @@
 //! Reading files at the edge: encodings, errors that name file / line / column.
+#![allow(clippy::unwrap_used)]
 
 use std::path::PathBuf;
 

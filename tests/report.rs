@@ -1,5 +1,6 @@
 //! `zhili report`: the data embedded in the page equal the run (and COINr's numbers), a hostile
 //! unit name stays text, both languages, the analyses match `zhili uncertainty` / `sensitivity`.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -427,6 +427,33 @@ pub(crate) fn column_letter(mut j: usize) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// Every indicator column the source lacks, in one error (the first as the column, all of them,
+/// each with the nearest header name as a hint, in the message).
+fn missing_indicators(ind_ids: &[&str], header: &[String], find: &dyn Fn(&str) -> Option<usize>, file: &str) -> Result<()> {
+    let missing: Vec<&str> = ind_ids.iter().copied().filter(|id| find(id).is_none()).collect();
+    let Some(first) = missing.first() else { return Ok(()) };
+    let list = missing
+        .iter()
+        .map(|m| {
+            let hint = zhili_core::suggest::did_you_mean(m, header.iter().map(String::as_str));
+            if hint.is_empty() {
+                format!("`{m}`")
+            } else {
+                format!("`{m}` ({hint})")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(Error::MissingColumn {
+        column: (*first).to_owned(),
+        needed_by: format!(
+            "indicator `{first}` of the framework; not in {file}, which lacks {} of {} indicator columns: {list}",
+            missing.len(),
+            ind_ids.len()
+        ),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -455,31 +482,4 @@ mod tests {
         assert_eq!(parse_number(b"lots"), None);
         assert_eq!(parse_number(b"1 2"), None);
     }
-}
-
-/// Every indicator column the source lacks, in one error (the first as the column, all of them,
-/// each with the nearest header name as a hint, in the message).
-fn missing_indicators(ind_ids: &[&str], header: &[String], find: &dyn Fn(&str) -> Option<usize>, file: &str) -> Result<()> {
-    let missing: Vec<&str> = ind_ids.iter().copied().filter(|id| find(id).is_none()).collect();
-    let Some(first) = missing.first() else { return Ok(()) };
-    let list = missing
-        .iter()
-        .map(|m| {
-            let hint = zhili_core::suggest::did_you_mean(m, header.iter().map(String::as_str));
-            if hint.is_empty() {
-                format!("`{m}`")
-            } else {
-                format!("`{m}` ({hint})")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
-    Err(Error::MissingColumn {
-        column: (*first).to_owned(),
-        needed_by: format!(
-            "indicator `{first}` of the framework; not in {file}, which lacks {} of {} indicator columns: {list}",
-            missing.len(),
-            ind_ids.len()
-        ),
-    })
 }
