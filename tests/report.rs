@@ -48,7 +48,7 @@ fn embedded_numbers_equal_zhili_score_json() {
     let dir = tempfile::tempdir().unwrap();
     let (html, d) = report(dir.path(), "r.html", &["--lang", "en"]);
     assert!(html.starts_with("<!DOCTYPE html>"));
-    let (ok, out, err) = zhili(&["score", "--format", "json"]);
+    let (ok, out, err) = zhili(&["score", "--format", "json", "--columns", "all"]);
     assert!(ok, "{err}");
     let s: Value = serde_json::from_str(&out).unwrap();
     let index = s["index"].as_str().unwrap();

@@ -22,7 +22,7 @@ struct Fixture {
 fn fixture_with(f: impl FnOnce(&mut Config)) -> Fixture {
     let b = zhili_indicators::get("kunming-county").expect("bundled");
     let fw = b.framework().expect("framework");
-    let panel = b.dataset().expect("data");
+    let panel = b.panel().expect("data");
     let pipeline = b.pipeline().expect("pipeline");
     let dir = tempfile::tempdir().expect("tempdir");
     let mut cfg = Config::new(fw.clone(), panel.clone(), pipeline.clone());
@@ -911,7 +911,7 @@ async fn page_and_assets_are_served_offline() {
 #[test]
 fn non_loopback_without_token_is_refused() {
     let b = zhili_indicators::get("kunming-county").expect("bundled");
-    let mut cfg = Config::new(b.framework().expect("fw"), b.dataset().expect("d"), b.pipeline().expect("p"));
+    let mut cfg = Config::new(b.framework().expect("fw"), b.panel().expect("d"), b.pipeline().expect("p"));
     cfg.host = "0.0.0.0".parse().expect("ip");
     let e = zhili_workbench::check_bind(&cfg).expect_err("refused");
     assert!(e.to_string().contains("--token"), "{e}");
