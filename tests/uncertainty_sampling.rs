@@ -430,7 +430,10 @@ fn cli_replays_coinr_design_and_runs_the_analyses() {
         "--top",
         "5",
     ]);
-    assert!(ok && table.to_lowercase().contains("median") && table.contains("CHE"), "{err}{table}");
+    assert!(
+        ok && table.to_lowercase().contains("median") && table.contains("CHE"),
+        "{err}{table}"
+    );
     let (ok, table, err) = zhili(&[
         "sensitivity",
         "-f",
