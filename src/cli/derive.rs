@@ -72,7 +72,7 @@ struct ReadArgs {
     encoding: Option<String>,
 }
 
-fn text(path: &PathBuf, read: &ReadArgs) -> zhili::Result<(String, String)> {
+fn text(path: &std::path::Path, read: &ReadArgs) -> zhili::Result<(String, String)> {
     read_table_text(path, read.sheet.as_deref(), read.encoding.as_deref())
 }
 
