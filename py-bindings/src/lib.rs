@@ -11,6 +11,7 @@ mod framework;
 mod json;
 mod methods;
 mod pipeline;
+mod read;
 mod run;
 mod uncertainty;
 
@@ -25,10 +26,7 @@ use crate::error::guard;
 fn read_text(path: std::path::PathBuf) -> PyResult<(String, &'static str)> {
     guard(|| {
         let (text, enc) = zhili::io::read_text(&path)?;
-        Ok((
-            text,
-            enc.name(),
-        ))
+        Ok((text, enc.name()))
     })
 }
 
@@ -38,10 +36,7 @@ fn read_text(path: std::path::PathBuf) -> PyResult<(String, &'static str)> {
 fn decode(data: &[u8], file: &str) -> PyResult<(String, &'static str)> {
     guard(|| {
         let (text, enc) = zhili::io::decode(data, file)?;
-        Ok((
-            text,
-            enc.name(),
-        ))
+        Ok((text, enc.name()))
     })
 }
 
@@ -105,6 +100,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(uncertainty::design_info, m)?)?;
     m.add_function(wrap_pyfunction!(uncertainty::sample_design, m)?)?;
     m.add_function(wrap_pyfunction!(read_text, m)?)?;
+    m.add_function(wrap_pyfunction!(read::read_table, m)?)?;
+    m.add_function(wrap_pyfunction!(read::check_dataset, m)?)?;
     m.add_function(wrap_pyfunction!(decode, m)?)?;
     m.add_function(wrap_pyfunction!(bundled, m)?)?;
     m.add_function(wrap_pyfunction!(framework::_framework_from_json, m)?)?;
