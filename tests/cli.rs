@@ -37,18 +37,25 @@ fn score_writes_csv_with_every_node_and_full_precision() {
         p.to_str().unwrap(),
         "--unit-column",
         "uCode",
+        "--columns",
+        "all",
         "-o",
         out.to_str().unwrap(),
     ]);
     assert!(ok, "{err}");
     let text = std::fs::read_to_string(&out).unwrap();
     let header = text.lines().next().unwrap();
-    assert!(header.starts_with("unit,") && header.split(',').count() == 61, "{header}");
+    // BOM, unit, name, rank, then every node
+    assert!(
+        header.starts_with("\u{feff}unit,name,rank,") && header.split(',').count() == 63,
+        "{header}"
+    );
+    let index = header.split(',').position(|h| h == "Index").unwrap();
     // CHE's index from COINr's nominal_07_Aggregated.csv, compared at full precision
     let (units, want) = common::matrix_columns("coinr-asem/nominal_07_Aggregated.csv", &["Index"]);
     let che = units.iter().position(|u| u == "CHE").unwrap();
     let line = text.lines().find(|l| l.starts_with("CHE,")).unwrap();
-    let got: f64 = line.rsplit(',').next().unwrap().parse().unwrap();
+    let got: f64 = line.split(',').nth(index).unwrap().parse().unwrap();
     assert!((got - want[[che, 0]]).abs() < 1e-9);
 }
 
@@ -58,7 +65,7 @@ fn score_writes_a_stage_and_json() {
     let out = dir.path().join("imputed.csv");
     let (ok, _, err) = zhili(&["score", "--stage", "imputed", "--format", "csv", "-o", out.to_str().unwrap()]);
     assert!(ok, "{err}");
-    assert!(std::fs::read_to_string(&out).unwrap().starts_with("unit,"));
+    assert!(std::fs::read_to_string(&out).unwrap().starts_with("\u{feff}unit,"));
     let (ok, out, err) = zhili(&["score", "--format", "json"]);
     assert!(ok, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();

@@ -119,6 +119,8 @@ pub mod words {
         ("action", "操作", "Action"),
         ("indicator", "指标", "Indicator"),
         ("detail", "说明", "Detail"),
+        ("value", "数值", "Value"),
+        ("log_level", "级别", "Level"),
         ("nominal_rank", "名义排名", "Nominal rank"),
         ("median_rank", "排名中位数", "Median rank"),
         ("mean_rank", "平均排名", "Mean rank"),
@@ -129,9 +131,6 @@ pub mod words {
 
     /// The word `id` in `lang`; the id itself when it is not in the list.
     pub fn get(id: &str, lang: Lang) -> &str {
-        WORDS
-            .iter()
-            .find(|(k, _, _)| *k == id)
-            .map_or(id, |(_, zh, en)| lang.pick(zh, en))
+        WORDS.iter().find(|(k, _, _)| *k == id).map_or(id, |(_, zh, en)| lang.pick(zh, en))
     }
 }

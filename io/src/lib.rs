@@ -10,7 +10,7 @@ mod documents;
 pub mod lang;
 mod read;
 mod text;
-mod write;
+pub mod write;
 
 pub use documents::{load_framework, load_pipeline, load_weights, read_coinr_imeta, FrameworkSource};
 pub use lang::Lang;
@@ -19,4 +19,4 @@ pub use read::{
     DataOptions, Table,
 };
 pub use text::{decode, decode_with, encoding_for_label, read_text, TextEncoding, MIN_EVIDENCE};
-pub use write::{results_csv, results_json, stage_csv};
+pub use write::{write_file, Columns, CsvOptions, CsvTable, OutputFiles, ResultsExport};

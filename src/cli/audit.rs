@@ -1,11 +1,11 @@
 //! `zhili audit`: statistical audit of an index (adequacy, coherence, structure, importance,
 //! remove-one rank shifts).
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use zhili::analysis::audit::{audit, AuditOptions, AuditReport, Method, Thresholds};
+use zhili::io;
 use zhili::Error;
 
 use super::inputs::{InputArgs, Inputs};
@@ -38,47 +38,66 @@ enum MethodArg {
     Spearman,
 }
 
-fn f(x: f64) -> String {
-    if x.is_nan() {
-        String::new()
-    } else {
-        format!("{x:?}")
-    }
+type Table<'w> = io::CsvTable<&'w mut dyn std::io::Write>;
+
+fn nums(c: &mut Table<'_>, xs: &[f64]) -> zhili::Result<()> {
+    xs.iter().try_for_each(|&x| c.num(x))
 }
 
-fn tables(r: &AuditReport) -> Vec<(&'static str, String)> {
-    let mut stats = String::from("indicator,min,max,mean,median,sd,skew,kurtosis,n_avail,n_nonzero,n_unique,n_same,frc_avail,frc_nonzero,frc_unique,frc_same,low_avail,low_nonzero,low_unique,outlier\n");
+fn bools(c: &mut Table<'_>, xs: &[bool]) -> zhili::Result<()> {
+    xs.iter().try_for_each(|&x| c.text(if x { "true" } else { "false" }))
+}
+
+fn stats(r: &AuditReport, c: &mut Table<'_>) -> zhili::Result<()> {
+    c.texts([
+        "indicator",
+        "min",
+        "max",
+        "mean",
+        "median",
+        "sd",
+        "skew",
+        "kurtosis",
+        "n_avail",
+        "n_nonzero",
+        "n_unique",
+        "n_same",
+        "frc_avail",
+        "frc_nonzero",
+        "frc_unique",
+        "frc_same",
+        "low_avail",
+        "low_nonzero",
+        "low_unique",
+        "outlier",
+    ])?;
     for s in &r.stats {
-        let _ = writeln!(
-            stats,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-            s.id,
-            f(s.min),
-            f(s.max),
-            f(s.mean),
-            f(s.median),
-            f(s.sd),
-            f(s.skew),
-            f(s.kurtosis),
-            s.n_avail,
-            s.n_nonzero,
-            s.n_unique,
-            s.n_same,
-            f(s.frc_avail),
-            f(s.frc_nonzero),
-            f(s.frc_unique),
-            f(s.frc_same),
-            s.low_avail,
-            s.low_nonzero,
-            s.low_unique,
-            s.outlier
-        );
+        c.text(&s.id)?;
+        nums(c, &[s.min, s.max, s.mean, s.median, s.sd, s.skew, s.kurtosis])?;
+        for n in [s.n_avail, s.n_nonzero, s.n_unique, s.n_same] {
+            c.int(n as u64)?;
+        }
+        nums(c, &[s.frc_avail, s.frc_nonzero, s.frc_unique, s.frc_same])?;
+        bools(c, &[s.low_avail, s.low_nonzero, s.low_unique, s.outlier])?;
+        c.end_row()?;
     }
-    let mut flags = String::from("kind,a,b,r\n");
+    Ok(())
+}
+
+fn flags(r: &AuditReport, c: &mut Table<'_>) -> zhili::Result<()> {
+    c.texts(["kind", "a", "b", "r"])?;
     for x in &r.flags {
-        let _ = writeln!(flags, "{:?},{},{},{}", x.kind, x.a, x.b, f(x.r));
+        c.text(&format!("{:?}", x.kind))?;
+        c.text(&x.a)?;
+        c.text(&x.b)?;
+        c.num(x.r)?;
+        c.end_row()?;
     }
-    let mut structure = String::from("node,children,alpha,pc1_eigenvalue,pc1_explained,pc1_loadings\n");
+    Ok(())
+}
+
+fn structure(r: &AuditReport, c: &mut Table<'_>) -> zhili::Result<()> {
+    c.texts(["node", "children", "alpha", "pc1_eigenvalue", "pc1_explained", "pc1_loadings"])?;
     for s in &r.structure {
         let (ev, ex, ld) = s.pca.as_ref().map_or((f64::NAN, f64::NAN, String::new()), |p| {
             (
@@ -87,48 +106,69 @@ fn tables(r: &AuditReport) -> Vec<(&'static str, String)> {
                 p.loadings.iter().map(|l| format!("{l:.4}")).collect::<Vec<_>>().join(" "),
             )
         });
-        let _ = writeln!(
-            structure,
-            "{},{},{},{},{},{}",
-            s.node,
-            s.children.join(" "),
-            f(s.alpha),
-            f(ev),
-            f(ex),
-            ld
-        );
+        c.text(&s.node)?;
+        c.text(&s.children.join(" "))?;
+        nums(c, &[s.alpha, ev, ex])?;
+        c.text(&ld)?;
+        c.end_row()?;
     }
-    let mut importance =
-        String::from("node,parent,effective_weight,r2_parent,r2_index,r2_index_share,eta2_parent,eta2_index,eta2_index_share\n");
-    for m in &r.importance {
-        let _ = writeln!(
-            importance,
-            "{},{},{},{},{},{},{},{},{}",
-            m.node,
-            m.parent,
-            f(m.effective_weight),
-            f(m.r2_parent),
-            f(m.r2_index),
-            f(m.r2_index_share),
-            f(m.eta2_parent),
-            f(m.eta2_index),
-            f(m.eta2_index_share)
-        );
-    }
-    let mut remove = String::from("node,mean_abs_rank_shift,max_abs_rank_shift\n");
-    for x in &r.remove_one {
-        let _ = writeln!(remove, "{},{},{}", x.node, f(x.mean_abs_rank_shift), f(x.max_abs_rank_shift));
-    }
-    vec![
-        ("stats", stats),
-        ("flags", flags),
-        ("structure", structure),
-        ("importance", importance),
-        ("remove_one", remove),
-    ]
+    Ok(())
 }
 
+fn importance(r: &AuditReport, c: &mut Table<'_>) -> zhili::Result<()> {
+    c.texts([
+        "node",
+        "parent",
+        "effective_weight",
+        "r2_parent",
+        "r2_index",
+        "r2_index_share",
+        "eta2_parent",
+        "eta2_index",
+        "eta2_index_share",
+    ])?;
+    for m in &r.importance {
+        c.text(&m.node)?;
+        c.text(&m.parent)?;
+        nums(
+            c,
+            &[
+                m.effective_weight,
+                m.r2_parent,
+                m.r2_index,
+                m.r2_index_share,
+                m.eta2_parent,
+                m.eta2_index,
+                m.eta2_index_share,
+            ],
+        )?;
+        c.end_row()?;
+    }
+    Ok(())
+}
+
+fn remove_one(r: &AuditReport, c: &mut Table<'_>) -> zhili::Result<()> {
+    c.texts(["node", "mean_abs_rank_shift", "max_abs_rank_shift"])?;
+    for x in &r.remove_one {
+        c.text(&x.node)?;
+        nums(c, &[x.mean_abs_rank_shift, x.max_abs_rank_shift])?;
+        c.end_row()?;
+    }
+    Ok(())
+}
+
+/// The audit's tables, each written as `<name>.csv`.
+type Writer = fn(&AuditReport, &mut Table<'_>) -> zhili::Result<()>;
+const TABLES: [(&str, Writer); 5] = [
+    ("stats", stats),
+    ("flags", flags),
+    ("structure", structure),
+    ("importance", importance),
+    ("remove_one", remove_one),
+];
+
 pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
+    let inputs_used = super::output::input_paths(&a.inputs);
     let Inputs {
         framework: fw,
         data,
@@ -148,10 +188,20 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
     let r = audit(&fw, &data, &pipeline, &opts)?;
     if let Some(dir) = &a.out_dir {
         std::fs::create_dir_all(dir).map_err(|e| Error::spec("output", format!("cannot create {}: {e}", dir.display())))?;
-        for (name, text) in tables(&r) {
-            let p = dir.join(format!("{name}.csv"));
-            std::fs::write(&p, text).map_err(|e| Error::spec("output", format!("cannot write {}: {e}", p.display())))?;
+        // All five files or none (each written whole, then put in place together).
+        let opts = io::CsvOptions {
+            bom: false,
+            ..io::CsvOptions::default()
+        };
+        let mut files = super::output::files(&inputs_used, &[]);
+        for (name, table) in TABLES {
+            files.write(&dir.join(format!("{name}.csv")), |w| {
+                let mut c = io::CsvTable::new(w, &opts)?;
+                table(&r, &mut c)?;
+                c.finish().map(|_| ())
+            })?;
         }
+        files.commit()?;
         return Ok(ExitCode::SUCCESS);
     }
     let new_table = |header: &[&str]| {

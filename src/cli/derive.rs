@@ -76,11 +76,21 @@ fn text(path: &std::path::Path, read: &ReadArgs) -> zhili::Result<(String, Strin
     read_table_text(path, read.sheet.as_deref(), read.encoding.as_deref())
 }
 
-fn emit(csv: String, out: Option<&PathBuf>, log: &[zhili::LogEntry]) -> zhili::Result<ExitCode> {
+/// Print the warnings, then write the table to `out` (atomically, never over one of
+/// `inputs`) or to standard output.
+fn emit(csv: String, out: Option<&PathBuf>, inputs: &[&PathBuf], log: &[zhili::LogEntry]) -> zhili::Result<ExitCode> {
     super::inputs::print_warnings(log);
+    let write = |w: &mut dyn std::io::Write| {
+        w.write_all(csv.as_bytes())
+            .map_err(|e| Error::spec("output", format!("cannot write: {e}")))
+    };
     match out {
-        Some(p) => std::fs::write(p, csv).map_err(|e| Error::parse(p.display().to_string(), None, None, format!("cannot write: {e}")))?,
-        None => print!("{csv}"),
+        Some(p) => {
+            let mut files = zhili::io::OutputFiles::new(inputs.iter().map(|p| p.as_path()));
+            files.write(p, write)?;
+            files.commit()?;
+        }
+        None => super::output::to_stdout(write)?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -94,6 +104,7 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
             out,
             read,
         } => {
+            let inputs = [events.clone(), population.clone()];
             let (ev_text, ev_file) = text(&events, &read)?;
             let (pop_text, pop_file) = text(
                 &population,
@@ -110,7 +121,7 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
                 ..Default::default()
             };
             let derived = grid_events::derive(&events, &population, &opts)?;
-            emit(to_csv(&derived.dataset)?, out.as_ref(), &derived.log)
+            emit(to_csv(&derived.dataset)?, out.as_ref(), &[&inputs[0], &inputs[1]], &derived.log)
         }
         What::Households {
             households,
@@ -119,6 +130,8 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
             out,
             read,
         } => {
+            let mut inputs = vec![households.clone()];
+            inputs.extend(grading.iter().cloned());
             let (h_text, h_file) = text(&households, &read)?;
             let rows = household::households_from_csv(&h_text, &h_file)?;
             let spec = match &grading {
@@ -139,7 +152,12 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
                 RollLevel::Township => household::Level::Township,
             };
             let rolled = household::roll_up(&rows, &spec, level)?;
-            emit(to_csv(&rolled.dataset)?, out.as_ref(), &rolled.log)
+            emit(
+                to_csv(&rolled.dataset)?,
+                out.as_ref(),
+                &inputs.iter().collect::<Vec<_>>(),
+                &rolled.log,
+            )
         }
     }
 }

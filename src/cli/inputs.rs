@@ -63,6 +63,13 @@ pub(crate) struct Inputs {
 impl InputArgs {
     /// Load everything, with the bundled defaults where an argument is absent.
     pub(crate) fn load(&self) -> zhili::Result<Inputs> {
+        let mut inputs = self.load_panel()?;
+        inputs.data = select_year(inputs.data, self.year)?;
+        Ok(inputs)
+    }
+
+    /// As [`InputArgs::load`], keeping every period of panel data (`--year` is not applied).
+    pub(crate) fn load_panel(&self) -> zhili::Result<Inputs> {
         let fw_arg = self.framework.clone().unwrap_or_else(|| zhili::indicators::DEFAULT.to_owned());
         let (fw, source) = io::load_framework(&fw_arg)?;
         let bundled = match &source {
@@ -109,7 +116,6 @@ impl InputArgs {
             }
             (None, None) => return Err(Error::spec("arguments", "--data is required with a framework file")),
         };
-        let data = select_year(data, self.year)?;
         let pipeline = match (&self.pipeline, bundled.and_then(|b| b.pipeline)) {
             (Some(p), _) => io::load_pipeline(p)?,
             (None, Some(text)) => Pipeline::from_toml_named(text, "bundled pipeline")?,

@@ -4,7 +4,9 @@ mod audit;
 mod derive;
 mod frameworks;
 mod inputs;
+mod output;
 mod score;
+mod serve;
 mod sensitivity;
 mod table;
 mod uncertainty;
@@ -41,10 +43,13 @@ enum Command {
     Derive(derive::Args),
     /// Compute weights (entropy, CRITIC, CV, SD, PCA, equal, AHP) for every sibling group.
     Weights(weights::Args),
+    /// The workbench: a local web page to tune weights, save and compare scenarios, export them.
+    Serve(serve::Args),
 }
 
 /// Parse arguments, run, print one clear error on failure.
 pub(crate) fn main() -> ExitCode {
+    output::quiet_broken_pipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Score(a) => score::run(a),
@@ -55,6 +60,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Sensitivity(a) => sensitivity::run(a),
         Command::Weights(a) => weights::run(a),
         Command::Derive(a) => derive::run(a),
+        Command::Serve(a) => serve::run(a),
     };
     match result {
         Ok(code) => code,

@@ -1,10 +1,11 @@
 //! `zhili score`: run a pipeline and print or write the results.
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::inputs::{print_warnings, InputArgs, Inputs};
-use zhili::indicators::GradingSpec;
+use super::output;
 use zhili::io;
 use zhili::{Dataset, Error, Framework, Run};
 
@@ -13,18 +14,32 @@ use zhili::{Dataset, Error, Framework, Run};
 pub(crate) struct Args {
     #[command(flatten)]
     inputs: InputArgs,
-    /// Which stage to write: raw, denominated, imputed, screened, treated, normalised, aggregated.
+    /// Which stage to write: raw, denominated, imputed, screened, treated, normalised, aggregated
+    /// (CSV only; the workbook takes every stage with --stage-sheets).
     #[arg(long, default_value = "aggregated")]
     stage: String,
-    /// Output format (default: table on screen; csv when --out is given, json for a .json file).
+    /// Output format. Default: a table on screen; with --out, from the file's extension
+    /// (.csv, .json, .xlsx). An extension that names another format is an error.
     #[arg(long, value_enum)]
     format: Option<Format>,
-    /// Write to this file instead of standard output.
+    /// Write to this file instead of standard output (written whole or not at all; never
+    /// over an input file).
     #[arg(long, short)]
     out: Option<PathBuf>,
-    /// Rows to show in the table (default: all).
+    /// Only the best N units, in every format.
     #[arg(long)]
     top: Option<usize>,
+    /// Score columns of CSV / JSON: `default` (unit, name, rank, grade, the index and the
+    /// aggregate nodes) or `all` (every node, including normalised indicators).
+    #[arg(long, default_value = "default")]
+    columns: io::Columns,
+    /// CSV without the UTF-8 byte order mark. By default CSV starts with a BOM so that Excel
+    /// (also on a Chinese Windows) reads it as UTF-8, not as GBK.
+    #[arg(long)]
+    no_bom: bool,
+    /// Workbook (xlsx): add one sheet per pipeline stage.
+    #[arg(long)]
+    stage_sheets: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -32,51 +47,121 @@ enum Format {
     Table,
     Csv,
     Json,
+    Xlsx,
+}
+
+/// The format an output file's extension names, if it names one zhili knows.
+fn format_of(path: &Path) -> zhili::Result<Option<Format>> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    Ok(match ext.as_str() {
+        "csv" => Some(Format::Csv),
+        "json" => Some(Format::Json),
+        "xlsx" => Some(Format::Xlsx),
+        "txt" | "" => None,
+        "xls" | "xlsm" | "ods" | "tsv" | "parquet" | "arrow" | "feather" | "ipc" => {
+            return Err(Error::spec(
+                "arguments",
+                format!(
+                    "--out {}: zhili score does not write .{ext}; use .csv, .json or .xlsx",
+                    path.display()
+                ),
+            ))
+        }
+        _ => None,
+    })
 }
 
 pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
+    let from_ext = match &a.out {
+        Some(p) => format_of(p)?,
+        None => None,
+    };
+    let format = match (a.format, from_ext, &a.out) {
+        (Some(f), Some(e), Some(p)) if f != e => {
+            return Err(Error::spec(
+                "arguments",
+                format!(
+                    "--format {} does not match --out {} (a .{} file); change one of them",
+                    format!("{f:?}").to_lowercase(),
+                    p.display(),
+                    format!("{e:?}").to_lowercase()
+                ),
+            ))
+        }
+        (Some(f), _, _) => f,
+        (None, Some(e), _) => e,
+        (None, None, Some(_)) => Format::Csv,
+        (None, None, None) => Format::Table,
+    };
+    if a.stage != "aggregated" && matches!(format, Format::Json | Format::Xlsx) {
+        return Err(Error::spec(
+            "arguments",
+            "--format json and xlsx write the aggregated stage; use --format csv for other stages (xlsx: --stage-sheets)",
+        ));
+    }
+    let inputs_used = output::input_paths(&a.inputs);
     let Inputs {
         framework: fw,
         data,
         pipeline,
         grading,
-        ..
+        lang,
     } = a.inputs.load()?;
     let run = pipeline.run(&fw, &data)?;
     print_warnings(&run.log);
 
-    let format = a.format.unwrap_or(match &a.out {
-        None => Format::Table,
-        Some(p) if p.extension().is_some_and(|e| e == "json") => Format::Json,
-        Some(_) => Format::Csv,
-    });
-    let text = match (format, a.stage.as_str()) {
-        (Format::Table, _) => ranked_table(&fw, &data, &run, grading.as_ref(), a.top)?,
-        (Format::Csv, "aggregated") => io::results_csv(&run.results),
-        (Format::Json, "aggregated") => io::results_json(&run.results),
-        (Format::Json, _) => {
-            return Err(Error::spec(
-                "arguments",
-                "--format json writes the aggregated stage; use --format csv for other stages",
-            ))
-        }
-        (Format::Csv, name) => {
-            let stage = run.stage(name).ok_or_else(|| Error::Unknown {
-                what: "stage",
-                id: name.to_owned(),
-                context: format!("this run has: {}", run.stage_names().join(", ")),
-            })?;
-            io::stage_csv(stage, &fw, &data)
-        }
+    let export = io::ResultsExport::from_run(&fw, &run, &data, lang)
+        .with_grading(grading.as_ref())
+        .with_columns(a.columns)
+        .with_top(a.top);
+    if format == Format::Table {
+        let text = ranked_table(&fw, &data, &run, &export)?;
+        return emit(a.out.as_deref(), &inputs_used, |w| {
+            w.write_all(text.as_bytes())
+                .map_err(|e| Error::spec("output", format!("cannot write: {e}")))
+        });
+    }
+    if run.stage(&a.stage).is_none() && a.stage != "aggregated" {
+        return Err(Error::Unknown {
+            what: "stage",
+            id: a.stage.clone(),
+            context: format!("this run has: {}", run.stage_names().join(", ")),
+        });
+    }
+    let csv = io::CsvOptions {
+        bom: !a.no_bom,
+        ..io::CsvOptions::default()
     };
-    match &a.out {
-        Some(p) => std::fs::write(p, text).map_err(|e| Error::parse(p.display().to_string(), None, None, format!("cannot write: {e}")))?,
-        None => print!("{text}"),
+    let export = export.with_stage_sheets(a.stage_sheets || format == Format::Csv);
+    emit(a.out.as_deref(), &inputs_used, |w| match format {
+        Format::Csv if a.stage == "aggregated" => export.write_csv(w, &csv),
+        Format::Csv => export.write_stage_csv(&a.stage, w, &csv),
+        Format::Json => export.write_json(w),
+        _ => {
+            let bytes = export.xlsx_bytes()?;
+            w.write_all(&bytes).map_err(|e| Error::spec("output", format!("cannot write: {e}")))
+        }
+    })
+}
+
+/// Write to `out` (atomically, never over an input) or to standard output.
+fn emit(out: Option<&Path>, inputs: &[PathBuf], write: impl FnOnce(&mut dyn Write) -> zhili::Result<()>) -> zhili::Result<ExitCode> {
+    match out {
+        Some(p) => {
+            let mut files = output::files(inputs, &[]);
+            files.write(p, write)?;
+            files.commit()?;
+        }
+        None => output::to_stdout(write)?,
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn ranked_table(fw: &Framework, data: &Dataset, run: &Run, grading: Option<&GradingSpec>, top: Option<usize>) -> zhili::Result<String> {
+fn ranked_table(fw: &Framework, data: &Dataset, run: &Run, x: &io::ResultsExport<'_>) -> zhili::Result<String> {
+    let grading = x.grading();
     let res = &run.results;
     let root = fw.root();
     let dims: Vec<usize> = fw.nodes()[root].children.clone();
@@ -97,16 +182,17 @@ fn ranked_table(fw: &Framework, data: &Dataset, run: &Run, grading: Option<&Grad
     let grades = match grading {
         Some(g) => {
             header.push(g.name.zh.clone().or_else(|| g.name.en.clone()).unwrap_or_else(|| "grade".into()));
-            Some(g.to_core().apply(res.index_scores())?)
+            Some(x.table())
         }
         None => None,
     };
     header.extend(dims.iter().map(|&d| label(d)));
     let mut t = super::table::new(&header.iter().map(String::as_str).collect::<Vec<_>>());
-    let ranks = res.index_ranks();
-    let order = res.ranking();
+    // Order, ranks and grades as every export writes them.
+    let ranked = x.table();
+    let (ranks, order) = (&ranked.ranks, &ranked.order);
     let row_of: Vec<usize> = run.stages.last().map(|s| s.data.units.clone()).unwrap_or_default();
-    for &i in order.iter().take(top.unwrap_or(usize::MAX)) {
+    for &i in order {
         let fmt = |v: f64| if v.is_nan() { "–".to_owned() } else { format!("{v:.2}") };
         let mut row = vec![fmt(ranks[i]).trim_end_matches(".00").to_owned(), res.unit_ids()[i].clone()];
         if let Some(n) = names {
@@ -114,7 +200,10 @@ fn ranked_table(fw: &Framework, data: &Dataset, run: &Run, grading: Option<&Grad
         }
         row.push(fmt(res.scores()[[i, root]]));
         if let Some(g) = &grades {
-            row.push(g.labels[i].clone().unwrap_or_else(|| "–".into()));
+            row.push(
+                g.band(grading, i)
+                    .map_or_else(|| "–".into(), |(_, b)| io::write::band_label(b, x.lang()).to_owned()),
+            );
         }
         row.extend(dims.iter().map(|&d| fmt(res.scores()[[i, d]])));
         t.add_row(row);

@@ -102,10 +102,6 @@ pub(crate) fn load_spec(path: &std::path::Path) -> zhili::Result<AnalysisSpec> {
     }
 }
 
-fn write(path: &std::path::Path, text: &str) -> zhili::Result<()> {
-    std::fs::write(path, text).map_err(|e| Error::spec("output", format!("cannot write {}: {e}", path.display())))
-}
-
 fn fmt(x: f64) -> String {
     if x.is_nan() {
         String::new()
@@ -114,49 +110,14 @@ fn fmt(x: f64) -> String {
     }
 }
 
-/// Per-unit rank statistics as CSV (one block of columns per node).
-fn stats_csv(unit_ids: &[String], stats: &[&RankStats]) -> String {
-    let mut s = String::from("unit");
-    for st in stats {
-        for c in [
-            "nominal_score",
-            "nominal_rank",
-            "mean_rank",
-            "median_rank",
-            "p5_rank",
-            "p95_rank",
-            "mean_abs_rank_shift",
-        ] {
-            if stats.len() == 1 {
-                s.push_str(&format!(",{c}"));
-            } else {
-                s.push_str(&format!(",{}:{c}", st.node));
-            }
-        }
-    }
-    s.push('\n');
-    for (u, id) in unit_ids.iter().enumerate() {
-        s.push_str(id);
-        for st in stats {
-            for v in [
-                st.nominal_score[u],
-                st.nominal_rank[u],
-                st.mean[u],
-                st.median[u],
-                st.p5[u],
-                st.p95[u],
-                st.mean_abs_shift[u],
-            ] {
-                s.push(',');
-                s.push_str(&fmt(v));
-            }
-        }
-        s.push('\n');
-    }
-    s
-}
-
 pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
+    let mut inputs_used = super::output::input_paths(&a.inputs);
+    inputs_used.extend(
+        [&a.factors, &a.replay, &a.coinr_design, &a.coinr_weights]
+            .into_iter()
+            .flatten()
+            .cloned(),
+    );
     let Inputs {
         framework: fw,
         data,
@@ -239,8 +200,14 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
     }
     let mut all: Vec<&RankStats> = vec![&res.index];
     all.extend(res.nodes.iter());
+    // Every file is written before any is put in place: a failure leaves none behind.
+    let mut files = super::output::files(&inputs_used, &[]);
+    let table = io::CsvOptions {
+        bom: false,
+        ..io::CsvOptions::default()
+    };
     if let Some(p) = &a.out {
-        write(p, &stats_csv(&res.unit_ids, &all))?;
+        files.write(p, |w| io::write::write_rank_stats_csv(w, &res.unit_ids, &all, &table))?;
     } else {
         let mut order: Vec<usize> = (0..res.unit_ids.len()).collect();
         let st = &res.index;
@@ -262,24 +229,30 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
         println!("{t}");
     }
     if let (Some(p), Some(d)) = (&a.design_out, &res.design) {
-        write(p, &d.to_csv_string()?)?;
+        let text = d.to_csv_string()?;
+        files.write(p, |w| {
+            w.write_all(text.as_bytes())
+                .map_err(|e| Error::spec("output", format!("cannot write {}: {e}", p.display())))
+        })?;
     }
     if let (Some(p), Some(s)) = (&a.runs_out, &res.run_scores) {
-        let mut text = String::from("run");
-        for u in &res.unit_ids {
-            text.push(',');
-            text.push_str(u);
-        }
-        text.push('\n');
-        for (r, row) in s.rows().into_iter().enumerate() {
-            text.push_str(&(r + 1).to_string());
-            for v in row {
-                text.push(',');
-                text.push_str(&if v.is_nan() { String::new() } else { format!("{v:?}") });
+        files.write(p, |w| {
+            let mut c = io::CsvTable::new(w, &table)?;
+            c.text("run")?;
+            for u in &res.unit_ids {
+                c.text(u)?;
             }
-            text.push('\n');
-        }
-        write(p, &text)?;
+            c.end_row()?;
+            for (r, row) in s.rows().into_iter().enumerate() {
+                c.int(r as u64 + 1)?;
+                for &v in row {
+                    c.num(v)?;
+                }
+                c.end_row()?;
+            }
+            c.finish().map(|_| ())
+        })?;
     }
+    files.commit()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -42,6 +42,8 @@ enum Method {
 }
 
 pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
+    let mut inputs_used = super::output::input_paths(&a.inputs);
+    inputs_used.extend(a.ahp.iter().cloned());
     let inputs = a.inputs.load()?;
     let fw = &inputs.framework;
     let (weights, notes) = if a.method == Method::Ahp {
@@ -120,7 +122,7 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
         println!("{n}");
     }
     if let Some(out) = &a.out {
-        write_weights(out, &weights)?;
+        write_weights(out, &inputs_used, &weights)?;
         println!(
             "weights written to {} (use: zhili score --weights {})",
             out.display(),
@@ -130,15 +132,26 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_weights(path: &std::path::Path, w: &WeightSet) -> zhili::Result<()> {
-    let text = if path.extension().is_some_and(|e| e == "csv") {
-        let mut s = String::from("id,weight\n");
-        for (id, v) in w.iter() {
-            s.push_str(&format!("{id},{v}\n"));
+/// Write a weight set that `--weights` reads back: CSV through the `csv` crate (ids with
+/// commas or quotes are quoted; no BOM, no formula guard, so every id survives), else TOML.
+fn write_weights(path: &std::path::Path, inputs: &[std::path::PathBuf], w: &WeightSet) -> zhili::Result<()> {
+    let csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let mut files = super::output::files(inputs, &[]);
+    files.write(path, |out| {
+        if csv {
+            let mut c = zhili::io::CsvTable::new(out, &zhili::io::CsvOptions::DOCUMENT)?;
+            c.texts(["id", "weight"])?;
+            for (id, v) in w.iter() {
+                c.text(id)?;
+                c.num(v)?;
+                c.end_row()?;
+            }
+            c.finish().map(|_| ())
+        } else {
+            let text = toml::to_string(&w).map_err(|e| Error::spec("weights", e.to_string()))?;
+            out.write_all(text.as_bytes())
+                .map_err(|e| Error::spec("output", format!("cannot write {}: {e}", path.display())))
         }
-        s
-    } else {
-        toml::to_string(&w).map_err(|e| Error::spec("weights", e.to_string()))?
-    };
-    std::fs::write(path, text).map_err(|e| Error::parse(path.display().to_string(), None, None, format!("cannot write: {e}")))
+    })?;
+    files.commit().map(|_| ())
 }
