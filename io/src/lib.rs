@@ -17,7 +17,8 @@ pub mod write;
 pub use documents::{apply_weights, load_framework, load_pipeline, load_weights, read_coinr_imeta, FrameworkSource};
 pub use lang::Lang;
 pub use read::{
-    read_dataset, read_dataset_str, read_excel_framework, read_table, read_table_text, sheet_names, Column, DataFormat, DataOptions, Table,
+    read_dataset, read_dataset_str, read_excel_framework, read_table, read_table_str, read_table_text, sheet_names, Column, DataFormat,
+    DataOptions, Table,
 };
 pub use text::{decode, decode_with, encoding_for_label, read_text, TextEncoding, MIN_EVIDENCE};
 pub use write::{write_file, Columns, CsvOptions, CsvTable, OutputFiles, ResultsExport};

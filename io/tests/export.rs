@@ -341,3 +341,64 @@ fn top_and_default_columns_in_every_format() {
         .expect_err("unknown stage");
     assert!(e.to_string().contains("nonsense") && e.to_string().contains("normalised"), "{e}");
 }
+
+/// `zhili score --format parquet|arrow`: read back with the readers, every column equals
+/// the CSV export's (numbers parsed from the CSV text, compared bit for bit; NaN = empty).
+#[test]
+fn parquet_and_arrow_equal_the_csv_bit_for_bit() {
+    use zhili_io::{read_table, Column, DataOptions};
+    let (fw, data, _) = setup();
+    // no imputation: the unit missing `a` keeps a NaN normalised score to carry through
+    let pipe = Pipeline::from_toml_str(
+        "version = 1\n[[steps]]\ntype = \"normalise\"\nmethod = \"minmax\"\nlo = 0.0\nhi = 100.0\n\
+         [[steps]]\ntype = \"aggregate\"\nmethod = \"arithmetic\"\n",
+    )
+    .expect("pipeline");
+    let run = pipe.run(&fw, &data).expect("run");
+    let g = GradingSpec::three_colour().expect("grading");
+    let x = ResultsExport::from_run(&fw, &run, &data, Lang::Zh)
+        .with_grading(Some(&g))
+        .with_columns(Columns::All);
+    let mut out = Vec::new();
+    x.write_csv(&mut out, &CsvOptions { bom: false, guard: false }).expect("csv");
+    let rows = csv_rows(&out);
+    assert_eq!(rows[0], ["unit", "name", "rank", "grade", "index", "dim", "a", "b", "c"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pq = dir.path().join("r.parquet");
+    let ar = dir.path().join("r.arrow");
+    let mut bytes = Vec::new();
+    x.write_parquet(&mut bytes).expect("parquet");
+    std::fs::write(&pq, &bytes).expect("write");
+    let mut bytes = Vec::new();
+    x.write_arrow(&mut bytes).expect("arrow");
+    std::fs::write(&ar, &bytes).expect("write");
+    for p in [&pq, &ar] {
+        let t = read_table(p, &DataOptions::default()).expect("read back");
+        let names: Vec<&str> = t.columns.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, rows[0], "{}", p.display());
+        assert_eq!(t.n_rows(), rows.len() - 1);
+        let mut nan = 0;
+        for (j, (name, col)) in t.columns.iter().enumerate() {
+            for (r, row) in rows[1..].iter().enumerate() {
+                let cell = row[j].as_str();
+                match col {
+                    Column::Numbers(v) => {
+                        let want = if cell.is_empty() {
+                            f64::NAN
+                        } else {
+                            cell.parse::<f64>().expect("csv number")
+                        };
+                        nan += usize::from(want.is_nan());
+                        // any NaN payload is "missing"; every other value identical in bits
+                        let same = (v[r].is_nan() && want.is_nan()) || v[r].to_bits() == want.to_bits();
+                        assert!(same, "{} {name} row {r}: {} vs {cell}", p.display(), v[r]);
+                    }
+                    Column::Text(v) => assert_eq!(v[r].as_deref().unwrap_or(""), cell, "{} {name} row {r}", p.display()),
+                }
+            }
+        }
+        // the unit with a missing indicator has missing scores: NaN must survive
+        assert!(nan > 0, "no missing value exercised");
+        assert!(matches!(t.columns[2].1, Column::Numbers(_)) && matches!(t.columns[0].1, Column::Text(_)));
+    }
+}

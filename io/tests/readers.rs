@@ -267,10 +267,9 @@ fn parallel_chunks_with_quoted_newlines_and_error_lines() {
     let ds = read_dataset_str(&text, "big.csv", &fw, &DataOptions::default()).unwrap();
     check(&ds, &ids, &names, &m);
     // A bad cell near the end: the line counts every quoted newline before it.
-    let bad = text.clone();
-    let pos = bad.rfind(&format!("\nu{},", rows - 2)).unwrap() + 1;
-    let line = bad[..pos].matches('\n').count() + 1;
-    let mut broken = bad.clone();
+    let pos = text.rfind(&format!("\nu{},", rows - 2)).unwrap() + 1;
+    let line = text[..pos].matches('\n').count() + 1;
+    let mut broken = text.clone();
     let row_end = pos + broken[pos..].find('\n').unwrap();
     broken.replace_range(row_end - 2..row_end, "xx");
     let e = read_dataset_str(&broken, "big.csv", &fw, &DataOptions::default())

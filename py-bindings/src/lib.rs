@@ -11,6 +11,7 @@ mod framework;
 mod json;
 mod methods;
 mod pipeline;
+mod read;
 mod run;
 mod uncertainty;
 
@@ -101,6 +102,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(uncertainty::design_info, m)?)?;
     m.add_function(wrap_pyfunction!(uncertainty::sample_design, m)?)?;
     m.add_function(wrap_pyfunction!(read_text, m)?)?;
+    m.add_function(wrap_pyfunction!(read::read_table, m)?)?;
+    m.add_function(wrap_pyfunction!(read::check_dataset, m)?)?;
     m.add_function(wrap_pyfunction!(decode, m)?)?;
     m.add_function(wrap_pyfunction!(bundled, m)?)?;
     m.add_function(wrap_pyfunction!(framework::_framework_from_json, m)?)?;

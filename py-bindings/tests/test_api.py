@@ -65,7 +65,8 @@ def test_framework_round_trips(fw: zhili.Framework, tmp_path: Path) -> None:
 
 def test_framework_gbk_file(tmp_path: Path) -> None:
     p = tmp_path / "gbk.toml"
-    p.write_bytes('version = 1\n[[nodes]]\nid = "指数"\n[[nodes]]\nid = "法治"\nparent = "指数"\n'.encode("gbk"))
+    # the comment gives the detector enough evidence (zhili_io::MIN_EVIDENCE non-ASCII bytes)
+    p.write_bytes('# 昆明市社会治理\nversion = 1\n[[nodes]]\nid = "指数"\n[[nodes]]\nid = "法治"\nparent = "指数"\n'.encode("gbk"))
     assert zhili.Framework.from_toml(p).node_ids == ["指数", "法治"]
 
 
@@ -241,7 +242,8 @@ def test_gil_released_during_computation() -> None:
 
 
 def test_read_csv_encodings(tmp_path: Path) -> None:
-    text = "unit,名称,crime\n五华,甲,1.5\n"
+    # enough non-ASCII bytes (zhili_io::MIN_EVIDENCE) for a confident GBK guess
+    text = "unit,名称,crime\n五华,甲,1.5\n盘龙,昆明市盘龙区,2.5\n"
     for enc, want in [("utf-8", "utf-8"), ("utf-8-sig", "utf-8"), ("gbk", "gb18030"), ("utf-16", "utf-16")]:
         p = tmp_path / f"{enc}.csv"
         p.write_bytes(text.encode(enc))
@@ -252,6 +254,7 @@ def test_read_csv_encodings(tmp_path: Path) -> None:
 
 def test_score_from_csv_path(fw: zhili.Framework, data: pd.DataFrame, tmp_path: Path) -> None:
     p = tmp_path / "d.csv"
+    data = data.assign(name=["五华区", "盘龙区", "官渡区"])  # enough GBK evidence to detect
     p.write_bytes(data.to_csv(index=False).encode("gbk"))
     res = zhili.score(fw, p, AGG)
     pd.testing.assert_frame_equal(res.scores, zhili.score(fw, data, AGG).scores)

@@ -19,7 +19,7 @@ pub(crate) struct Args {
     #[arg(long, default_value = "aggregated")]
     stage: String,
     /// Output format. Default: a table on screen; with --out, from the file's extension
-    /// (.csv, .json, .xlsx). An extension that names another format is an error.
+    /// (.csv, .json, .xlsx, .parquet, .arrow / .feather). An extension that names another format is an error.
     #[arg(long, value_enum)]
     format: Option<Format>,
     /// Write to this file instead of standard output (written whole or not at all; never
@@ -48,6 +48,10 @@ enum Format {
     Csv,
     Json,
     Xlsx,
+    /// Apache Parquet: the CSV's columns, scores as Float64.
+    Parquet,
+    /// Arrow IPC file (Feather v2): the CSV's columns, scores as Float64.
+    Arrow,
 }
 
 /// The format an output file's extension names, if it names one zhili knows.
@@ -60,12 +64,14 @@ fn format_of(path: &Path) -> zhili::Result<Option<Format>> {
         "csv" => Some(Format::Csv),
         "json" => Some(Format::Json),
         "xlsx" => Some(Format::Xlsx),
+        "parquet" => Some(Format::Parquet),
+        "arrow" | "feather" | "ipc" => Some(Format::Arrow),
         "txt" | "" => None,
-        "xls" | "xlsm" | "ods" | "tsv" | "parquet" | "arrow" | "feather" | "ipc" => {
+        "xls" | "xlsm" | "ods" | "tsv" => {
             return Err(Error::spec(
                 "arguments",
                 format!(
-                    "--out {}: zhili score does not write .{ext}; use .csv, .json or .xlsx",
+                    "--out {}: zhili score does not write .{ext}; use .csv, .json, .xlsx, .parquet or .arrow",
                     path.display()
                 ),
             ))
@@ -96,10 +102,10 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
         (None, None, Some(_)) => Format::Csv,
         (None, None, None) => Format::Table,
     };
-    if a.stage != "aggregated" && matches!(format, Format::Json | Format::Xlsx) {
+    if a.stage != "aggregated" && matches!(format, Format::Json | Format::Xlsx | Format::Parquet | Format::Arrow) {
         return Err(Error::spec(
             "arguments",
-            "--format json and xlsx write the aggregated stage; use --format csv for other stages (xlsx: --stage-sheets)",
+            "--format json, xlsx, parquet and arrow write the aggregated stage; use --format csv for other stages (xlsx: --stage-sheets)",
         ));
     }
     let inputs_used = output::input_paths(&a.inputs);
@@ -147,6 +153,8 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
         Format::Csv if a.stage == "aggregated" => export.write_csv(w, &csv),
         Format::Csv => export.write_stage_csv(&a.stage, w, &csv),
         Format::Json => export.write_json(w),
+        Format::Parquet => export.write_parquet(w),
+        Format::Arrow => export.write_arrow(w),
         _ => {
             let bytes = export.xlsx_bytes()?;
             w.write_all(&bytes).map_err(|e| Error::spec("output", format!("cannot write: {e}")))

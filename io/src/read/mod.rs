@@ -130,6 +130,17 @@ pub fn read_dataset_str(text: &str, file: &str, fw: &Framework, opts: &DataOptio
     }
 }
 
+/// As [`read_table`], from CSV text already decoded; `file` names the source in errors.
+///
+/// # Errors
+/// As [`read_table`].
+pub fn read_table_str(text: &str, file: &str, opts: &DataOptions) -> Result<Table> {
+    match csv::read(text.as_bytes(), file, Mode::Table, opts)? {
+        Output::Table(t) => Ok(t),
+        Output::Dataset(_) => Err(Error::spec("reader", "a dataset where a table was asked for")),
+    }
+}
+
 /// A record table (event log, household table, population) as CSV text, for parsers that
 /// take text: a CSV file decoded (`encoding` given or detected), or a workbook sheet
 /// (`sheet`, default the first) rendered as CSV whose line numbers are the sheet's rows.

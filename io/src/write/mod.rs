@@ -28,6 +28,7 @@
 
 mod atomic;
 mod colour;
+mod columnar;
 mod csv;
 mod guard;
 mod json;

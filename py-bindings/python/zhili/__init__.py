@@ -37,7 +37,8 @@ from ._native import (
 )
 from ._pipeline import Pipeline
 from ._results import Results
-from ._score import read_csv, score
+from ._read import read_csv, read_excel, read_parquet
+from ._score import score
 
 __all__ = [
     "Framework",
@@ -45,6 +46,8 @@ __all__ = [
     "Results",
     "score",
     "read_csv",
+    "read_excel",
+    "read_parquet",
     "steps",
     "weights",
     "analysis",

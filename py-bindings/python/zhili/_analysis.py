@@ -60,7 +60,7 @@ def _setup(
     fw = _as_framework(framework)
     pipe = _as_pipeline(pipeline)
     if isinstance(data, (str, os.PathLike)):
-        from ._score import read_csv
+        from ._read import read_csv
 
         data = read_csv(data)
     kw, unit_label, _ = _data_kwargs(fw, data, **data_options)

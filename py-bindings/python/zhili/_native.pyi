@@ -43,6 +43,8 @@ __all__ = [
     "design_info",
     "sample_design",
     "read_text",
+    "read_table",
+    "check_dataset",
     "decode",
     "bundled",
     "_framework_from_json",
@@ -233,6 +235,17 @@ def obstacles(
 ) -> Tuple[List[str], npt.NDArray[np.float64]]: ...
 def read_text(path: Union[str, os.PathLike[str]]) -> Tuple[str, str]: ...
 def decode(data: bytes, file: str = "<bytes>") -> Tuple[str, str]: ...
+def read_table(
+    path: Union[str, os.PathLike[str]],
+    sheet: Optional[str] = None,
+    encoding: Optional[str] = None,
+) -> Tuple[List[str], List[Union[npt.NDArray[np.float64], List[Optional[str]]]], Optional[str]]: ...
+def check_dataset(
+    framework: Framework,
+    path: Union[str, os.PathLike[str]],
+    sheet: Optional[str] = None,
+    unit: Optional[str] = None,
+) -> None: ...
 def bundled() -> List[Dict[str, Any]]: ...
 def _framework_from_json(text: str) -> Framework: ...
 def _pipeline_from_json(text: str) -> Pipeline: ...

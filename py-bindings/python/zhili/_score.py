@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -12,6 +11,7 @@ from . import _native
 from ._compat import pandas as _pandas
 from ._framework import Framework, PathLike
 from ._pipeline import Pipeline
+from ._read import _frame
 from ._results import Results
 from .steps import Step
 
@@ -20,30 +20,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 _UNIT_COLUMNS = ("unit", "unit_id", "uCode", "code", "id")
 _NAME_COLUMNS = ("name", "unit_name", "uName")
-
-
-def read_csv(path: PathLike, **kwargs: Any) -> "pd.DataFrame":
-    """Read a CSV file into a DataFrame, detecting its encoding (UTF-8 with or without BOM,
-    GBK / GB18030 as Chinese Excel writes it, UTF-16 with BOM) with zhili's Rust reader.
-
-    Keyword arguments go to :func:`pandas.read_csv`; the detected encoding is in
-    ``df.attrs["encoding"]``.
-
-    >>> import tempfile, os, zhili
-    >>> d = tempfile.mkdtemp()
-    >>> p = os.path.join(d, "gbk.csv")
-    >>> with open(p, "wb") as f:
-    ...     _ = f.write("区县,得分\\n五华区,1.5\\n".encode("gbk"))
-    >>> df = zhili.read_csv(p)
-    >>> df.attrs["encoding"], df.columns.tolist(), df.iloc[0, 0]
-    ('gb18030', ['区县', '得分'], '五华区')
-    """
-    pd = _pandas()
-
-    text, enc = _native.read_text(os.fspath(path))
-    df = pd.read_csv(io.StringIO(text), **kwargs)
-    df.attrs["encoding"] = enc
-    return df
 
 
 def _as_framework(fw: Any) -> Framework:
@@ -223,13 +199,24 @@ def _data_kwargs(
     columns: Optional[Sequence[str]] = None,
     groups: Optional[Mapping[str, Sequence[Any]]] = None,
     numeric: Optional[Mapping[str, Any]] = None,
+    sheet: Optional[str] = None,
 ) -> Tuple[Dict[str, Any], Optional[str], Optional[Dict[str, str]]]:
     """The dataset arguments of the native functions (see :func:`score` for the inputs;
     panel data is reduced to ``year``, default the latest)."""
     unit_label: Optional[str] = unit
     unit_names: Optional[Dict[str, str]] = None
     if isinstance(data, (str, os.PathLike)):
-        data = read_csv(data)
+        where = os.fspath(data) + (f", sheet {sheet}" if sheet is not None else "")
+        frame = _frame(data, sheet=sheet)
+        try:
+            return _from_frame(frame, fw, unit, names, time, year)
+        except _native.DataError as e:
+            # The Rust reader names sheet, row and column of the first bad cell; the
+            # frame's own errors know only column and unit. Re-read only on this path.
+            _native.check_dataset(fw._inner, os.fspath(data), sheet=sheet, unit=unit)
+            err = type(e)(f"{where}: {e}")
+            err.__dict__.update(getattr(e, "__dict__", {}))
+            raise err from None
     if isinstance(data, np.ndarray) or (isinstance(data, (list, tuple)) and not hasattr(data, "columns")):
         arr = np.asarray(data, dtype=np.float64)
         if arr.ndim != 2:
@@ -248,7 +235,7 @@ def _data_kwargs(
     elif hasattr(data, "columns") and hasattr(data, "index"):
         kw, unit_label, unit_names = _from_frame(data, fw, unit, names, time, year)
     else:
-        raise TypeError(f"data must be a pandas DataFrame, a numpy array or a CSV path, not {type(data).__name__}")
+        raise TypeError(f"data must be a pandas DataFrame, a numpy array or a data file path, not {type(data).__name__}")
     return kw, unit_label, unit_names
 
 
@@ -267,11 +254,14 @@ def score(
     groups: Optional[Mapping[str, Sequence[Any]]] = None,
     numeric: Optional[Mapping[str, Any]] = None,
     keep_stages: Optional[bool] = None,
+    sheet: Optional[str] = None,
 ) -> Any:
     """Score data with a framework and a pipeline; returns :class:`Results`.
 
-    ``data`` is a pandas DataFrame, a CSV path (read with :func:`read_csv`) or a
-    2-D numpy array (units × indicators, NaN = missing).
+    ``data`` is a pandas DataFrame, a 2-D numpy array (units × indicators, NaN = missing)
+    or the path of a data file read by zhili's Rust readers: CSV (:func:`read_csv`), a
+    workbook sheet (:func:`read_excel`; ``sheet`` names it, default the first), Parquet or
+    Arrow IPC (:func:`read_parquet`).
 
     DataFrame: units come from the ``unit`` column (default: the first of ``unit``,
     ``unit_id``, ``uCode``, ``code``, ``id`` present, else the index); indicator columns are
@@ -340,6 +330,7 @@ def score(
         columns=columns,
         groups=groups,
         numeric=numeric,
+        sheet=sheet,
     )
     w = None if weights is None else {str(k): float(v) for k, v in dict(weights).items()}
     run = _native.score(fw._inner, pipe._inner, weights=w, keep_stages=keep_stages, **kw)

@@ -1,0 +1,75 @@
+//! Data files → plain tables for Python (`zhili.read_csv`, `read_excel`, `read_parquet`),
+//! through the same Rust readers as the CLI (`zhili_io::read_table`).
+
+use std::path::PathBuf;
+
+use numpy::PyArray1;
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+use zhili::io::{Column, DataFormat, DataOptions, Table};
+
+use crate::error::guard;
+use crate::framework::PyFramework;
+
+/// Read a data file (CSV in any detected or given encoding, a workbook sheet, Parquet,
+/// Arrow IPC) into `(names, columns, encoding)`: one float64 array per numeric column
+/// (NaN = missing), one list of `str | None` per text column; `encoding` is the CSV's
+/// text encoding (`None` for the binary formats).
+#[pyfunction]
+#[pyo3(signature = (path, sheet = None, encoding = None))]
+pub(crate) fn read_table<'py>(
+    py: Python<'py>,
+    path: PathBuf,
+    sheet: Option<String>,
+    encoding: Option<String>,
+) -> PyResult<(Vec<String>, Bound<'py, PyList>, Option<&'static str>)> {
+    let opts = DataOptions {
+        sheet,
+        encoding,
+        ..DataOptions::default()
+    };
+    let (table, enc) = py.detach(|| guard(|| Ok(read(&path, &opts)?)))?;
+    let names: Vec<String> = table.columns.iter().map(|(n, _)| n.clone()).collect();
+    let cols = PyList::empty(py);
+    for (_, c) in table.columns {
+        match c {
+            Column::Numbers(v) => cols.append(PyArray1::from_vec(py, v))?,
+            Column::Text(v) => cols.append(v)?,
+        }
+    }
+    Ok((names, cols, enc))
+}
+
+/// The table and, for CSV, the encoding it was decoded from.
+fn read(path: &std::path::Path, opts: &DataOptions) -> zhili::Result<(Table, Option<&'static str>)> {
+    if DataFormat::of(path) != DataFormat::Csv {
+        return Ok((zhili::io::read_table(path, opts)?, None));
+    }
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| zhili::Error::parse(&file, None, None, format!("cannot read: {e}")))?;
+    let forced = opts.encoding.as_deref().map(zhili::io::encoding_for_label).transpose()?;
+    let (text, enc) = zhili::io::decode_with(&bytes, &file, forced)?;
+    Ok((zhili::io::read_table_str(&text, &file, opts)?, Some(enc.name())))
+}
+
+/// Read a data file for a framework as the CLI does (`zhili_io::read_dataset`) and
+/// discard the result: raises the reader's error, which names file, sheet, row and
+/// column. `zhili.score(fw, path)` calls it only after its DataFrame path found a bad
+/// indicator column, to report where.
+#[pyfunction]
+#[pyo3(signature = (framework, path, sheet = None, unit = None))]
+pub(crate) fn check_dataset(
+    py: Python<'_>,
+    framework: &PyFramework,
+    path: PathBuf,
+    sheet: Option<String>,
+    unit: Option<String>,
+) -> PyResult<()> {
+    let opts = DataOptions {
+        sheet,
+        unit_column: unit,
+        ..DataOptions::default()
+    };
+    let fw = &framework.inner;
+    py.detach(|| guard(|| Ok(zhili::io::read_dataset(&path, fw, &opts).map(drop)?)))
+}
