@@ -87,3 +87,58 @@ fn encoding_flag_overrides_detection() {
     let (ok, _, err) = zhili(&["score", "-f", f, "-d", d, "--encoding", "klingon"]);
     assert!(!ok && err.contains("klingon"), "{err}");
 }
+
+/// `--format parquet|arrow` (and by extension): read back with the readers, the same
+/// columns and numbers (bit for bit; NaN = empty) as the CSV export of the same run.
+#[test]
+fn score_parquet_and_arrow_read_back_equal_the_csv() {
+    use zhili::io::{read_table, Column, DataOptions};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let base = ["score", "-f", &excel("framework.toml"), "-d", &excel("data.csv")].map(str::to_owned);
+    let out = |name: &str, extra: &[&str]| {
+        let p = dir.path().join(name);
+        let mut args: Vec<String> = base.to_vec();
+        args.extend(["--out".to_owned(), p.display().to_string()]);
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        let (ok, _, err) = zhili(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(ok, "{name}: {err}");
+        p
+    };
+    let csv = read_table(&out("r.csv", &["--columns", "all"]), &DataOptions::default()).expect("csv");
+    for p in [
+        out("r.parquet", &["--columns", "all"]),
+        out("r.arrow", &["--columns", "all"]),
+        out("r.feather", &["--format", "arrow", "--columns", "all"]),
+    ] {
+        let t = read_table(&p, &DataOptions::default()).expect("read back");
+        assert_eq!(t.n_rows(), csv.n_rows());
+        assert_eq!(t.columns.len(), csv.columns.len());
+        for ((n, c), (wn, w)) in t.columns.iter().zip(&csv.columns) {
+            assert_eq!(n, wn, "{}", p.display());
+            match (c, w) {
+                (Column::Numbers(a), Column::Numbers(b)) => {
+                    for (x, y) in a.iter().zip(b) {
+                        assert!(
+                            (x.is_nan() && y.is_nan()) || x.to_bits() == y.to_bits(),
+                            "{} {n}: {x} vs {y}",
+                            p.display()
+                        );
+                    }
+                }
+                (a, b) => assert_eq!(a, b, "{} {n}", p.display()),
+            }
+        }
+    }
+    let (ok, _, err) = zhili(&[
+        "score",
+        "-f",
+        &excel("framework.toml"),
+        "-d",
+        &excel("data.csv"),
+        "--format",
+        "arrow",
+        "--out",
+        &dir.path().join("x.parquet").display().to_string(),
+    ]);
+    assert!(!ok && err.contains("--format arrow does not match"), "{err}");
+}
