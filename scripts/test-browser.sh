@@ -12,8 +12,9 @@ if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "No
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
 fi
 cargo build --release --locked --bin zhili
-export ZHILI_BIN="$PWD/target/release/zhili"
-export ARTEFACTS="$PWD/target/browser-artefacts"
+target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
+export ZHILI_BIN="$target_dir/release/zhili"
+export ARTEFACTS="$target_dir/browser-artefacts"
 mkdir -p "$ARTEFACTS"
 cd browser-tests
 npm install --no-audit --no-fund --silent

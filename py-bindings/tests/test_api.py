@@ -169,10 +169,14 @@ def test_missing_values_stay_missing(fw: zhili.Framework, data: pd.DataFrame) ->
 
 def test_panel_time(fw: zhili.Framework, data: pd.DataFrame) -> None:
     panel = pd.concat([data.assign(year=2020), data.assign(year=2021)], ignore_index=True)
+    # One rule with `zhili score`: the latest year unless told (issue 21).
     res = zhili.score(fw, panel, AGG, time="year")
     assert res.scores.index.names == ["unit", "time"]
-    assert len(res.scores) == 6
-    assert res.scores.loc[("c", 2021), "index"] == res.scores.loc[("c", 2020), "index"]
+    assert len(res.scores) == 3
+    assert set(res.scores.index.get_level_values("time")) == {2021}
+    each = zhili.score(fw, panel, AGG, time="year", year="all")
+    assert sorted(each) == [2020, 2021]
+    assert each[2021].scores.loc[("c", 2021), "index"] == each[2020].scores.loc[("c", 2020), "index"]
     with pytest.raises(zhili.DataError, match="`a`"):
         zhili.score(fw, pd.concat([panel, panel.iloc[:1]]), AGG, time="year")
 
