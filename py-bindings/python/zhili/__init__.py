@@ -8,7 +8,7 @@ log of what each step did.
 >>> import zhili
 >>> s = zhili.datasets.load()
 >>> res = zhili.score(s.framework, s.data, s.pipeline, unit=s.unit, time=s.time)  # latest year
->>> len(res.ranking()) == (s.data[s.time] == s.data[s.time].max()).sum()
+>>> bool(len(res.ranking()) == (s.data[s.time] == s.data[s.time].max()).sum())
 True
 
 Errors derive from :class:`ZhiliError`; their messages name the node, unit or column.

@@ -26,6 +26,7 @@ __all__ = [
     "criteria_weights",
     "group_weights",
     "grade",
+    "grading_spec",
     "ahp_matrix",
     "ahp_group",
     "ahp_framework",

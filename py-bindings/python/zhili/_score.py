@@ -310,7 +310,7 @@ def score(
         if year != "all":
             raise ValueError(f"year must be an int, None (the latest) or 'all', not {year!r}")
         if isinstance(data, (str, os.PathLike)):
-            data = read_csv(data)
+            data = _frame(data, sheet=sheet)
         if time is None or not hasattr(data, "columns"):
             raise _native.DataError("year='all' needs a DataFrame with a time= column (the years of a panel)")
         if time not in [str(c) for c in data.columns]:
