@@ -2,17 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
-
-use std::process::Command;
-
-fn zhili(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zhili")).args(args).output().expect("run zhili");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::zhili;
 
 #[test]
 fn score_without_arguments_prints_a_ranked_table() {

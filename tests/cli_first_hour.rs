@@ -3,17 +3,7 @@
 //! there is.
 
 mod common;
-
-use std::process::Command;
-
-fn zhili(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zhili")).args(args).output().expect("run zhili");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::zhili;
 
 fn header(out: &str) -> String {
     out.lines().find(|l| l.contains('┆')).unwrap_or_default().to_owned()

@@ -1,20 +1,12 @@
 //! What `zhili` writes: formats, round trips, safe files, closed pipes.
 
 mod common;
+use common::zhili;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 
 use calamine::{Data, Reader, Xlsx};
-
-fn zhili(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zhili")).args(args).output().expect("run zhili");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn asem(extra: &[&str]) -> (bool, String, String) {
     let f = common::fixture("coinr-asem/input_ASEM_iMeta.csv");

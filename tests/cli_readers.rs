@@ -1,17 +1,10 @@
 //! The readers through the `zhili` command: workbooks (data and framework), `--sheet`,
 //! `--encoding`, and workbook errors naming sheet, row and column letter.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
+use common::zhili;
 
-fn zhili(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zhili")).args(args).output().expect("run zhili");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use std::path::PathBuf;
 
 fn excel(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

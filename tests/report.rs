@@ -3,20 +3,12 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+use common::zhili;
 
 use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
-
-fn zhili(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zhili")).args(args).output().expect("run zhili");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 /// The JSON in `<script type="application/json" id="zhili-data">`, parsed independently of
 /// `zhili_io::report::extract_data`.

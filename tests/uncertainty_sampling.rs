@@ -4,9 +4,9 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+use common::zhili;
 
 use std::path::Path;
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use common::{fixture, read_table};
@@ -323,15 +323,6 @@ fn sensitivity_of_the_asem_index() {
     )
     .unwrap_err();
     assert!(e.to_string().contains("XXX"));
-}
-
-fn zhili(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zhili")).args(args).output().expect("run zhili");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[test]

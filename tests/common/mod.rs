@@ -117,3 +117,16 @@ pub fn assert_close(what: &str, units: &[String], cols: &[&str], got: &Array2<f6
         assert!(ok, "{what}: unit {} indicator {}: got {g}, want {w}", units[i], cols[j]);
     }
 }
+
+/// Run the `zhili` binary built for these tests: (success, stdout, stderr).
+pub fn zhili(args: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zhili"))
+        .args(args)
+        .output()
+        .expect("run zhili");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
