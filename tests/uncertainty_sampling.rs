@@ -216,6 +216,7 @@ fn progress_is_reported_and_cancellation_stops_with_a_clear_error() {
         Monitor {
             progress: Some(&tick),
             cancel: None,
+            ..Monitor::default()
         },
     )
     .unwrap();
@@ -237,6 +238,7 @@ fn progress_is_reported_and_cancellation_stops_with_a_clear_error() {
         Monitor {
             progress: Some(&tick2),
             cancel: Some(&stop),
+            ..Monitor::default()
         },
     )
     .unwrap_err();

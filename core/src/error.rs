@@ -53,7 +53,7 @@ pub enum ProblemKind {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.node {
-            Some(n) => write!(f, "node `{n}`: {}", self.message),
+            Some(n) => write!(f, "node `{}`: {}", crate::text::cut(n), self.message),
             None => f.write_str(&self.message),
         }
     }
@@ -77,7 +77,7 @@ impl fmt::Display for Location {
             write!(f, ", line {l}")?;
         }
         if let Some(c) = &self.column {
-            write!(f, ", column `{c}`")?;
+            write!(f, ", column `{}`", crate::text::cut(c))?;
         }
         Ok(())
     }
@@ -101,7 +101,7 @@ pub enum Error {
     },
 
     /// Data the framework or pipeline needs is absent.
-    #[error("missing column `{column}` (needed by {needed_by})")]
+    #[error("missing column `{}` (needed by {needed_by})", crate::text::cut(.column))]
     MissingColumn {
         /// The column name.
         column: String,
@@ -110,7 +110,7 @@ pub enum Error {
     },
 
     /// A node, indicator or unit id that does not exist.
-    #[error("unknown {what} `{id}`{}", ctx(.context))]
+    #[error("unknown {what} `{}`{}", crate::text::cut(.id), ctx(.context))]
     Unknown {
         /// `node`, `indicator`, `unit`, `stage`, `group value`, ...
         what: &'static str,
@@ -146,6 +146,25 @@ pub enum Error {
         unit: Option<String>,
         /// The node or indicator concerned, if any.
         node: Option<String>,
+    },
+
+    /// A request needs more memory than the limit allows (refused before it starts), or an
+    /// allocation failed.
+    #[error(
+        "{what} needs about {} of memory for {why}, more than the limit of {}; ask for less, or raise the limit \
+         with --max-memory (Python: zhili.set_max_memory) or ZHILI_MAX_MEMORY · \
+         {what}：{why} 约需 {} 内存，超过上限 {}；请减小规模，或用 --max-memory / ZHILI_MAX_MEMORY 提高上限",
+        crate::memory::show(*.needed), crate::memory::show(*.limit), crate::memory::show(*.needed), crate::memory::show(*.limit)
+    )]
+    Memory {
+        /// The request, e.g. `sensitivity analysis (N = 1000000000, k = 3)`.
+        what: String,
+        /// What the memory is for.
+        why: String,
+        /// Bytes needed (estimated).
+        needed: u64,
+        /// The limit in force (bytes).
+        limit: u64,
     },
 
     /// A pipeline, weight set or option is malformed.

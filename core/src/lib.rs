@@ -7,12 +7,14 @@ mod error;
 pub mod framework;
 mod kernels;
 pub mod log;
+pub mod memory;
 pub mod normalise;
 pub mod pipeline;
 pub mod prepare;
 pub mod rank;
 pub mod results;
 pub mod suggest;
+pub mod text;
 pub mod weight;
 
 pub use aggregate::{Aggregate, Aggregator};

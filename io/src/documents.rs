@@ -79,13 +79,21 @@ pub fn read_coinr_imeta(text: &str, file: &str) -> Result<FrameworkSpec> {
         .map(str::to_owned)
         .collect();
     let col = |name: &str| header.iter().position(|h| h == name);
-    for required in ["iCode", "Type"] {
-        if col(required).is_none() {
-            return Err(Error::MissingColumn {
-                column: required.into(),
-                needed_by: format!("a COINr iMeta table ({file})"),
-            });
-        }
+    // The root cause first: a missing column is reported before (and instead of) the
+    // follow-on problems every row would otherwise show.
+    let missing: Vec<&str> = ["iCode", "Type", "Parent"].into_iter().filter(|c| col(c).is_none()).collect();
+    if !missing.is_empty() {
+        return Err(Error::MissingColumn {
+            column: missing.join("`, `"),
+            needed_by: format!(
+                "a COINr iMeta table ({file}; its header has {}) · iMeta 表缺少必需的列",
+                header
+                    .iter()
+                    .map(|h| format!("`{}`", zhili_core::text::cut(h)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
     }
     let mut rows = Vec::new();
     for rec in rdr.records() {
@@ -100,10 +108,14 @@ pub fn read_coinr_imeta(text: &str, file: &str) -> Result<FrameworkSpec> {
         let num_of = |name: &str| -> Result<Option<f64>> {
             match text_of(name) {
                 None => Ok(None),
-                Some(s) => s
-                    .parse::<f64>()
-                    .map(Some)
-                    .map_err(|_| Error::parse(file, Some(line), Some(name.into()), format!("`{s}` is not a number"))),
+                Some(s) => s.parse::<f64>().map(Some).map_err(|_| {
+                    Error::parse(
+                        file,
+                        Some(line),
+                        Some(name.into()),
+                        format!("`{}` is not a number", zhili_core::text::cut(&s)),
+                    )
+                }),
             }
         };
         rows.push(IMetaRow {
@@ -183,7 +195,11 @@ pub fn load_weights(path: &Path) -> Result<WeightSet> {
                 &file,
                 Some(line),
                 Some(header[w_col].clone()),
-                format!("weight `{ws}` of `{id}` is not a number"),
+                format!(
+                    "weight `{}` of `{}` is not a number",
+                    zhili_core::text::cut(ws),
+                    zhili_core::text::cut(&id)
+                ),
             )
         })?;
         pairs.push((id, w));

@@ -108,6 +108,7 @@ fn monitored<T: Send>(
                     let monitor = Monitor {
                         progress: Some(&hook),
                         cancel: Some(&cancel),
+                        ..Monitor::default()
                     };
                     work(&ds, monitor)
                 }));

@@ -24,6 +24,10 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Memory limit for big requests (e.g. 512M, 4G; default: ZHILI_MAX_MEMORY, else 3/4 of
+    /// physical memory). A request that needs more is refused before it starts.
+    #[arg(long, global = true, value_name = "SIZE")]
+    max_memory: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -54,6 +58,15 @@ enum Command {
 pub(crate) fn main() -> ExitCode {
     output::quiet_broken_pipe();
     let cli = Cli::parse();
+    if let Some(s) = &cli.max_memory {
+        match zhili::memory::parse_size(s) {
+            Ok(b) => zhili::memory::set_max_memory(Some(b)),
+            Err(m) => {
+                eprintln!("error: --max-memory: {m}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     let result = match cli.command {
         Command::Score(a) => score::run(a),
         Command::Validate(a) => validate::run(a),

@@ -86,6 +86,7 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
         Monitor {
             progress: Some(&tick),
             cancel: Some(cancel_flag()),
+            ..Monitor::default()
         },
     );
     pb.finish_and_clear();

@@ -140,11 +140,42 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
     let total = design
         .as_ref()
         .map_or_else(|| a.runs.or(spec.as_ref().and_then(|s| s.runs)).unwrap_or(1000), |d| d.runs.len());
+    // Every file is written before any is put in place: a failure leaves none behind.
+    let mut files = super::output::files(&inputs_used, &[]);
+    let table = io::CsvOptions {
+        bom: false,
+        ..io::CsvOptions::default()
+    };
+    // Run scores are written as the runs are done (bounded memory however many runs).
+    let runs_csv = match &a.runs_out {
+        Some(p) => {
+            let mut c = io::CsvTable::new(std::io::BufWriter::with_capacity(1 << 16, files.open(p)?), &table)?;
+            c.text("run")?;
+            for u in data.unit_ids() {
+                c.text(u)?;
+            }
+            c.end_row()?;
+            Some(std::sync::Mutex::new(c))
+        }
+        None => None,
+    };
+    let sink = |r: usize, scores: &[f64]| -> zhili::Result<()> {
+        let Some(m) = &runs_csv else { return Ok(()) };
+        let mut c = m
+            .lock()
+            .map_err(|_| Error::spec("output", "the run-scores writer failed earlier"))?;
+        c.int(r as u64 + 1)?;
+        for &v in scores {
+            c.num(v)?;
+        }
+        c.end_row()
+    };
     let pb = progress_bar(total, a.quiet);
     let tick = |done: usize, _: usize| pb.set_position(done as u64);
     let monitor = Monitor {
         progress: Some(&tick),
         cancel: Some(cancel),
+        runs: runs_csv.is_some().then_some(&sink as &ua::RunSink<'_>),
     };
     let t0 = std::time::Instant::now();
     let result = match &design {
@@ -201,12 +232,10 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
     }
     let mut all: Vec<&RankStats> = vec![&res.index];
     all.extend(res.nodes.iter());
-    // Every file is written before any is put in place: a failure leaves none behind.
-    let mut files = super::output::files(&inputs_used, &[]);
-    let table = io::CsvOptions {
-        bom: false,
-        ..io::CsvOptions::default()
-    };
+    if let Some(m) = runs_csv {
+        let c = m.into_inner().map_err(|_| Error::spec("output", "the run-scores writer failed"))?;
+        std::io::Write::flush(&mut c.finish()?).map_err(|e| Error::spec("output", format!("cannot write the run scores: {e}")))?;
+    }
     if let Some(p) = &a.out {
         files.write(p, |w| io::write::write_rank_stats_csv(w, &res.unit_ids, &all, &table))?;
     } else {
@@ -244,24 +273,6 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
         files.write(p, |w| {
             w.write_all(text.as_bytes())
                 .map_err(|e| Error::spec("output", format!("cannot write {}: {e}", p.display())))
-        })?;
-    }
-    if let (Some(p), Some(s)) = (&a.runs_out, &res.run_scores) {
-        files.write(p, |w| {
-            let mut c = io::CsvTable::new(w, &table)?;
-            c.text("run")?;
-            for u in &res.unit_ids {
-                c.text(u)?;
-            }
-            c.end_row()?;
-            for (r, row) in s.rows().into_iter().enumerate() {
-                c.int(r as u64 + 1)?;
-                for &v in row {
-                    c.num(v)?;
-                }
-                c.end_row()?;
-            }
-            c.finish().map(|_| ())
         })?;
     }
     files.commit()?;

@@ -362,7 +362,7 @@ impl Aggregate {
         self.check(fw)?;
         let n = indicators.nrows();
         // Every column is written: indicators copied, aggregates scored.
-        let mut scores = crate::kernels::alloc::zeros_f(n, fw.nodes().len());
+        let mut scores = crate::kernels::alloc::zeros_f(n, fw.nodes().len())?;
         for (j, &node) in fw.indicators().iter().enumerate() {
             scores.column_mut(node).assign(&indicators.column(j));
         }

@@ -65,7 +65,7 @@ impl Dataset {
         let values = if values.t().is_standard_layout() {
             values
         } else {
-            let mut c = crate::kernels::alloc::zeros_f(values.nrows(), values.ncols());
+            let mut c = crate::kernels::alloc::zeros_f(values.nrows(), values.ncols())?;
             c.assign(&values);
             c
         };
@@ -314,7 +314,7 @@ impl Dataset {
         }
         let cols = self.columns_of(fw)?;
         // Column-major, built column by column: the layout every pipeline kernel walks.
-        let mut out = crate::kernels::alloc::zeros_f(self.n_units(), cols.len());
+        let mut out = crate::kernels::alloc::zeros_f(self.n_units(), cols.len())?;
         for (k, &j) in cols.iter().enumerate() {
             out.column_mut(k).assign(&self.values.column(j));
         }

@@ -40,7 +40,7 @@ pub(super) fn build(spec: FrameworkSpec) -> Result<Framework> {
             problems.push(problem(
                 Some(&n.id),
                 ProblemKind::DuplicateId,
-                format!("duplicate id `{}` (node #{})", n.id, i + 1),
+                format!("duplicate id `{}` (node #{})", crate::text::cut(&n.id), i + 1),
             ));
         } else {
             index.insert(n.id.clone(), i);
@@ -56,7 +56,11 @@ pub(super) fn build(spec: FrameworkSpec) -> Result<Framework> {
             Some(p) => match index.get(p) {
                 Some(&pi) if pi == i => problems.push(problem(Some(&n.id), ProblemKind::Cycle, "node is its own parent")),
                 Some(&pi) => parent[i] = Some(pi),
-                None => problems.push(problem(Some(&n.id), ProblemKind::UnknownParent, format!("unknown parent `{p}`"))),
+                None => problems.push(problem(
+                    Some(&n.id),
+                    ProblemKind::UnknownParent,
+                    format!("unknown parent `{}`", crate::text::cut(p)),
+                )),
             },
         }
     }

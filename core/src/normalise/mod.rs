@@ -377,7 +377,7 @@ impl Normaliser {
         self.prepare(x, nodes)?;
         let method = self.method();
         let (n, m) = x.dim();
-        let mut out = crate::kernels::alloc::zeros_f(n, m);
+        let mut out = crate::kernels::alloc::zeros_f(n, m)?;
         let mut log = Vec::new();
         let mut columns = Vec::with_capacity(m);
         for (j, node) in nodes.iter().enumerate() {
@@ -435,7 +435,7 @@ impl FittedNormaliser {
         self.normaliser.method().check()?;
         let method = self.normaliser.method();
         let (n, m) = x.dim();
-        let mut out = crate::kernels::alloc::zeros_f(n, m);
+        let mut out = crate::kernels::alloc::zeros_f(n, m)?;
         let mut log = Vec::new();
         for (j, fitted) in self.columns.iter().enumerate() {
             let mut oc = out.column_mut(j);

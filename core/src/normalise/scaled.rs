@@ -52,12 +52,12 @@ impl Normalise for Scaled {
     fn check(&self) -> Result<()> {
         // Exact comparison on purpose: only equal bounds divide by zero.
         #[allow(clippy::float_cmp)]
-        let bad = !(self.lo.is_finite() && self.hi.is_finite() && self.scale.is_finite()) || self.lo == self.hi;
+        let bad = !(self.lo.is_finite() && self.hi.is_finite() && self.scale.is_finite()) || self.lo == self.hi || self.scale == 0.0;
         if bad {
             return Err(Error::spec(
                 "normalise (scaled)",
                 format!(
-                    "lo = {}, hi = {}, scale = {} must be finite with lo ≠ hi",
+                    "lo = {}, hi = {}, scale = {} must be finite with lo ≠ hi and scale ≠ 0",
                     self.lo, self.hi, self.scale
                 ),
             ));

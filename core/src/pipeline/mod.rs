@@ -30,6 +30,7 @@
 //! Each preparation step may appear at most once, in any order; `aggregate` must be
 //! the last step and appear exactly once. Running gives a [`Run`] with every stage.
 
+mod finite;
 mod run;
 mod score;
 pub(crate) mod step;
@@ -97,8 +98,16 @@ impl Step {
     /// Returns the new stage, and the fitted normaliser for `normalise`.
     ///
     /// # Errors
-    /// The step's own errors; [`Error::Spec`] for `aggregate`, which is not a preparation step.
+    /// The step's own errors; [`Error::Spec`] for `aggregate`, which is not a preparation step;
+    /// [`Error::Method`] naming step, indicator and unit when the step turned a number into
+    /// `inf` / `NaN` (see `finite.rs`).
     pub(crate) fn prepare(&self, input: &StepInput<'_>) -> Result<(StepOutput, Option<crate::FittedNormaliser>)> {
+        let (out, fitted) = self.prepare_unchecked(input)?;
+        finite::check_stage(self.stage_name(), input.framework, input.dataset.unit_ids(), input.data, &out.data)?;
+        Ok((out, fitted))
+    }
+
+    fn prepare_unchecked(&self, input: &StepInput<'_>) -> Result<(StepOutput, Option<crate::FittedNormaliser>)> {
         Ok(match self {
             Step::Denominate(s) => (s.apply(input)?, None),
             Step::Impute(s) => (s.apply(input)?, None),

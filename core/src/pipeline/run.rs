@@ -81,6 +81,7 @@ impl Pipeline {
                     }
                     let unit_ids: Vec<&str> = current.units.iter().map(|&u| data.unit_ids()[u].as_str()).collect();
                     let scores = a.apply(fw, &weights, current.values.view(), &unit_ids)?;
+                    super::finite::check_scores(fw, &|r| unit_ids[r], scores.view(), &|k| Some(k))?;
                     // Share the dataset's ids when no unit was screened out.
                     let ids: std::sync::Arc<[String]> =
                         if current.units.len() == data.n_units() && current.units.iter().enumerate().all(|(k, &u)| k == u) {

@@ -124,7 +124,9 @@ impl Pipeline {
         // With indicator columns kept, a matrix of every node is filled as the columns stream
         // (every column is written, so no fill pass); otherwise the aggregates' matrix is built
         // after the stream, from the streamed means (see `StreamedMeans::into_aggregates`).
-        let mut kept = keep_indicators.then(|| crate::kernels::alloc::zeros_f(n, fw.nodes().len()));
+        let mut kept = keep_indicators
+            .then(|| crate::kernels::alloc::zeros_f(n, fw.nodes().len()))
+            .transpose()?;
         for (j, (&node, &src)) in fw.indicators().iter().zip(&source).enumerate() {
             // The column is worked on in place in `scratch`, which stays in cache (with the
             // streamed sums) from the copy below to the last step.
@@ -147,6 +149,7 @@ impl Pipeline {
                     Kernel::Normalise(nm) => fitted.push(nm.fit_transform_column(&mut scratch, input.indicator_node(j), log)?),
                 }
             }
+            super::finite::check_column(fw, data.unit_ids(), j, raw, &scratch)?;
             sums.add(fw, node, &scratch);
             if let Some(scores) = kept.as_mut() {
                 let mut out = scores.column_mut(node);
@@ -173,6 +176,9 @@ impl Pipeline {
             None => sums.into_aggregates(&aggregates, n)?,
         };
         aggregate.score_aggregates(fw, &weights, &mut scores, data.unit_ids(), &done, Some(&col_of))?;
+        super::finite::check_scores(fw, &|r| &data.unit_ids()[r], scores.view(), &|k| {
+            Some(col_of[k]).filter(|&c| c != usize::MAX)
+        })?;
         let results = if every_node {
             Results::new(fw, data.unit_ids_shared(), scores, self.ties)
         } else {

@@ -89,7 +89,7 @@ pub(crate) trait ColumnKernel {
 pub(crate) fn apply_by_column(step: &dyn ColumnStep, input: &StepInput<'_>) -> crate::Result<StepOutput> {
     let mut kernel = step.begin(input)?;
     let x = &input.data.values;
-    let mut values = crate::kernels::alloc::zeros_f(x.nrows(), x.ncols());
+    let mut values = crate::kernels::alloc::zeros_f(x.nrows(), x.ncols())?;
     let mut log = Vec::new();
     for (j, mut col) in values.columns_mut().into_iter().enumerate() {
         // Column-major: every column is one contiguous slice.

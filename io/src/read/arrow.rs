@@ -265,7 +265,7 @@ fn numbers(
         .enumerate()
         .map(|(i, t)| {
             layout::parse_number(t.as_bytes()).unwrap_or_else(|| {
-                flag(i, format!("`{t}` is not a number"));
+                flag(i, format!("`{}` is not a number", zhili_core::text::cut(t)));
                 f64::NAN
             })
         })

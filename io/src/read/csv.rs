@@ -169,7 +169,7 @@ fn number(f: &[u8], row: usize, col: usize, c: &mut Chunk) -> f64 {
             c.bad.push(BadCell {
                 row,
                 col,
-                message: format!("`{}` is not a number", String::from_utf8_lossy(f)),
+                message: format!("`{}` is not a number", zhili_core::text::cut(&String::from_utf8_lossy(f))),
             });
         }
         f64::NAN

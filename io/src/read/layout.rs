@@ -13,6 +13,29 @@ const UNIT_COLUMNS: &[&str] = &["unit", "unit_id", "uCode", "code", "id"];
 const NAME_COLUMNS: &[&str] = &["name", "unit_name", "uName"];
 const TIME_COLUMNS: &[&str] = &["year", "Year", "Time", "time"];
 
+/// Without a unit column by a known name, the first column holds the unit ids — unless the
+/// framework reads it (an indicator or a denominator): that is data without unit ids, refused
+/// rather than scored with indicator values as ids.
+fn first_column_as_unit(header: &[String], fw: &Framework, file: &str) -> Result<usize> {
+    let first = header.first().map(String::as_str).unwrap_or_default();
+    let used = fw.indicator_ids().contains(&first) || fw.nodes().iter().any(|n| n.denominator.as_deref() == Some(first));
+    if !used {
+        return Ok(0);
+    }
+    Err(Error::MissingColumn {
+        column: "unit".into(),
+        needed_by: format!(
+            "the unit ids of {file}: looked for a column named {}, and the first column `{}` is an indicator of the \
+             framework; name the unit column with --unit-column NAME (Python: unit=\"NAME\") or add one · \
+             数据缺少单位列（查找了 {}），第一列 `{}` 是指标；请用 --unit-column 指定单位列",
+            UNIT_COLUMNS.join(", "),
+            zhili_core::text::cut(first),
+            UNIT_COLUMNS.join(", "),
+            zhili_core::text::cut(first),
+        ),
+    })
+}
+
 /// What a column of the source is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Role {
@@ -90,7 +113,10 @@ impl Layout {
                 None => Ok(defaults.iter().find_map(|d| find(d))),
             }
         };
-        let unit = pick(&opts.unit_column, UNIT_COLUMNS)?.unwrap_or(0);
+        let unit = match pick(&opts.unit_column, UNIT_COLUMNS)? {
+            Some(c) => c,
+            None => first_column_as_unit(&header, fw, file)?,
+        };
         let name = pick(&opts.name_column, NAME_COLUMNS)?.filter(|&c| c != unit);
         let time = pick(&opts.time_column, TIME_COLUMNS)?.filter(|&c| c != unit);
         let mut roles = vec![Role::Skipped; header.len()];
@@ -314,7 +340,7 @@ pub(crate) fn assemble(layout: &Layout, p: Parsed, file: &str, loc: &dyn Locate)
         let mut seen = HashSet::with_capacity(p.units.len());
         for (row, u) in p.units.iter().enumerate() {
             if !seen.insert(u.as_str()) {
-                return Err(loc.at(row, Some(layout.unit), h, format!("duplicate unit `{u}`")));
+                return Err(loc.at(row, Some(layout.unit), h, format!("duplicate unit `{}`", zhili_core::text::cut(u))));
             }
         }
     }
@@ -328,10 +354,15 @@ pub(crate) fn assemble(layout: &Layout, p: Parsed, file: &str, loc: &dyn Locate)
             for (row, t) in cells.iter().enumerate() {
                 let v = t
                     .parse::<i64>()
-                    .map_err(|_| loc.at(row, Some(c), h, format!("time `{t}` is not an integer")))?;
+                    .map_err(|_| loc.at(row, Some(c), h, format!("time `{}` is not an integer", zhili_core::text::cut(t))))?;
                 if !keys.insert((p.units[row].as_str(), v)) {
                     let u = &p.units[row];
-                    return Err(loc.at(row, Some(layout.unit), h, format!("duplicate unit `{u}` for time {v}")));
+                    return Err(loc.at(
+                        row,
+                        Some(layout.unit),
+                        h,
+                        format!("duplicate unit `{}` for time {v}", zhili_core::text::cut(u)),
+                    ));
                 }
                 time.push(v);
             }

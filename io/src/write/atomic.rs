@@ -108,6 +108,19 @@ impl OutputFiles {
     /// As [`OutputFiles::check`]; [`Error::Spec`] (`output`) if the temporary file cannot be
     /// created or written; any error `write` returns.
     pub fn write(&mut self, path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+        let file = self.open(path)?;
+        let mut buf = BufWriter::with_capacity(1 << 16, file);
+        write(&mut buf)?;
+        buf.flush().map_err(|e| out_err(path, format!("cannot write: {e}")))
+    }
+
+    /// Open one output to be written while a computation runs (e.g. run scores streamed as
+    /// they are produced): a handle on a temporary file next to `path`, which becomes `path`
+    /// at [`OutputFiles::commit`] — or is removed if the command fails first.
+    ///
+    /// # Errors
+    /// As [`OutputFiles::write`].
+    pub fn open(&mut self, path: &Path) -> Result<std::fs::File> {
         let target = self.check(path)?;
         let dir = match target.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -118,12 +131,9 @@ impl OutputFiles {
             .suffix(".tmp")
             .tempfile_in(&dir)
             .map_err(|e| out_err(path, format!("cannot create a file in {}: {e}", dir.display())))?;
-        let mut buf = BufWriter::with_capacity(1 << 16, tmp.as_file());
-        write(&mut buf)?;
-        buf.flush().map_err(|e| out_err(path, format!("cannot write: {e}")))?;
-        drop(buf);
+        let file = tmp.as_file().try_clone().map_err(|e| out_err(path, format!("cannot write: {e}")))?;
         self.pending.push((tmp, target));
-        Ok(())
+        Ok(file)
     }
 
     /// Rename every temporary file over its target, in the order written. Returns the

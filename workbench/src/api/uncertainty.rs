@@ -58,6 +58,7 @@ pub(crate) async fn start(State(state): State<AppState>, Body(input): Body<Input
         let monitor = Monitor {
             progress: Some(&tick),
             cancel: Some(&job.cancel),
+            ..Monitor::default()
         };
         let factors = [Factor::Weights {
             spread,

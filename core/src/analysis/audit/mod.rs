@@ -196,8 +196,15 @@ pub fn level_nodes(fw: &Framework, level: usize) -> Vec<&str> {
 ///
 /// # Errors
 /// Any error of running the pipeline or (with `remove_one`) of the runs without an element;
-/// [`Error::Unknown`] for an unknown `stage`.
+/// [`Error::Unknown`] for an unknown `stage`; [`Error::Spec`] for a collinearity threshold
+/// outside (0, 1].
 pub fn audit(fw: &Framework, data: &Dataset, pipeline: &Pipeline, opts: &AuditOptions) -> Result<AuditReport> {
+    if !(opts.collinear.is_finite() && opts.collinear > 0.0 && opts.collinear <= 1.0) {
+        return Err(Error::spec(
+            "audit options",
+            format!("collinear threshold must be a number in (0, 1] (got {})", opts.collinear),
+        ));
+    }
     let run = pipeline.run(fw, data)?;
     let stage = match &opts.stage {
         Some(s) => run.stage(s).ok_or_else(|| Error::Unknown {

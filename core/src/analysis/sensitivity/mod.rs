@@ -43,7 +43,8 @@ pub struct SaltelliDesign {
 /// Build a Saltelli design of base size `n` for `k` factors.
 ///
 /// # Errors
-/// [`Error::Spec`] if `n < 2` or `k == 0`.
+/// [`Error::Spec`] if `n < 2` or `k == 0`; [`Error::Memory`] if the design does not fit in
+/// the memory budget ([`crate::memory`]).
 pub fn saltelli_design(n: usize, k: usize, seed: u64) -> Result<SaltelliDesign> {
     if n < 2 || k == 0 {
         return Err(Error::spec(
@@ -51,7 +52,14 @@ pub fn saltelli_design(n: usize, k: usize, seed: u64) -> Result<SaltelliDesign> 
             format!("needs N ≥ 2 and at least one factor (N = {n}, k = {k})"),
         ));
     }
-    let mut u = Array2::zeros((n * (k + 2), k));
+    let runs = design_runs(n, k);
+    crate::memory::check(
+        format!("a Saltelli design (N = {n}, k = {k})"),
+        format!("N(k + 2) = {runs} runs × {k} numbers"),
+        crate::memory::bytes(runs * k as u128, 8),
+    )?;
+    let mut u = Array2::from_shape_vec((n * (k + 2), k), crate::kernels::alloc::huge_zeros::<f64>(n * (k + 2) * k)?)
+        .map_err(|e| Error::spec("sensitivity analysis", e.to_string()))?;
     for j in 0..n {
         let mut g = replicate_rng(seed, j as u64);
         for i in 0..k {
@@ -78,6 +86,28 @@ pub struct Bootstrap {
     pub confidence: f64,
     /// Seed.
     pub seed: u64,
+}
+
+impl Bootstrap {
+    /// Check the settings: a confidence level strictly between 0 and 1.
+    ///
+    /// # Errors
+    /// [`Error::Spec`] naming the setting and its value.
+    pub fn validate(&self) -> Result<()> {
+        if !(self.confidence > 0.0 && self.confidence < 1.0) {
+            return Err(Error::spec(
+                "sensitivity analysis",
+                format!("confidence must lie strictly between 0 and 1 (got {})", self.confidence),
+            ));
+        }
+        if self.resamples == 1 {
+            return Err(Error::spec(
+                "sensitivity analysis",
+                "bootstrap resamples must be 0 (no intervals) or at least 2 (got 1)",
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Default for Bootstrap {
@@ -109,6 +139,26 @@ pub struct SobolIndices {
     pub mean: f64,
     /// Output variance V.
     pub variance: f64,
+}
+
+/// N(k + 2), without overflow.
+fn design_runs(n: usize, k: usize) -> u128 {
+    (n as u128).saturating_mul(k as u128 + 2)
+}
+
+/// Refuse an analysis of `runs` runs (each `per_run` bytes kept) and `resamples` bootstrap
+/// resamples of N rows that does not fit in the memory budget.
+fn check_memory(n: usize, k: usize, per_run: usize, boot: &Bootstrap) -> Result<()> {
+    let runs = design_runs(n, k);
+    let threads = rayon::current_num_threads() as u128;
+    let bytes = crate::memory::bytes(runs, per_run)
+        .saturating_add(crate::memory::bytes(boot.resamples as u128, 16 * k + 48))
+        .saturating_add(crate::memory::bytes(threads.saturating_mul(n as u128), 8));
+    crate::memory::check(
+        format!("sensitivity analysis (N = {n}, k = {k}, {} bootstrap resamples)", boot.resamples),
+        format!("{runs} runs (design, outputs) and the bootstrap"),
+        bytes,
+    )
 }
 
 fn estimate(y: &[f64], n: usize, k: usize, rows: &[usize]) -> (Vec<f64>, Vec<f64>) {
@@ -217,6 +267,8 @@ pub fn sobol_indices(y: &[f64], n: usize, k: usize, boot: &Bootstrap) -> Result<
 /// # Errors
 /// As [`saltelli_design`] and [`sobol_indices`].
 pub fn sobol_function<F: Fn(&[f64]) -> f64 + Sync>(f: F, k: usize, n: usize, seed: u64, boot: &Bootstrap) -> Result<SobolIndices> {
+    boot.validate()?;
+    check_memory(n, k, 16 * k + 40, boot)?;
     let d = saltelli_design(n, k, seed)?;
     let rows: Vec<Vec<f64>> = d.u.rows().into_iter().map(|r| r.to_vec()).collect();
     let y: Vec<f64> = rows.par_iter().map(|r| f(r)).collect();
@@ -287,8 +339,11 @@ pub fn sensitivity(
     opts: &SensitivityOptions,
     monitor: Monitor<'_>,
 ) -> Result<SensitivityResult> {
+    opts.bootstrap.validate()?;
     let sampler = Sampler::new(fw, factors)?;
     let k = sampler.k();
+    // per run: its design row, its output and its plan's key
+    check_memory(opts.n, k, 8 * k + 8 + 64, &opts.bootstrap)?;
     let design = saltelli_design(opts.n, k, opts.seed)?;
     let unit = |id: &str| {
         data.unit_ids().iter().position(|u| u == id).ok_or_else(|| Error::Unknown {

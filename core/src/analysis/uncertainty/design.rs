@@ -65,7 +65,7 @@ fn cell<T: serde::de::DeserializeOwned>(s: &str, col: &str, line: usize) -> Resu
             "<design>",
             Some(line),
             Some(col.to_owned()),
-            format!("bad `{col}` step table `{s}`: {e}"),
+            format!("bad `{col}` step table `{}`: {e}", crate::text::cut(s)),
         )
     })
 }
@@ -97,7 +97,21 @@ impl Design {
             .map(|h| h.trim().to_owned())
             .collect();
         let mut weight_nodes = Vec::new();
-        for h in &header {
+        let mut seen = std::collections::HashMap::with_capacity(header.len());
+        for (j, h) in header.iter().enumerate() {
+            if let Some(i) = seen.insert(h.as_str(), j) {
+                return Err(Error::parse(
+                    "<design>",
+                    Some(1),
+                    Some(h.clone()),
+                    format!(
+                        "columns {} and {} are both `{}`: each column may appear once (a later one would silently win)",
+                        i + 1,
+                        j + 1,
+                        crate::text::cut(h)
+                    ),
+                ));
+            }
             match h.as_str() {
                 "run" | "impute" | "treat" | "normalise" | "aggregate" | "exclude" => {}
                 w if w.starts_with("w:") => weight_nodes.push(w[2..].to_owned()),
@@ -105,8 +119,11 @@ impl Design {
                     return Err(Error::parse(
                         "<design>",
                         Some(1),
-                        Some(other.to_owned()),
-                        format!("unknown design column `{other}` (expected run, impute, treat, normalise, aggregate, exclude, w:<node>)"),
+                        Some(crate::text::cut(other).into_owned()),
+                        format!(
+                            "unknown design column `{}` (expected run, impute, treat, normalise, aggregate, exclude, w:<node>)",
+                            crate::text::cut(other)
+                        ),
                     ))
                 }
             }
@@ -135,7 +152,12 @@ impl Design {
                             f64::NAN
                         } else {
                             v.parse().map_err(|_| {
-                                Error::parse("<design>", Some(line), Some(h.clone()), format!("weight `{v}` is not a number"))
+                                Error::parse(
+                                    "<design>",
+                                    Some(line),
+                                    Some(h.clone()),
+                                    format!("weight `{}` is not a number", crate::text::cut(v)),
+                                )
                             })?
                         });
                     }
@@ -320,6 +342,11 @@ mod tests {
 
     #[test]
     fn bad_cells_name_line_and_column() {
+        let e = Design::from_csv_str("run,w:A,w:B,w:A\n1,1,2,3\n").expect_err("duplicate");
+        assert!(e.to_string().contains("columns 2 and 4 are both `w:A`"), "{e}");
+        let long = "9".repeat(500) + "x";
+        let e = Design::from_csv_str(&format!("run,w:A\n1,{long}\n")).expect_err("long");
+        assert!(e.to_string().contains("(501 bytes)") && e.to_string().len() < 300, "{e}");
         let e = Design::from_csv_str("run,w:A\n1,abc\n").expect_err("bad weight");
         assert!(e.to_string().contains("w:A"), "{e}");
         let e = Design::from_csv_str("run,colour\n1,red\n").expect_err("bad column");

@@ -39,8 +39,8 @@ use rayon::prelude::*;
 
 pub use crate::rank::{rank_into, RankScratch};
 pub use design::{Design, DesignRun};
-pub use engine::Monitor;
 pub(crate) use engine::{Engine, ExecOptions, Output, Registry, RunPlan};
+pub use engine::{Monitor, RunSink};
 pub use factors::{check_factors, AggregationChoice, Factor, Off, Rescale, RescaleTo, TreatChoice};
 pub use rng::{choice, pick, replicate_rng, uniform};
 pub use stats::RankHistogram;
@@ -415,6 +415,16 @@ pub fn uncertainty(
         return Err(Error::spec("uncertainty analysis", "needs at least one run"));
     }
     let sampler = Sampler::new(fw, factors)?;
+    let per_run = if opts.keep_runs && monitor.runs.is_none() {
+        8 * data.n_units() + 24
+    } else {
+        0
+    } + if opts.record_design {
+        design_run_bytes(sampler.weight_nodes.len())
+    } else {
+        0
+    };
+    check_runs("uncertainty analysis", opts.runs, per_run, "the runs kept (run scores, design)")?;
     let mut engine = Engine::new(fw, data, pipeline, sampler.reg.clone())?;
     // which prepared-data variants the runs use (cheap: the draws only), checking for cancellation
     let mut keys = BTreeSet::new();
@@ -450,12 +460,27 @@ pub fn uncertainty(
     Ok(finish(fw, data, &targets, out, opts.runs, design))
 }
 
+/// Bytes a design run holds with `w` weights.
+fn design_run_bytes(w: usize) -> usize {
+    8 * w + std::mem::size_of::<DesignRun>()
+}
+
+/// Refuse `runs` runs of `per_run` bytes each that do not fit in the memory budget.
+fn check_runs(what: &str, runs: usize, per_run: usize, why: &str) -> Result<()> {
+    crate::memory::check(
+        format!("{what} of {runs} runs"),
+        format!("{why}, about {per_run} bytes a run"),
+        crate::memory::bytes(runs as u128, per_run),
+    )
+}
+
 /// The runs of a Monte Carlo analysis as a design (without running them).
 ///
 /// # Errors
-/// As [`check_factors`].
+/// As [`check_factors`]; [`Error::Memory`] when the runs do not fit in the memory budget.
 pub fn sample_design(fw: &Framework, factors: &[Factor], runs: usize, seed: u64) -> Result<Design> {
     let sampler = Sampler::new(fw, factors)?;
+    check_runs("a sampled design", runs, design_run_bytes(sampler.weight_nodes.len()), "its runs")?;
     let reg = &sampler.reg;
     Ok(Design {
         weight_nodes: sampler.weight_nodes.iter().map(|&n| fw.nodes()[n].id.clone()).collect(),
@@ -490,8 +515,8 @@ pub struct ReplayOptions {
 ///
 /// # Errors
 /// [`Error::Unknown`] for a node or indicator of the design not in the framework,
-/// [`Error::Shape`]-like [`Error::Spec`] for a run with the wrong number of weights; as
-/// [`uncertainty`] otherwise.
+/// [`Error::Shape`]-like [`Error::Spec`] for a run with the wrong number of weights or a run
+/// whose weights make every child of a node zero; as [`uncertainty`] otherwise.
 pub fn replay(
     fw: &Framework,
     data: &Dataset,
@@ -506,6 +531,13 @@ pub fn replay(
         .map(|id| fw.index_of(id).ok_or_else(|| fw.unknown_node(id, "design weight column")))
         .collect::<Result<_>>()?;
     let nominal: Vec<f64> = fw.nodes().iter().map(|n| n.weight).collect();
+    if opts.keep_runs && monitor.runs.is_none() {
+        check_runs("replay", design.runs.len(), 8 * data.n_units() + 24, "the run scores kept")?;
+    }
+    // the aggregates whose children's weights a run replaces: none may end with all zero
+    let mut varied: Vec<usize> = nodes.iter().filter_map(|&n| fw.nodes()[n].parent).collect();
+    varied.sort_unstable();
+    varied.dedup();
     // Every run is checked up front (the first bad run in run order is reported); the engine
     // builds each run's plan when it reaches it, so no plan of the whole design is held.
     // Step choices and exclusions are checked here, run by run; the weights (megabytes of
@@ -557,6 +589,16 @@ pub fn replay(
             if !x.is_nan() {
                 weights[n] = x;
             }
+        }
+        if let Some(&p) = varied.iter().find(|&&p| fw.nodes()[p].children.iter().all(|&c| weights[c] == 0.0)) {
+            return Err(Error::spec(
+                "design",
+                format!(
+                    "run {}: every child of node `{}` has weight 0 (as the framework validator requires, at least one must be positive)",
+                    k + 1,
+                    fw.nodes()[p].id
+                ),
+            ));
         }
         Ok(std::borrow::Cow::Owned(RunPlan {
             impute,

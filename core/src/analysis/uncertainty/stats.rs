@@ -276,15 +276,15 @@ impl RankHistogram {
 /// fits (fewer than 2¹⁶ units), which halves the memory the ranks pass through, else `u32`.
 pub(crate) trait RankCell: Copy + Send + Sync + 'static {
     /// A zeroed buffer of `len` cells.
-    fn zeros(len: usize) -> Vec<Self>;
+    fn zeros(len: usize) -> crate::error::Result<Vec<Self>>;
     fn get(self) -> u32;
     /// Let `f` write a run's `u32` ranks, and store them in `dst` (`row` is spare room).
     fn store<T>(dst: &mut [Self], row: &mut Vec<u32>, f: impl FnOnce(&mut [u32]) -> T) -> T;
 }
 
 impl RankCell for u32 {
-    fn zeros(len: usize) -> Vec<Self> {
-        crate::kernels::alloc::huge(vec![0; len])
+    fn zeros(len: usize) -> crate::error::Result<Vec<Self>> {
+        crate::kernels::alloc::huge_zeros(len)
     }
     fn get(self) -> u32 {
         self
@@ -298,8 +298,8 @@ impl RankCell for u32 {
 }
 
 impl RankCell for u16 {
-    fn zeros(len: usize) -> Vec<Self> {
-        crate::kernels::alloc::huge(vec![0; len])
+    fn zeros(len: usize) -> crate::error::Result<Vec<Self>> {
+        crate::kernels::alloc::huge_zeros(len)
     }
     fn get(self) -> u32 {
         u32::from(self)

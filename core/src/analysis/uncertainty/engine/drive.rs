@@ -198,7 +198,7 @@ impl Engine<'_> {
         let mut y = Vec::with_capacity(if opts.output.is_some() { n_runs } else { 0 });
         // read back a block of units' ranks per run, a page or more apart: huge pages keep
         // those reads from missing the TLB
-        let mut ranks_all = R::zeros(chunk.min(n_runs) * nd * nt);
+        let mut ranks_all = R::zeros(chunk.min(n_runs) * nd * nt)?;
         // rayon calls `map_init`'s init once per work split: a pool keeps the workers'
         // scratch (megabytes of slots) from being allocated and zeroed again each time
         let pool = std::sync::Mutex::new(Vec::new());
@@ -257,9 +257,13 @@ impl Engine<'_> {
                     record_block(hs, &nomr[u0..u0 + hs.len()], ranks_buf, per_run, t * nd + u0);
                 });
             }
-            for o in batch.into_iter().flatten() {
+            for (i, o) in batch.into_iter().enumerate() {
+                let Some(o) = o else { continue };
                 if let Some(sc) = o.scores {
-                    run_scores.push(sc);
+                    match monitor.runs {
+                        Some(sink) => sink(done + i, &sc)?,
+                        None => run_scores.push(sc),
+                    }
                 }
                 if opts.output.is_some() {
                     y.push(o.y);

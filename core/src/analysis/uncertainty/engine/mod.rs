@@ -31,13 +31,21 @@ pub struct Monitor<'a> {
     /// Set to `true` (e.g. from a Ctrl-C handler) to stop; the analysis returns an error
     /// saying how many runs were done.
     pub cancel: Option<&'a AtomicBool>,
+    /// With `keep_runs`: receives each run's index scores (run number from 0, one score per
+    /// unit) in run order as the runs are done, instead of keeping them in the result —
+    /// memory stays bounded however many runs. An error it returns stops the analysis.
+    pub runs: Option<&'a RunSink<'a>>,
 }
+
+/// A receiver of run scores (see [`Monitor::runs`]).
+pub type RunSink<'a> = dyn Fn(usize, &[f64]) -> Result<()> + Sync + 'a;
 
 impl std::fmt::Debug for Monitor<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Monitor")
             .field("progress", &self.progress.is_some())
             .field("cancel", &self.cancel.map(|c| c.load(Ordering::Relaxed)))
+            .field("runs", &self.runs.is_some())
             .finish()
     }
 }

@@ -1,0 +1,47 @@
+//! Echoing a user's text in messages: long values are cut, so a 100 MB cell never fills a
+//! terminal or a log. Every error that quotes user text goes through [`cut`].
+
+use std::borrow::Cow;
+
+/// Characters of a value shown in a message before it is cut.
+pub const SHOWN_CHARS: usize = 80;
+
+/// `s` itself when short, else its first [`SHOWN_CHARS`] characters, `…` and the full size:
+/// `aaaa…aaa… (104857600 bytes)`. Control characters (newlines, tabs) are shown escaped.
+pub fn cut(s: &str) -> Cow<'_, str> {
+    let long = s.chars().nth(SHOWN_CHARS).is_some();
+    let control = s.chars().take(SHOWN_CHARS).any(char::is_control);
+    if !long && !control {
+        return Cow::Borrowed(s);
+    }
+    let mut out: String = s
+        .chars()
+        .take(SHOWN_CHARS)
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect();
+    if long {
+        out.push_str(&format!("… ({} bytes)", s.len()));
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut;
+
+    #[test]
+    fn short_text_is_kept_and_long_text_is_cut_with_its_size() {
+        assert_eq!(cut("Zürich"), "Zürich");
+        let long = "数".repeat(1000);
+        let c = cut(&long);
+        assert_eq!(c.chars().filter(|&ch| ch == '数').count(), 80);
+        assert!(c.ends_with("… (3000 bytes)"), "{c}");
+        assert_eq!(cut("a\nb"), "a\\nb");
+    }
+}
