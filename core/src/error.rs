@@ -212,15 +212,16 @@ impl Error {
         }
     }
 
-    /// A [`Error::Parse`] shorthand.
+    /// A [`Error::Parse`] shorthand; quoted values in `message` are cut ([`crate::text::cut_quoted`]).
     pub fn parse(file: impl Into<String>, line: Option<usize>, column: Option<String>, message: impl Into<String>) -> Self {
+        let message: String = message.into();
         Error::Parse {
             location: Location {
                 file: file.into(),
                 line,
                 column,
             },
-            message: message.into(),
+            message: crate::text::cut_quoted(&message).into_owned(),
         }
     }
 }

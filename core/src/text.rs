@@ -31,9 +31,34 @@ pub fn cut(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `message` with every `` `quoted` `` value in it [`cut`]: for messages that come from a
+/// parser (serde, csv) and quote the user's text (`unknown field `…``).
+pub fn cut_quoted(message: &str) -> Cow<'_, str> {
+    let parts: Vec<&str> = message.split('`').collect();
+    // odd parts are inside backquotes
+    if parts.len() < 3 || !parts.iter().skip(1).step_by(2).any(|p| p.chars().nth(SHOWN_CHARS).is_some()) {
+        return Cow::Borrowed(message);
+    }
+    let out: Vec<Cow<'_, str>> = parts
+        .iter()
+        .enumerate()
+        .map(|(k, p)| if k % 2 == 1 { cut(p) } else { Cow::Borrowed(*p) })
+        .collect();
+    Cow::Owned(out.join("`"))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::cut;
+    use super::{cut, cut_quoted};
+
+    #[test]
+    fn quoted_values_in_a_parser_message_are_cut() {
+        let long = "x".repeat(300);
+        let m = format!("unknown field `{long}`, expected `method` or `group` at line 14");
+        let c = cut_quoted(&m);
+        assert!(c.contains("… (300 bytes)`, expected `method` or `group` at line 14"), "{c}");
+        assert_eq!(cut_quoted("expected `a`"), "expected `a`");
+    }
 
     #[test]
     fn short_text_is_kept_and_long_text_is_cut_with_its_size() {

@@ -65,6 +65,12 @@ pyo3::create_exception!(
 );
 pyo3::create_exception!(
     zhili._native,
+    MemoryLimitError,
+    ZhiliError,
+    "A request needs more memory than the limit (refused before it starts; `.needed`, `.limit` in bytes); raise it with `zhili.set_max_memory`."
+);
+pyo3::create_exception!(
+    zhili._native,
     InternalError,
     ZhiliError,
     "A bug in zhili (a caught Rust panic). Please report it with the message."
@@ -185,6 +191,14 @@ impl From<PyZhiliError> for PyErr {
                 MethodError::new_err(msg),
                 vec![("method", Some(method)), ("unit", unit), ("node", node)],
             ),
+            Error::Memory { needed, limit, .. } => {
+                let err = MemoryLimitError::new_err(msg);
+                Python::attach(|py| {
+                    let _ = err.value(py).setattr("needed", needed);
+                    let _ = err.value(py).setattr("limit", limit);
+                });
+                err
+            }
             Error::Spec { what, .. } => {
                 let err = if what.starts_with("dataset") {
                     DataError::new_err(msg)
@@ -234,6 +248,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("MethodError", py.get_type::<MethodError>())?;
     m.add("PipelineError", py.get_type::<PipelineError>())?;
     m.add("InternalError", py.get_type::<InternalError>())?;
+    m.add("MemoryLimitError", py.get_type::<MemoryLimitError>())?;
     m.add_class::<PyProblem>()?;
     Ok(())
 }

@@ -9,6 +9,7 @@ mod analysis;
 mod error;
 mod framework;
 mod json;
+mod memory;
 mod methods;
 mod pipeline;
 mod read;
@@ -81,6 +82,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<pipeline::PyPipeline>()?;
     m.add_class::<run::PyRun>()?;
     m.add_function(wrap_pyfunction!(run::score, m)?)?;
+    m.add_function(wrap_pyfunction!(memory::set_max_memory, m)?)?;
+    m.add_function(wrap_pyfunction!(memory::max_memory, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::criteria_weights, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::group_weights, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::grade, m)?)?;

@@ -42,6 +42,8 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
+    let mut inputs_used = super::output::input_paths(&a.inputs);
+    inputs_used.push(a.factors.clone());
     let Inputs {
         framework: fw,
         data,
@@ -98,13 +100,8 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
         eprintln!("{} runs in {:.3} s", res.runs, t0.elapsed().as_secs_f64());
     }
     let ix = &res.indices;
-    let mut csv = String::from("factor,first,first_lo,first_hi,total,total_lo,total_hi\n");
     let mut t = super::table::words(&["factor", "first_order", "ci", "total_order", "ci"], lang);
     for (i, f) in res.factors.iter().enumerate() {
-        csv.push_str(&format!(
-            "{f},{:?},{:?},{:?},{:?},{:?},{:?}\n",
-            ix.first[i], ix.first_ci[i].0, ix.first_ci[i].1, ix.total[i], ix.total_ci[i].0, ix.total_ci[i].1
-        ));
         t.add_row([
             f.clone(),
             format!("{:.4}", ix.first[i]),
@@ -114,7 +111,35 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
         ]);
     }
     match &a.out {
-        Some(p) => std::fs::write(p, csv).map_err(|e| Error::spec("output", format!("cannot write {}: {e}", p.display())))?,
+        // through the csv writer (quoting, formula guard) into a temporary file renamed at the end
+        Some(p) => {
+            let mut files = super::output::files(&inputs_used, &[]);
+            let table = zhili::io::CsvOptions {
+                bom: false,
+                ..zhili::io::CsvOptions::default()
+            };
+            files.write(p, |w| {
+                let mut c = zhili::io::CsvTable::new(w, &table)?;
+                c.texts(["factor", "first", "first_lo", "first_hi", "total", "total_lo", "total_hi"])?;
+                c.end_row()?;
+                for (i, f) in res.factors.iter().enumerate() {
+                    c.text(f)?;
+                    for v in [
+                        ix.first[i],
+                        ix.first_ci[i].0,
+                        ix.first_ci[i].1,
+                        ix.total[i],
+                        ix.total_ci[i].0,
+                        ix.total_ci[i].1,
+                    ] {
+                        c.num(v)?;
+                    }
+                    c.end_row()?;
+                }
+                c.finish().map(drop)
+            })?;
+            files.commit()?;
+        }
         None => println!("{t}"),
     }
     Ok(ExitCode::SUCCESS)

@@ -222,6 +222,15 @@ pub(super) fn build(spec: FrameworkSpec) -> Result<Framework> {
                 "all children have weight 0",
             ));
         }
+        // finite weights whose sum overflows would make every relative weight 0 or NaN
+        let sum: f64 = ch.iter().map(|&c| spec.nodes[c].weight).sum();
+        if ch.iter().all(|&c| spec.nodes[c].weight.is_finite()) && !sum.is_finite() {
+            problems.push(problem(
+                Some(&spec.nodes[i].id),
+                ProblemKind::BadWeight,
+                format!("the children's weights sum to {sum}: scale them down (only their ratios matter)"),
+            ));
+        }
     }
 
     if !problems.is_empty() {

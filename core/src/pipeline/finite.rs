@@ -16,7 +16,7 @@ fn non_finite(step: &str, node: &str, unit: &str, v: f64, cause: &str) -> Error 
     Error::Method {
         method: step.to_owned(),
         message: format!(
-            "produced {v} from {cause} (values near the f64 range, a zero scale, an extreme mean exponent?) · \
+            "produced {v:?} from {cause} (values near the f64 range, a zero scale, an extreme mean exponent?) · \
              计算结果不是有限数"
         ),
         unit: Some(crate::text::cut(unit).into_owned()),
@@ -46,7 +46,7 @@ pub(crate) fn check_stage(step: &str, fw: &Framework, unit_ids: &[String], input
             let node = &fw.nodes()[fw.indicators()[j]].id;
             let unit = unit_ids.get(output.units[r]).map_or("?", String::as_str);
             let cause = if same_rows {
-                format!("the value {}", input.values[[r, j]])
+                format!("the value {:?}", input.values[[r, j]])
             } else {
                 "its input".to_owned()
             };
@@ -74,7 +74,7 @@ pub(crate) fn check_column(fw: &Framework, unit_ids: &[String], j: usize, raw: n
         .unwrap_or(0);
     let node = &fw.nodes()[fw.indicators()[j]].id;
     let unit = unit_ids.get(r).map_or("?", String::as_str);
-    Err(non_finite("preparation", node, unit, col[r], &format!("the value {}", raw[r])))
+    Err(non_finite("preparation", node, unit, col[r], &format!("the value {:?}", raw[r])))
 }
 
 /// Aggregated `scores` (units × columns; `col_of(node)` is a node's column, if present): no

@@ -149,7 +149,10 @@ impl Pipeline {
                     Kernel::Normalise(nm) => fitted.push(nm.fit_transform_column(&mut scratch, input.indicator_node(j), log)?),
                 }
             }
-            super::finite::check_column(fw, data.unit_ids(), j, raw, &scratch)?;
+            if let Err(e) = super::finite::check_column(fw, data.unit_ids(), j, raw, &scratch) {
+                // rare: the stage-by-stage path names the step that produced the value
+                return Err(self.run(fw, data).err().unwrap_or(e));
+            }
             sums.add(fw, node, &scratch);
             if let Some(scores) = kept.as_mut() {
                 let mut out = scores.column_mut(node);

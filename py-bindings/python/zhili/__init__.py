@@ -25,6 +25,7 @@ from ._native import (
     EmptyDataError,
     FrameworkError,
     InternalError,
+    MemoryLimitError,
     MethodError,
     MissingColumnError,
     ParseError,
@@ -34,7 +35,10 @@ from ._native import (
     UnknownIdError,
     ZhiliError,
     __version__,
+    max_memory,
+    set_max_memory,
 )
+from ._params import MissingFileError, ParameterError
 from ._pipeline import Pipeline
 from ._results import Results
 from ._read import read_csv, read_excel, read_parquet
@@ -75,5 +79,10 @@ __all__ = [
     "MethodError",
     "PipelineError",
     "InternalError",
+    "MemoryLimitError",
+    "ParameterError",
+    "MissingFileError",
+    "set_max_memory",
+    "max_memory",
     "__version__",
 ]

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, 
 import numpy as np
 
 from . import _native
+from . import _params as _p
 from ._compat import pandas as _pandas
 from ._framework import Framework, PathLike
 from ._score import _as_framework, _as_pipeline, _data_kwargs
@@ -34,24 +35,38 @@ FactorsLike = Union[Sequence[Mapping[str, Any]], Mapping[str, Any], str, "os.Pat
 _STAT_COLUMNS = ["nominal_score", "nominal_rank", "mean", "median", "p5", "p95", "mean_abs_shift", "ranked_runs"]
 
 
-def _text(source: Union[str, "os.PathLike[str]"]) -> Tuple[str, str]:
-    """``(text, name)`` of a path or of literal text (text has a newline or is not a file)."""
-    if isinstance(source, os.PathLike) or ("\n" not in source and os.path.isfile(source)):
-        p = os.fspath(source)
-        return _native.read_text(p)[0], p
-    return str(source), "<text>"
+def _text(source: Union[str, "os.PathLike[str]"], name: str = "source") -> Tuple[str, str]:
+    """``(text, name)`` of a path or of literal text (see :func:`zhili._params.source`)."""
+    return _p.source(name, source)
 
 
 def _spec(factors: FactorsLike) -> Dict[str, Any]:
     """The analysis document as a dict (``factors``, optional ``runs``, ``seed``, ``nodes``)."""
     if isinstance(factors, (str, os.PathLike)):
-        text, name = _text(factors)
-        return dict(json.loads(_native.analysis_spec(text, name)))
-    if isinstance(factors, Mapping):
-        if "factors" in factors:
-            return dict(factors)
-        return {"factors": [dict(factors)]}
-    return {"factors": [dict(f) for f in factors]}
+        text, name = _text(factors, "factors")
+        spec = dict(json.loads(_native.analysis_spec(text, name)))
+    elif isinstance(factors, Mapping):
+        spec = dict(factors) if "factors" in factors else {"factors": [dict(factors)]}
+    elif isinstance(factors, Sequence) and all(isinstance(f, Mapping) for f in factors):
+        spec = {"factors": [dict(f) for f in factors]}
+    else:
+        raise _p.ParameterError("factors", factors, "must be a list of factor dicts, a dict or an analysis document")
+    if not spec.get("factors"):
+        raise _p.ParameterError("factors", factors, "nothing varies: give at least one factor (as the CLI requires)")
+    return spec
+
+
+def _runs_seed(name: str, runs: Any, seed: Any, spec: Dict[str, Any], minimum: int) -> Tuple[int, int]:
+    """``runs`` (or ``n``) and ``seed``: the arguments, else the document's, else 1000 and 0."""
+    r = _p.count(name, runs if runs is not None else spec.get("runs") or 1000, minimum=minimum)
+    return r, _p.seed("seed", seed if seed is not None else spec.get("seed") or 0)
+
+
+def _node_list(nodes: Any) -> List[str]:
+    """Node ids: a list of strings (a single string is refused, not split into letters)."""
+    if isinstance(nodes, str) or not isinstance(nodes, Sequence) or not all(isinstance(n, str) for n in nodes):
+        raise _p.ParameterError("nodes", nodes, "must be a list of node ids (strings)")
+    return list(nodes)
 
 
 def _setup(
@@ -81,7 +96,9 @@ class Design:
     """
 
     def __init__(self, csv: Union[str, "os.PathLike[str]"]) -> None:
-        text, _ = _text(csv)
+        """``csv`` is a path (``str`` or path-like; a missing file is a
+        :class:`~zhili.MissingFileError` naming it) or the CSV text itself (it has a newline)."""
+        text, _ = _text(csv, "csv")
         self.weight_nodes, self._runs = _native.design_info(text)
         self.csv = text
 
@@ -100,7 +117,7 @@ class Design:
         >>> len(d), d.weight_nodes
         (1, ['a', 'b'])
         """
-        return cls(_native.coinr_design(_text(design_csv)[0], _text(weight_sets_csv)[0]))
+        return cls(_native.coinr_design(_text(design_csv, "design_csv")[0], _text(weight_sets_csv, "weight_sets_csv")[0]))
 
     @classmethod
     def sample(cls, framework: Any, factors: FactorsLike, runs: int = 1000, seed: int = 0) -> "Design":
@@ -114,7 +131,9 @@ class Design:
         (3, ['a', 'b'])
         """
         fw = _as_framework(framework)
-        return cls(_native.sample_design(fw._inner, json.dumps(_spec(factors)["factors"]), int(runs), int(seed)))
+        spec = _spec(factors)
+        r, s = _runs_seed("runs", runs, seed, spec, 1)
+        return cls(_native.sample_design(fw._inner, json.dumps(spec["factors"]), r, s))
 
     def to_csv(self, path: Optional[PathLike] = None) -> Optional[str]:
         """The design CSV text, or write it to ``path``.
@@ -247,6 +266,8 @@ def uncertainty(
     True
     """
     spec = _spec(factors)
+    r, s = _runs_seed("runs", runs, seed, spec, 1)
+    keep_runs, record_design = _p.flag("keep_runs", keep_runs), _p.flag("record_design", record_design)
     fw, pipe, kw, unit_label = _setup(
         framework,
         data,
@@ -258,9 +279,9 @@ def uncertainty(
         pipe._inner,
         kw,
         json.dumps(spec["factors"]),
-        runs=int(runs if runs is not None else spec.get("runs") or 1000),
-        seed=int(seed if seed is not None else spec.get("seed") or 0),
-        nodes=[str(n) for n in (nodes if nodes is not None else spec.get("nodes") or [])],
+        runs=r,
+        seed=s,
+        nodes=_node_list(nodes if nodes is not None else spec.get("nodes") or []),
         keep_runs=keep_runs,
         record_design=record_design,
         progress=_progress(progress),
@@ -301,6 +322,7 @@ def replay(
     [1.5, 1.5]
     """
     d = design if isinstance(design, Design) else Design(design)
+    keep_runs = _p.flag("keep_runs", keep_runs)
     fw, pipe, kw, unit_label = _setup(
         framework,
         data,
@@ -312,7 +334,7 @@ def replay(
         pipe._inner,
         kw,
         d.csv,
-        nodes=[str(n) for n in (nodes or [])],
+        nodes=_node_list(nodes or []),
         keep_runs=keep_runs,
         progress=_progress(progress),
     )
@@ -367,6 +389,13 @@ def sensitivity(
     (['weights', 'aggregate'], 256)
     """
     spec = _spec(factors)
+    n_, s = _runs_seed("n", n, seed, spec, 2)
+    output = _p.text("output", output)
+    output_unit = _p.optional_text("output_unit", output_unit)
+    resamples = _p.count("resamples", resamples)
+    if resamples == 1:
+        raise _p.ParameterError("resamples", resamples, "must be 0 (no intervals) or at least 2")
+    confidence = _p.real("confidence", confidence, lo=0.0, hi=1.0)
     fw, pipe, kw, _ = _setup(
         framework,
         data,
@@ -378,12 +407,12 @@ def sensitivity(
         pipe._inner,
         kw,
         json.dumps(spec["factors"]),
-        n=int(n if n is not None else spec.get("runs") or 1000),
-        seed=int(seed if seed is not None else spec.get("seed") or 0),
+        n=n_,
+        seed=s,
         output=output,
         unit=output_unit,
-        resamples=int(resamples),
-        confidence=float(confidence),
+        resamples=resamples,
+        confidence=confidence,
         progress=_progress(progress),
     )
     pd = _pandas()
@@ -502,13 +531,15 @@ def audit(
     >>> float(rep.stats.loc["b", "max"]), rep.flags["kind"].tolist()
     (8.0, ['collinear'])
     """
+    method = _p.text("method", method)
+    collinear = _p.real("collinear", collinear, lo=0.0, hi=1.0, closed=True)
+    stage = _p.optional_text("stage", stage)
+    remove_one = _p.flag("remove_one", remove_one)
     fw, pipe, kw, unit_label = _setup(
         framework,
         data,
         pipeline,
         dict(unit=unit, names=names, time=time, unit_ids=unit_ids, columns=columns, groups=groups, numeric=numeric),
     )
-    raw = _native.audit(
-        fw._inner, pipe._inner, kw, method=method, collinear=float(collinear), stage=stage, remove_one=remove_one
-    )
+    raw = _native.audit(fw._inner, pipe._inner, kw, method=method, collinear=collinear, stage=stage, remove_one=remove_one)
     return AuditReport(raw, unit_label)

@@ -18,6 +18,9 @@ __all__ = [
     "MethodError",
     "PipelineError",
     "InternalError",
+    "MemoryLimitError",
+    "set_max_memory",
+    "max_memory",
     "Problem",
     "Framework",
     "Pipeline",
@@ -68,6 +71,13 @@ class UnknownIdError(ZhiliError): ...
 class MethodError(ZhiliError): ...
 class PipelineError(ZhiliError): ...
 class InternalError(ZhiliError): ...
+
+class MemoryLimitError(ZhiliError):
+    needed: int
+    limit: int
+
+def set_max_memory(size: Union[str, int, None]) -> None: ...
+def max_memory() -> int: ...
 
 @final
 class Problem:

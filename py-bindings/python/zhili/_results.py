@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, 
 
 import numpy as np
 
-from . import _native
+from . import _native, _params
 from ._compat import pandas as _pandas
 from ._framework import Framework
 
@@ -285,10 +285,10 @@ class Results:
         """
         text = self._run.html_report(
             lang=lang,
-            uncertainty=None if uncertainty is None else int(uncertainty),
-            sensitivity=None if sensitivity is None else int(sensitivity),
+            uncertainty=None if uncertainty is None else _params.count("uncertainty", uncertainty, minimum=1),
+            sensitivity=None if sensitivity is None else _params.count("sensitivity", sensitivity, minimum=2),
             factors_json=None if factors is None else json.dumps([dict(f) for f in factors]),
-            seed=int(seed),
+            seed=_params.seed("seed", seed),
             grading_toml=grading,
             command=f"Results.to_html_report(lang={lang!r}, uncertainty={uncertainty!r}, sensitivity={sensitivity!r}, seed={seed!r})",
         )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, 
 
 import numpy as np
 
-from . import _native
+from . import _native, _params
 from ._compat import pandas as _pandas
 from ._framework import Framework, PathLike
 from ._pipeline import Pipeline
@@ -332,6 +332,8 @@ def score(
         numeric=numeric,
         sheet=sheet,
     )
-    w = None if weights is None else {str(k): float(v) for k, v in dict(weights).items()}
+    w = _params.weights("weights", weights)
+    if keep_stages is not None:
+        keep_stages = _params.flag("keep_stages", keep_stages)
     run = _native.score(fw._inner, pipe._inner, weights=w, keep_stages=keep_stages, **kw)
     return Results(run, unit_name=unit_label, unit_names=unit_names)

@@ -20,7 +20,7 @@ from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Uni
 
 import numpy as np
 
-from . import _native
+from . import _native, _params
 from ._framework import Framework
 
 __all__ = [
@@ -567,7 +567,7 @@ def combine(
         r = dict(rule)
     else:
         name, alpha = rule
-        r = {"rule": name, "alpha": float(alpha)}
+        r = {"rule": name, "alpha": _params.real("rule alpha", alpha, lo=0.0, hi=1.0, closed=True)}
     docs = [_as_weight_doc(w, k) for k, w in enumerate(weights)]
     out = json.loads(_native.combine_weights(json.dumps(docs), json.dumps(r)))
     result = dict(zip(out["criteria"], out["weights"]))
