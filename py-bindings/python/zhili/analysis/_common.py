@@ -10,19 +10,11 @@ from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, Unio
 import numpy as np
 
 from .. import _native
-from .._framework import Framework
+from .._framework import Framework, _text
 from .._score import _as_framework, _as_pipeline, _data_kwargs
 
 Progress = Callable[[int, int], Any]
 FactorsLike = Union[Sequence[Mapping[str, Any]], Mapping[str, Any], str, "os.PathLike[str]"]
-
-
-def _text(source: Union[str, "os.PathLike[str]"]) -> Tuple[str, str]:
-    """``(text, name)`` of a path or of literal text (text has a newline or is not a file)."""
-    if isinstance(source, os.PathLike) or ("\n" not in source and os.path.isfile(source)):
-        p = os.fspath(source)
-        return _native.read_text(p)[0], p
-    return str(source), "<text>"
 
 
 def _spec(factors: FactorsLike) -> Dict[str, Any]:
