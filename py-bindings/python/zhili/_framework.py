@@ -25,6 +25,14 @@ def _read(path: PathLike) -> Tuple[str, str]:
     return text, os.fspath(path)
 
 
+def _text(source: Union[str, "os.PathLike[str]"], name: str = "source") -> Tuple[str, str]:
+    """``(text, name)`` of a path or of literal text (see :func:`zhili._params.source`: a
+    missing path is a :class:`~zhili.MissingFileError`, never parsed as text)."""
+    from ._params import source as _source
+
+    return _source(name, source)
+
+
 def _clean(v: Any) -> Any:
     if v is None:
         return None
