@@ -4,6 +4,7 @@ pub mod aggregate;
 pub mod analysis;
 pub mod data;
 mod error;
+pub mod fit;
 pub mod framework;
 mod kernels;
 pub mod log;

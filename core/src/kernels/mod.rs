@@ -3,6 +3,7 @@
 //! against a plain reference in its own tests.
 
 pub(crate) mod alloc;
+pub(crate) mod exact;
 pub(crate) mod matmul;
 pub(crate) mod prefetch;
 pub(crate) mod radix;

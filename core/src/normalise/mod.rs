@@ -18,6 +18,7 @@
 //! | `dist_to_max`     | [`DistToMax`]    | (s·x − min) / (max − min)                                       | `n_dist2max`           |
 //! | `frac_max`        | [`FracMax`]      | s·x / max(s·x)                                                  | `n_fracmax`            |
 //! | `scaled`          | [`Scaled`]       | (s·x − l) / (u − l) · a                                          | `n_scaled`             |
+//! | `fitted`          | [`FittedNormaliser`] | another method with stored parameters (from `Pipeline::fit`) | —                      |
 //!
 //! Conventions:
 //! - Input and output are units × indicators, NaN = missing; a missing value stays missing and
@@ -74,6 +75,7 @@
 mod borda;
 mod dist_to_max;
 mod dist_to_target;
+mod fitted;
 mod frac_max;
 mod goalposts;
 mod kernel;
@@ -172,6 +174,9 @@ pub enum Normaliser {
     FracMax(FracMax),
     /// Fixed linear scaling (`method = "scaled"`).
     Scaled(Scaled),
+    /// Another method with parameters fitted on other data (`method = "fitted"`, from
+    /// [`Pipeline::fit`](crate::Pipeline::fit)): "fitting" it returns the stored parameters.
+    Fitted(Box<FittedNormaliser>),
 }
 
 /// What a normaliser learned about one indicator.
@@ -339,6 +344,7 @@ impl Normaliser {
             Normaliser::DistToMax(m) => m,
             Normaliser::FracMax(m) => m,
             Normaliser::Scaled(m) => m,
+            Normaliser::Fitted(m) => m.as_ref(),
         }
     }
 

@@ -64,6 +64,10 @@ pub enum Step {
     Treat(Treat),
     /// Normalise indicators (directions applied here).
     Normalise(Normaliser),
+    /// Fill missing values with values fitted on other data (from [`Pipeline::fit`]).
+    ImputeFitted(crate::fit::ImputeFitted),
+    /// Treat outliers with rules fitted on other data (from [`Pipeline::fit`]).
+    TreatFitted(crate::fit::TreatFitted),
     /// Aggregate level by level.
     Aggregate(Aggregate),
 }
@@ -77,6 +81,8 @@ impl Step {
             Step::Screen(_) => "screen",
             Step::Treat(_) => "treat",
             Step::Normalise(_) => "normalise",
+            Step::ImputeFitted(_) => "impute_fitted",
+            Step::TreatFitted(_) => "treat_fitted",
             Step::Aggregate(_) => "aggregate",
         }
     }
@@ -85,9 +91,9 @@ impl Step {
     pub fn stage_name(&self) -> &'static str {
         match self {
             Step::Denominate(_) => "denominated",
-            Step::Impute(_) => "imputed",
+            Step::Impute(_) | Step::ImputeFitted(_) => "imputed",
             Step::Screen(_) => "screened",
-            Step::Treat(_) => "treated",
+            Step::Treat(_) | Step::TreatFitted(_) => "treated",
             Step::Normalise(_) => "normalised",
             Step::Aggregate(_) => "aggregated",
         }
@@ -113,6 +119,8 @@ impl Step {
             Step::Impute(s) => (s.apply(input)?, None),
             Step::Screen(s) => (s.apply(input)?, None),
             Step::Treat(s) => (s.apply(input)?, None),
+            Step::ImputeFitted(s) => (s.apply(input)?, None),
+            Step::TreatFitted(s) => (s.apply(input)?, None),
             Step::Normalise(n) => {
                 let fw = input.framework;
                 let nodes: Vec<_> = fw.indicators().iter().map(|&i| &fw.nodes()[i]).collect();
@@ -221,7 +229,8 @@ impl Pipeline {
         };
         let mut seen = std::collections::HashSet::new();
         for (i, s) in self.steps.iter().enumerate() {
-            if !seen.insert(s.type_name()) {
+            // A fitted step stands for its step: `impute` and `impute_fitted` make one stage.
+            if !seen.insert(s.stage_name()) {
                 return Err(Error::spec(
                     "pipeline",
                     format!("step {} (`{}`) appears more than once", i + 1, s.type_name()),

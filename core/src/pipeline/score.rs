@@ -88,6 +88,8 @@ impl Pipeline {
                 Step::Denominate(s) => Kernel::Column(s.begin(&input)?),
                 Step::Impute(s) => Kernel::Column(s.begin(&input)?),
                 Step::Treat(s) => Kernel::Column(s.begin(&input)?),
+                Step::ImputeFitted(s) => Kernel::Column(s.begin(&input)?),
+                Step::TreatFitted(s) => Kernel::Column(s.begin(&input)?),
                 Step::Normalise(nm) => {
                     nm.method().check()?;
                     Kernel::Normalise(nm)

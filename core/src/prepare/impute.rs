@@ -79,6 +79,49 @@ impl Impute {
 
 impl ColumnStep for Impute {
     fn begin<'a>(&'a self, input: &StepInput<'a>) -> Result<Box<dyn ColumnKernel + 'a>> {
+        Ok(Box::new(self.kernel(input)?))
+    }
+}
+
+impl Impute {
+    /// The values this step fills with on the current stage, per indicator and per group:
+    /// the statistics [`Impute::apply`] computes, kept for [`crate::fit`].
+    ///
+    /// # Errors
+    /// As [`Impute::apply`].
+    pub(crate) fn fitted_values(&self, input: &StepInput<'_>) -> Result<crate::fit::ImputeFitted> {
+        let mut kernel = self.kernel(input)?;
+        let mut fitted = crate::fit::ImputeFitted::new(self.method, self.group.clone());
+        let x = &input.data.values;
+        let mut buf = Vec::new();
+        for j in 0..x.ncols() {
+            let col = x.column(j);
+            let col: &[f64] = match col.as_slice() {
+                Some(s) => s,
+                None => {
+                    buf.clear();
+                    buf.extend(col.iter().copied());
+                    &buf
+                }
+            };
+            let ind = input.indicator_id(j);
+            match self.method {
+                ImputeMethod::None => {}
+                ImputeMethod::Mean | ImputeMethod::Median => {
+                    let n_missing = col.iter().filter(|v| v.is_nan()).count();
+                    fitted.set(None, ind, kernel.all_units_fill(col, n_missing));
+                }
+                ImputeMethod::GroupMean | ImputeMethod::GroupMedian => {
+                    for (g, v) in kernel.group_fills(col).into_iter().enumerate() {
+                        fitted.set(Some(&kernel.names[g]), ind, v);
+                    }
+                }
+            }
+        }
+        Ok(fitted)
+    }
+
+    fn kernel<'a>(&'a self, input: &StepInput<'a>) -> Result<ImputeKernel<'a>> {
         let what = "step `impute`";
         match (self.method.is_group(), &self.group) {
             (true, None) => {
@@ -136,7 +179,7 @@ impl ColumnStep for Impute {
             kernel.counts = vec![0; ng];
             kernel.bufs = vec![Vec::new(); ng];
         }
-        Ok(Box::new(kernel))
+        Ok(kernel)
     }
 }
 
@@ -213,9 +256,9 @@ fn cell_entry(
 }
 
 impl ImputeKernel<'_> {
-    fn fill_all(&mut self, input: &StepInput<'_>, ind: SharedStr, col: &mut [f64], n_missing: usize, log: &mut Vec<LogEntry>) {
-        let method = self.step.method;
-        let fill = if method == ImputeMethod::Mean {
+    /// The mean / median of the column's present values (NaN if none).
+    fn all_units_fill(&mut self, col: &[f64], n_missing: usize) -> f64 {
+        if self.step.method == ImputeMethod::Mean {
             // Branch-free sum of the present values.
             let sum: f64 = col.iter().map(|&v| if v.is_nan() { 0.0 } else { v }).sum();
             let n = col.len() - n_missing;
@@ -232,7 +275,12 @@ impl ImputeKernel<'_> {
             buf[0].clear();
             buf[0].extend(col.iter().copied().filter(|v| !v.is_nan()));
             median_in_place(&mut buf[0])
-        };
+        }
+    }
+
+    fn fill_all(&mut self, input: &StepInput<'_>, ind: SharedStr, col: &mut [f64], n_missing: usize, log: &mut Vec<LogEntry>) {
+        let method = self.step.method;
+        let fill = self.all_units_fill(col, n_missing);
         if fill.is_nan() {
             log.push(
                 LogEntry::warning(STEP, "not_imputed")
@@ -262,10 +310,9 @@ impl ImputeKernel<'_> {
         }
     }
 
-    fn fill_groups(&mut self, input: &StepInput<'_>, ind: &SharedStr, col: &mut [f64], log: &mut Vec<LogEntry>) {
+    /// Each group's mean / median of the column's present values (NaN for a group without any).
+    fn group_fills(&mut self, col: &[f64]) -> Vec<f64> {
         let method = self.step.method;
-        let stat = method.stat_name();
-        let gname = self.step.group.as_deref().unwrap_or_default();
         self.sums.iter_mut().for_each(|s| *s = 0.0);
         self.counts.iter_mut().for_each(|c| *c = 0);
         for (x, g) in col.iter().zip(&self.gidx) {
@@ -283,7 +330,7 @@ impl ImputeKernel<'_> {
                 }
             }
         }
-        let fills: Vec<f64> = (0..self.names.len())
+        (0..self.names.len())
             .map(|g| {
                 if self.counts[g] == 0 {
                     f64::NAN
@@ -293,7 +340,13 @@ impl ImputeKernel<'_> {
                     median_in_place(&mut self.bufs[g])
                 }
             })
-            .collect();
+            .collect()
+    }
+
+    fn fill_groups(&mut self, input: &StepInput<'_>, ind: &SharedStr, col: &mut [f64], log: &mut Vec<LogEntry>) {
+        let stat = self.step.method.stat_name();
+        let gname = self.step.group.as_deref().unwrap_or_default();
+        let fills = self.group_fills(col);
         for (k, x) in col.iter_mut().enumerate() {
             if !x.is_nan() {
                 continue;

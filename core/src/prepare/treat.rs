@@ -36,6 +36,20 @@ pub enum LogFallback {
     None,
 }
 
+impl LogFallback {
+    /// The transformation for a column whose minimum and maximum are `lo`, `hi` (formulas on
+    /// [`Treat`]); `None` for `none`, and for `log` when `lo ≤ 0`.
+    pub fn transform(self, lo: f64, hi: f64) -> Option<Box<dyn Fn(f64) -> f64>> {
+        match self {
+            LogFallback::None => None,
+            LogFallback::Ctlog => Some(Box::new(move |v: f64| (v - lo + 0.01 * (hi - lo)).ln())),
+            LogFallback::CtlogOrig => Some(Box::new(move |v: f64| (v - lo + 1.0).ln())),
+            LogFallback::Log if lo > 0.0 => Some(Box::new(|v: f64| v.ln())),
+            LogFallback::Log => None,
+        }
+    }
+}
+
 /// The `treat` step: COINr's outlier treatment.
 ///
 /// For each indicator column `x` (missing values are ignored throughout):
@@ -251,16 +265,10 @@ impl Treat {
         }
         // Fallback on the original column.
         let (lo, hi) = min_max(&original);
-        let f: Option<Box<dyn Fn(f64) -> f64>> = match self.log {
-            LogFallback::None => None,
-            LogFallback::Ctlog => Some(Box::new(move |v: f64| (v - lo + 0.01 * (hi - lo)).ln())),
-            LogFallback::CtlogOrig => Some(Box::new(move |v: f64| (v - lo + 1.0).ln())),
-            LogFallback::Log if lo > 0.0 => Some(Box::new(|v: f64| v.ln())),
-            LogFallback::Log => {
-                out.note = Some(format!("plain log not applicable (minimum {lo} ≤ 0); winsorised column kept"));
-                None
-            }
-        };
+        let f = self.log.transform(lo, hi);
+        if f.is_none() && self.log == LogFallback::Log {
+            out.note = Some(format!("plain log not applicable (minimum {lo} ≤ 0); winsorised column kept"));
+        }
         if let Some(f) = f {
             for (d, &o) in x.iter_mut().zip(&original) {
                 *d = f(o);
