@@ -1,10 +1,10 @@
 //! The CSV fast path: bytes straight into the column-major `f64` matrix, in bounded memory.
 //!
-//! A file is read in blocks of [`BLOCK`] bytes and decoded (any encoding, `encoding_rs`'s
+//! A file is read in blocks of 8 MB ([`SIZES`]) and decoded (any encoding, `encoding_rs`'s
 //! streaming decoder) into UTF-8 text; each block is cut after its last newline outside
 //! quotes (quote parity tracked from the block's start, which is a record's start), and the
 //! rest carried into the next block. A block is split the same way into line-aligned chunks
-//! of about [`CHUNK`] bytes, parsed in parallel by [`tokenize`] (no `String` per cell;
+//! of about 1 MB, parsed in parallel by [`tokenize`] (no `String` per cell;
 //! numbers by `fast-float2`), each chunk writing its rows straight into its rows of the
 //! matrix, while the next block is read and decoded. Only the unit, name, time and other
 //! (group) columns are kept as strings. Peak memory: the matrix, the id columns, two blocks.
@@ -22,10 +22,20 @@ use super::layout::{self, BadCell, Layout, Locate, Mode, OtherColumn, Output, Pa
 use super::tokenize::{Record, Tokenizer};
 use super::DataOptions;
 
-/// Raw bytes read (and decoded) at a time.
-const BLOCK: usize = 8 << 20;
-/// Target size of one chunk parsed by one thread.
-const CHUNK: usize = 1 << 20;
+/// How much is read and parsed at a time.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Sizes {
+    /// Raw bytes read (and decoded) at a time.
+    pub(crate) block: usize,
+    /// Target size of one chunk parsed by one thread; a block under twice this is one chunk.
+    pub(crate) chunk: usize,
+}
+
+/// 8 MB blocks, 1 MB chunks.
+pub(crate) const SIZES: Sizes = Sizes {
+    block: 8 << 20,
+    chunk: 1 << 20,
+};
 
 /// Read a CSV file in blocks (see the module docs). The encoding is `opts.encoding`, else
 /// decided from the first block ([`crate::text::sniff`]); when the first block cannot
@@ -34,12 +44,12 @@ const CHUNK: usize = 1 << 20;
 ///
 /// # Errors
 /// As [`super::read_dataset`].
-pub(crate) fn read_file(path: &Path, file: &str, mode: Mode<'_>, opts: &DataOptions) -> Result<Output> {
+pub(crate) fn read_file(path: &Path, file: &str, mode: Mode<'_>, opts: &DataOptions, sizes: Sizes) -> Result<Output> {
     let forced = opts.encoding.as_deref().map(crate::encoding_for_label).transpose()?;
     let mut f = std::fs::File::open(path).map_err(|e| cannot_read(file, &e))?;
     let total = f.metadata().map_or(0, |m| m.len() as usize);
     let mut raw = Vec::new();
-    let eof = fill_raw(&mut f, &mut raw, file)?;
+    let eof = fill_raw(&mut f, &mut raw, sizes.block, file)?;
     let Some((enc, bom)) = crate::text::sniff(&raw, eof, forced) else {
         return whole(path, file, mode, opts, forced);
     };
@@ -52,9 +62,10 @@ pub(crate) fn read_file(path: &Path, file: &str, mode: Mode<'_>, opts: &DataOpti
         raw_in: 0,
         text_out: 0,
         total,
+        block: sizes.block,
         file,
     };
-    match read_blocks(&mut src, file, mode, opts) {
+    match read_blocks(&mut src, file, mode, opts, sizes.chunk) {
         Err(Failure::Undecodable) => whole(path, file, mode, opts, forced),
         Err(Failure::Error(e)) => Err(e),
         Ok(o) => Ok(o),
@@ -67,7 +78,7 @@ pub(crate) fn read_file(path: &Path, file: &str, mode: Mode<'_>, opts: &DataOpti
 /// As [`super::read_dataset`].
 pub(crate) fn read(bytes: &[u8], file: &str, mode: Mode<'_>, opts: &DataOptions) -> Result<Output> {
     let mut src = InMemory(Some(bytes));
-    read_blocks(&mut src, file, mode, opts).map_err(|f| match f {
+    read_blocks(&mut src, file, mode, opts, SIZES.chunk).map_err(|f| match f {
         Failure::Error(e) => e,
         Failure::Undecodable => Error::parse(file, None, None, "not UTF-8 text"),
     })
@@ -135,13 +146,14 @@ struct Decoded<'a> {
     raw_in: usize,
     text_out: usize,
     total: usize,
+    block: usize,
     file: &'a str,
 }
 
 impl Text for Decoded<'_> {
     fn next_block(&mut self, out: &mut Vec<u8>) -> std::result::Result<bool, Failure> {
         if self.raw.is_empty() && !self.eof {
-            self.eof = fill_raw(&mut self.f, &mut self.raw, self.file)?;
+            self.eof = fill_raw(&mut self.f, &mut self.raw, self.block, self.file)?;
         }
         let input = &self.raw[self.skip.min(self.raw.len())..];
         let start = out.len();
@@ -173,11 +185,11 @@ impl Text for Decoded<'_> {
     }
 }
 
-/// Read up to [`BLOCK`] bytes into the empty `buf`; `true` at the end of the file.
-fn fill_raw(f: &mut std::fs::File, buf: &mut Vec<u8>, file: &str) -> Result<bool> {
+/// Read up to `block` bytes into `buf`; `true` at the end of the file.
+fn fill_raw(f: &mut std::fs::File, buf: &mut Vec<u8>, block: usize, file: &str) -> Result<bool> {
     buf.clear();
-    let n = f.take(BLOCK as u64).read_to_end(buf).map_err(|e| cannot_read(file, &e))?;
-    Ok(n < BLOCK)
+    let n = f.take(block as u64).read_to_end(buf).map_err(|e| cannot_read(file, &e))?;
+    Ok(n < block)
 }
 
 fn header_reader() -> csv::ReaderBuilder {
@@ -187,7 +199,7 @@ fn header_reader() -> csv::ReaderBuilder {
 }
 
 /// The header, then every block's complete records; the next block is read while one is parsed.
-fn read_blocks(src: &mut dyn Text, file: &str, mode: Mode<'_>, opts: &DataOptions) -> std::result::Result<Output, Failure> {
+fn read_blocks(src: &mut dyn Text, file: &str, mode: Mode<'_>, opts: &DataOptions, chunk: usize) -> std::result::Result<Output, Failure> {
     let mut buf = Vec::new();
     let mut more = src.next_block(&mut buf)?;
     // The header needs one whole record: read on until a newline outside quotes.
@@ -218,7 +230,7 @@ fn read_blocks(src: &mut dyn Text, file: &str, mode: Mode<'_>, opts: &DataOption
         Error::parse(file, Some(header_line), Some(h.to_owned()), "duplicate column name")
     })?;
     let body_start = body_start.min(buf.len());
-    let mut sink = Sink::new(&lay, file, memchr_iter(b'\n', &buf[..body_start]).count() + 1);
+    let mut sink = Sink::new(&lay, file, memchr_iter(b'\n', &buf[..body_start]).count() + 1, chunk);
     buf.drain(..body_start);
     let mut next = Vec::new();
     loop {
@@ -328,10 +340,11 @@ struct Sink<'a> {
     all: Chunk,
     /// The line the next block starts on.
     line: usize,
+    chunk: usize,
 }
 
 impl<'a> Sink<'a> {
-    fn new(lay: &'a Layout, file: &'a str, line: usize) -> Self {
+    fn new(lay: &'a Layout, file: &'a str, line: usize, chunk: usize) -> Self {
         Sink {
             lay,
             file,
@@ -339,6 +352,7 @@ impl<'a> Sink<'a> {
             cap: 0,
             all: Chunk::new(lay),
             line,
+            chunk,
         }
     }
 
@@ -347,7 +361,7 @@ impl<'a> Sink<'a> {
         if text.is_empty() {
             return Ok(());
         }
-        let n = if text.len() < 2 * CHUNK { 1 } else { text.len() / CHUNK };
+        let n = if text.len() < 2 * self.chunk { 1 } else { text.len() / self.chunk };
         let bounds = chunk_bounds(text, n);
         let chunks: Vec<&[u8]> = bounds.windows(2).map(|w| &text[w[0]..w[1]]).collect();
         let newlines: Vec<usize> = chunks.par_iter().map(|c| memchr_iter(b'\n', c).count()).collect();

@@ -20,6 +20,8 @@ mod csv;
 mod excel;
 mod layout;
 mod parquet;
+#[cfg(test)]
+mod roundtrip_tests;
 mod tokenize;
 
 pub use excel::{read_excel_framework, sheet_names};
@@ -108,7 +110,7 @@ pub fn read_table(path: &Path, opts: &DataOptions) -> Result<Table> {
 fn read(path: &Path, mode: Mode<'_>, opts: &DataOptions) -> Result<Output> {
     let file = path.display().to_string();
     match DataFormat::of(path) {
-        DataFormat::Csv => csv::read_file(path, &file, mode, opts),
+        DataFormat::Csv => csv::read_file(path, &file, mode, opts, csv::SIZES),
         DataFormat::Excel => excel::read(path, &file, mode, opts),
         DataFormat::Parquet => parquet::read(path, &file, mode, opts),
         DataFormat::Arrow => arrow::read(path, &file, mode, opts),
