@@ -160,3 +160,42 @@ fn weight_files_csv_and_toml() {
     let e = load_weights(&p).unwrap_err().to_string();
     assert!(e.contains("line 2") && e.contains("heavy"), "{e}");
 }
+
+/// Arrow IPC (lz4, zstd) and Parquet (snappy, zstd, lz4, gzip, none) files written by
+/// pyarrow (`tests/fixtures/columnar/make.py`) read to the values Python printed, bit for bit.
+#[test]
+fn compressed_arrow_and_parquet_from_pyarrow() {
+    use zhili::io::{read_table, Column};
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/columnar");
+    let expected = read_table(&dir.join("expected.csv"), &DataOptions::default()).unwrap();
+    let bits = |c: &Column| match c {
+        Column::Numbers(v) => v
+            .iter()
+            .map(|x| if x.is_nan() { None } else { Some(x.to_bits()) })
+            .collect::<Vec<_>>(),
+        Column::Text(_) => panic!("a text column"),
+    };
+    for f in [
+        "data.lz4.arrow",
+        "data.zstd.arrow",
+        "data.snappy.parquet",
+        "data.zstd.parquet",
+        "data.lz4.parquet",
+        "data.gzip.parquet",
+        "data.none.parquet",
+    ] {
+        let got = read_table(&dir.join(f), &DataOptions::default()).unwrap_or_else(|e| panic!("{f}: {e}"));
+        assert_eq!(got.columns.len(), expected.columns.len(), "{f}");
+        for ((gn, gc), (en, ec)) in got.columns.iter().zip(&expected.columns) {
+            assert_eq!(gn, en, "{f}");
+            match ec {
+                Column::Text(t) => assert_eq!(gc, &Column::Text(t.clone()), "{f}: column {en}"),
+                Column::Numbers(_) => assert_eq!(bits(gc), bits(ec), "{f}: column {en}"),
+            }
+        }
+        assert!(
+            matches!(&got.columns[2].1, Column::Numbers(v) if v.iter().filter(|x| x.is_nan()).count() == 4),
+            "{f}: the nulls"
+        );
+    }
+}

@@ -162,6 +162,34 @@ pub fn decode_with<'a>(bytes: &'a [u8], file: &str, forced: Option<&'static Enco
     }
 }
 
+/// The encoding to stream a file in, decided from its first bytes (`eof`: they are the
+/// whole file) by the rules of this module, and how many BOM bytes to skip; `None` when the
+/// first bytes cannot decide (a guess resting on too little evidence): then the whole file
+/// is decoded with [`decode_with`]. A streamed decode that meets a bad byte later also falls
+/// back to [`decode_with`], so the encodings accepted and the errors are the same.
+pub(crate) fn sniff(first: &[u8], eof: bool, forced: Option<&'static Encoding>) -> Option<(&'static Encoding, usize)> {
+    if let Some(enc) = forced {
+        return Some(match Encoding::for_bom(first) {
+            Some((bom_enc, n)) if bom_enc == enc => (enc, n),
+            _ => (enc, 0),
+        });
+    }
+    if let Some((enc, n)) = Encoding::for_bom(first) {
+        return Some((enc, n));
+    }
+    match std::str::from_utf8(first) {
+        Ok(_) => return Some((UTF_8, 0)),
+        // A sequence cut at the end of the first block.
+        Err(e) if e.error_len().is_none() && !eof => return Some((UTF_8, 0)),
+        Err(_) => {}
+    }
+    if let Some(enc) = utf16_without_bom(first) {
+        return Some((enc, 0));
+    }
+    let (guess, evidence) = guess(first);
+    (evidence >= MIN_EVIDENCE && guess != UTF_8).then_some((if guess == GBK { GB18030 } else { guess }, 0))
+}
+
 /// Decode without replacement; on failure the byte offset of the first bad byte.
 fn strict<'a>(enc: &'static Encoding, bytes: &'a [u8]) -> std::result::Result<Cow<'a, str>, usize> {
     if enc == UTF_8 {

@@ -1,95 +1,289 @@
-//! The CSV fast path: bytes straight into the column-major `f64` matrix.
+//! The CSV fast path: bytes straight into the column-major `f64` matrix, in bounded memory.
 //!
-//! The body is split into line-aligned chunks (a split never falls inside a quoted
-//! field: quote parity is tracked from the start), parsed in parallel with the `csv`
-//! crate's byte records (no `String` per cell), numbers with `fast-float2`; each chunk
-//! writes its rows straight into its own rows of the matrix. Only the unit, name, time
-//! and other (group) columns are kept as strings.
+//! A file is read in blocks of 8 MB ([`SIZES`]) and decoded (any encoding, `encoding_rs`'s
+//! streaming decoder) into UTF-8 text; each block is cut after its last newline outside
+//! quotes (quote parity tracked from the block's start, which is a record's start), and the
+//! rest carried into the next block. A block is split the same way into line-aligned chunks
+//! of about 1 MB, parsed in parallel by [`tokenize`] (no `String` per cell;
+//! numbers by `fast-float2`), each chunk writing its rows straight into its rows of the
+//! matrix, while the next block is read and decoded. Only the unit, name, time and other
+//! (group) columns are kept as strings. Peak memory: the matrix, the id columns, two blocks.
 
-use memchr::{memchr2, memchr_iter};
+use std::io::Read;
+use std::path::Path;
+
+use encoding_rs::{DecoderResult, Encoding};
+use memchr::{memchr2, memchr_iter, memrchr};
 use ndarray::{Array2, ArrayViewMut2, Axis, ShapeBuilder};
 use rayon::prelude::*;
 use zhili_core::{Error, Result};
 
 use super::layout::{self, BadCell, Layout, Locate, Mode, OtherColumn, Output, Parsed, Role, MAX_BAD};
+use super::tokenize::{Record, Tokenizer};
 use super::DataOptions;
 
-/// Bodies smaller than this are parsed in one piece.
-const PARALLEL_FROM: usize = 1 << 20;
-/// Target size of one chunk of a large body.
-const CHUNK: usize = 1 << 20;
+/// How much is read and parsed at a time.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Sizes {
+    /// Raw bytes read (and decoded) at a time.
+    pub(crate) block: usize,
+    /// Target size of one chunk parsed by one thread; a block under twice this is one chunk.
+    pub(crate) chunk: usize,
+}
 
-/// Read UTF-8 CSV bytes (already decoded, no BOM) into a dataset.
+/// 8 MB blocks, 1 MB chunks.
+pub(crate) const SIZES: Sizes = Sizes {
+    block: 8 << 20,
+    chunk: 1 << 20,
+};
+
+/// Read a CSV file in blocks (see the module docs). The encoding is `opts.encoding`, else
+/// decided from the first block ([`crate::text::sniff`]); when the first block cannot
+/// decide, or a later block does not decode, the whole file is decoded by
+/// [`crate::decode_with`] instead, so the same files are accepted with the same errors.
 ///
 /// # Errors
 /// As [`super::read_dataset`].
-pub(crate) fn read(bytes: &[u8], file: &str, fw: Mode<'_>, opts: &DataOptions) -> Result<Output> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut rdr = builder().from_reader(bytes);
-    let mut rec = csv::ByteRecord::new();
-    let has_header = rdr.read_byte_record(&mut rec).map_err(|e| csv_error(&e, file, 0))?;
-    let header: Vec<String> = if has_header {
-        rec.iter()
-            .map(|f| layout::clean_text(&String::from_utf8_lossy(f)).to_owned())
-            .collect()
-    } else {
-        Vec::new()
+pub(crate) fn read_file(path: &Path, file: &str, mode: Mode<'_>, opts: &DataOptions, sizes: Sizes) -> Result<Output> {
+    let forced = opts.encoding.as_deref().map(crate::encoding_for_label).transpose()?;
+    let mut f = std::fs::File::open(path).map_err(|e| cannot_read(file, &e))?;
+    let total = f.metadata().map_or(0, |m| m.len() as usize);
+    let mut raw = Vec::new();
+    let eof = fill_raw(&mut f, &mut raw, sizes.block, file)?;
+    let Some((enc, bom)) = crate::text::sniff(&raw, eof, forced) else {
+        return whole(path, file, mode, opts, forced);
     };
-    let header_line = rec.position().map_or(1, |p| p.line() as usize);
-    let body_start = rdr.position().byte() as usize;
-    let lay = Layout::resolve(header, fw, opts, file, &|h| {
-        Error::parse(file, Some(header_line), Some(h.to_owned()), "duplicate column name")
-    })?;
-    let body = &bytes[body_start.min(bytes.len())..];
-    // Lines are counted from the start of the file, so every chunk knows its first line.
-    let first_line = memchr_iter(b'\n', &bytes[..body_start.min(bytes.len())]).count() + 1;
-    let bounds = chunk_bounds(body, if body.len() < PARALLEL_FROM { 1 } else { body.len() / CHUNK });
-    let chunks: Vec<&[u8]> = bounds.windows(2).map(|w| &body[w[0]..w[1]]).collect();
-    let newlines: Vec<usize> = chunks.par_iter().map(|c| memchr_iter(b'\n', c).count()).collect();
-    let caps: Vec<usize> = newlines.iter().map(|n| n + 1).collect();
-    let cap: usize = caps.iter().sum();
-    let n_ind = lay.indicators.len();
-    let mut matrix = vec![0.0_f64; cap * n_ind];
-    let outs: Vec<Chunk> = {
-        let mut view =
-            ArrayViewMut2::from_shape((cap, n_ind).f(), &mut matrix).map_err(|e| Error::parse(file, None, None, format!("matrix: {e}")))?;
-        let mut views = Vec::with_capacity(chunks.len());
-        for &c in &caps[..caps.len() - 1] {
-            let (head, tail) = view.split_at(Axis(0), c);
-            views.push(head);
-            view = tail;
-        }
-        views.push(view);
-        let mut line = first_line;
-        let starts: Vec<usize> = newlines
-            .iter()
-            .map(|n| {
-                let s = line;
-                line += n;
-                s
-            })
-            .collect();
-        chunks
-            .into_par_iter()
-            .zip(views)
-            .zip(starts)
-            .map(|((c, v), start)| parse_chunk(c, v, start, &lay))
-            .collect()
+    let mut src = Decoded {
+        f,
+        dec: enc.new_decoder_without_bom_handling(),
+        raw,
+        skip: bom,
+        eof,
+        raw_in: 0,
+        text_out: 0,
+        total,
+        block: sizes.block,
+        file,
     };
-    for c in &outs {
-        if let Some((line, msg)) = &c.ragged {
-            return Err(Error::parse(file, Some(*line), None, msg.clone()));
-        }
+    match read_blocks(&mut src, file, mode, opts, sizes.chunk) {
+        Err(Failure::Undecodable) => whole(path, file, mode, opts, forced),
+        Err(Failure::Error(e)) => Err(e),
+        Ok(o) => Ok(o),
     }
-    let values = compact(matrix, &caps, &outs.iter().map(|c| c.rows).collect::<Vec<_>>(), n_ind);
-    merge(values, outs, &lay, file, fw)
 }
 
-fn builder() -> csv::ReaderBuilder {
+/// Read UTF-8 CSV text already in memory (a BOM is skipped) into a dataset or table.
+///
+/// # Errors
+/// As [`super::read_dataset`].
+pub(crate) fn read(bytes: &[u8], file: &str, mode: Mode<'_>, opts: &DataOptions) -> Result<Output> {
+    let mut src = InMemory(Some(bytes));
+    read_blocks(&mut src, file, mode, opts, SIZES.chunk).map_err(|f| match f {
+        Failure::Error(e) => e,
+        Failure::Undecodable => Error::parse(file, None, None, "not UTF-8 text"),
+    })
+}
+
+/// The whole file decoded at once (today's rules and errors, see [`crate::decode_with`]).
+fn whole(path: &Path, file: &str, mode: Mode<'_>, opts: &DataOptions, forced: Option<&'static Encoding>) -> Result<Output> {
+    let bytes = std::fs::read(path).map_err(|e| cannot_read(file, &e))?;
+    let (text, _) = crate::decode_with(&bytes, file, forced)?;
+    read(text.as_bytes(), file, mode, opts)
+}
+
+fn cannot_read(file: &str, e: &std::io::Error) -> Error {
+    Error::parse(file, None, None, format!("cannot read: {e}"))
+}
+
+/// Why a streamed read stopped.
+enum Failure {
+    /// A later block is not in the encoding chosen from the first: decode the whole file.
+    Undecodable,
+    /// A reader error for the user.
+    Error(Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Error(e)
+    }
+}
+
+/// Decoded UTF-8 text, a block at a time.
+trait Text: Send {
+    /// Append the next block of text to `out`; `false` once the source is exhausted.
+    fn next_block(&mut self, out: &mut Vec<u8>) -> std::result::Result<bool, Failure>;
+    /// About how many bytes of text are still to come (to size the matrix once).
+    fn remaining(&self) -> usize;
+}
+
+/// Text already in memory: one block.
+struct InMemory<'a>(Option<&'a [u8]>);
+
+impl Text for InMemory<'_> {
+    fn next_block(&mut self, out: &mut Vec<u8>) -> std::result::Result<bool, Failure> {
+        if let Some(b) = self.0.take() {
+            out.extend_from_slice(b);
+        }
+        Ok(false)
+    }
+
+    fn remaining(&self) -> usize {
+        self.0.map_or(0, <[u8]>::len)
+    }
+}
+
+/// A file streamed through an `encoding_rs` decoder.
+struct Decoded<'a> {
+    f: std::fs::File,
+    dec: encoding_rs::Decoder,
+    /// The raw block read but not yet decoded.
+    raw: Vec<u8>,
+    /// BOM bytes at the start of `raw` to skip.
+    skip: usize,
+    /// `raw` ends the file.
+    eof: bool,
+    raw_in: usize,
+    text_out: usize,
+    total: usize,
+    block: usize,
+    file: &'a str,
+}
+
+impl Text for Decoded<'_> {
+    fn next_block(&mut self, out: &mut Vec<u8>) -> std::result::Result<bool, Failure> {
+        if self.raw.is_empty() && !self.eof {
+            self.eof = fill_raw(&mut self.f, &mut self.raw, self.block, self.file)?;
+        }
+        let input = &self.raw[self.skip.min(self.raw.len())..];
+        let start = out.len();
+        let room = self
+            .dec
+            .max_utf8_buffer_length_without_replacement(input.len())
+            .unwrap_or(usize::MAX);
+        out.try_reserve(room)
+            .map_err(|_| Error::parse(self.file, None, None, "out of memory decoding a block"))?;
+        out.resize(start + room, 0);
+        let (res, read, written) = self.dec.decode_to_utf8_without_replacement(input, &mut out[start..], self.eof);
+        out.truncate(start + written);
+        if !matches!(res, DecoderResult::InputEmpty) || read != input.len() {
+            return Err(Failure::Undecodable);
+        }
+        self.raw_in += self.raw.len();
+        self.text_out += written;
+        self.raw.clear();
+        self.skip = 0;
+        Ok(!self.eof)
+    }
+
+    fn remaining(&self) -> usize {
+        let raw_left = self.total.saturating_sub(self.raw_in);
+        if self.raw_in == 0 {
+            return raw_left;
+        }
+        (raw_left as f64 * self.text_out as f64 / self.raw_in as f64) as usize
+    }
+}
+
+/// Read up to `block` bytes into `buf`; `true` at the end of the file.
+fn fill_raw(f: &mut std::fs::File, buf: &mut Vec<u8>, block: usize, file: &str) -> Result<bool> {
+    buf.clear();
+    let n = f.take(block as u64).read_to_end(buf).map_err(|e| cannot_read(file, &e))?;
+    Ok(n < block)
+}
+
+fn header_reader() -> csv::ReaderBuilder {
     let mut b = csv::ReaderBuilder::new();
-    // Fields are trimmed by slicing (`trim_ascii`), not by the reader, which moves bytes.
     b.has_headers(false).flexible(true);
     b
+}
+
+/// The header, then every block's complete records; the next block is read while one is parsed.
+fn read_blocks(src: &mut dyn Text, file: &str, mode: Mode<'_>, opts: &DataOptions, chunk: usize) -> std::result::Result<Output, Failure> {
+    let mut buf = Vec::new();
+    let mut more = src.next_block(&mut buf)?;
+    // The header needs one whole record: read on until a newline outside quotes.
+    while more && first_cut(&buf).is_none() {
+        more = src.next_block(&mut buf)?;
+    }
+    let skip = if buf.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let (header, header_line, body_start) = {
+        let mut rdr = header_reader().from_reader(&buf[skip..]);
+        let mut rec = csv::ByteRecord::new();
+        let has = rdr
+            .read_byte_record(&mut rec)
+            .map_err(|e| Error::parse(file, e.position().map(|p| p.line() as usize), None, e.to_string()))?;
+        let header: Vec<String> = if has {
+            rec.iter()
+                .map(|f| layout::clean_text(&String::from_utf8_lossy(f)).to_owned())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        (
+            header,
+            rec.position().map_or(1, |p| p.line() as usize),
+            skip + rdr.position().byte() as usize,
+        )
+    };
+    let lay = Layout::resolve(header, mode, opts, file, &|h| {
+        Error::parse(file, Some(header_line), Some(h.to_owned()), "duplicate column name")
+    })?;
+    let body_start = body_start.min(buf.len());
+    let mut sink = Sink::new(&lay, file, memchr_iter(b'\n', &buf[..body_start]).count() + 1, chunk);
+    buf.drain(..body_start);
+    let mut next = Vec::new();
+    loop {
+        let cut = if more { last_cut(&buf) } else { buf.len() };
+        let remaining = src.remaining() + buf.len() - cut;
+        let (parsed, read) = rayon::join(
+            || sink.block(&buf[..cut], remaining),
+            || if more { src.next_block(&mut next) } else { Ok(false) },
+        );
+        parsed?;
+        let was_more = more;
+        more = read?;
+        buf.drain(..cut);
+        buf.append(&mut next);
+        if !was_more {
+            break;
+        }
+    }
+    Ok(sink.finish(mode)?)
+}
+
+/// Where the first record ends (after its newline outside quotes).
+fn first_cut(b: &[u8]) -> Option<usize> {
+    let mut quoted = false;
+    let mut p = 0;
+    while let Some(k) = memchr2(b'"', b'\n', &b[p..]) {
+        p += k + 1;
+        if b[p - 1] == b'"' {
+            quoted = !quoted;
+        } else if !quoted {
+            return Some(p);
+        }
+    }
+    None
+}
+
+/// Where the last complete record of `b` ends (after its newline outside quotes); 0 if none.
+fn last_cut(b: &[u8]) -> usize {
+    if memchr::memchr(b'"', b).is_none() {
+        return memrchr(b'\n', b).map_or(0, |k| k + 1);
+    }
+    let mut quoted = false;
+    let mut cut = 0;
+    let mut p = 0;
+    while let Some(k) = memchr2(b'"', b'\n', &b[p..]) {
+        p += k + 1;
+        if b[p - 1] == b'"' {
+            quoted = !quoted;
+        } else if !quoted {
+            cut = p;
+        }
+    }
+    cut
 }
 
 /// What one chunk parsed besides the matrix rows it wrote.
@@ -108,27 +302,170 @@ struct Chunk {
     ragged: Option<(usize, String)>,
 }
 
-fn parse_chunk(bytes: &[u8], mut out: ArrayViewMut2<'_, f64>, first_line: usize, lay: &Layout) -> Chunk {
-    let mut c = Chunk {
-        denominators: vec![Vec::new(); lay.denominators.len()],
-        others: vec![Vec::new(); lay.others.len()],
-        ..Chunk::default()
-    };
-    let width = lay.header.len();
-    let mut rdr = builder().from_reader(bytes);
-    let mut rec = csv::ByteRecord::new();
-    loop {
-        match rdr.read_byte_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map_or(first_line, |p| first_line + p.line() as usize - 1);
-                c.ragged = Some((line, e.to_string()));
-                break;
-            }
+impl Chunk {
+    fn new(lay: &Layout) -> Self {
+        Chunk {
+            denominators: vec![Vec::new(); lay.denominators.len()],
+            others: vec![Vec::new(); lay.others.len()],
+            ..Chunk::default()
         }
-        let line = rec.position().map_or(first_line, |p| first_line + p.line() as usize - 1);
-        if rec.iter().all(|f| f.trim_ascii().is_empty()) {
+    }
+
+    /// Append `c`, whose rows follow this chunk's.
+    fn append(&mut self, mut c: Chunk) {
+        let offset = self.rows;
+        self.bad.extend(c.bad.drain(..).map(|b| BadCell { row: b.row + offset, ..b }));
+        self.n_bad += c.n_bad;
+        self.rows += c.rows;
+        self.lines.append(&mut c.lines);
+        self.units.append(&mut c.units);
+        self.names.append(&mut c.names);
+        self.time.append(&mut c.time);
+        for (a, mut d) in self.denominators.iter_mut().zip(c.denominators) {
+            a.append(&mut d);
+        }
+        for (a, mut o) in self.others.iter_mut().zip(c.others) {
+            a.append(&mut o);
+        }
+    }
+}
+
+/// The matrix being filled (column-major, `cap` rows per column, `all.rows` of them used)
+/// and everything else parsed so far.
+struct Sink<'a> {
+    lay: &'a Layout,
+    file: &'a str,
+    matrix: Vec<f64>,
+    cap: usize,
+    all: Chunk,
+    /// The line the next block starts on.
+    line: usize,
+    chunk: usize,
+}
+
+impl<'a> Sink<'a> {
+    fn new(lay: &'a Layout, file: &'a str, line: usize, chunk: usize) -> Self {
+        Sink {
+            lay,
+            file,
+            matrix: Vec::new(),
+            cap: 0,
+            all: Chunk::new(lay),
+            line,
+            chunk,
+        }
+    }
+
+    /// Parse a block of complete records; `remaining`: about how many bytes of text follow.
+    fn block(&mut self, text: &[u8], remaining: usize) -> Result<()> {
+        if text.is_empty() {
+            return Ok(());
+        }
+        let n = if text.len() < 2 * self.chunk { 1 } else { text.len() / self.chunk };
+        let bounds = chunk_bounds(text, n);
+        let chunks: Vec<&[u8]> = bounds.windows(2).map(|w| &text[w[0]..w[1]]).collect();
+        let newlines: Vec<usize> = chunks.par_iter().map(|c| memchr_iter(b'\n', c).count()).collect();
+        let caps: Vec<usize> = newlines.iter().map(|n| n + 1).collect();
+        let need: usize = caps.iter().sum();
+        let base = self.all.rows;
+        if base + need > self.cap {
+            // Rows still to come, estimated from this block's density: sized once when it holds.
+            let later = (need as f64 * remaining as f64 / text.len() as f64 * 1.02) as usize + 64;
+            self.grow(base + need + later)?;
+        }
+        let n_ind = self.lay.indicators.len();
+        let (cap, lay) = (self.cap, self.lay);
+        let outs: Vec<Chunk> = {
+            let whole = ArrayViewMut2::from_shape((cap, n_ind).f(), &mut self.matrix)
+                .map_err(|e| Error::parse(self.file, None, None, format!("matrix: {e}")))?;
+            let (_, mut view) = whole.split_at(Axis(0), base);
+            let mut views = Vec::with_capacity(chunks.len());
+            for &c in &caps {
+                let (head, tail) = view.split_at(Axis(0), c);
+                views.push(head);
+                view = tail;
+            }
+            let mut line = self.line;
+            let starts: Vec<usize> = newlines
+                .iter()
+                .map(|n| {
+                    let s = line;
+                    line += n;
+                    s
+                })
+                .collect();
+            self.line = line;
+            chunks
+                .into_par_iter()
+                .zip(views)
+                .zip(starts)
+                .map(|((c, v), start)| parse_chunk(c, v, start, lay))
+                .collect()
+        };
+        if let Some((line, msg)) = outs.iter().find_map(|c| c.ragged.clone()) {
+            return Err(Error::parse(self.file, Some(line), None, msg));
+        }
+        let rows: Vec<usize> = outs.iter().map(|c| c.rows).collect();
+        close_gaps(&mut self.matrix, cap, n_ind, base, &caps, &rows);
+        for c in outs {
+            self.all.append(c);
+        }
+        Ok(())
+    }
+
+    /// Room for `rows` rows per column: a new matrix, each column's used rows copied.
+    fn grow(&mut self, rows: usize) -> Result<()> {
+        let n = self.lay.indicators.len();
+        let mut m = Vec::new();
+        m.try_reserve_exact(rows * n)
+            .map_err(|_| Error::parse(self.file, None, None, format!("out of memory for {rows} rows × {n} indicators")))?;
+        m.resize(rows * n, 0.0);
+        let used = self.all.rows;
+        for k in 0..n {
+            m[k * rows..k * rows + used].copy_from_slice(&self.matrix[k * self.cap..k * self.cap + used]);
+        }
+        self.matrix = m;
+        self.cap = rows;
+        Ok(())
+    }
+
+    fn finish(mut self, mode: Mode<'_>) -> Result<Output> {
+        let (rows, n) = (self.all.rows, self.lay.indicators.len());
+        // Columns close up to `rows` apart, in place; the unused tail is given back.
+        for k in 1..n {
+            self.matrix.copy_within(k * self.cap..k * self.cap + rows, k * rows);
+        }
+        self.matrix.truncate(rows * n);
+        self.matrix.shrink_to_fit();
+        let values = Array2::from_shape_vec((rows, n).f(), self.matrix).unwrap_or_else(|_| Array2::zeros((0, n)));
+        let all = self.all;
+        let others = all.others.into_iter().map(other_column).collect();
+        let parsed = Parsed {
+            values,
+            denominators: all.denominators,
+            others,
+            units: all.units,
+            names: self.lay.name.map(|_| all.names),
+            time: self.lay.time.map(|_| all.time),
+            bad: all.bad,
+            n_bad: all.n_bad,
+        };
+        let loc = CsvLoc {
+            file: self.file,
+            lines: all.lines,
+        };
+        layout::finish(mode, self.lay, parsed, self.file, &loc)
+    }
+}
+
+fn parse_chunk(bytes: &[u8], mut out: ArrayViewMut2<'_, f64>, first_line: usize, lay: &Layout) -> Chunk {
+    let mut c = Chunk::new(lay);
+    let width = lay.header.len();
+    let mut tok = Tokenizer::new(bytes, first_line);
+    let mut rec = Record::default();
+    while tok.next_record(&mut rec) {
+        let line = rec.line;
+        if rec.fields(bytes).all(|f| f.trim_ascii().is_empty()) {
             continue; // blank line, e.g. trailing
         }
         if rec.len() != width {
@@ -136,7 +473,7 @@ fn parse_chunk(bytes: &[u8], mut out: ArrayViewMut2<'_, f64>, first_line: usize,
             break;
         }
         let r = c.rows;
-        for (j, f) in rec.iter().enumerate() {
+        for (j, f) in rec.fields(bytes).enumerate() {
             let f = f.trim_ascii();
             match lay.roles[j] {
                 Role::Indicator(k) => {
@@ -220,23 +557,21 @@ fn chunk_bounds(body: &[u8], n: usize) -> Vec<usize> {
     bounds
 }
 
-/// Close the gaps between chunks' rows (blank lines, quoted newlines): each column
-/// moves left in place, then the vector is cut to `rows × n` column-major.
-fn compact(mut m: Vec<f64>, caps: &[usize], rows: &[usize], n: usize) -> Array2<f64> {
-    let cap: usize = caps.iter().sum();
-    let total: usize = rows.iter().sum();
-    if total < cap {
-        for k in 0..n {
-            let (mut src, mut dst) = (k * cap, k * total);
-            for (&c, &r) in caps.iter().zip(rows) {
-                m.copy_within(src..src + r, dst);
-                src += c;
-                dst += r;
-            }
-        }
-        m.truncate(total * n);
+/// Close the gaps between a block's chunks' rows (blank lines, quoted newlines): the
+/// chunks wrote from row `base` of each column (`cap` rows apart), chunk `i` into `caps[i]`
+/// rows of which it used `rows[i]`; each column's rows move up in place.
+fn close_gaps(m: &mut [f64], cap: usize, n: usize, base: usize, caps: &[usize], rows: &[usize]) {
+    if caps.iter().zip(rows).all(|(c, r)| c == r) || caps.len() == 1 {
+        return;
     }
-    Array2::from_shape_vec((total, n).f(), m).unwrap_or_else(|_| Array2::zeros((0, n)))
+    for k in 0..n {
+        let (mut src, mut dst) = (k * cap + base, k * cap + base);
+        for (&c, &r) in caps.iter().zip(rows) {
+            m.copy_within(src..src + r, dst);
+            src += c;
+            dst += r;
+        }
+    }
 }
 
 struct CsvLoc<'a> {
@@ -250,42 +585,6 @@ impl Locate for CsvLoc<'_> {
     }
 }
 
-fn merge(values: Array2<f64>, outs: Vec<Chunk>, lay: &Layout, file: &str, fw: Mode<'_>) -> Result<Output> {
-    let mut offset = 0;
-    let mut all = Chunk {
-        denominators: vec![Vec::new(); lay.denominators.len()],
-        others: vec![Vec::new(); lay.others.len()],
-        ..Chunk::default()
-    };
-    for mut c in outs {
-        all.bad.extend(c.bad.drain(..).map(|b| BadCell { row: b.row + offset, ..b }));
-        all.n_bad += c.n_bad;
-        offset += c.rows;
-        all.lines.append(&mut c.lines);
-        all.units.append(&mut c.units);
-        all.names.append(&mut c.names);
-        all.time.append(&mut c.time);
-        for (a, mut d) in all.denominators.iter_mut().zip(c.denominators) {
-            a.append(&mut d);
-        }
-        for (a, mut o) in all.others.iter_mut().zip(c.others) {
-            a.append(&mut o);
-        }
-    }
-    let others = all.others.into_iter().map(other_column).collect();
-    let parsed = Parsed {
-        values,
-        denominators: all.denominators,
-        others,
-        units: all.units,
-        names: lay.name.map(|_| all.names),
-        time: lay.time.map(|_| all.time),
-        bad: all.bad,
-        n_bad: all.n_bad,
-    };
-    layout::finish(fw, lay, parsed, file, &CsvLoc { file, lines: all.lines })
-}
-
 /// Numeric if every cell is a number and one is not missing; otherwise text.
 fn other_column(cells: Vec<String>) -> OtherColumn {
     let nums: Option<Vec<f64>> = cells.iter().map(|s| layout::parse_number(s.as_bytes())).collect();
@@ -293,11 +592,6 @@ fn other_column(cells: Vec<String>) -> OtherColumn {
         Some(v) if cells.iter().any(|s| !s.is_empty()) => OtherColumn::Numbers(v),
         _ => OtherColumn::Text(cells.into_iter().map(|s| Some(s).filter(|s| !s.is_empty())).collect()),
     }
-}
-
-fn csv_error(e: &csv::Error, file: &str, first_line: usize) -> Error {
-    let line = e.position().map(|p| first_line + p.line() as usize);
-    Error::parse(file, line, None, e.to_string())
 }
 
 #[cfg(test)]
@@ -318,10 +612,20 @@ mod tests {
     }
 
     #[test]
-    fn compact_closes_gaps() {
-        // caps 3 and 2, rows 2 and 1, two columns.
-        let m = vec![1.0, 2.0, 9.0, 3.0, 9.0, 10.0, 20.0, 9.0, 30.0, 9.0];
-        let a = compact(m, &[3, 2], &[2, 1], 2);
-        assert_eq!(a, ndarray::array![[1.0, 10.0], [2.0, 20.0], [3.0, 30.0]]);
+    fn cuts_fall_after_a_newline_outside_quotes() {
+        let b = b"h\na,\"x\ny\",1\nb,\"p\nq";
+        assert_eq!(first_cut(b), Some(2));
+        assert_eq!(last_cut(b), 12);
+        assert_eq!(last_cut(b"no newline"), 0);
+        assert_eq!(first_cut(b"\"a\nb"), None);
+    }
+
+    #[test]
+    fn gaps_close() {
+        // cap 6 rows, two columns; from row 1: chunk caps 3 and 2, rows 2 and 1.
+        let mut m = vec![0.0, 1.0, 2.0, 9.0, 3.0, 9.0, 0.0, 10.0, 20.0, 9.0, 30.0, 9.0];
+        close_gaps(&mut m, 6, 2, 1, &[3, 2], &[2, 1]);
+        assert_eq!(&m[..4], &[0.0, 1.0, 2.0, 3.0]);
+        assert_eq!(&m[6..10], &[0.0, 10.0, 20.0, 30.0]);
     }
 }

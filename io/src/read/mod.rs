@@ -20,6 +20,9 @@ mod csv;
 mod excel;
 mod layout;
 mod parquet;
+#[cfg(test)]
+mod roundtrip_tests;
+mod tokenize;
 
 pub use excel::{read_excel_framework, sheet_names};
 pub use layout::{Column, Table};
@@ -107,12 +110,7 @@ pub fn read_table(path: &Path, opts: &DataOptions) -> Result<Table> {
 fn read(path: &Path, mode: Mode<'_>, opts: &DataOptions) -> Result<Output> {
     let file = path.display().to_string();
     match DataFormat::of(path) {
-        DataFormat::Csv => {
-            let bytes = read_bytes(path)?;
-            let forced = opts.encoding.as_deref().map(crate::encoding_for_label).transpose()?;
-            let (text, _) = crate::decode_with(&bytes, &file, forced)?;
-            csv::read(text.as_bytes(), &file, mode, opts)
-        }
+        DataFormat::Csv => csv::read_file(path, &file, mode, opts, csv::SIZES),
         DataFormat::Excel => excel::read(path, &file, mode, opts),
         DataFormat::Parquet => parquet::read(path, &file, mode, opts),
         DataFormat::Arrow => arrow::read(path, &file, mode, opts),
