@@ -267,7 +267,8 @@ def main() -> None:
     csv, zfw, pipe = data_files(n_read)
     for enc, path, unit in [("utf-8", csv, "unit_id"), ("gbk", gbk_copy(csv), "单位")]:
         cmds = {name: [PY, "-c", code, path, enc] for name, code in READERS.items()}
-        cmds["zhili"] = [ZHILI, "validate", "-f", zfw, "-d", path, "--unit-column", unit]
+        # Every reader is told the encoding (chardetng takes this file's one repeated 县 for another).
+        cmds["zhili"] = [ZHILI, "validate", "-f", zfw, "-d", path, "--unit-column", unit, "--encoding", enc]
         r = best(cmds)
         for name in READERS:
             secs = min(float(o.split()[0]) for o in r[name]["outs"])

@@ -64,6 +64,8 @@ pub(crate) fn read_file(path: &Path, file: &str, mode: Mode<'_>, opts: &DataOpti
         total,
         block: sizes.block,
         file,
+        utf8: enc == encoding_rs::UTF_8,
+        pending: 0,
     };
     match read_blocks(&mut src, file, mode, opts, sizes.chunk) {
         Err(Failure::Undecodable) => whole(path, file, mode, opts, forced),
@@ -148,15 +150,40 @@ struct Decoded<'a> {
     total: usize,
     block: usize,
     file: &'a str,
+    /// UTF-8: no decoder, the text is validated in place.
+    utf8: bool,
+    /// UTF-8 bytes at the end of the text not yet validated (a sequence cut by the block).
+    pending: usize,
 }
 
 impl Text for Decoded<'_> {
     fn next_block(&mut self, out: &mut Vec<u8>) -> std::result::Result<bool, Failure> {
+        let start = out.len();
+        if self.utf8 {
+            // No decode copy: read into the text and validated where it lies (a sequence cut
+            // at the block's end is validated with the next block).
+            if self.raw.is_empty() {
+                self.raw_in += read_block(&mut self.f, out, self.block, self.file)?;
+                self.eof = out.len() - start < self.block;
+            } else {
+                out.extend_from_slice(&self.raw[self.skip.min(self.raw.len())..]);
+                self.raw_in += self.raw.len();
+            }
+            let from = start.saturating_sub(self.pending);
+            self.pending = match std::str::from_utf8(&out[from..]) {
+                Ok(_) => 0,
+                Err(e) if e.error_len().is_none() && !self.eof => out.len() - from - e.valid_up_to(),
+                Err(_) => return Err(Failure::Undecodable),
+            };
+            self.text_out = self.raw_in;
+            self.raw.clear();
+            self.skip = 0;
+            return Ok(!self.eof);
+        }
         if self.raw.is_empty() && !self.eof {
             self.eof = fill_raw(&mut self.f, &mut self.raw, self.block, self.file)?;
         }
         let input = &self.raw[self.skip.min(self.raw.len())..];
-        let start = out.len();
         let room = self
             .dec
             .max_utf8_buffer_length_without_replacement(input.len())
@@ -185,11 +212,17 @@ impl Text for Decoded<'_> {
     }
 }
 
-/// Read up to `block` bytes into `buf`; `true` at the end of the file.
+/// Read up to `block` bytes into the empty `buf`; `true` at the end of the file.
 fn fill_raw(f: &mut std::fs::File, buf: &mut Vec<u8>, block: usize, file: &str) -> Result<bool> {
     buf.clear();
-    let n = f.take(block as u64).read_to_end(buf).map_err(|e| cannot_read(file, &e))?;
-    Ok(n < block)
+    Ok(read_block(f, buf, block, file)? < block)
+}
+
+/// Append up to `block` bytes of `f` to `buf`; how many.
+fn read_block(f: &mut std::fs::File, buf: &mut Vec<u8>, block: usize, file: &str) -> Result<usize> {
+    buf.try_reserve(block)
+        .map_err(|_| Error::parse(file, None, None, "out of memory reading a block"))?;
+    f.take(block as u64).read_to_end(buf).map_err(|e| cannot_read(file, &e))
 }
 
 fn header_reader() -> csv::ReaderBuilder {
@@ -236,6 +269,9 @@ fn read_blocks(src: &mut dyn Text, file: &str, mode: Mode<'_>, opts: &DataOption
     loop {
         let cut = if more { last_cut(&buf) } else { buf.len() };
         let remaining = src.remaining() + buf.len() - cut;
+        // The unfinished record starts the next block, which is read behind it meanwhile.
+        next.clear();
+        next.extend_from_slice(&buf[cut..]);
         let (parsed, read) = rayon::join(
             || sink.block(&buf[..cut], remaining),
             || if more { src.next_block(&mut next) } else { Ok(false) },
@@ -243,8 +279,7 @@ fn read_blocks(src: &mut dyn Text, file: &str, mode: Mode<'_>, opts: &DataOption
         parsed?;
         let was_more = more;
         more = read?;
-        buf.drain(..cut);
-        buf.append(&mut next);
+        std::mem::swap(&mut buf, &mut next);
         if !was_more {
             break;
         }
