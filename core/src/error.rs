@@ -101,7 +101,7 @@ pub enum Error {
     },
 
     /// Data the framework or pipeline needs is absent.
-    #[error("missing column `{}` (needed by {needed_by})", crate::text::cut(.column))]
+    #[error("missing column `{}` (needed by {})", crate::text::cut(.column), crate::text::cut_quoted(.needed_by))]
     MissingColumn {
         /// The column name.
         column: String,

@@ -36,13 +36,15 @@ pub fn cut(s: &str) -> Cow<'_, str> {
 pub fn cut_quoted(message: &str) -> Cow<'_, str> {
     let parts: Vec<&str> = message.split('`').collect();
     // odd parts are inside backquotes
-    if parts.len() < 3 || !parts.iter().skip(1).step_by(2).any(|p| p.chars().nth(SHOWN_CHARS).is_some()) {
+    // a value already cut (80 characters, `… (N bytes)`) is left as it is
+    let long = |p: &str| p.chars().nth(SHOWN_CHARS + 32).is_some();
+    if parts.len() < 3 || !parts.iter().skip(1).step_by(2).any(|p| long(p)) {
         return Cow::Borrowed(message);
     }
     let out: Vec<Cow<'_, str>> = parts
         .iter()
         .enumerate()
-        .map(|(k, p)| if k % 2 == 1 { cut(p) } else { Cow::Borrowed(*p) })
+        .map(|(k, p)| if k % 2 == 1 && long(p) { cut(p) } else { Cow::Borrowed(*p) })
         .collect();
     Cow::Owned(out.join("`"))
 }

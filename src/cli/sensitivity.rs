@@ -121,7 +121,6 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
             files.write(p, |w| {
                 let mut c = zhili::io::CsvTable::new(w, &table)?;
                 c.texts(["factor", "first", "first_lo", "first_hi", "total", "total_lo", "total_hi"])?;
-                c.end_row()?;
                 for (i, f) in res.factors.iter().enumerate() {
                     c.text(f)?;
                     for v in [

@@ -61,7 +61,7 @@ const HUGE_MIN_BYTES: usize = 4 << 20;
 /// # Errors
 /// [`Error::Memory`] when it cannot be allocated.
 pub(crate) fn zeros_f(rows: usize, cols: usize) -> Result<Array2<f64>> {
-    let len = rows.checked_mul(cols).unwrap_or(usize::MAX);
+    let len = rows.saturating_mul(cols);
     let v = huge(try_zeroed::<f64>(len)?);
     Array2::from_shape_vec((rows, cols).f(), v).map_err(|e| Error::Shape {
         what: "a zeroed matrix".into(),

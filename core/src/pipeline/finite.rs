@@ -25,12 +25,20 @@ fn non_finite(step: &str, node: &str, unit: &str, v: f64, cause: &str) -> Error 
 }
 
 /// `output` of preparation step `step` (stage `input` → `output`): no infinity anywhere, and
-/// no NaN in a cell whose input was a number.
+/// no NaN in a cell whose input was a number (unless `new_missing_ok`: a step that documents
+/// and logs making values missing).
 ///
 /// # Errors
 /// [`Error::Method`] naming the step, the indicator and the unit of the first bad cell.
-pub(crate) fn check_stage(step: &str, fw: &Framework, unit_ids: &[String], input: &StageData, output: &StageData) -> Result<()> {
-    let same_rows = input.units == output.units;
+pub(crate) fn check_stage(
+    step: &str,
+    fw: &Framework,
+    unit_ids: &[String],
+    input: &StageData,
+    output: &StageData,
+    new_missing_ok: bool,
+) -> Result<()> {
+    let same_rows = input.units == output.units && !new_missing_ok;
     for (j, col) in output.values.columns().into_iter().enumerate() {
         if col.iter().all(|v| v.is_finite()) {
             continue;
@@ -57,21 +65,24 @@ pub(crate) fn check_stage(step: &str, fw: &Framework, unit_ids: &[String], input
 }
 
 /// One indicator column after every streamed preparation step: no infinity, no NaN where the
-/// raw value was a number.
+/// raw value was a number (unless `new_missing_ok`, as in [`check_stage`]).
 ///
 /// # Errors
 /// As [`check_stage`].
-pub(crate) fn check_column(fw: &Framework, unit_ids: &[String], j: usize, raw: ndarray::ArrayView1<'_, f64>, col: &[f64]) -> Result<()> {
-    // the common case in one branch-free pass: every value finite or NaN-for-NaN
-    let ok = col.iter().zip(raw).all(|(&v, &x)| v.is_finite() || (v.is_nan() && x.is_nan()));
-    if ok {
+pub(crate) fn check_column(
+    fw: &Framework,
+    unit_ids: &[String],
+    j: usize,
+    raw: ndarray::ArrayView1<'_, f64>,
+    col: &[f64],
+    new_missing_ok: bool,
+) -> Result<()> {
+    let fine = |v: f64, x: f64| v.is_finite() || (v.is_nan() && (new_missing_ok || x.is_nan()));
+    // the common case in one branch-free pass
+    if col.iter().zip(raw).all(|(&v, &x)| fine(v, x)) {
         return Ok(());
     }
-    let r = col
-        .iter()
-        .zip(raw)
-        .position(|(&v, &x)| !(v.is_finite() || (v.is_nan() && x.is_nan())))
-        .unwrap_or(0);
+    let r = col.iter().zip(raw).position(|(&v, &x)| !fine(v, x)).unwrap_or(0);
     let node = &fw.nodes()[fw.indicators()[j]].id;
     let unit = unit_ids.get(r).map_or("?", String::as_str);
     Err(non_finite("preparation", node, unit, col[r], &format!("the value {:?}", raw[r])))

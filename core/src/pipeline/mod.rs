@@ -109,7 +109,17 @@ impl Step {
     /// `inf` / `NaN` (see `finite.rs`).
     pub(crate) fn prepare(&self, input: &StepInput<'_>) -> Result<(StepOutput, Option<crate::FittedNormaliser>)> {
         let (out, fitted) = self.prepare_unchecked(input)?;
-        finite::check_stage(self.stage_name(), input.framework, input.dataset.unit_ids(), input.data, &out.data)?;
+        // `denominate` makes a value missing, with a warning, where the denominator is zero or
+        // missing (documented); every other step must keep numbers numbers
+        let new_missing_ok = matches!(self, Step::Denominate(_));
+        finite::check_stage(
+            self.stage_name(),
+            input.framework,
+            input.dataset.unit_ids(),
+            input.data,
+            &out.data,
+            new_missing_ok,
+        )?;
         Ok((out, fitted))
     }
 

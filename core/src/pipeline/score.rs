@@ -107,6 +107,7 @@ impl Pipeline {
                 log.reserve(source.iter().map(|&j| data.missing_in(j)).sum());
             }
         }
+        let denominates = prep.iter().any(|s| matches!(s, Step::Denominate(_)));
         let mut fitted = Vec::new();
         let mut scratch = vec![0.0; n];
         let mut sums = StreamedMeans::new(fw, aggregate, n);
@@ -151,7 +152,7 @@ impl Pipeline {
                     Kernel::Normalise(nm) => fitted.push(nm.fit_transform_column(&mut scratch, input.indicator_node(j), log)?),
                 }
             }
-            if let Err(e) = super::finite::check_column(fw, data.unit_ids(), j, raw, &scratch) {
+            if let Err(e) = super::finite::check_column(fw, data.unit_ids(), j, raw, &scratch, denominates) {
                 // rare: the stage-by-stage path names the step that produced the value
                 return Err(self.run(fw, data).err().unwrap_or(e));
             }

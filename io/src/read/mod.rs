@@ -107,8 +107,27 @@ pub fn read_table(path: &Path, opts: &DataOptions) -> Result<Table> {
     }
 }
 
+/// Refuse a file whose reading would need more memory than the budget: its bytes, the
+/// decoded text and the parsed values are held together (about 3 × the file for CSV; a
+/// compressed workbook or Parquet file expands, counted as 8 ×).
+fn check_size(path: &Path, format: DataFormat) -> Result<()> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(()); // the read itself reports a missing file
+    };
+    let factor = if format == DataFormat::Csv { 3 } else { 8 };
+    zhili_core::memory::check(
+        format!("reading {}", zhili_core::text::cut(&path.display().to_string())),
+        format!(
+            "a {format:?} file of {} (held as bytes, text and values)",
+            zhili_core::memory::show(meta.len())
+        ),
+        u128::from(meta.len()) * factor,
+    )
+}
+
 fn read(path: &Path, mode: Mode<'_>, opts: &DataOptions) -> Result<Output> {
     let file = path.display().to_string();
+    check_size(path, DataFormat::of(path))?;
     match DataFormat::of(path) {
         DataFormat::Csv => csv::read_file(path, &file, mode, opts, csv::SIZES),
         DataFormat::Excel => excel::read(path, &file, mode, opts),
@@ -149,6 +168,7 @@ pub fn read_table_str(text: &str, file: &str, opts: &DataOptions) -> Result<Tabl
 /// encoding label; [`Error::Unknown`] for a sheet the workbook lacks.
 pub fn read_table_text(path: &Path, sheet: Option<&str>, encoding: Option<&str>) -> Result<(String, String)> {
     let file = path.display().to_string();
+    check_size(path, DataFormat::of(path))?;
     match DataFormat::of(path) {
         DataFormat::Excel => excel::sheet_as_csv(path, sheet),
         DataFormat::Csv => {

@@ -26,7 +26,7 @@ def _spec(factors: FactorsLike) -> Dict[str, Any]:
     elif isinstance(factors, Mapping):
         spec = dict(factors) if "factors" in factors else {"factors": [dict(factors)]}
     elif isinstance(factors, Sequence) and all(isinstance(f, Mapping) for f in factors):
-        spec = {"factors": [dict(f) for f in factors]}
+        spec = {"factors": [dict(f) for f in factors if isinstance(f, Mapping)]}
     else:
         raise _p.ParameterError("factors", factors, "must be a list of factor dicts, a dict or an analysis document")
     if not spec.get("factors"):
