@@ -68,6 +68,37 @@ impl InputArgs {
         Ok(inputs)
     }
 
+    /// The inputs of `zhili score --fitted`: the fitted pipeline's framework (with its
+    /// weights) and frozen pipeline, `--data` read against that framework.
+    pub(crate) fn load_fitted(&self, fitted: &zhili::fit::FittedPipeline) -> zhili::Result<Inputs> {
+        let fw = fitted.framework()?;
+        let data = self
+            .data
+            .as_ref()
+            .ok_or_else(|| Error::spec("arguments", "--fitted needs --data (the data to score)"))?;
+        let opts = DataOptions {
+            unit_column: self.unit_column.clone(),
+            sheet: self.sheet.clone(),
+            encoding: self.encoding.clone(),
+            ..DataOptions::default()
+        };
+        let data = io::read_dataset(data, &fw, &opts)?.select_year(self.year)?;
+        let grading = match &self.grading {
+            Some(g) => {
+                let (text, _) = io::read_text(g)?;
+                Some(GradingSpec::from_toml_str(&text, &g.display().to_string())?)
+            }
+            None => None,
+        };
+        Ok(Inputs {
+            lang: io::Lang::resolve(self.lang, Some(&fw)),
+            framework: fw,
+            data,
+            pipeline: fitted.pipeline.clone(),
+            grading,
+        })
+    }
+
     /// As [`InputArgs::load`], keeping every period of panel data (`--year` is not applied).
     pub(crate) fn load_panel(&self) -> zhili::Result<Inputs> {
         let fw_arg = self.framework.clone().unwrap_or_else(|| zhili::indicators::DEFAULT.to_owned());

@@ -2,6 +2,7 @@
 
 mod audit;
 mod derive;
+mod fit;
 mod frameworks;
 mod inputs;
 mod output;
@@ -34,6 +35,8 @@ struct Cli {
 enum Command {
     /// Score units on a framework (no arguments: the bundled default framework and sample data).
     Score(score::Args),
+    /// Fit a pipeline on one dataset (a base year) and write it (.json / .toml) for `score --fitted`.
+    Fit(fit::Args),
     /// Validate a framework (and optionally check a data file against it).
     Validate(validate::Args),
     /// List the bundled frameworks.
@@ -69,6 +72,7 @@ pub(crate) fn main() -> ExitCode {
     }
     let result = match cli.command {
         Command::Score(a) => score::run(a),
+        Command::Fit(a) => fit::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Frameworks(a) => frameworks::run(a),
         Command::Audit(a) => audit::run(a),

@@ -14,6 +14,10 @@ use zhili::{Dataset, Error, Framework, Run};
 pub(crate) struct Args {
     #[command(flatten)]
     inputs: InputArgs,
+    /// A fitted pipeline from `zhili fit` (.json / .toml): score --data with its framework,
+    /// frozen pipeline and weights (the parameters of the data it was fitted on).
+    #[arg(long, conflicts_with_all = ["framework", "pipeline", "weights", "sample"], requires = "data")]
+    fitted: Option<PathBuf>,
     /// Which stage to write: raw, denominated, imputed, screened, treated, normalised, aggregated
     /// (CSV only; the workbook takes every stage with --stage-sheets).
     #[arg(long, default_value = "aggregated")]
@@ -115,7 +119,10 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
         pipeline,
         grading,
         lang,
-    } = a.inputs.load()?;
+    } = match &a.fitted {
+        Some(f) => a.inputs.load_fitted(&super::fit::load(f)?)?,
+        None => a.inputs.load()?,
+    };
     // Only a stage CSV and the workbook's stage sheets need the stages: otherwise stream the
     // columns through the steps (the same results bit for bit, without six matrices of data).
     let stages_needed = a.stage != "aggregated" || (format == Format::Xlsx && a.stage_sheets);

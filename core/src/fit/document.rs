@@ -47,8 +47,8 @@ pub struct FittedGrading {
 pub struct FitReport {
     /// Units in the fitted data.
     pub units: usize,
-    /// Units the `screen` step dropped from the fitted data (screening is per unit and is
-    /// applied afresh to new data).
+    /// Units the `screen` step dropped from the fitted data, sorted (screening is per unit
+    /// and is applied afresh to new data).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub screened_out: Vec<String>,
 }

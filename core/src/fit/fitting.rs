@@ -104,12 +104,15 @@ impl Pipeline {
         };
         let last = run.stages.last().map(|s| &s.data.units);
         let kept: std::collections::HashSet<usize> = last.into_iter().flatten().copied().collect();
+        let mut screened_out: Vec<String> = (0..data.n_units())
+            .filter(|u| !kept.contains(u))
+            .map(|u| data.unit_ids()[u].clone())
+            .collect();
+        // Sorted, as a partial fit's (whose batches arrive in any order).
+        screened_out.sort_unstable();
         let fitted_on = FitReport {
             units: data.n_units(),
-            screened_out: (0..data.n_units())
-                .filter(|u| !kept.contains(u))
-                .map(|u| data.unit_ids()[u].clone())
-                .collect(),
+            screened_out,
         };
         let mut out = FittedPipeline {
             version: FITTED_VERSION,
@@ -176,7 +179,7 @@ fn fit_weights(
 
 /// Methods whose output on new data depends on that data as a whole: there are no
 /// parameters to freeze.
-fn refuse_unfreezable(p: &Pipeline, fw: &Framework) -> Result<()> {
+pub(super) fn refuse_unfreezable(p: &Pipeline, fw: &Framework) -> Result<()> {
     let refuse = |method: &str, why: &str, node: Option<String>| Error::Method {
         method: method.into(),
         message: format!(

@@ -88,7 +88,7 @@ impl ImputeFitted {
                 "`group` is needed by (and only by) the group methods `group_mean` / `group_median`",
             ));
         }
-        if self.is_group() && !self.values.is_empty() || !self.is_group() && !self.groups.is_empty() {
+        if (self.is_group() && !self.values.is_empty()) || (!self.is_group() && !self.groups.is_empty()) {
             return Err(Error::spec(
                 what,
                 "group methods store `groups`, the others `values` (found the other one)",

@@ -33,12 +33,14 @@
 mod document;
 mod fitting;
 mod impute;
+mod partial;
 mod treat;
 
 pub use crate::kernels::exact::ExactSum;
 pub use document::{FitReport, FittedGrading, FittedPipeline, FittedWeights, FITTED_VERSION};
 pub use fitting::{FitOptions, GradeNode};
 pub use impute::ImputeFitted;
+pub use partial::PartialFit;
 pub use treat::{TreatFitted, TreatRule};
 
 #[cfg(test)]

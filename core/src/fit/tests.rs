@@ -367,3 +367,209 @@ fn frozen_treatment_clips_and_logs_new_data() {
         .iter()
         .any(|l| l.action == "outside_fitted_domain" && l.unit.as_deref() == Some("u1") && l.indicator.as_deref() == Some("e")));
 }
+
+/// Two JSON trees equal, numbers to `rel` relative to the larger of them and of `scale` (the
+/// data's magnitude: a naive sum's error is relative to Σ|x|, not to a mean near 0).
+fn json_close(a: &serde_json::Value, b: &serde_json::Value, rel: f64, scale: f64, path: &str) {
+    use serde_json::Value as V;
+    match (a, b) {
+        (V::Number(x), V::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            assert!((x - y).abs() <= rel * x.abs().max(y.abs()).max(scale), "{path}: {x} vs {y}");
+        }
+        (V::Array(x), V::Array(y)) => {
+            assert_eq!(x.len(), y.len(), "{path}");
+            for (k, (p, q)) in x.iter().zip(y).enumerate() {
+                json_close(p, q, rel, scale, &format!("{path}[{k}]"));
+            }
+        }
+        (V::Object(x), V::Object(y)) => {
+            assert_eq!(x.keys().collect::<Vec<_>>(), y.keys().collect::<Vec<_>>(), "{path}");
+            for (k, p) in x {
+                json_close(p, &y[k], rel, scale, &format!("{path}.{k}"));
+            }
+        }
+        _ => assert_eq!(a, b, "{path}"),
+    }
+}
+
+fn partial_pipeline(impute: u8, screen: bool, norm: u8) -> Pipeline {
+    let mut steps = vec![Step::Denominate(Denominate { scale: 1.0 })];
+    if screen {
+        steps.push(Step::Screen(Screen::new(0.6)));
+    }
+    let (method, group) = match impute {
+        0 => (ImputeMethod::Mean, None),
+        1 => (ImputeMethod::GroupMean, Some("g".to_string())),
+        _ => (ImputeMethod::None, None),
+    };
+    steps.push(Step::Impute(Impute { method, group }));
+    steps.push(Step::Normalise(match norm {
+        0 => Normaliser::minmax(0.0, 100.0),
+        1 => Normaliser::zscore(50.0, 10.0),
+        2 => Normaliser::dist_to_max(),
+        3 => Normaliser::frac_max(),
+        _ => Normaliser::Zscore(crate::normalise::ZScore {
+            population: true,
+            ..crate::normalise::ZScore::default()
+        }),
+    }));
+    steps.push(Step::Aggregate(Aggregate::default()));
+    Pipeline {
+        version: 1,
+        ties: Ties::Min,
+        steps,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    /// Partial fits over any partitioning, merged in any order (and as a tree), give the
+    /// same bits; they equal Pipeline::fit on the whole data to 1e-12 relative.
+    #[test]
+    fn partial_fits_merge_to_the_whole_fit(
+        cells in proptest::collection::vec(
+            prop_oneof![4 => 1e3f64..1e3 + 50.0, 1 => Just(N), 1 => -1e6f64..1e6], 5 * 24),
+        groups in proptest::collection::vec(proptest::option::weighted(0.9, 0u8..3), 24),
+        pop in proptest::collection::vec(1.0f64..10.0, 24),
+        cuts in proptest::collection::vec(0usize..24, 1..6),
+        impute in 0u8..3, screen in any::<bool>(), norm in 0u8..5, seed in any::<u64>(),
+    ) {
+        let rows: Vec<[f64; 5]> = cells.chunks(5).map(|c| [c[0], c[1], c[2], c[3], c[4]]).collect();
+        let fw = framework();
+        let data = dataset(&rows, &groups, &pop);
+        let p = partial_pipeline(impute, screen, norm);
+        let Ok(whole) = p.fit(&fw, &data) else { return Ok(()) };
+        let opts = FitOptions::default();
+        // one batch
+        let mut one = PartialFit::new(&fw, &p, &opts).unwrap();
+        one.update(&data).unwrap();
+        let one = one.finish().unwrap();
+        // batches at `cuts`
+        let mut cuts = cuts;
+        cuts.sort_unstable();
+        let mut parts = Vec::new();
+        let mut start = 0;
+        for c in cuts.into_iter().chain(std::iter::once(24)) {
+            let mut pf = PartialFit::new(&fw, &p, &opts).unwrap();
+            let rows: Vec<usize> = (start..c.max(start)).collect();
+            if !rows.is_empty() {
+                pf.update(&data.select_rows(&rows)).unwrap();
+            }
+            parts.push(pf);
+            start = c.max(start);
+        }
+        // merge in a shuffled order, and as a balanced tree
+        let mut order: Vec<usize> = (0..parts.len()).collect();
+        let mut r = seed;
+        for i in (1..order.len()).rev() {
+            r = r.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            order.swap(i, (r >> 33) as usize % (i + 1));
+        }
+        let mut shuffled = PartialFit::new(&fw, &p, &opts).unwrap();
+        for k in order {
+            shuffled.merge(&parts[k]).unwrap();
+        }
+        let mut level = parts.clone();
+        while level.len() > 1 {
+            level = level
+                .chunks(2)
+                .map(|c| {
+                    let mut a = c[0].clone();
+                    if let Some(b) = c.get(1) {
+                        a.merge(b).unwrap();
+                    }
+                    a
+                })
+                .collect();
+        }
+        // a partial fit survives its JSON document (pickling) unchanged
+        let tree: PartialFit = serde_json::from_str(&serde_json::to_string(&level[0]).unwrap()).unwrap();
+        let (shuffled, tree) = (shuffled.finish().unwrap(), tree.finish().unwrap());
+        let bits = |f: &FittedPipeline| f.to_json_string().unwrap();
+        prop_assert_eq!(bits(&shuffled), bits(&one));
+        prop_assert_eq!(bits(&tree), bits(&one));
+        let a = serde_json::to_value(&one).unwrap();
+        let b = serde_json::to_value(&whole).unwrap();
+        let scale = data.values().iter().filter(|v| v.is_finite()).fold(1.0f64, |m, v| m.max(v.abs()));
+        json_close(&a, &b, 1e-12, scale, "fitted");
+        // and scores new data as the whole fit does
+        let (x, y) = (one.apply(&data).unwrap(), whole.apply(&data).unwrap());
+        for (p, q) in x.results.scores().iter().zip(y.results.scores()) {
+            prop_assert!(p.is_nan() && q.is_nan() || (p - q).abs() <= 1e-9 * p.abs().max(1.0), "{} vs {}", p, q);
+        }
+    }
+}
+
+#[test]
+fn partial_fit_refuses_what_needs_the_whole_data() {
+    let fw = framework();
+    let opts = FitOptions::default();
+    let mut p = partial_pipeline(0, false, 0);
+    p.steps[1] = Step::Impute(Impute {
+        method: ImputeMethod::Median,
+        group: None,
+    });
+    let e = PartialFit::new(&fw, &p, &opts).unwrap_err().to_string();
+    assert!(e.contains("median") && e.contains("whole data"), "{e}");
+    let mut p = partial_pipeline(0, false, 0);
+    p.steps.insert(2, Step::Treat(Treat::default()));
+    let e = PartialFit::new(&fw, &p, &opts).unwrap_err().to_string();
+    assert!(e.contains("treat") && e.contains("whole data"), "{e}");
+    let mut p = partial_pipeline(0, false, 0);
+    p.steps[2] = Step::Normalise(Normaliser::rank());
+    let e = PartialFit::new(&fw, &p, &opts).unwrap_err().to_string();
+    assert!(e.contains("rank"), "{e}");
+    let p = partial_pipeline(0, false, 0);
+    let w = FitOptions {
+        weights: Some(crate::weight::WeightMethod::Entropy(Default::default())),
+        ..FitOptions::default()
+    };
+    let e = PartialFit::new(&fw, &p, &w).unwrap_err().to_string();
+    assert!(e.contains("weights") && e.contains("whole data"), "{e}");
+    let q = FitOptions {
+        grading: Some(GradeNode {
+            node: "Index".into(),
+            grading: Grading {
+                breaks: Breaks::Quantiles { probs: vec![0.5] },
+                labels: vec!["lo".into(), "hi".into()],
+            },
+        }),
+        ..FitOptions::default()
+    };
+    let e = PartialFit::new(&fw, &p, &q).unwrap_err().to_string();
+    assert!(e.contains("grading"), "{e}");
+    // different pipelines do not merge; an empty fit does not finish
+    let mut a = PartialFit::new(&fw, &p, &opts).unwrap();
+    let b = PartialFit::new(&fw, &partial_pipeline(1, false, 0), &opts).unwrap();
+    assert!(a.merge(&b).unwrap_err().to_string().contains("cannot merge"));
+    assert!(a.finish().is_err());
+    // a batch whose every unit is screened out is no error (the whole data has units)
+    let mut s = PartialFit::new(&fw, &partial_pipeline(0, true, 0), &opts).unwrap();
+    s.update(&dataset(&[[N, N, N, 1.0, 1.0]], &[Some(0)], &[1.0])).unwrap();
+    s.update(&dataset(&[[1.0, 2.0, 3.0, 4.0, 5.0]], &[Some(0)], &[1.0])).unwrap();
+    assert_eq!(s.finish().unwrap().fitted_on.screened_out, vec!["u0".to_string()]);
+}
+
+#[test]
+fn partial_zscore_is_exact_where_naive_sums_cancel() {
+    // Values 1e9 + small: the exact sums give the sd of the small parts to full precision.
+    let fw = framework();
+    let rows: Vec<[f64; 5]> = (0..8).map(|i| [1.0, 1.0, 1e9 + f64::from(i), 1.0, 1.0]).collect();
+    let data = dataset(&rows, &[Some(0); 8], &[1.0; 8]);
+    let p = partial_pipeline(2, false, 1);
+    let mut pf = PartialFit::new(&fw, &p, &FitOptions::default()).unwrap();
+    pf.update(&data).unwrap();
+    let f = pf.finish().unwrap();
+    let Step::Normalise(Normaliser::Fitted(n)) = &f.pipeline.steps[2] else {
+        panic!("normalise")
+    };
+    // sample sd of 0..7 = sqrt(6) (hand calculation: Σ(i − 3.5)² = 42, / 7)
+    assert_eq!(
+        n.columns[2].params,
+        crate::normalise::Params::Moments {
+            mean: 1e9 + 3.5,
+            sd: 6f64.sqrt()
+        }
+    );
+}

@@ -33,7 +33,13 @@ pub struct ExactSum {
     /// Non-overlapping partials, increasing magnitude.
     partials: Vec<f64>,
     /// Sum of the non-finite inputs (0 if none), which poison the result.
+    #[serde(default, skip_serializing_if = "is_zero")]
     special: f64,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 impl ExactSum {

@@ -1,0 +1,442 @@
+//! `PartialFit`: the fit of a pipeline from row batches, merged in any order.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::document::{FitReport, FittedPipeline, FITTED_VERSION};
+use super::fitting::refuse_unfreezable;
+use super::{ExactSum, FitOptions, ImputeFitted};
+use crate::analysis::Breaks;
+use crate::data::Dataset;
+use crate::error::{Error, Result};
+use crate::framework::{Framework, FrameworkSpec};
+use crate::normalise::{FittedColumn, FittedNormaliser, Normaliser, Params};
+use crate::pipeline::{Pipeline, StageData, Step, StepInput};
+use crate::prepare::ImputeMethod;
+
+/// Sufficient statistics of one indicator column over the rows seen so far.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct Moments {
+    /// Present values.
+    count: u64,
+    /// Missing values.
+    missing: u64,
+    /// Σx, exact.
+    sum: ExactSum,
+    /// Σx², exact.
+    sumsq: ExactSum,
+    /// Smallest and largest present value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    min: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max: Option<f64>,
+}
+
+impl Moments {
+    fn add(&mut self, x: f64) {
+        if x.is_nan() {
+            self.missing += 1;
+            return;
+        }
+        self.count += 1;
+        self.sum.add(x);
+        self.sumsq.add_product(x, x);
+        self.min = Some(self.min.map_or(x, |m| m.min(x)));
+        self.max = Some(self.max.map_or(x, |m| m.max(x)));
+    }
+
+    fn merge(&mut self, o: &Moments) {
+        self.count += o.count;
+        self.missing += o.missing;
+        self.sum.merge(&o.sum);
+        self.sumsq.merge(&o.sumsq);
+        self.min = match (self.min, o.min) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.max = match (self.max, o.max) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    }
+
+    /// The mean of the present values (exact sum rounded once, divided by the count).
+    fn mean(&self) -> f64 {
+        if self.count == 0 {
+            f64::NAN
+        } else {
+            self.sum.round() / self.count as f64
+        }
+    }
+
+    /// `k` more values equal to `v` (the cells an imputation fills).
+    fn fill(&mut self, k: u64, v: f64) {
+        if k == 0 {
+            return;
+        }
+        self.count += k;
+        self.missing -= k.min(self.missing);
+        let mut one = ExactSum::new();
+        one.add(v);
+        self.sum.merge(&one.scaled(k as f64));
+        let mut sq = ExactSum::new();
+        sq.add_product(v, v);
+        self.sumsq.merge(&sq.scaled(k as f64));
+        self.min = Some(self.min.map_or(v, |m| m.min(v)));
+        self.max = Some(self.max.map_or(v, |m| m.max(v)));
+    }
+
+    /// Mean and sd (sample, or population) from the exact sums:
+    /// `sd² = (n·Σx² − (Σx)²) / (n (n − 1))`, the numerator computed exactly and rounded once.
+    fn mean_sd(&self, population: bool) -> Option<(f64, f64)> {
+        let n = self.count;
+        if n == 0 {
+            return None;
+        }
+        let mean = self.mean();
+        if n == 1 {
+            return Some((mean, 0.0));
+        }
+        let num = self.sumsq.scaled(n as f64).minus(&self.sum.product(&self.sum)).round().max(0.0);
+        let nf = n as f64;
+        let var = if population { num / (nf * nf) } else { num / (nf * (nf - 1.0)) };
+        Some((mean, var.sqrt()))
+    }
+}
+
+/// The fit of a pipeline accumulated over row batches ([`PartialFit::update`]) and merged
+/// across workers ([`PartialFit::merge`]), finished into the [`FittedPipeline`] that
+/// [`Pipeline::fit`] makes from the whole data.
+///
+/// Per indicator (and per imputation group) it keeps the count of present and missing
+/// values, `Σx` and `Σx²` as [`ExactSum`]s, the minimum and the maximum, taken at the stage
+/// the first data-dependent step reads (after `denominate` / `screen`, which work row by
+/// row and run on each batch). From them [`PartialFit::finish`] computes:
+///
+/// ```text
+/// impute mean:        m_i = round(Σx) / n                  (group g: over the group's rows)
+/// after imputation:   n′ = n + k,  Σx′ = Σx + k·m,  Σx²′ = Σx² + k·m²,  min′ = min(min, m), max′ …
+///                     (k = the cells filled; exact)
+/// min-max family:     the normaliser's own fit on [min′, max′]
+/// z-score:            mean = round(Σx′) / n′,  sd² = round(n′·Σx²′ − (Σx′)²) / (n′ (n′ − 1))
+/// ```
+///
+/// Counts, minima and maxima merge exactly, the sums are exact and rounded once, so
+/// `merge` is associative and commutative and the finished fit is IDENTICAL for every
+/// partitioning and merge order; it equals [`Pipeline::fit`] (naive sums) to ~1e-15
+/// relative.
+///
+/// Supported: `denominate` and `screen` before the first data-dependent step; `impute`
+/// with `none`, `mean`, `group_mean`; every scale-based normaliser; the weighted means and
+/// the minimum; fixed grading thresholds. Refused with an error saying that they need
+/// [`Pipeline::fit`] on the whole data: median imputation, `treat` (COINr's skew / kurtosis
+/// winsorisation needs the ordered column), rank-based normalisers, the whole-matrix
+/// aggregations, data-driven weights and data-driven grading thresholds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartialFit {
+    version: u32,
+    framework: FrameworkSpec,
+    pipeline: Pipeline,
+    #[serde(default)]
+    options: FitOptions,
+    /// Units seen.
+    units: u64,
+    /// Units dropped by `screen`.
+    #[serde(default)]
+    screened_out: Vec<String>,
+    /// Per indicator, all rows.
+    columns: Vec<Moments>,
+    /// Per group label, per indicator (group imputation).
+    #[serde(default)]
+    groups: BTreeMap<String, Vec<Moments>>,
+}
+
+/// Where the statistics are taken: the index of the first data-dependent step.
+fn stats_point(p: &Pipeline) -> usize {
+    p.steps
+        .iter()
+        .position(|s| !matches!(s, Step::Denominate(_) | Step::Screen(_)))
+        .unwrap_or(p.steps.len())
+}
+
+fn needs_whole(what: &str, why: &str) -> Error {
+    Error::Method {
+        method: what.into(),
+        message: format!("{why}: it needs `fit` on the whole data, not a partial fit over row batches"),
+        unit: None,
+        node: None,
+    }
+}
+
+impl PartialFit {
+    /// An empty partial fit of `pipeline` on `fw`, with fit options (weights, grading).
+    ///
+    /// # Errors
+    /// [`Error::Method`] naming a step or option that needs the whole data (see the type's
+    /// docs); [`Pipeline::fit`]'s refusals; [`Error::Spec`] for an invalid pipeline.
+    pub fn new(fw: &Framework, pipeline: &Pipeline, options: &FitOptions) -> Result<Self> {
+        pipeline.check()?;
+        refuse_unfreezable(pipeline, fw)?;
+        let at = stats_point(pipeline);
+        for (k, step) in pipeline.steps.iter().enumerate() {
+            match step {
+                Step::Denominate(_) | Step::Screen(_) if k > at => {
+                    return Err(needs_whole(
+                        step.type_name(),
+                        "after imputation or normalisation it would read values a partial fit cannot know per batch",
+                    ))
+                }
+                Step::Impute(i) if matches!(i.method, ImputeMethod::Median | ImputeMethod::GroupMedian) => {
+                    return Err(needs_whole("impute (median)", "a median needs the whole ordered column"))
+                }
+                Step::Impute(_) if k != at => return Err(needs_whole("impute", "imputation after another data-dependent step")),
+                Step::Treat(_) | Step::TreatFitted(_) => {
+                    return Err(needs_whole(
+                        "treat",
+                        "COINr's winsorisation checks skew and kurtosis and moves the extreme points one by one",
+                    ))
+                }
+                Step::ImputeFitted(_) => return Err(needs_whole("impute_fitted", "the pipeline is already fitted")),
+                _ => {}
+            }
+        }
+        if options.weights.is_some() {
+            return Err(needs_whole(
+                "weights",
+                "data-driven weights read the scores of every level (and entropy / CRITIC a min-max of them)",
+            ));
+        }
+        if let Some(g) = &options.grading {
+            if !matches!(g.grading.breaks, Breaks::Fixed { .. }) {
+                return Err(needs_whole(
+                    "grading",
+                    "quantile and equal-interval thresholds need the final scores",
+                ));
+            }
+        }
+        Ok(PartialFit {
+            version: FITTED_VERSION,
+            framework: fw.spec().clone(),
+            pipeline: pipeline.clone(),
+            options: options.clone(),
+            units: 0,
+            screened_out: Vec::new(),
+            columns: vec![Moments::default(); fw.indicators().len()],
+            groups: BTreeMap::new(),
+        })
+    }
+
+    fn group_column(&self) -> Option<&str> {
+        self.pipeline.steps.iter().find_map(|s| match s {
+            Step::Impute(i) if i.method == ImputeMethod::GroupMean => i.group.as_deref(),
+            _ => None,
+        })
+    }
+
+    /// Add a batch of rows.
+    ///
+    /// # Errors
+    /// [`Pipeline::run`]'s errors for the row-wise steps (missing column, ...);
+    /// [`Error::MissingColumn`] for the group column; [`Error::Method`] naming unit and
+    /// indicator for an infinite value.
+    pub fn update(&mut self, batch: &Dataset) -> Result<()> {
+        let fw = Framework::from_spec(self.framework.clone())?;
+        let mut stage = StageData {
+            units: (0..batch.n_units()).collect(),
+            values: batch.aligned_values(&fw)?,
+        };
+        for step in &self.pipeline.steps[..stats_point(&self.pipeline)] {
+            let input = StepInput {
+                framework: &fw,
+                dataset: batch,
+                data: &stage,
+            };
+            stage = match step.prepare(&input) {
+                Ok((out, _)) => out.data,
+                // A batch may lose every unit to `screen`; the whole data need not.
+                Err(Error::Empty(_)) if matches!(step, Step::Screen(_)) => StageData {
+                    units: Vec::new(),
+                    values: crate::kernels::alloc::zeros_f(0, stage.values.ncols()),
+                },
+                Err(e) => return Err(e),
+            };
+            if stage.units.is_empty() {
+                break;
+            }
+        }
+        let labels = match self.group_column() {
+            None => None,
+            Some(g) => Some(batch.groups().get(g).ok_or_else(|| Error::MissingColumn {
+                column: g.to_owned(),
+                needed_by: "step `impute` (method `group_mean`)".into(),
+            })?),
+        };
+        let m = fw.indicators().len();
+        for (j, col) in stage.values.columns().into_iter().enumerate() {
+            for (k, &x) in col.iter().enumerate() {
+                let row = stage.units[k];
+                if x.is_infinite() {
+                    return Err(Error::Method {
+                        method: "partial fit".into(),
+                        message: format!("infinite value {x} (treat or remove it before fitting)"),
+                        unit: Some(batch.unit_ids()[row].clone()),
+                        node: Some(fw.nodes()[fw.indicators()[j]].id.clone()),
+                    });
+                }
+                self.columns[j].add(x);
+                if let Some(label) = labels.and_then(|l| l.get(row)).and_then(|l| l.as_deref()) {
+                    let g = self.groups.entry(label.to_owned()).or_insert_with(|| vec![Moments::default(); m]);
+                    g[j].add(x);
+                }
+            }
+        }
+        self.units += batch.n_units() as u64;
+        let kept: std::collections::HashSet<usize> = stage.units.iter().copied().collect();
+        self.screened_out.extend(
+            (0..batch.n_units())
+                .filter(|r| !kept.contains(r))
+                .map(|r| batch.unit_ids()[r].clone()),
+        );
+        Ok(())
+    }
+
+    /// Merge another partial fit of the same framework and pipeline (associative and
+    /// commutative: the finished fit does not depend on how the rows were split or merged).
+    ///
+    /// # Errors
+    /// [`Error::Spec`] if the other fit is of another framework, pipeline or options.
+    pub fn merge(&mut self, other: &PartialFit) -> Result<()> {
+        if self.framework != other.framework || self.pipeline != other.pipeline || self.options != other.options {
+            return Err(Error::spec(
+                "partial fit",
+                "cannot merge partial fits of different frameworks, pipelines or options",
+            ));
+        }
+        self.units += other.units;
+        self.screened_out.extend(other.screened_out.iter().cloned());
+        for (a, b) in self.columns.iter_mut().zip(&other.columns) {
+            a.merge(b);
+        }
+        for (label, cols) in &other.groups {
+            let mine = self
+                .groups
+                .entry(label.clone())
+                .or_insert_with(|| vec![Moments::default(); cols.len()]);
+            for (a, b) in mine.iter_mut().zip(cols) {
+                a.merge(b);
+            }
+        }
+        Ok(())
+    }
+
+    /// The fitted pipeline.
+    ///
+    /// # Errors
+    /// [`Error::Empty`] if no unit was seen; the normaliser's errors (missing goalposts or
+    /// target, naming the indicator).
+    pub fn finish(&self) -> Result<FittedPipeline> {
+        if self.units == 0 {
+            return Err(Error::Empty("partial fit: no rows were added".into()));
+        }
+        let fw = Framework::from_spec(self.framework.clone())?;
+        let ids = fw.indicator_ids();
+        let mut cols = self.columns.clone();
+        let mut steps = Vec::with_capacity(self.pipeline.steps.len());
+        for step in &self.pipeline.steps {
+            steps.push(match step {
+                Step::Impute(i) => Step::ImputeFitted(self.impute(i.method, i.group.clone(), &ids, &mut cols)),
+                Step::Normalise(n) if !matches!(n, Normaliser::Fitted(_)) => {
+                    let mut columns = Vec::with_capacity(cols.len());
+                    for (j, c) in cols.iter().enumerate() {
+                        let node = &fw.nodes()[fw.indicators()[j]];
+                        columns.push(FittedColumn {
+                            indicator: node.id.clone(),
+                            direction: node.direction,
+                            params: normaliser_params(n, c, node)?,
+                        });
+                    }
+                    Step::Normalise(Normaliser::Fitted(Box::new(FittedNormaliser {
+                        normaliser: n.clone(),
+                        columns,
+                    })))
+                }
+                other => other.clone(),
+            });
+        }
+        let mut screened_out = self.screened_out.clone();
+        screened_out.sort_unstable();
+        let grading = self.options.grading.as_ref().map(|g| super::FittedGrading {
+            node: g.node.clone(),
+            asked: g.grading.clone(),
+            grading: g.grading.clone(),
+        });
+        Ok(FittedPipeline {
+            version: FITTED_VERSION,
+            framework: self.framework.clone(),
+            pipeline: Pipeline {
+                version: self.pipeline.version,
+                ties: self.pipeline.ties,
+                steps,
+            },
+            weights: None,
+            grading,
+            fitted_on: FitReport {
+                units: usize::try_from(self.units).unwrap_or(usize::MAX),
+                screened_out,
+            },
+        })
+    }
+
+    /// The imputation values, and the column statistics after imputation (in `cols`).
+    fn impute(&self, method: ImputeMethod, group: Option<String>, ids: &[&str], cols: &mut [Moments]) -> ImputeFitted {
+        let mut out = ImputeFitted::new(method, group);
+        match method {
+            ImputeMethod::Mean => {
+                for (c, id) in cols.iter_mut().zip(ids) {
+                    let m = c.mean();
+                    out.set(None, id, m);
+                    if !m.is_nan() {
+                        c.fill(c.missing, m);
+                    }
+                }
+            }
+            ImputeMethod::GroupMean => {
+                for (label, gcols) in &self.groups {
+                    for ((g, c), id) in gcols.iter().zip(cols.iter_mut()).zip(ids) {
+                        let m = g.mean();
+                        out.set(Some(label), id, m);
+                        if !m.is_nan() {
+                            c.fill(g.missing, m);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+}
+
+/// The normaliser's parameters from a column's statistics: the method's own fit on
+/// `[min, max]` for the scale-based methods (their fit reads nothing else), the exact
+/// moments for z-scores.
+fn normaliser_params(n: &Normaliser, c: &Moments, node: &crate::Node) -> Result<Params> {
+    match n {
+        Normaliser::Zscore(z) => Ok(match c.mean_sd(z.population) {
+            None => Params::Missing,
+            Some((mean, sd)) => Params::Moments {
+                mean: mean * node.direction.sign(),
+                sd,
+            },
+        }),
+        Normaliser::Rank(_) | Normaliser::Percentile(_) | Normaliser::Borda(_) | Normaliser::Fitted(_) => {
+            Err(needs_whole(n.name(), "a rank-based normaliser"))
+        }
+        _ => {
+            let ends: Vec<f64> = c.min.into_iter().chain(c.max).collect();
+            n.method().fit_column(&ends, node)
+        }
+    }
+}
