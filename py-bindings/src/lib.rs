@@ -6,6 +6,8 @@
 //! (`python/zhili/`) adds pandas in and out, `repr`s and Jupyter rendering.
 
 mod analysis;
+mod columns;
+mod derive;
 mod error;
 mod framework;
 mod json;
@@ -106,6 +108,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read::check_dataset, m)?)?;
     m.add_function(wrap_pyfunction!(decode, m)?)?;
     m.add_function(wrap_pyfunction!(bundled, m)?)?;
+    m.add_function(wrap_pyfunction!(derive::derive_grid_events, m)?)?;
+    m.add_function(wrap_pyfunction!(derive::roll_up_households, m)?)?;
     m.add_function(wrap_pyfunction!(framework::_framework_from_json, m)?)?;
     m.add_function(wrap_pyfunction!(pipeline::_pipeline_from_json, m)?)?;
     m.add_function(wrap_pyfunction!(run::_run_from_state, m)?)?;

@@ -11,6 +11,7 @@ use zhili_core::log::Level;
 use zhili_core::pipeline::{Stage, StageData, Step};
 use zhili_core::{Dataset, Error, FittedNormaliser, Framework, LogEntry, Pipeline, Results, Run, Ties};
 
+use crate::columns::{Column, ColumnView, UnitIds};
 use crate::error::{guard, PyZhiliError, UnknownIdError};
 use crate::framework::PyFramework;
 use crate::pipeline::PyPipeline;
@@ -19,8 +20,8 @@ use crate::pipeline::PyPipeline;
 #[pyclass(name = "Run", module = "zhili._native", frozen)]
 pub(crate) struct PyRun {
     run: Run,
-    /// Unit id of every dataset row (stage `units` index into this).
-    units: Vec<String>,
+    /// Unit id of every dataset row (stage `units` index into this); shared with the dataset.
+    units: Arc<[String]>,
     /// Time of every dataset row (panel data), if any.
     time: Option<Vec<i64>>,
     framework: Framework,
@@ -159,7 +160,7 @@ impl PyRun {
     /// Unit id of every row of the input data.
     #[getter]
     fn data_unit_ids(&self) -> Vec<String> {
-        self.units.clone()
+        self.units.to_vec()
     }
 
     /// Time of every row of the input data (panel data), or `None`.
@@ -472,7 +473,7 @@ impl PyRun {
             [
                 fw.into_pyobject(py)?.into_any(),
                 this.ties().into_pyobject(py)?.into_any(),
-                this.units.clone().into_pyobject(py)?.into_any(),
+                this.units.to_vec().into_pyobject(py)?.into_any(),
                 this.time.clone().into_pyobject(py)?.into_any(),
                 stages.into_any(),
                 log.into_pyobject(py)?.into_any(),
@@ -569,7 +570,7 @@ pub(crate) fn _run_from_state(
         Ok(PyRun {
             rows: result_rows_of(&run, &units),
             run,
-            units,
+            units: units.into(),
             time,
             framework,
             core_seconds: f64::NAN,
@@ -587,18 +588,18 @@ fn to_col_major(v: ndarray::ArrayView2<'_, f64>) -> Array2<f64> {
 }
 
 /// Indicator values: one units × indicators matrix, or one array per indicator column
-/// (what a pandas DataFrame holds: its float columns are read in place).
+/// (what a DataFrame holds: its float columns are read in place, int64 ones cast as copied).
 #[derive(FromPyObject)]
 pub(crate) enum Values<'py> {
     /// A 2-D float64 array.
     Matrix(PyReadonlyArray2<'py, f64>),
-    /// 1-D float64 arrays, one per indicator.
-    Columns(Vec<PyReadonlyArray1<'py, f64>>),
+    /// 1-D float64 / int64 arrays, one per indicator.
+    Columns(Vec<Column<'py>>),
 }
 
 pub(crate) enum ValuesView<'a> {
     Matrix(ndarray::ArrayView2<'a, f64>),
-    Columns(Vec<ndarray::ArrayView1<'a, f64>>),
+    Columns(Vec<ColumnView<'a>>),
 }
 
 impl ValuesView<'_> {
@@ -618,7 +619,7 @@ impl ValuesView<'_> {
                 }
                 let mut a = Array2::<f64>::zeros((n, cs.len()).f());
                 for (j, c) in cs.iter().enumerate() {
-                    a.column_mut(j).assign(c);
+                    c.copy_into(a.column_mut(j));
                 }
                 Ok(a)
             }
@@ -631,7 +632,7 @@ impl<'py> Values<'py> {
     pub(crate) fn view(&self) -> ValuesView<'_> {
         match self {
             Values::Matrix(a) => ValuesView::Matrix(a.as_array()),
-            Values::Columns(cs) => ValuesView::Columns(cs.iter().map(|c| c.as_array()).collect()),
+            Values::Columns(cs) => ValuesView::Columns(cs.iter().map(Column::view).collect()),
         }
     }
 }
@@ -654,7 +655,7 @@ pub(crate) fn score(
     py: Python<'_>,
     framework: &PyFramework,
     pipeline: &PyPipeline,
-    unit_ids: Vec<String>,
+    unit_ids: UnitIds,
     indicator_ids: Vec<String>,
     values: Values<'_>,
     unit_names: Option<Vec<String>>,
@@ -664,10 +665,8 @@ pub(crate) fn score(
     weights: Option<BTreeMap<String, f64>>,
     keep_stages: Option<bool>,
 ) -> PyResult<PyRun> {
-    let view = match &values {
-        Values::Matrix(a) => ValuesView::Matrix(a.as_array()),
-        Values::Columns(cs) => ValuesView::Columns(cs.iter().map(|c| c.as_array()).collect()),
-    };
+    let view = values.view();
+    let UnitIds(unit_ids) = unit_ids;
     let numeric_views: Vec<(String, ndarray::ArrayView1<'_, f64>)> = numeric
         .as_ref()
         .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_array())).collect())
@@ -681,7 +680,6 @@ pub(crate) fn score(
                 None => fw_in.clone(),
             };
             let t_build = std::time::Instant::now();
-            let units = unit_ids.clone();
             let values = view.to_owned()?;
             let mut ds = match &time {
                 Some(t) => Dataset::panel(unit_ids, t.clone(), indicator_ids, values)?,
@@ -697,6 +695,7 @@ pub(crate) fn score(
                 ds = ds.with_numeric(k, v.to_vec())?;
             }
             let build_seconds = t_build.elapsed().as_secs_f64();
+            let units = ds.unit_ids_shared();
             let t0 = std::time::Instant::now();
             let ds = Arc::new(ds);
             let screens = pipe.steps.iter().any(|s| matches!(s, Step::Screen(_)));

@@ -32,7 +32,7 @@ use crate::run::Values;
 #[derive(FromPyObject)]
 #[pyo3(from_item_all)]
 pub(crate) struct DataArgs<'py> {
-    unit_ids: Vec<String>,
+    unit_ids: crate::columns::UnitIds,
     indicator_ids: Vec<String>,
     values: Values<'py>,
     unit_names: Option<Vec<String>>,
@@ -104,7 +104,7 @@ fn monitored<T: Send>(
         std::thread::scope(|s| {
             let worker = s.spawn(|| {
                 let r = catch_unwind(AssertUnwindSafe(|| {
-                    let ds = build(unit_ids, indicator_ids, &view, unit_names, groups, numeric_views, time)?;
+                    let ds = build(unit_ids.0, indicator_ids, &view, unit_names, groups, numeric_views, time)?;
                     let monitor = Monitor {
                         progress: Some(&hook),
                         cancel: Some(&cancel),
