@@ -19,7 +19,7 @@ from __future__ import annotations
 from . import analysis, datasets, frameworks, steps, weights
 from ._data import ZhiliWarning
 from ._derive import derive_grid_events, grade_households
-from ._analysis import AuditReport, Design, UncertaintyResult, audit, replay, sensitivity, uncertainty
+from .analysis import AuditReport, Design, UncertaintyResult, audit, replay, sensitivity, uncertainty
 from ._framework import Framework
 from ._grade import Graded, Grading, grade
 from ._native import (

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
-from ._analysis import Design, UncertaintyResult, _spec, replay
+from .analysis import Design, UncertaintyResult, replay
+from .analysis._common import _spec
 from ._derive import _csv_text, derive_grid_events as _derive_events, grade_households as _grade_households
 from ._score import _as_framework, _as_pipeline
 
