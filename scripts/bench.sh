@@ -16,6 +16,13 @@ cargo build --release --example score_timing
 .venv-bench/bin/python benches/compare_numpy.py "$baseline"
 cargo build --release --bin zhili
 .venv-bench/bin/python benches/compare_numpy_uncertainty.py "$baseline"
+# Python: zhili.score on a DataFrame (pandas, polars, pyarrow) vs the peer's compute, one
+# process; needs the extension built into .venv-py (scripts/test-python.sh).
+if [ -x .venv-py/bin/python ] && .venv-py/bin/python -c 'import zhili' 2>/dev/null; then
+  .venv-py/bin/python benches/python_score.py "$baseline"
+else
+  echo "skipping benches/python_score.py: run scripts/test-python.sh first (builds .venv-py)"
+fi
 # What a user times: whole processes side by side (writes bench-data/whole-process.md).
 .venv-bench/bin/python benches/whole_process.py "$baseline"
 if [ "${ZHILI_BENCH_CRITERION:-1}" = 1 ]; then

@@ -26,7 +26,7 @@ if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-  "maturin>=1.5,<2" numpy pandas pytest nbclient nbformat ipykernel mypy matplotlib openpyxl pyarrow
+  "maturin>=1.5,<2" numpy pandas pytest nbclient nbformat ipykernel mypy matplotlib openpyxl pyarrow polars hypothesis "dask[dataframe,distributed]"
 # maturin develop installs into the active virtual environment.
 export VIRTUAL_ENV="$(cd "$venv" && pwd)"
 export PATH="$VIRTUAL_ENV/bin:$PATH"

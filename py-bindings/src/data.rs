@@ -9,6 +9,7 @@ use numpy::{PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use zhili_core::{Dataset, Error};
 
+use crate::columns::{Column, ColumnView, UnitIds};
 use crate::error::{PyZResult, PyZhiliError};
 
 /// The data arguments, as the Python package prepares them for `score` (a dict with
@@ -16,7 +17,7 @@ use crate::error::{PyZResult, PyZhiliError};
 #[derive(FromPyObject)]
 #[pyo3(from_item_all)]
 pub(crate) struct DataArgs<'py> {
-    pub(crate) unit_ids: Vec<String>,
+    pub(crate) unit_ids: UnitIds,
     pub(crate) indicator_ids: Vec<String>,
     pub(crate) values: Values<'py>,
     pub(crate) unit_names: Option<Vec<String>>,
@@ -100,19 +101,19 @@ pub(crate) fn to_col_major(v: ndarray::ArrayView2<'_, f64>) -> Array2<f64> {
 }
 
 /// Indicator values: one units × indicators matrix, or one array per indicator column
-/// (what a pandas DataFrame holds: its float columns are read in place).
+/// (what a DataFrame holds: its float columns are read in place, int64 ones cast as copied).
 #[derive(FromPyObject)]
 pub(crate) enum Values<'py> {
     /// A 2-D float64 array.
     Matrix(PyReadonlyArray2<'py, f64>),
-    /// 1-D float64 arrays, one per indicator.
-    Columns(Vec<PyReadonlyArray1<'py, f64>>),
+    /// 1-D float64 / int64 arrays, one per indicator.
+    Columns(Vec<Column<'py>>),
 }
 
 /// Views of [`Values`]' arrays.
 pub(crate) enum ValuesView<'a> {
     Matrix(ndarray::ArrayView2<'a, f64>),
-    Columns(Vec<ndarray::ArrayView1<'a, f64>>),
+    Columns(Vec<ColumnView<'a>>),
 }
 
 impl ValuesView<'_> {
@@ -132,7 +133,7 @@ impl ValuesView<'_> {
                 }
                 let mut a = Array2::<f64>::zeros((n, cs.len()).f());
                 for (j, c) in cs.iter().enumerate() {
-                    a.column_mut(j).assign(c);
+                    c.copy_into(a.column_mut(j));
                 }
                 Ok(a)
             }
@@ -145,7 +146,7 @@ impl<'py> Values<'py> {
     pub(crate) fn view(&self) -> ValuesView<'_> {
         match self {
             Values::Matrix(a) => ValuesView::Matrix(a.as_array()),
-            Values::Columns(cs) => ValuesView::Columns(cs.iter().map(|c| c.as_array()).collect()),
+            Values::Columns(cs) => ValuesView::Columns(cs.iter().map(Column::view).collect()),
         }
     }
 }

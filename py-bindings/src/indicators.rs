@@ -1,8 +1,14 @@
 //! The bundled frameworks (`zhili_indicators::CATALOGUE`), for `zhili.datasets` and
-//! `zhili.frameworks`.
+//! `zhili.frameworks`; `derive_grid_events` and `roll_up_households` (`zhili derive` for
+//! Python: CSV text in, the derived indicator table as CSV text out, the CLI's bytes without
+//! the population's display names, with the warnings of the derivation).
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
+use zhili::indicators::{grid_events, household, to_csv, GradingSpec};
+use zhili_core::LogEntry;
+
+use crate::error::guard;
 
 /// (TOML text), pipeline (TOML text or None), grading (TOML text or None), datasets` where
 /// `datasets` lists dicts `name, description, csv, unit_column, name_column, time_column`
@@ -34,4 +40,82 @@ pub(crate) fn bundled(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
         list.append(d)?;
     }
     Ok(list)
+}
+
+fn warnings(log: &[LogEntry]) -> Vec<String> {
+    log.iter()
+        .map(|e| {
+            let at: Vec<String> = [("unit", &e.unit), ("indicator", &e.indicator)]
+                .into_iter()
+                .filter_map(|(k, v)| v.as_deref().map(|v| format!("{k} `{v}`")))
+                .collect();
+            if at.is_empty() {
+                e.detail.to_string()
+            } else {
+                format!("{}: {}", at.join(", "), e.detail)
+            }
+        })
+        .collect()
+}
+
+/// Derive the `grid-events` indicators from an event log (`zhili derive grid-events`).
+///
+/// `as_of` (a timestamp) evaluates open events at that time (default: the latest timestamp
+/// in the log — give it explicitly when the log is split, so every part agrees).
+/// Returns `(csv, warnings)`.
+#[pyfunction]
+#[pyo3(signature = (events_csv, population_csv, *, by_year = false, as_of = None, file = "events"))]
+pub(crate) fn derive_grid_events(
+    py: Python<'_>,
+    events_csv: &str,
+    population_csv: &str,
+    by_year: bool,
+    as_of: Option<&str>,
+    file: &str,
+) -> PyResult<(String, Vec<String>)> {
+    py.detach(|| {
+        guard(|| {
+            let events = grid_events::events_from_csv(events_csv, file)?;
+            let population = grid_events::population_from_csv(population_csv, "population")?;
+            let as_of = as_of.map(|t| grid_events::parse_timestamp(t, "as_of", 1, "as_of")).transpose()?;
+            let opts = grid_events::DeriveOptions {
+                by_year,
+                as_of,
+                file: file.to_owned(),
+                ..Default::default()
+            };
+            let derived = grid_events::derive(&events, &population, &opts)?;
+            Ok((to_csv(&derived.dataset)?, warnings(&derived.log)))
+        })
+    })
+}
+
+/// Grade households and roll them up to villages or townships (`zhili derive households`).
+/// `grading_toml` defaults to the bundled three-colour grading; `level` is `village` or
+/// `township`. Returns `(csv, warnings)`.
+#[pyfunction]
+#[pyo3(signature = (households_csv, *, grading_toml = None, level = "village", file = "households"))]
+pub(crate) fn roll_up_households(
+    py: Python<'_>,
+    households_csv: &str,
+    grading_toml: Option<&str>,
+    level: &str,
+    file: &str,
+) -> PyResult<(String, Vec<String>)> {
+    py.detach(|| {
+        guard(|| {
+            let level = match level {
+                "village" => household::Level::Village,
+                "township" => household::Level::Township,
+                other => return Err(zhili_core::Error::spec("level", format!("unknown level `{other}` (use village or township)")).into()),
+            };
+            let rows = household::households_from_csv(households_csv, file)?;
+            let spec = match grading_toml {
+                Some(t) => GradingSpec::from_toml_str(t, "grading")?,
+                None => GradingSpec::three_colour()?,
+            };
+            let rolled = household::roll_up(&rows, &spec, level)?;
+            Ok((to_csv(&rolled.dataset)?, warnings(&rolled.log)))
+        })
+    })
 }

@@ -9,6 +9,7 @@
 // (dataset building, in one place), `pipeline` (its `score` driver and the `run` it
 // returns), `weight`, `analysis/…`, `io`, `indicators`; `error` and `json` are the glue.
 mod analysis;
+mod columns;
 mod data;
 mod error;
 mod framework;
@@ -59,6 +60,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(io::check_dataset, m)?)?;
     m.add_function(wrap_pyfunction!(io::decode, m)?)?;
     m.add_function(wrap_pyfunction!(indicators::bundled, m)?)?;
+    m.add_function(wrap_pyfunction!(indicators::derive_grid_events, m)?)?;
+    m.add_function(wrap_pyfunction!(indicators::roll_up_households, m)?)?;
     m.add_function(wrap_pyfunction!(framework::_framework_from_json, m)?)?;
     m.add_function(wrap_pyfunction!(pipeline::_pipeline_from_json, m)?)?;
     m.add_function(wrap_pyfunction!(run::_run_from_state, m)?)?;

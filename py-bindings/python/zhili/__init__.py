@@ -17,6 +17,8 @@ Errors derive from :class:`ZhiliError`; their messages name the node, unit or co
 from __future__ import annotations
 
 from . import analysis, datasets, frameworks, steps, weights
+from ._data import ZhiliWarning
+from ._derive import derive_grid_events, grade_households
 from .analysis import AuditReport, Design, UncertaintyResult, audit, replay, sensitivity, uncertainty
 from ._framework import Framework
 from ._grade import Graded, Grading, grade
@@ -56,6 +58,8 @@ __all__ = [
     "weights",
     "analysis",
     "grade",
+    "derive_grid_events",
+    "grade_households",
     "Graded",
     "Grading",
     "audit",
@@ -69,6 +73,7 @@ __all__ = [
     "frameworks",
     "Problem",
     "ZhiliError",
+    "ZhiliWarning",
     "FrameworkError",
     "ParseError",
     "DataError",

@@ -51,6 +51,8 @@ __all__ = [
     "check_dataset",
     "decode",
     "bundled",
+    "derive_grid_events",
+    "roll_up_households",
     "_framework_from_json",
     "_pipeline_from_json",
     "_run_from_state",
@@ -256,6 +258,12 @@ def check_dataset(
     unit: Optional[str] = None,
 ) -> None: ...
 def bundled() -> List[Dict[str, Any]]: ...
+def derive_grid_events(
+    events_csv: str, population_csv: str, *, by_year: bool = False, as_of: Optional[str] = None, file: str = "events"
+) -> Tuple[str, List[str]]: ...
+def roll_up_households(
+    households_csv: str, *, grading_toml: Optional[str] = None, level: str = "village", file: str = "households"
+) -> Tuple[str, List[str]]: ...
 def _framework_from_json(text: str) -> Framework: ...
 def _pipeline_from_json(text: str) -> Pipeline: ...
 def _run_from_state(

@@ -49,7 +49,7 @@ class Results:
     1
     """
 
-    __slots__ = ("_run", "_unit_name", "_unit_names")
+    __slots__ = ("_run", "_unit_name", "_unit_names", "_output")
 
     def __init__(
         self,
@@ -57,10 +57,29 @@ class Results:
         *,
         unit_name: Optional[str] = None,
         unit_names: Optional[Dict[str, str]] = None,
+        output: str = "pandas",
     ) -> None:
         self._run = run
         self._unit_name = unit_name
         self._unit_names = unit_names
+        self._output = output
+
+    @property
+    def output(self) -> str:
+        """The library of the frames this object returns: ``pandas`` or ``polars``
+        (``zhili.score(..., output=...)``; default: polars for polars input)."""
+        return self._output
+
+    def _out(self, frame: Any) -> Any:
+        """A pandas result as the caller's library: polars puts the row labels (units,
+        and time for a panel) in leading columns, since it has no index."""
+        if self._output != "polars":
+            return frame
+        import polars as pl
+
+        if hasattr(frame, "to_frame"):  # a Series
+            return pl.from_pandas(frame.reset_index())
+        return pl.from_pandas(frame.reset_index() if frame.index.name or frame.index.nlevels > 1 else frame)
 
     # ---- labels ---------------------------------------------------------------------
     def _labels(self, rows: List[int]) -> Any:
@@ -118,6 +137,9 @@ class Results:
     @property
     def scores(self) -> "pd.DataFrame":
         """Scores at every node: index = units, columns = node ids (indicators normalised)."""
+        return self._out(self._scores())
+
+    def _scores(self) -> "pd.DataFrame":
         return self._frame(self._run.scores(), self._run.result_rows(), self.node_ids)
 
     @property
@@ -127,17 +149,22 @@ class Results:
         Whole ranks come as pandas' nullable ``Int64`` (``<NA>`` for a unit with no score);
         ``ties="average"`` ranks that are not whole stay ``float64``.
         """
-        return _whole(self._frame(self._run.ranks(), self._run.result_rows(), self.node_ids))
+        return self._out(_whole(self._frame(self._run.ranks(), self._run.result_rows(), self.node_ids)))
 
     @property
     def index(self) -> "pd.Series":
         """The index (root) scores."""
-        return self.scores[self.index_id]
+        return self._out(self._scores()[self.index_id])
 
     @property
     def index_ranks(self) -> "pd.Series":
         """Ranks of the index (root) only: cheaper than :attr:`ranks` on large data
         (``Int64`` as :attr:`ranks`)."""
+        pd = _pandas()
+
+        return self._out(self._index_ranks())
+
+    def _index_ranks(self) -> "pd.Series":
         pd = _pandas()
 
         s = pd.Series(self._run.index_ranks(), index=self._labels(self._run.result_rows()), name=self.index_id)
@@ -150,7 +177,7 @@ class Results:
         """
         rows, values = self._run.stage(name)
         cols = self.node_ids if name in ("aggregated", "scores") else self._run.indicator_ids
-        return self._frame(values, rows, cols)
+        return self._out(self._frame(values, rows, cols))
 
     @property
     def log(self) -> "pd.DataFrame":
@@ -166,7 +193,7 @@ class Results:
         df = pd.DataFrame(self._run.log(), columns=list(_LOG_COLUMNS))
         if df.empty:
             df.attrs["why"] = _EMPTY_LOG
-        return df
+        return self._out(df)
 
     def _log_line(self) -> str:
         n = len(self._run.log()["step"])
@@ -211,7 +238,7 @@ class Results:
                 raise TypeError("a Grading brings its own thresholds: give no thresholds=, quantiles= or equal_intervals=")
             labels, breaks = labels.labels(lang), {"thresholds": labels.thresholds}
         labels = list(labels)
-        col = self.scores[node or self.index_id]
+        col = self._scores()[node or self.index_id]
         g = grade(col.to_numpy(), labels, **breaks)
         cat = pd.Categorical(g.labels, categories=list(labels), ordered=True)
         out = pd.Series(cat, index=col.index, name=f"{col.name} grade")
@@ -230,11 +257,14 @@ class Results:
         >>> list(res.ranking(lang="en").columns[:3])
         ['Rank', 'Name', 'County-level social-governance index (candidate framework)']
         """
+        return self._out(self._ranking(top, lang))
+
+    def _ranking(self, top: Optional[int], lang: Optional[str]) -> "pd.DataFrame":
         fw = self.framework
         nodes = {n["id"]: n for n in fw.nodes}
         root = nodes[self.index_id]
-        scores = self.scores
-        ranks = self.index_ranks
+        scores = self._scores()
+        ranks = self._index_ranks()
         df = scores[[self.index_id, *root["children"]]].copy()
         df.insert(0, "rank", ranks)
         if self._unit_names:
@@ -345,13 +375,13 @@ class Results:
         n = len(self.unit_ids)
         head = f"Results({n} units × {len(self.node_ids)} nodes, index {self.index_id!r}, stages {self.stages}; {self._log_line()})"
         try:
-            return head + "\n" + self.ranking(top=10).to_string(float_format=lambda x: f"{x:.4f}")
+            return head + "\n" + self._ranking(10, None).to_string(float_format=lambda x: f"{x:.4f}")
         except ImportError:  # pragma: no cover - numpy only
             return head
 
     def _repr_html_(self) -> str:
         top = 20
-        df = self.ranking()
+        df = self._ranking(None, None)
         shown = df.head(top)
         more = len(df) - len(shown)
         table = shown.to_html(float_format=lambda x: f"{x:.4f}", na_rep="–")
@@ -362,12 +392,13 @@ class Results:
         )
 
     def __getstate__(self) -> Dict[str, Any]:
-        return {"run": self._run, "unit_name": self._unit_name, "unit_names": self._unit_names}
+        return {"run": self._run, "unit_name": self._unit_name, "unit_names": self._unit_names, "output": self._output}
 
     def __setstate__(self, state: Dict[str, Any]) -> None:
         self._run = state["run"]
         self._unit_name = state["unit_name"]
         self._unit_names = state["unit_names"]
+        self._output = state.get("output", "pandas")
 
 
 def _grading_toml(grading: Union[None, bool, str, "os.PathLike[str]"], framework_id: Optional[str]) -> Optional[str]:

@@ -9,6 +9,7 @@ import numpy as np
 
 from . import _native, _params
 from ._compat import pandas as _pandas
+from ._data import Table, as_table, data_error, float_values, from_pandas, refuse_kind, texts, warn_all_missing
 from ._framework import Framework, PathLike
 from ._pipeline import Pipeline
 from ._read import _frame
@@ -52,48 +53,18 @@ def _as_pipeline(p: Any) -> Pipeline:
     raise TypeError(f"pipeline must be a zhili.Pipeline, a list of steps, a path or a dict, not {type(p).__name__}")
 
 
-def _texts(values: Any, what: str) -> List[Optional[str]]:
-    out: List[Optional[str]] = []
-    for v in values:
-        if v is None or (isinstance(v, float) and v != v):
-            out.append(None)
-        else:
-            out.append(str(v))
-    return out
-
-
-def _float_column(col: Any, name: str, units: Sequence[str]) -> np.ndarray:
-    pd = _pandas()
-
-    if col.dtype == np.float64:
-        return col.to_numpy(copy=False)
-    if pd.api.types.is_bool_dtype(col.dtype) or not pd.api.types.is_numeric_dtype(col.dtype):
-        conv = pd.to_numeric(col, errors="coerce")
-        bad = conv.isna() & col.notna()
-        if bad.any():
-            k = int(np.flatnonzero(bad.to_numpy())[0])
-            err = _native.DataError(
-                f"column `{name}` is not numeric: `{col.iloc[k]}` for unit `{units[k]}` "
-                "(use NaN or an empty cell for a missing value)"
-            )
-            err.column = name  # type: ignore[attr-defined]
-            err.unit = units[k]  # type: ignore[attr-defined]
-            raise err
-        col = conv
-    return np.asarray(col.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
-
-
-def _years(df: "pd.DataFrame", time: str) -> List[int]:
+def _years(table: Table, time: str) -> List[int]:
     """The distinct years of a panel's ``time`` column, ascending."""
-    return sorted({int(t) for t in df[time].dropna()})
+    t = float_values(table.column(time), time, [str(k + 1) for k in range(table.nrows)])
+    return sorted({int(v) for v in np.unique(t[~np.isnan(t)])})
 
 
-def _select_year(df: "pd.DataFrame", time: str, year: Optional[int]) -> "pd.DataFrame":
+def _select_year(table: Table, time: str, year: Optional[int]) -> Table:
     """Panel data, one rule everywhere (as ``zhili score --year`` and Rust's
     ``Dataset::select_year``): the rows of ``year``, else of the latest year."""
-    years = _years(df, time)
+    years = _years(table, time)
     if not years:
-        return df
+        return table
     y = years[-1] if year is None else year
     if isinstance(y, bool) or not isinstance(y, (int, np.integer)):
         raise TypeError(f"year must be an int, None (the latest) or 'all', not {y!r}")
@@ -101,74 +72,92 @@ def _select_year(df: "pd.DataFrame", time: str, year: Optional[int]) -> "pd.Data
         err = _native.UnknownIdError(f"unknown time `{y}` (the data has {', '.join(map(str, years))})")
         err.what, err.id, err.context = "time", str(y), f"the data has {', '.join(map(str, years))}"  # type: ignore[attr-defined]
         raise err
-    return df[df[time].to_numpy() == int(y)]
+    t = float_values(table.column(time), time, [str(k + 1) for k in range(table.nrows)])
+    return table.rows(t == int(y))
+
+
+def _unit_ids(table: Table, unit: Optional[str]) -> Tuple[Any, Optional[str]]:
+    """Unit ids from the ``unit`` column, else the row labels (pandas' index): an Arrow
+    string array where the column is one (read in Rust), else a list of ``str``."""
+    pd = _pandas()
+
+    label: Optional[str] = unit
+    if unit is not None:
+        arrow = table.arrow_text(unit)
+        if arrow is not None:
+            if arrow.null_count:
+                k = next(i for i, v in enumerate(arrow.is_null().to_pylist()) if v)
+                raise data_error(f"missing unit id in row {k + 1} of column `{unit}`", column=unit)
+            return arrow, unit
+        ids = table.column(unit)
+    else:
+        index = table.index()
+        if index is None:
+            raise _native.MissingColumnError(
+                f"no unit column: none of {', '.join(f'`{c}`' for c in _UNIT_COLUMNS)} is in the data "
+                f"({table.kind} has no row labels); name one with unit= · 数据中没有单位列，请用 unit= 指定"
+            )
+        ids, label = index, table.index_name
+    missing = pd.isna(ids)
+    if missing.any():
+        k = int(np.flatnonzero(missing)[0])
+        raise data_error(f"missing unit id in row {k + 1} of column `{label or 'index'}`", column=label or "index")
+    if ids.dtype.kind == "O" and pd.api.types.infer_dtype(ids, skipna=False) == "string":
+        return ids.tolist(), label
+    return [str(u) for u in ids.tolist()], label
 
 
 def _from_frame(
-    df: "pd.DataFrame",
+    table: Table,
     fw: Framework,
     unit: Optional[str],
     names: Optional[str],
     time: Optional[str],
     year: Optional[int] = None,
 ) -> Tuple[Dict[str, Any], Optional[str], Optional[Dict[str, str]]]:
-    pd = _pandas()
-
-    cols = [str(c) for c in df.columns]
-    if len(set(cols)) != len(cols):
-        dup = next(c for c in cols if cols.count(c) > 1)
-        raise _native.DataError(f"duplicate column `{dup}` in the data")
-    df = df.set_axis(cols, axis=1)
+    cols = table.columns
     if time is not None:
-        if time not in cols:
+        if time not in table:
             raise _native.MissingColumnError(f"missing column `{time}` (needed by the time= argument of zhili.score)")
-        df = _select_year(df, time, year)
+        table = _select_year(table, time, year)
     elif year is not None:
         raise _native.DataError(f"year={year!r} given but no time= column names the years of the data")
     if unit is None:
-        unit = next((c for c in _UNIT_COLUMNS if c in cols), None)
-    if unit is not None:
-        if unit not in cols:
-            err = _native.MissingColumnError(f"missing column `{unit}` (needed by the unit= argument of zhili.score)")
-            err.column, err.needed_by = unit, "unit="  # type: ignore[attr-defined]
-            raise err
-        ucol = df[unit]
-        unit_label: Optional[str] = unit
-    else:
-        ucol = pd.Series(df.index, index=df.index)
-        unit_label = df.index.name
-    if ucol.isna().any():
-        k = int(np.flatnonzero(ucol.isna().to_numpy())[0])
-        raise _native.DataError(f"missing unit id in row {k + 1} of column `{unit_label or 'index'}`")
-    if pd.api.types.infer_dtype(ucol, skipna=False) == "string":
-        unit_ids = ucol.tolist()
-    else:
-        unit_ids = ucol.astype(str).tolist()
+        unit = next((c for c in _UNIT_COLUMNS if c in table), None)
+    elif unit not in table:
+        err = _native.MissingColumnError(f"missing column `{unit}` (needed by the unit= argument of zhili.score)")
+        err.column, err.needed_by = unit, "unit="  # type: ignore[attr-defined]
+        raise err
+    unit_ids, unit_label = _unit_ids(table, unit)
 
     if names is None:
-        names = next((c for c in _NAME_COLUMNS if c in cols and c != unit), None)
-    elif names not in cols:
+        names = next((c for c in _NAME_COLUMNS if c in table and c != unit), None)
+    elif names not in table:
         raise _native.MissingColumnError(f"missing column `{names}` (needed by the names= argument of zhili.score)")
 
     indicators = set(fw.indicator_ids)
-    present = [c for c in fw.indicator_ids if c in cols]
+    present = [c for c in fw.indicator_ids if c in table]
     special = {unit, names, time}
     # One float64 array per indicator column: float columns are handed over in place (a view
-    # of the DataFrame's block); the engine copies them once, with the GIL released.
-    values = [_float_column(df[c], c, unit_ids) for c in present]
+    # of the DataFrame's block or the Arrow buffer); the engine copies them once, with the
+    # GIL released.
+    values: Any = [float_values(table.column(c), c, unit_ids) for c in present]
+    warn_all_missing(present, values)
     if not values:
-        values = np.empty((len(df), 0), dtype=np.float64)  # type: ignore[assignment]
+        values = np.empty((table.nrows, 0), dtype=np.float64)
 
     groups: Dict[str, List[Optional[str]]] = {}
     numeric: Dict[str, np.ndarray] = {}
     for c in cols:
         if c in indicators or c in special:
             continue
-        col = df[c]
-        if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
-            numeric[c] = col.to_numpy(dtype=np.float64, na_value=np.nan)
+        col = table.column(c)
+        if col.dtype.kind in "fiu":
+            numeric[c] = col.astype(np.float64, copy=False)
+        elif col.dtype.kind == "c":
+            refuse_kind(col, c)
         else:
-            groups[c] = _texts(col.to_numpy(dtype=object), c)
+            groups[c] = texts(col)
 
     kw: Dict[str, Any] = {
         "unit_ids": unit_ids,
@@ -179,12 +168,50 @@ def _from_frame(
     }
     unit_names = None
     if names is not None:
-        nm = _texts(df[names].to_numpy(dtype=object), names)
-        kw["unit_names"] = [n or "" for n in nm]
-        unit_names = dict(zip(unit_ids, kw["unit_names"]))
+        kw["unit_names"] = [n or "" for n in texts(table.column(names))]
+        ids = unit_ids if isinstance(unit_ids, list) else unit_ids.to_pylist()
+        unit_names = dict(zip(ids, kw["unit_names"]))
     if time is not None:
-        kw["time"] = [int(t) for t in df[time]]
+        kw["time"] = [int(t) for t in float_values(table.column(time), time, unit_ids)]
     return kw, unit_label, unit_names
+
+
+def _from_array(
+    data: Any,
+    fw: Framework,
+    unit_ids: Optional[Sequence[Any]],
+    columns: Optional[Sequence[str]],
+    groups: Optional[Mapping[str, Sequence[Any]]],
+    numeric: Optional[Mapping[str, Any]],
+) -> Dict[str, Any]:
+    """numpy (or nested lists): units × indicators, names from ``unit_ids`` / ``columns``."""
+    arr = np.asarray(data) if isinstance(data, np.ndarray) else np.asarray(data, dtype=object)
+    if arr.ndim != 2:
+        raise _native.ShapeError(f"shape mismatch in data: expected a 2-D array (units × indicators), found {arr.ndim}-D")
+    ids = [str(u) for u in (unit_ids if unit_ids is not None else range(arr.shape[0]))]
+    cols = [str(c) for c in (columns if columns is not None else fw.indicator_ids)]
+    values: Any
+    if arr.dtype == np.float64:
+        values = arr
+    elif arr.dtype.kind in "fiub":
+        values = arr.astype(np.float64)
+    else:
+        if arr.shape[1] != len(cols):
+            raise _native.ShapeError(
+                f"shape mismatch in data: expected {len(cols)} indicator columns, found {arr.shape[1]}"
+            )
+        values = [float_values(arr[:, j], c, ids) for j, c in enumerate(cols)]
+    if isinstance(values, list):
+        warn_all_missing(cols, values)
+    elif values.size and values.shape[1] == len(cols):
+        warn_all_missing(cols, list(values.T))
+    return {
+        "unit_ids": ids,
+        "indicator_ids": cols,
+        "values": values,
+        "groups": {k: texts(np.asarray(v, dtype=object)) for k, v in (groups or {}).items()},
+        "numeric": {k: float_values(np.asarray(v), k, ids).astype(np.float64, copy=False) for k, v in (numeric or {}).items()},
+    }
 
 
 def _data_kwargs(
@@ -209,7 +236,7 @@ def _data_kwargs(
         where = os.fspath(data) + (f", sheet {sheet}" if sheet is not None else "")
         frame = _frame(data, sheet=sheet)
         try:
-            return _from_frame(frame, fw, unit, names, time, year)
+            return _from_frame(from_pandas(frame), fw, unit, names, time, year)
         except _native.DataError as e:
             # The Rust reader names sheet, row and column of the first bad cell; the
             # frame's own errors know only column and unit. Re-read only on this path.
@@ -217,25 +244,18 @@ def _data_kwargs(
             err = type(e)(f"{where}: {e}")
             err.__dict__.update(getattr(e, "__dict__", {}))
             raise err from None
-    if isinstance(data, np.ndarray) or (isinstance(data, (list, tuple)) and not hasattr(data, "columns")):
-        arr = np.asarray(data, dtype=np.float64)
-        if arr.ndim != 2:
-            raise _native.ShapeError(f"shape mismatch in data: expected a 2-D array (units × indicators), found {arr.ndim}-D")
-        ids = [str(u) for u in (unit_ids if unit_ids is not None else range(arr.shape[0]))]
-        cols = list(columns) if columns is not None else fw.indicator_ids
-        kw: Dict[str, Any] = {
-            "unit_ids": ids,
-            "indicator_ids": [str(c) for c in cols],
-            "values": arr,
-            "groups": {k: _texts(v, k) for k, v in (groups or {}).items()},
-            "numeric": {k: np.asarray(v, dtype=np.float64) for k, v in (numeric or {}).items()},
-        }
+    table = as_table(data)
+    if table is not None:
+        kw, unit_label, unit_names = _from_frame(table, fw, unit, names, time, year)
+    elif isinstance(data, (np.ndarray, list, tuple)):
         if time is not None or year is not None:
             raise TypeError("time= and year= name DataFrame columns and years; for numpy input build a DataFrame")
-    elif hasattr(data, "columns") and hasattr(data, "index"):
-        kw, unit_label, unit_names = _from_frame(data, fw, unit, names, time, year)
+        kw = _from_array(data, fw, unit_ids, columns, groups, numeric)
     else:
-        raise TypeError(f"data must be a pandas DataFrame, a numpy array or a data file path, not {type(data).__name__}")
+        raise TypeError(
+            "data must be a pandas or polars DataFrame, a pyarrow Table / RecordBatch, a numpy array "
+            f"or a data file path, not {type(data).__name__}"
+        )
     return kw, unit_label, unit_names
 
 
@@ -255,11 +275,13 @@ def score(
     numeric: Optional[Mapping[str, Any]] = None,
     keep_stages: Optional[bool] = None,
     sheet: Optional[str] = None,
+    output: Optional[str] = None,
 ) -> Any:
     """Score data with a framework and a pipeline; returns :class:`Results`.
 
-    ``data`` is a pandas DataFrame, a 2-D numpy array (units × indicators, NaN = missing)
-    or the path of a data file read by zhili's Rust readers: CSV (:func:`read_csv`), a
+    ``data`` is a pandas or polars DataFrame, a pyarrow Table or RecordBatch (or any
+    object with ``__arrow_c_stream__``), a 2-D numpy array (units × indicators, NaN =
+    missing) or the path of a data file read by zhili's Rust readers: CSV (:func:`read_csv`), a
     workbook sheet (:func:`read_excel`; ``sheet`` names it, default the first), Parquet or
     Arrow IPC (:func:`read_parquet`).
 
@@ -275,6 +297,18 @@ def score(
     (an unknown year raises :class:`UnknownIdError` listing the years there are), and
     ``year="all"`` scores every year on its own and returns ``{year: Results}`` — ranks are
     within each year, never across unit-years.
+
+    polars / pyarrow: as a DataFrame without row labels (a unit column is needed); float64
+    columns without nulls are read in place (no copy; the engine copies once into its
+    dataset), null cells are missing values. ``output`` chooses the library of the result
+    frames: ``"pandas"`` or ``"polars"`` (default: polars for polars input, else pandas);
+    polars frames carry the units in a leading column.
+
+    Cells that are not numbers are refused, never coerced: date / duration / complex
+    columns and text (other than numbers written as text) in an indicator column raise
+    :class:`DataError` naming the column (and the unit); so do MultiIndex columns,
+    duplicate column names and MultiIndex rows used as unit ids. An indicator with no value
+    at all gives a :class:`ZhiliWarning` naming it.
 
     numpy: ``unit_ids`` names the rows (default ``"0"``, ``"1"``, ...), ``columns`` the
     indicator columns (default: the framework's indicators in order), ``groups`` and
@@ -306,18 +340,22 @@ def score(
     """
     fw = _as_framework(framework)
     pipe = _as_pipeline(pipeline)
+    out = _output(data, output)
     if isinstance(year, str):
         if year != "all":
             raise ValueError(f"year must be an int, None (the latest) or 'all', not {year!r}")
         if isinstance(data, (str, os.PathLike)):
             data = _frame(data, sheet=sheet)
-        if time is None or not hasattr(data, "columns"):
+        table = as_table(data)
+        if time is None or table is None:
             raise _native.DataError("year='all' needs a DataFrame with a time= column (the years of a panel)")
-        if time not in [str(c) for c in data.columns]:
+        if time not in table:
             raise _native.MissingColumnError(f"missing column `{time}` (needed by the time= argument of zhili.score)")
         return {
-            y: score(fw, data, pipe, unit=unit, weights=weights, names=names, time=time, year=y, keep_stages=keep_stages)
-            for y in _years(data, time)
+            y: score(
+                fw, data, pipe, unit=unit, weights=weights, names=names, time=time, year=y, keep_stages=keep_stages, output=out
+            )
+            for y in _years(table, time)
         }
     kw, unit_label, unit_names = _data_kwargs(
         fw,
@@ -336,4 +374,15 @@ def score(
     if keep_stages is not None:
         keep_stages = _params.flag("keep_stages", keep_stages)
     run = _native.score(fw._inner, pipe._inner, weights=w, keep_stages=keep_stages, **kw)
-    return Results(run, unit_name=unit_label, unit_names=unit_names)
+    return Results(run, unit_name=unit_label, unit_names=unit_names, output=out)
+
+
+def _output(data: Any, output: Optional[str]) -> str:
+    """The result frames' library: as asked, else polars for polars input, else pandas."""
+    if output is None:
+        return "polars" if type(data).__module__.split(".")[0] == "polars" else "pandas"
+    if output not in ("pandas", "polars"):
+        err = _native.DataError(f"output must be 'pandas' or 'polars', not {output!r} · output 只能是 'pandas' 或 'polars'")
+        err.parameter, err.value = "output", output  # type: ignore[attr-defined]
+        raise err
+    return output

@@ -386,7 +386,7 @@ def corr(
         raise ValueError(f"method must be 'pearson' or 'spearman', not {method!r}")
     for n in ids:
         _node_scores(results, n)
-    r = results.scores[ids].corr(method=method).to_numpy()
+    r = results._scores()[ids].corr(method=method).to_numpy()
     k = len(ids)
     ax = _axes(ax, (max(5.0, 0.35 * k + 3), max(4.0, 0.35 * k + 2)))
     labels = _node_labels(fw, _lang(fw, lang))

@@ -32,7 +32,7 @@ pub(crate) fn monitored<T: Send>(
         numeric,
         time,
     } = data;
-    let parts = DatasetParts::new(unit_ids, indicator_ids, &values, unit_names, groups, numeric.as_ref(), time);
+    let parts = DatasetParts::new(unit_ids.0, indicator_ids, &values, unit_names, groups, numeric.as_ref(), time);
     let cancel = AtomicBool::new(false);
     let done = AtomicUsize::new(0);
     let total = AtomicUsize::new(0);

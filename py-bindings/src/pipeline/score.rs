@@ -9,6 +9,7 @@ use zhili_core::pipeline::Step;
 
 use super::run::{result_rows_of, Lazy, PyRun};
 use super::PyPipeline;
+use crate::columns::UnitIds;
 use crate::data::{DatasetParts, Values};
 use crate::error::guard;
 use crate::framework::PyFramework;
@@ -31,7 +32,7 @@ pub(crate) fn score(
     py: Python<'_>,
     framework: &PyFramework,
     pipeline: &PyPipeline,
-    unit_ids: Vec<String>,
+    unit_ids: UnitIds,
     indicator_ids: Vec<String>,
     values: Values<'_>,
     unit_names: Option<Vec<String>>,
@@ -41,6 +42,7 @@ pub(crate) fn score(
     weights: Option<BTreeMap<String, f64>>,
     keep_stages: Option<bool>,
 ) -> PyResult<PyRun> {
+    let UnitIds(unit_ids) = unit_ids;
     let parts = DatasetParts::new(
         unit_ids.clone(),
         indicator_ids,
