@@ -397,6 +397,36 @@ fn readme_lists_the_registry() {
     assert_eq!(listed, Aggregator::METHODS);
 }
 
+/// The Python `zhili.steps.Aggregate` docstring lists every method of the registry, in order,
+/// and no other (its `methods:` paragraph: the names in double backticks, options in brackets).
+#[test]
+fn python_docstring_lists_the_registry() {
+    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/py-bindings/python/zhili/steps.py")).unwrap();
+    let doc = &src[src.find("class Aggregate(Step):").unwrap()..];
+    let at = doc.find("methods:").expect("the Aggregate docstring lists the methods");
+    let para = &doc[at..doc[at..].find(";\n").map_or(doc.len(), |e| at + e)];
+    let mut listed = Vec::new();
+    let mut depth = 0;
+    let mut rest = para;
+    while let Some(i) = rest.find(['`', '(', ')']) {
+        let c = rest.as_bytes()[i];
+        if c == b'(' {
+            depth += 1;
+        } else if c == b')' {
+            depth -= 1;
+        } else if rest[i..].starts_with("``") {
+            let end = rest[i + 2..].find("``").unwrap() + i + 2;
+            if depth == 0 {
+                listed.push(rest[i + 2..end].to_owned());
+            }
+            rest = &rest[end + 2..];
+            continue;
+        }
+        rest = &rest[i + 1..];
+    }
+    assert_eq!(listed, Aggregator::METHODS);
+}
+
 /// Every method, weighted means included, scores a units × children matrix through the one
 /// entry point, and the means agree with `weighted_mean` row by row.
 #[test]

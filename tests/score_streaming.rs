@@ -99,3 +99,34 @@ proptest! {
         same(&Pipeline::from_toml_str(&text).unwrap(), &fw, &ds);
     }
 }
+
+/// Every weighted mean streams through the aggregation's own kernel (not only the
+/// arithmetic one): the numbers are `run`'s bit for bit, gaps and `min_coverage` included,
+/// and a value outside a mean's domain is the error `run` reports (same unit, same node).
+#[test]
+fn every_weighted_mean_streams_as_run_does() {
+    let fw = common::asem_framework();
+    let ds = common::asem_dataset(&fw);
+    let doc = |normalise: &str, method: &str| {
+        format!(
+            "version = 1\n[[steps]]\ntype = \"normalise\"\n{normalise}\n[[steps]]\ntype = \"aggregate\"\n{method}\nmin_coverage = 0.5\n"
+        )
+    };
+    let minmax = "method = \"minmax\"\nlo = 1.0\nhi = 100.0";
+    for method in [
+        "method = \"geometric\"",
+        "method = \"geometric\"\nshift = 1.0",
+        "method = \"harmonic\"",
+        "method = \"generalised\"\np = 2.0",
+        "method = \"generalised\"\np = -1.0",
+        "method = \"generalised\"\np = 0.0",
+    ] {
+        same(&Pipeline::from_toml_str(&doc(minmax, method)).unwrap(), &fw, &ds);
+    }
+    // z-scores are negative for half the units: no geometric mean
+    let p = Pipeline::from_toml_str(&doc("method = \"zscore\"", "method = \"geometric\"")).unwrap();
+    let run_err = p.run(&fw, &ds).unwrap_err().to_string();
+    assert!(run_err.contains("geometric"), "{run_err}");
+    assert_eq!(run_err, p.score(&fw, &ds).unwrap_err().to_string());
+    assert_eq!(run_err, p.score_every_node(&fw, &ds).unwrap_err().to_string());
+}

@@ -138,6 +138,153 @@ impl Mean {
     }
 }
 
+/// One weighted mean streamed over whole child columns, one column at a time (the streamed
+/// `score`'s sums, while each indicator column is still in cache). Children are added in the
+/// order the column kernel adds them, so the means are bit-identical to it. While every
+/// child column so far was complete, Σw and the count are the same for every unit and kept
+/// as scalars (no per-unit vector to stream through the cache); the first column with a gap
+/// turns them into per-unit vectors.
+pub(crate) struct StreamedMean {
+    mean: Mean,
+    num: Vec<f64>,
+    den: Uniform<f64>,
+    cnt: Uniform<u32>,
+    need: usize,
+}
+
+enum Uniform<T> {
+    Same(T),
+    PerUnit(Vec<T>),
+}
+
+impl StreamedMean {
+    /// Empty sums for `n` units; a score needs `need` present children.
+    pub(crate) fn new(mean: Mean, need: usize, n: usize) -> Self {
+        StreamedMean {
+            mean,
+            // Filled by the first child (no zeroing pass).
+            num: Vec::with_capacity(n),
+            den: Uniform::Same(0.0),
+            cnt: Uniform::Same(0),
+            need,
+        }
+    }
+
+    /// Add one child column under weight `w` (NaN = absent).
+    ///
+    /// # Errors
+    /// (row, message) of the first value outside the mean's domain.
+    pub(crate) fn add(&mut self, w: f64, col: &[f64]) -> Result<(), (usize, String)> {
+        let gaps = if self.mean == Mean::Arith {
+            // The default method's hot path: one branch-free pass, the sum and the gaps.
+            let mut gaps = 0usize;
+            let mut term = |x: f64| {
+                let missing = x.is_nan();
+                gaps += usize::from(missing);
+                if missing {
+                    0.0
+                } else {
+                    w * x
+                }
+            };
+            if self.num.is_empty() {
+                // The first child: `0.0 + term` (not `term`), bit-identical to summing onto zeros.
+                self.num.extend(col.iter().map(|&x| 0.0 + term(x)));
+            } else {
+                self.num.iter_mut().zip(col).for_each(|(nu, &x)| *nu += term(x));
+            }
+            gaps
+        } else {
+            let mean = self.mean;
+            if self.num.is_empty() {
+                self.num.resize(col.len(), 0.0);
+            }
+            let mut gaps = 0usize;
+            for (i, (nu, &x)) in self.num.iter_mut().zip(col).enumerate() {
+                if x.is_nan() {
+                    gaps += 1;
+                } else {
+                    *nu += mean.term(w, x).map_err(|m| (i, m))?;
+                }
+            }
+            gaps
+        };
+        let complete = gaps == 0;
+        match (&mut self.den, complete) {
+            (Uniform::Same(d), true) => *d += w,
+            (den, _) => {
+                let v = den.per_unit(col.len());
+                v.iter_mut().zip(col).for_each(|(d, &x)| *d += if x.is_nan() { 0.0 } else { w });
+            }
+        }
+        match (&mut self.cnt, complete) {
+            (Uniform::Same(c), true) => *c += 1,
+            (cnt, _) => {
+                let v = cnt.per_unit(col.len());
+                v.iter_mut().zip(col).for_each(|(c, &x)| *c += u32::from(!x.is_nan()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Append the means (as [`StreamedMean::write`]) to `v`.
+    pub(crate) fn extend(&self, v: &mut Vec<f64>) {
+        let (need, mean) = (self.need, self.mean);
+        let score = |num: f64, den: f64, cnt: u32| {
+            if cnt as usize >= need && den > 0.0 {
+                mean.finish(num, den)
+            } else {
+                f64::NAN
+            }
+        };
+        match (&self.den, &self.cnt) {
+            (Uniform::Same(d), Uniform::Same(c)) => v.extend(self.num.iter().map(|&nu| score(nu, *d, *c))),
+            (den, cnt) => v.extend(self.num.iter().enumerate().map(|(k, &nu)| score(nu, den.get(k), cnt.get(k)))),
+        }
+    }
+
+    /// `out[k] = finish(num[k], Σw[k])`, NaN without enough children or weight. One loop per
+    /// representation of Σw and the count (no per-unit match): the uniform arithmetic case
+    /// is a branch-free division that vectorises.
+    pub(crate) fn write(&self, out: &mut [f64]) {
+        let (need, mean) = (self.need, self.mean);
+        let score = |num: f64, den: f64, cnt: u32| {
+            if cnt as usize >= need && den > 0.0 {
+                mean.finish(num, den)
+            } else {
+                f64::NAN
+            }
+        };
+        match (&self.den, &self.cnt) {
+            (Uniform::Same(d), Uniform::Same(c)) => out.iter_mut().zip(&self.num).for_each(|(o, &nu)| *o = score(nu, *d, *c)),
+            (den, cnt) => {
+                for (k, (o, &nu)) in out.iter_mut().zip(&self.num).enumerate() {
+                    *o = score(nu, den.get(k), cnt.get(k));
+                }
+            }
+        }
+    }
+}
+
+impl<T: Copy> Uniform<T> {
+    fn per_unit(&mut self, n: usize) -> &mut Vec<T> {
+        if let Uniform::Same(v) = *self {
+            *self = Uniform::PerUnit(vec![v; n]);
+        }
+        match self {
+            Uniform::PerUnit(v) => v,
+            Uniform::Same(_) => unreachable!("just made per-unit"),
+        }
+    }
+
+    fn get(&self, k: usize) -> T {
+        match self {
+            Uniform::Same(v) => *v,
+            Uniform::PerUnit(v) => v[k],
+        }
+    }
+}
+
 impl Acc {
     fn new(m: &Aggregator) -> Self {
         let kind = match (Mean::of(m), m) {

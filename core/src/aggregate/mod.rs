@@ -38,7 +38,7 @@ use crate::framework::Framework;
 
 pub use matrix::{scores, scores_named, MatrixMethod};
 pub use means::weighted_mean;
-pub(crate) use means::Mean;
+pub(crate) use means::{Mean, StreamedMean};
 
 /// How many of `n` children must be present for a score under `min_coverage` (at least one).
 pub(crate) fn children_needed(min_coverage: f64, n: usize) -> usize {

@@ -258,7 +258,7 @@ impl PartialFit {
                 // A batch may lose every unit to `screen`; the whole data need not.
                 Err(Error::Empty(_)) if matches!(step, Step::Screen(_)) => StageData {
                     units: Vec::new(),
-                    values: crate::kernels::alloc::zeros_f(0, stage.values.ncols()),
+                    values: crate::kernels::alloc::zeros_f(0, stage.values.ncols())?,
                 },
                 Err(e) => return Err(e),
             };

@@ -144,6 +144,28 @@ impl Step {
             Step::Aggregate(_) => return Err(Error::spec("pipeline", "`aggregate` must be the last step")),
         })
     }
+
+    /// The same step as [`Step::prepare`], ready to transform one column at a time (the
+    /// streamed [`Pipeline::score`], which keeps no stage): the step's checks run here, once.
+    ///
+    /// # Errors
+    /// The step's checks; [`Error::Spec`] for `screen` (it needs whole rows) and `aggregate`.
+    pub(crate) fn stream<'a>(&'a self, input: &StepInput<'a>) -> Result<step::StreamKernel<'a>> {
+        use step::{ColumnStep, StreamKernel};
+        Ok(match self {
+            Step::Denominate(s) => StreamKernel::Column(s.begin(input)?),
+            Step::Impute(s) => StreamKernel::Column(s.begin(input)?),
+            Step::Treat(s) => StreamKernel::Column(s.begin(input)?),
+            Step::ImputeFitted(s) => StreamKernel::Column(s.begin(input)?),
+            Step::TreatFitted(s) => StreamKernel::Column(s.begin(input)?),
+            Step::Normalise(n) => {
+                n.method().check()?;
+                StreamKernel::Normalise(n)
+            }
+            Step::Screen(_) => return Err(Error::spec("pipeline", "`screen` needs whole rows and cannot stream")),
+            Step::Aggregate(_) => return Err(Error::spec("pipeline", "`aggregate` must be the last step and appear once")),
+        })
+    }
 }
 
 /// A list of steps plus ranking options. Serialises to one TOML / JSON document.

@@ -7,19 +7,15 @@
 
 use ndarray::{Array2, ShapeBuilder};
 
-use super::step::{ColumnKernel, ColumnStep, StageData, StepInput};
+use super::step::{StageData, StepInput, StreamKernel};
 use super::{Pipeline, Run, Step};
+use crate::aggregate::{Mean, StreamedMean};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::framework::Framework;
 use crate::log::LogEntry;
 use crate::normalise::FittedNormaliser;
 use crate::results::Results;
-
-enum Kernel<'a> {
-    Column(Box<dyn ColumnKernel + 'a>),
-    Normalise(&'a crate::normalise::Normaliser),
-}
 
 impl Pipeline {
     /// Run the pipeline for the aggregate scores only: the same numbers and log as
@@ -51,18 +47,7 @@ impl Pipeline {
     fn stream(&self, fw: &Framework, data: &Dataset, every_node: bool) -> Result<Run> {
         self.check()?;
         if self.steps.iter().any(|s| matches!(s, Step::Screen(_))) {
-            let mut run = self.run(fw, data)?;
-            run.stages.clear();
-            if every_node {
-                return Ok(run);
-            }
-            let aggregates: Vec<usize> = (0..fw.nodes().len())
-                .filter(|&i| fw.nodes()[i].kind == crate::NodeKind::Aggregate)
-                .collect();
-            let r = &run.results;
-            let scores = r.scores().select(ndarray::Axis(1), &aggregates);
-            run.results = Results::for_nodes(fw, &aggregates, r.unit_ids().to_vec(), scores, self.ties);
-            return Ok(run);
+            return self.via_run(fw, data, every_node);
         }
         let Some((Step::Aggregate(aggregate), prep)) = self.steps.split_last() else {
             return Err(Error::spec("pipeline", "the last step must be `aggregate`"));
@@ -82,23 +67,7 @@ impl Pipeline {
             dataset: data,
             data: &stage,
         };
-        let mut kernels = Vec::with_capacity(prep.len());
-        for step in prep {
-            kernels.push(match step {
-                Step::Denominate(s) => Kernel::Column(s.begin(&input)?),
-                Step::Impute(s) => Kernel::Column(s.begin(&input)?),
-                Step::Treat(s) => Kernel::Column(s.begin(&input)?),
-                Step::ImputeFitted(s) => Kernel::Column(s.begin(&input)?),
-                Step::TreatFitted(s) => Kernel::Column(s.begin(&input)?),
-                Step::Normalise(nm) => {
-                    nm.method().check()?;
-                    Kernel::Normalise(nm)
-                }
-                Step::Screen(_) | Step::Aggregate(_) => {
-                    return Err(Error::spec("pipeline", "`aggregate` must be the last step and appear once"))
-                }
-            });
-        }
+        let mut kernels = prep.iter().map(|step| step.stream(&input)).collect::<Result<Vec<_>>>()?;
         let mut logs: Vec<Vec<LogEntry>> = vec![Vec::new(); prep.len()];
         // An impute step logs each missing cell at most once (unless an earlier step makes
         // new gaps): room for the data's gaps up front, so the per-cell log never regrows.
@@ -136,7 +105,7 @@ impl Pipeline {
             let raw = data.values().column(src);
             // The first step may fuse the copy into its first pass over the column.
             let mut fresh = raw.as_slice();
-            if fresh.is_none() || !matches!(kernels.first(), Some(Kernel::Column(_))) {
+            if fresh.is_none() || !matches!(kernels.first(), Some(StreamKernel::Column(_))) {
                 match raw.as_slice() {
                     Some(r) => scratch.copy_from_slice(r),
                     None => scratch.iter_mut().zip(raw).for_each(|(o, &x)| *o = x),
@@ -145,18 +114,21 @@ impl Pipeline {
             }
             for (k, log) in kernels.iter_mut().zip(logs.iter_mut()) {
                 match k {
-                    Kernel::Column(kernel) => match fresh.take() {
+                    StreamKernel::Column(kernel) => match fresh.take() {
                         Some(r) => kernel.column_from(&input, j, r, &mut scratch, log)?,
                         None => kernel.column(&input, j, &mut scratch, log)?,
                     },
-                    Kernel::Normalise(nm) => fitted.push(nm.fit_transform_column(&mut scratch, input.indicator_node(j), log)?),
+                    StreamKernel::Normalise(nm) => fitted.push(nm.fit_transform_column(&mut scratch, input.indicator_node(j), log)?),
                 }
             }
             if let Err(e) = super::finite::check_column(fw, data.unit_ids(), j, raw, &scratch, denominates) {
                 // rare: the stage-by-stage path names the step that produced the value
                 return Err(self.run(fw, data).err().unwrap_or(e));
             }
-            sums.add(fw, node, &scratch);
+            if sums.add(fw, node, &scratch).is_err() {
+                // A value outside a mean's domain: `run` reports it (unit, node) as always.
+                return self.via_run(fw, data, every_node);
+            }
             if let Some(scores) = kept.as_mut() {
                 let mut out = scores.column_mut(node);
                 match out.as_slice_mut() {
@@ -208,32 +180,35 @@ impl Pipeline {
             results,
         })
     }
+
+    /// What the streamed path returns, computed by [`Pipeline::run`] (stages dropped): for a
+    /// pipeline that screens (which needs whole rows), and to report a failing value as `run`
+    /// reports it.
+    fn via_run(&self, fw: &Framework, data: &Dataset, every_node: bool) -> Result<Run> {
+        let mut run = self.run(fw, data)?;
+        run.stages.clear();
+        if every_node {
+            return Ok(run);
+        }
+        let aggregates: Vec<usize> = (0..fw.nodes().len())
+            .filter(|&i| fw.nodes()[i].kind == crate::NodeKind::Aggregate)
+            .collect();
+        let r = &run.results;
+        let scores = r.scores().select(ndarray::Axis(1), &aggregates);
+        run.results = Results::for_nodes(fw, &aggregates, r.unit_ids().to_vec(), scores, self.ties);
+        Ok(run)
+    }
 }
 
-/// Weighted arithmetic means of aggregates whose children are all indicators, summed
-/// while each indicator column is still in cache (the default method's hot path). The
-/// children are added in the same order as [`crate::Aggregate`] adds them, so the sums
-/// are bit-identical to the non-streaming path.
+/// The weighted means of aggregates whose children are all indicators, summed while each
+/// indicator column is still in cache, by the aggregation's own kernel
+/// ([`StreamedMean`]: the same terms in the same order as the column kernel, so the sums are
+/// bit-identical to [`Pipeline::run`]'s). Other methods score after the stream.
 struct StreamedMeans {
     /// Per node: the accumulator slot of its parent, if streamed.
     slot_of_parent: Vec<Option<usize>>,
-    slots: Vec<Slot>,
-}
-
-/// One streamed aggregate. While every child column so far was complete, Σw and the count
-/// are the same for every unit and kept as scalars (no per-unit vector to stream through
-/// the cache); the first column with a gap turns them into per-unit vectors.
-struct Slot {
-    node: usize,
-    num: Vec<f64>,
-    den: Uniform<f64>,
-    cnt: Uniform<u32>,
-    need: usize,
-}
-
-enum Uniform<T> {
-    Same(T),
-    PerUnit(Vec<T>),
+    /// The streamed aggregates' nodes and sums.
+    slots: Vec<(usize, StreamedMean)>,
 }
 
 impl StreamedMeans {
@@ -244,60 +219,24 @@ impl StreamedMeans {
         for &a in fw.aggregates_bottom_up() {
             let node = &fw.nodes()[a];
             let leaves = node.children.iter().all(|&c| fw.nodes()[c].kind == crate::NodeKind::Indicator);
-            if leaves && matches!(aggregate.method_for(fw, a), crate::Aggregator::Arithmetic) {
+            if let (true, Some(mean)) = (leaves, Mean::of(aggregate.method_for(fw, a))) {
                 let need = crate::aggregate::children_needed(min_cov, node.children.len());
                 for &c in &node.children {
                     slot_of_parent[c] = Some(slots.len());
                 }
-                slots.push(Slot {
-                    node: a,
-                    // Filled by the first child (no zeroing pass).
-                    num: Vec::with_capacity(n),
-                    den: Uniform::Same(0.0),
-                    cnt: Uniform::Same(0),
-                    need,
-                });
+                slots.push((a, StreamedMean::new(mean, need, n)));
             }
         }
         StreamedMeans { slot_of_parent, slots }
     }
 
-    fn add(&mut self, fw: &Framework, node: usize, col: &[f64]) {
-        let Some(s) = self.slot_of_parent[node] else { return };
-        let w = fw.nodes()[node].weight;
-        let slot = &mut self.slots[s];
-        // One branch-free pass: the weighted sum and the number of gaps.
-        let mut gaps = 0usize;
-        let mut term = |x: f64| {
-            let missing = x.is_nan();
-            gaps += usize::from(missing);
-            if missing {
-                0.0
-            } else {
-                w * x
-            }
-        };
-        if slot.num.is_empty() {
-            // The first child: `0.0 + term` (not `term`), bit-identical to summing onto zeros.
-            slot.num.extend(col.iter().map(|&x| 0.0 + term(x)));
-        } else {
-            slot.num.iter_mut().zip(col).for_each(|(nu, &x)| *nu += term(x));
-        }
-        let complete = gaps == 0;
-        match (&mut slot.den, complete) {
-            (Uniform::Same(d), true) => *d += w,
-            (den, _) => {
-                let v = den.per_unit(col.len());
-                v.iter_mut().zip(col).for_each(|(d, &x)| *d += if x.is_nan() { 0.0 } else { w });
-            }
-        }
-        match (&mut slot.cnt, complete) {
-            (Uniform::Same(c), true) => *c += 1,
-            (cnt, _) => {
-                let v = cnt.per_unit(col.len());
-                v.iter_mut().zip(col).for_each(|(c, &x)| *c += u32::from(!x.is_nan()));
-            }
-        }
+    /// Add an indicator column to its parent's sums.
+    ///
+    /// # Errors
+    /// A value outside the parent's mean's domain (the caller reports it as `run` does).
+    fn add(&mut self, fw: &Framework, node: usize, col: &[f64]) -> std::result::Result<(), (usize, String)> {
+        let Some(s) = self.slot_of_parent[node] else { return Ok(()) };
+        self.slots[s].1.add(fw.nodes()[node].weight, col)
     }
 
     /// The units × `aggregates` matrix (column-major): the streamed means, and zeros in the
@@ -306,12 +245,12 @@ impl StreamedMeans {
     fn into_aggregates(self, aggregates: &[usize], n: usize) -> Result<(Array2<f64>, Vec<bool>)> {
         let mut done = vec![false; self.slot_of_parent.len()];
         let mut slot_of = vec![None; self.slot_of_parent.len()];
-        self.slots.iter().enumerate().for_each(|(k, s)| slot_of[s.node] = Some(k));
+        self.slots.iter().enumerate().for_each(|(k, (node, _))| slot_of[*node] = Some(k));
         let mut v = Vec::with_capacity(n * aggregates.len());
         for &a in aggregates {
             match slot_of[a] {
                 Some(k) => {
-                    self.slots[k].extend_means(&mut v);
+                    self.slots[k].1.extend(&mut v);
                     done[a] = true;
                 }
                 None => v.resize(v.len() + n, 0.0),
@@ -328,65 +267,18 @@ impl StreamedMeans {
     /// Write the streamed aggregates; returns which nodes are done.
     fn finish(self, scores: &mut Array2<f64>, col_of: &[usize]) -> Vec<bool> {
         let mut done = vec![false; col_of.len()];
-        for slot in self.slots {
-            let mut col = scores.column_mut(col_of[slot.node]);
+        for (node, sums) in self.slots {
+            let mut col = scores.column_mut(col_of[node]);
             match col.as_slice_mut() {
-                Some(out) => slot.write_means(out),
+                Some(out) => sums.write(out),
                 None => {
                     let mut out = vec![0.0; col.len()];
-                    slot.write_means(&mut out);
+                    sums.write(&mut out);
                     col.assign(&ndarray::ArrayView1::from(&out));
                 }
             }
-            done[slot.node] = true;
+            done[node] = true;
         }
         done
-    }
-}
-
-impl Slot {
-    /// Append the means (as [`Slot::write_means`]) to `v`.
-    fn extend_means(&self, v: &mut Vec<f64>) {
-        let need = self.need;
-        let mean = |num: f64, den: f64, cnt: u32| if cnt as usize >= need && den > 0.0 { num / den } else { f64::NAN };
-        match (&self.den, &self.cnt) {
-            (Uniform::Same(d), Uniform::Same(c)) => v.extend(self.num.iter().map(|&nu| mean(nu, *d, *c))),
-            (den, cnt) => v.extend(self.num.iter().enumerate().map(|(k, &nu)| mean(nu, den.get(k), cnt.get(k)))),
-        }
-    }
-
-    /// `out[k] = num[k] / Σw[k]`, NaN without enough children or weight. One loop per
-    /// representation of Σw and the count (no per-unit match): the uniform case is a
-    /// branch-free division that vectorises.
-    fn write_means(&self, out: &mut [f64]) {
-        let need = self.need;
-        let mean = |num: f64, den: f64, cnt: u32| if cnt as usize >= need && den > 0.0 { num / den } else { f64::NAN };
-        match (&self.den, &self.cnt) {
-            (Uniform::Same(d), Uniform::Same(c)) => out.iter_mut().zip(&self.num).for_each(|(o, &nu)| *o = mean(nu, *d, *c)),
-            (den, cnt) => {
-                for (k, (o, &nu)) in out.iter_mut().zip(&self.num).enumerate() {
-                    *o = mean(nu, den.get(k), cnt.get(k));
-                }
-            }
-        }
-    }
-}
-
-impl<T: Copy> Uniform<T> {
-    fn per_unit(&mut self, n: usize) -> &mut Vec<T> {
-        if let Uniform::Same(v) = *self {
-            *self = Uniform::PerUnit(vec![v; n]);
-        }
-        match self {
-            Uniform::PerUnit(v) => v,
-            Uniform::Same(_) => unreachable!("just made per-unit"),
-        }
-    }
-
-    fn get(&self, k: usize) -> T {
-        match self {
-            Uniform::Same(v) => *v,
-            Uniform::PerUnit(v) => v[k],
-        }
     }
 }

@@ -85,6 +85,15 @@ pub(crate) trait ColumnKernel {
     }
 }
 
+/// How a preparation step transforms one streamed column ([`crate::Step::stream`]): its
+/// column kernel, or the normaliser, fitted column by column.
+pub(crate) enum StreamKernel<'a> {
+    /// Denominate, impute, treat.
+    Column(Box<dyn ColumnKernel + 'a>),
+    /// Normalise.
+    Normalise(&'a crate::normalise::Normaliser),
+}
+
 /// Apply a column step to a whole stage: a column-major copy, then each column in place.
 pub(crate) fn apply_by_column(step: &dyn ColumnStep, input: &StepInput<'_>) -> crate::Result<StepOutput> {
     let mut kernel = step.begin(input)?;

@@ -105,7 +105,13 @@ class Normalise(Step):
 
 
 class Aggregate(Step):
-    """Aggregate level by level: ``arithmetic``, ``geometric`` (``shift``), ``harmonic``, ``generalised`` (``p``)."""
+    """Aggregate level by level, by ``method`` (options in brackets)
+
+    methods: ``arithmetic``, ``geometric`` (``shift``), ``harmonic``, ``generalised`` (``p``),
+    ``copeland``, ``mpi`` (``penalty``, ``sd``), ``ampi`` (``penalty``, ``goalposts``), ``topsis``
+    (``normalisation``), ``grey_relational`` (``rho``), ``vikor`` (``v``, ``output``), ``minimum``;
+    ``min_coverage`` and per-level / per-node ``overrides`` as in the pipeline document.
+    """
 
     def __init__(self, method: str = "arithmetic", **params: Any) -> None:
         super().__init__("aggregate", method=method, **params)
