@@ -9,6 +9,8 @@
 //! 5. Otherwise `chardetng` guesses from the lines with non-ASCII bytes. The guess is
 //!    used only if it decodes the whole file without an error *and* rests on at least
 //!    [`MIN_EVIDENCE`] non-ASCII bytes; a GBK guess decodes as GB18030 (its superset).
+//!    The detector is told the files come from China (top-level domain `cn`), so bytes
+//!    that fit GBK and Big5 / EUC-KR alike are read as GBK.
 //!    Anything else is an error naming the encodings tried, the first byte that is not
 //!    UTF-8 (line and byte column), and `--encoding`.
 
@@ -246,7 +248,10 @@ fn guess(bytes: &[u8]) -> (&'static Encoding, usize) {
         }
     }
     det.feed(b"", true);
-    (det.guess(None, chardetng::Utf8Detection::Deny), evidence)
+    // zhili's files come from mainland Chinese offices: tell the detector so (the `cn`
+    // top-level-domain hint), which favours GBK when the bytes fit Big5 or EUC-KR as well —
+    // a column of one repeated 县 is such a file.
+    (det.guess(Some(b"cn"), chardetng::Utf8Detection::Deny), evidence)
 }
 
 /// 1-based line and byte column of a byte offset.
@@ -310,6 +315,14 @@ mod tests {
         let (short, _, _) = GBK.encode("unit\n县\n");
         let e = decode(&short, "f").unwrap_err().to_string();
         assert!(e.contains("not confident") && e.contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn gbk_that_also_fits_other_cjk_encodings_is_gbk() {
+        // One repeated character (县 = CF D8) decodes in Big5 and EUC-KR too.
+        let text = format!("单位,a\n{}", "县,1\n".repeat(200));
+        let (gbk, _, _) = GBK.encode(&text);
+        assert_eq!(decode(&gbk, "f").unwrap(), (text, TextEncoding::Gb18030));
     }
 
     #[test]
