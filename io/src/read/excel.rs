@@ -187,7 +187,7 @@ fn number(c: &Data) -> std::result::Result<f64, String> {
         Data::Float(f) if f.is_finite() => Ok(*f),
         Data::Float(f) => Err(format!("\"{f}\" is not a finite number")),
         Data::Int(i) => Ok(*i as f64),
-        Data::String(s) => text_number(s).ok_or_else(|| format!("\"{}\" is not a number", zhili_core::text::cut(&layout::clean_text(s)))),
+        Data::String(s) => text_number(s).ok_or_else(|| format!("\"{}\" is not a number", zhili_core::text::cut(layout::clean_text(s)))),
         Data::Error(e) => Err(format!("the error value {e} is not a number")),
         Data::Bool(b) => Err(format!("the boolean {} is not a number", if *b { "TRUE" } else { "FALSE" })),
         Data::DateTime(_) | Data::DateTimeIso(_) | Data::DurationIso(_) => Err(format!("the date {} is not a number", text(c))),
