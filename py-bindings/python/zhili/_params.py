@@ -107,7 +107,8 @@ def optional_text(name: str, value: Any) -> Optional[str]:
 
 
 def weights(name: str, value: Any) -> Optional[Dict[str, float]]:
-    """``{node id: weight}`` with string keys and finite, non-negative numbers."""
+    """``{node id: weight}`` with string keys and finite numbers (the sign is the framework
+    validator's to check: a negative weight is a :class:`FrameworkError` naming the node)."""
     if value is None:
         return None
     if not isinstance(value, Mapping):
@@ -116,7 +117,7 @@ def weights(name: str, value: Any) -> Optional[Dict[str, float]]:
     for k, v in value.items():
         if not isinstance(k, str):
             raise ParameterError(name, value, f"node ids must be strings; got the key {show(k)}")
-        out[k] = real(f"{name}[{k!r}]", v, lo=0.0, hi=math.inf, closed=True)
+        out[k] = real(f"{name}[{k!r}]", v)
     return out
 
 
