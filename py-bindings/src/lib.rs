@@ -7,6 +7,7 @@
 
 mod analysis;
 mod error;
+mod fit;
 mod framework;
 mod json;
 mod methods;
@@ -80,6 +81,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<framework::PyFramework>()?;
     m.add_class::<pipeline::PyPipeline>()?;
     m.add_class::<run::PyRun>()?;
+    m.add_class::<fit::PyFittedPipeline>()?;
+    m.add_class::<fit::PyPartialFit>()?;
+    m.add_function(wrap_pyfunction!(fit::_partial_fit_from_json, m)?)?;
+    m.add_function(wrap_pyfunction!(fit::fit, m)?)?;
+    m.add_function(wrap_pyfunction!(fit::_fitted_from_json, m)?)?;
     m.add_function(wrap_pyfunction!(run::score, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::criteria_weights, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::group_weights, m)?)?;

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from . import analysis, datasets, frameworks, steps, weights
 from ._analysis import AuditReport, Design, UncertaintyResult, audit, replay, sensitivity, uncertainty
+from ._fit import FittedPipeline, PartialFit, fit
 from ._framework import Framework
 from ._grade import Graded, Grading, grade
 from ._native import (
@@ -45,6 +46,9 @@ __all__ = [
     "Pipeline",
     "Results",
     "score",
+    "fit",
+    "FittedPipeline",
+    "PartialFit",
     "read_csv",
     "read_excel",
     "read_parquet",
