@@ -327,7 +327,7 @@ fn frozen_treatment_clips_and_logs_new_data() {
         let x = f64::from(i);
         rows.push([x + 1.0, 1.0 + x % 3.0, if i == 19 { 1000.0 } else { x }, x, x.exp()]);
     }
-    let data = dataset(&rows, &vec![Some(0); 20], &[1.0; 20]);
+    let data = dataset(&rows, &[Some(0); 20], &[1.0; 20]);
     let p = Pipeline {
         steps: vec![
             Step::Treat(Treat {
