@@ -2,6 +2,7 @@
 //! [`Lang`], chosen by `--lang zh|en` (Python `lang=`), else the framework's own language,
 //! else the system locale, else English.
 
+use zhili_core::framework::Name;
 use zhili_core::Framework;
 
 /// A display language.
@@ -81,14 +82,19 @@ impl Lang {
         }
     }
 
+    /// A bilingual name in this language, else in the other language (`None` when it has none).
+    pub fn name(self, name: &Name) -> Option<&str> {
+        let (first, second) = match self {
+            Self::Zh => (&name.zh, &name.en),
+            Self::En => (&name.en, &name.zh),
+        };
+        first.as_deref().or(second.as_deref())
+    }
+
     /// A node's name in this language, falling back to the other language, then to its id.
     pub fn node_label(self, fw: &Framework, node: usize) -> String {
         let n = &fw.nodes()[node];
-        let (first, second) = match self {
-            Self::Zh => (&n.name.zh, &n.name.en),
-            Self::En => (&n.name.en, &n.name.zh),
-        };
-        first.clone().or_else(|| second.clone()).unwrap_or_else(|| n.id.clone())
+        self.name(&n.name).unwrap_or(&n.id).to_owned()
     }
 }
 

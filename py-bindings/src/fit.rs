@@ -14,7 +14,7 @@ use zhili_core::Dataset;
 use crate::error::{guard, PyZResult};
 use crate::framework::PyFramework;
 use crate::pipeline::PyPipeline;
-use crate::run::{Values, ValuesView};
+use crate::data::{Values, ValuesView};
 
 /// A pipeline fitted on one dataset (immutable): frozen steps, the framework with fitted
 /// weights, grading thresholds.

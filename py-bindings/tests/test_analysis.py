@@ -244,3 +244,12 @@ def test_ctrl_c_interrupts_promptly(asem_fw: zhili.Framework, asem_data: pd.Data
         timer.cancel()
         signal.signal(signal.SIGINT, previous)
     assert time.perf_counter() - t0 < 10
+
+
+def test_analysis_submodule_holds_every_analysis_and_top_level_names_are_aliases() -> None:
+    import zhili.analysis as a
+
+    for name in ["audit", "AuditReport", "uncertainty", "replay", "Design", "UncertaintyResult", "sensitivity"]:
+        assert getattr(zhili, name) is getattr(a, name), name
+    for name in ["coupling_coordination", "obstacle_degree"]:
+        assert callable(getattr(a, name)) and name in a.__all__

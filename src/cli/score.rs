@@ -196,17 +196,9 @@ fn ranked_table(fw: &Framework, data: &Dataset, run: &Run, x: &io::ResultsExport
     }
     let label = |i: usize| lang.node_label(fw, i);
     header.push(label(root));
-    // A name in `lang`, else the other language, else `fallback`.
-    let pick = |zh: &Option<String>, en: &Option<String>, fallback: String| {
-        let (first, second) = match lang {
-            io::Lang::Zh => (zh, en),
-            io::Lang::En => (en, zh),
-        };
-        first.clone().or_else(|| second.clone()).unwrap_or(fallback)
-    };
     let grades = match grading {
         Some(g) => {
-            header.push(pick(&g.name.zh, &g.name.en, word("grade")));
+            header.push(lang.name(&g.name).map_or_else(|| word("grade"), str::to_owned));
             Some(x.table())
         }
         None => None,

@@ -93,11 +93,7 @@ pub(crate) fn html(base: &Base, s: &Scored, meta: &Value, lang: Lang) -> String 
             .filter(|_| !score.is_nan());
         let (gname, colour) = band.map_or((String::new(), "#999"), |k| {
             let b = &base.grading.bands[k];
-            let n = match lang {
-                Lang::Zh => b.name.zh.clone(),
-                Lang::En => b.name.en.clone(),
-            };
-            (n.unwrap_or_else(|| b.id.clone()), colours[k])
+            (lang.name(&b.name).unwrap_or(&b.id).to_owned(), colours[k])
         });
         h.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}<span class=\"bar\" style=\"width:{:.1}%\"></span></td><td><span class=\"chip\" style=\"background:{colour}\"></span>{}</td>",

@@ -74,9 +74,5 @@ fn band_of(g: &GradingSpec, v: f64) -> Option<usize> {
 
 /// A band's name in `lang` (falling back to the other language, then its id).
 pub fn band_label(b: &Band, lang: Lang) -> &str {
-    let (first, second) = match lang {
-        Lang::Zh => (&b.name.zh, &b.name.en),
-        Lang::En => (&b.name.en, &b.name.zh),
-    };
-    first.as_deref().or(second.as_deref()).unwrap_or(&b.id)
+    lang.name(&b.name).unwrap_or(&b.id)
 }

@@ -17,7 +17,7 @@ Errors derive from :class:`ZhiliError`; their messages name the node, unit or co
 from __future__ import annotations
 
 from . import analysis, datasets, frameworks, steps, weights
-from ._analysis import AuditReport, Design, UncertaintyResult, audit, replay, sensitivity, uncertainty
+from .analysis import AuditReport, Design, UncertaintyResult, audit, replay, sensitivity, uncertainty
 from ._fit import FittedPipeline, PartialFit, fit
 from ._framework import Framework
 from ._grade import Graded, Grading, grade

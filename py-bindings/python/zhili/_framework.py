@@ -25,6 +25,14 @@ def _read(path: PathLike) -> Tuple[str, str]:
     return text, os.fspath(path)
 
 
+def _text(source: Union[str, "os.PathLike[str]"]) -> Tuple[str, str]:
+    """``(text, name)`` of a path or of literal text (text has a newline or is not a file)."""
+    if isinstance(source, os.PathLike) or ("\n" not in source and os.path.isfile(source)):
+        p = os.fspath(source)
+        return _native.read_text(p)[0], p
+    return str(source), "<text>"
+
+
 def _clean(v: Any) -> Any:
     if v is None:
         return None

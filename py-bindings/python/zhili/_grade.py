@@ -72,7 +72,7 @@ class Grading:
     __slots__ = ("_doc",)
 
     def __init__(self, source: Union[str, "os.PathLike[str]"]) -> None:
-        from ._analysis import _text
+        from ._framework import _text
 
         text, name = _text(source)
         self._doc: Dict[str, Any] = json.loads(_native.grading_spec(text, name))

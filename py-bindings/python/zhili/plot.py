@@ -39,7 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from matplotlib.axes import Axes
 
-    from ._analysis import UncertaintyResult
+    from .analysis import UncertaintyResult
     from ._framework import Framework
     from ._results import Results
 

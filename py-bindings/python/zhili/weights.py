@@ -454,7 +454,7 @@ def ahp_framework(
         overrides["allow_inconsistent"] = allow_inconsistent
     opts = json.dumps(overrides) if overrides else None
     if isinstance(judgements, (str, os.PathLike)):
-        from ._analysis import _text
+        from ._framework import _text
 
         text, _name = _text(judgements)
         out = json.loads(_native.ahp_framework(framework._inner, text, True, opts))

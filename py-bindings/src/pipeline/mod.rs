@@ -1,7 +1,11 @@
-//! `zhili._native.Pipeline`: a checked list of steps.
+//! `zhili._native.Pipeline`: a checked list of steps; its drivers [`score`] (stream or
+//! keep stages) and the [`run`] it returns.
 //!
 //! Steps built in Python go through the pipeline's JSON document, so every step and
 //! option the engine knows is available without binding code of its own.
+
+pub(crate) mod run;
+pub(crate) mod score;
 
 use pyo3::prelude::*;
 use zhili_core::Pipeline;

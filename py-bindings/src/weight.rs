@@ -1,16 +1,18 @@
-//! AHP, benefit of the doubt, PCA details, weight combinations, coupling coordination and
-//! obstacle degrees. Options travel as JSON documents (the engine's serde forms), results
-//! come back as JSON (matrices as `{"v", "dim", "data"}`, row-major) except where a numpy
-//! array is cheaper. Heavy work (LPs, eigen-decompositions) runs with the GIL released.
+//! Weighting methods (`zhili_core::weight`): data-driven weights of criteria and of a
+//! framework's sibling groups, AHP, PCA details, benefit of the doubt, combinations.
+//! Options travel as JSON documents (the engine's serde forms, e.g.
+//! `{"method": "entropy", ...}`), results come back as JSON (matrices as
+//! `{"v", "dim", "data"}`, row-major) except where a numpy array is cheaper, so every option
+//! the engine gains works without new binding code. Heavy work (LPs, eigen-decompositions)
+//! runs with the GIL released.
 
 use numpy::{IntoPyArray, PyArray2, PyReadonlyArray2};
 use pyo3::prelude::*;
-use zhili_core::analysis::{coupling_coordination as core_coupling, obstacle_degree_framework, CouplingOptions};
 use zhili_core::weight::{
-    ahp, benefit_of_the_doubt, combine, group_geometric_mean, pca, AhpOptions, AhpSpec, BodOptions, Combination, Criteria, PcaOptions,
-    WeightResult,
+    ahp, benefit_of_the_doubt, combine, group_geometric_mean, group_weights as core_group_weights, pca, AhpOptions, AhpSpec, BodOptions,
+    Combination, Criteria, PcaOptions, WeightMethod, WeightResult,
 };
-use zhili_core::{Direction, Error};
+use zhili_core::{Aggregate, Direction, Error};
 
 use crate::error::{guard, PyZResult, PyZhiliError};
 use crate::framework::PyFramework;
@@ -147,40 +149,53 @@ pub(crate) fn combine_weights(sets_json: &str, rule_json: &str) -> PyResult<Stri
     })
 }
 
-/// Coupling coordination of the columns of `u` (units × subsystems, on [0, 1]);
-/// `options_json`: the engine's `CouplingOptions`. Returns `CouplingResult` as JSON
-/// (`c, t, d` as arrays, `band`).
+/// Weights of the columns of `values` (units × criteria) by a data-driven method
+/// (`method_json`, e.g. `{"method": "entropy"}`); returns the result as JSON
+/// (`method, criteria, weights, notes`). The GIL is released while computing.
 #[pyfunction]
-#[pyo3(signature = (u, options_json, unit_ids = None))]
-pub(crate) fn coupling(
+#[pyo3(signature = (values, names, directions, method_json, unit_ids = None))]
+pub(crate) fn criteria_weights(
     py: Python<'_>,
-    u: PyReadonlyArray2<'_, f64>,
-    options_json: &str,
+    values: PyReadonlyArray2<'_, f64>,
+    names: Vec<String>,
+    directions: Vec<String>,
+    method_json: &str,
     unit_ids: Option<Vec<String>>,
 ) -> PyResult<String> {
-    let x = u.as_array();
+    let x = values.as_array();
     py.detach(|| {
         guard(|| {
-            let opts: CouplingOptions = parse("coupling options", options_json)?;
-            to_json("coupling result", &core_coupling(x, &opts, unit_ids.as_deref())?)
+            let method: WeightMethod = parse("weighting method", method_json)?;
+            let crit = criteria(names, &directions, unit_ids, x.ncols())?;
+            to_json("weights", &method.compute(x, &crit)?)
         })
     })
 }
 
-/// Obstacle degrees of every framework node (`values`: units × framework indicators of
-/// normalised scores on [0, `max`]); returns `(node ids, units × nodes degrees)`, the
-/// indicators of a unit summing to 1.
+/// Data-driven weights for every sibling group of a framework, bottom-up (children's
+/// scores aggregated with `aggregate_json`, default arithmetic). `values` is units ×
+/// framework indicators. Returns `[(node id, weight)]`, ready for `with_weights`.
 #[pyfunction]
-#[pyo3(signature = (framework, values, max, unit_ids = None))]
-pub(crate) fn obstacles<'py>(
-    py: Python<'py>,
+#[pyo3(signature = (framework, values, method_json, aggregate_json = None, unit_ids = None))]
+pub(crate) fn group_weights(
+    py: Python<'_>,
     framework: &PyFramework,
-    values: PyReadonlyArray2<'py, f64>,
-    max: f64,
+    values: PyReadonlyArray2<'_, f64>,
+    method_json: &str,
+    aggregate_json: Option<&str>,
     unit_ids: Option<Vec<String>>,
-) -> PyResult<(Vec<String>, Bound<'py, PyArray2<f64>>)> {
+) -> PyResult<Vec<(String, f64)>> {
     let x = values.as_array();
     let fw = &framework.inner;
-    let o = py.detach(|| guard(|| Ok(obstacle_degree_framework(fw, x, max, unit_ids.as_deref())?)))?;
-    Ok((o.nodes, o.degree.into_pyarray(py)))
+    py.detach(|| {
+        guard(|| {
+            let method: WeightMethod = parse("weighting method", method_json)?;
+            let agg: Aggregate = match aggregate_json {
+                Some(s) => parse("aggregate step", s)?,
+                None => Aggregate::default(),
+            };
+            let ws = core_group_weights(fw, x, &method, &agg, unit_ids.as_deref())?;
+            Ok(ws.weights.into_iter().collect())
+        })
+    })
 }

@@ -1,5 +1,6 @@
-//! Data files → plain tables for Python (`zhili.read_csv`, `read_excel`, `read_parquet`),
-//! through the same Rust readers as the CLI (`zhili_io::read_table`).
+//! Files in (`zhili::io`): text in any detected encoding, data tables for
+//! `zhili.read_csv` / `read_excel` / `read_parquet` through the same Rust readers as the
+//! CLI, and the reader's own check of a dataset file.
 
 use std::path::PathBuf;
 
@@ -10,6 +11,26 @@ use zhili::io::{Column, DataFormat, DataOptions, Table};
 
 use crate::error::guard;
 use crate::framework::PyFramework;
+
+/// Read a text file, detecting its encoding (UTF-8 with or without BOM, GBK / GB18030,
+/// UTF-16 with BOM). Returns `(text, encoding)` with encoding `utf-8`, `gb18030` or `utf-16`.
+#[pyfunction]
+pub(crate) fn read_text(path: std::path::PathBuf) -> PyResult<(String, &'static str)> {
+    guard(|| {
+        let (text, enc) = zhili::io::read_text(&path)?;
+        Ok((text, enc.name()))
+    })
+}
+
+/// Decode bytes as [`read_text`] does; `file` names the source in errors.
+#[pyfunction]
+#[pyo3(signature = (data, file = "<bytes>"))]
+pub(crate) fn decode(data: &[u8], file: &str) -> PyResult<(String, &'static str)> {
+    guard(|| {
+        let (text, enc) = zhili::io::decode(data, file)?;
+        Ok((text, enc.name()))
+    })
+}
 
 /// Read a data file (CSV in any detected or given encoding, a workbook sheet, Parquet,
 /// Arrow IPC) into `(names, columns, encoding)`: one float64 array per numeric column

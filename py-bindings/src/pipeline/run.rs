@@ -1,9 +1,10 @@
-//! `zhili._native.score` and `zhili._native.Run`: the computation and everything it kept.
+//! `zhili._native.Run`: a pipeline's run and everything it kept (stages, log, scores and
+//! ranks at every node), lazily rebuilt stages, the HTML and Excel reports, pickling.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
-use ndarray::{Array2, ShapeBuilder};
+use ndarray::Array2;
 use numpy::{PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, ToPyArray};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
@@ -11,31 +12,31 @@ use zhili_core::log::Level;
 use zhili_core::pipeline::{Stage, StageData, Step};
 use zhili_core::{Dataset, Error, FittedNormaliser, Framework, LogEntry, Pipeline, Results, Run, Ties};
 
-use crate::error::{guard, PyZhiliError, UnknownIdError};
+use crate::data::{to_col_major, DatasetParts, ValuesView};
+use crate::error::{guard, PyZResult, PyZhiliError, UnknownIdError};
 use crate::framework::PyFramework;
-use crate::pipeline::PyPipeline;
 
-/// The outcome of [`score`]: every stage, the step log, scores and ranks at every node.
+/// The outcome of [`score`](super::score::score): every stage, the step log, scores and ranks at every node.
 #[pyclass(name = "Run", module = "zhili._native", frozen)]
 pub(crate) struct PyRun {
-    run: Run,
+    pub(super) run: Run,
     /// Unit id of every dataset row (stage `units` index into this).
-    units: Vec<String>,
+    pub(super) units: Vec<String>,
     /// Time of every dataset row (panel data), if any.
-    time: Option<Vec<i64>>,
-    framework: Framework,
+    pub(super) time: Option<Vec<i64>>,
+    pub(super) framework: Framework,
     /// Seconds spent in `Pipeline::run` (the engine alone), for overhead measurements.
-    core_seconds: f64,
+    pub(super) core_seconds: f64,
     /// Seconds spent building the engine's `Dataset` (one copy of the values, checks).
-    build_seconds: f64,
+    pub(super) build_seconds: f64,
     /// The input-data row of each result row.
-    rows: Vec<usize>,
+    pub(super) rows: Vec<usize>,
     /// The default (lazy) run: what rebuilds the stages on first access. `None` for an
     /// eager run (`keep_stages=True`, or a pipeline that screens) and a streaming one
     /// (`keep_stages=False`).
-    lazy: Option<Lazy>,
+    pub(super) lazy: Option<Lazy>,
     /// The dataset and pipeline of the run (for the HTML report); `None` after unpickling.
-    inputs: Option<(Arc<Dataset>, Pipeline)>,
+    pub(super) inputs: Option<(Arc<Dataset>, Pipeline)>,
 }
 
 /// The inputs of a lazy run and, once asked for, its stages.
@@ -44,10 +45,10 @@ pub(crate) struct PyRun {
 /// results of every node and the log, no stages). The stages come from running the
 /// same pipeline on the same dataset and framework with [`Pipeline::run`] — the call the
 /// eager path makes — so they are the eager path's, bit for bit.
-struct Lazy {
-    pipeline: Pipeline,
-    dataset: Arc<Dataset>,
-    stages: OnceLock<Vec<Stage>>,
+pub(super) struct Lazy {
+    pub(super) pipeline: Pipeline,
+    pub(super) dataset: Arc<Dataset>,
+    pub(super) stages: OnceLock<Vec<Stage>>,
 }
 
 impl Lazy {
@@ -81,7 +82,7 @@ impl Lazy {
 
 /// The input-data row of each result row: the last stage's rows, or (stages not kept)
 /// the result units matched in order against the data's units (results keep data order).
-fn result_rows_of(run: &Run, units: &[String]) -> Vec<usize> {
+pub(super) fn result_rows_of(run: &Run, units: &[String]) -> Vec<usize> {
     if let Some(s) = run.stages.last() {
         return s.data.units.clone();
     }
@@ -498,23 +499,18 @@ type LazyState<'py> = (
 );
 
 /// The dataset of a pickled lazy run, built as `score` built it.
-fn dataset_from_state(units: &[String], time: Option<&[i64]>, state: &LazyState<'_>) -> zhili_core::Result<Dataset> {
+fn dataset_from_state(units: &[String], time: Option<&[i64]>, state: &LazyState<'_>) -> PyZResult<Dataset> {
     let (_, ids, values, names, groups, numeric) = state;
-    let values = to_col_major(values.as_array());
-    let mut ds = match time {
-        Some(t) => Dataset::panel(units.to_vec(), t.to_vec(), ids.clone(), values)?,
-        None => Dataset::new(units.to_vec(), ids.clone(), values)?,
-    };
-    if let Some(n) = names {
-        ds = ds.with_unit_names(n.clone())?;
+    DatasetParts {
+        unit_ids: units.to_vec(),
+        indicator_ids: ids.clone(),
+        values: ValuesView::Matrix(values.as_array()),
+        unit_names: names.clone(),
+        groups: groups.clone(),
+        numeric: numeric.iter().map(|(k, v)| (k.clone(), v.as_array())).collect(),
+        time: time.map(<[i64]>::to_vec),
     }
-    for (k, g) in groups {
-        ds = ds.with_group(k.clone(), g.clone())?;
-    }
-    for (k, v) in numeric {
-        ds = ds.with_numeric(k.clone(), v.as_array().to_vec())?;
-    }
-    Ok(ds)
+    .build()
 }
 
 /// Unpickle helper: rebuild a run from its parts (`lazy`: the inputs of a lazy run).
@@ -578,160 +574,4 @@ pub(crate) fn _run_from_state(
             lazy,
         })
     })
-}
-
-fn to_col_major(v: ndarray::ArrayView2<'_, f64>) -> Array2<f64> {
-    let mut a = Array2::<f64>::zeros(v.dim().f());
-    a.assign(&v);
-    a
-}
-
-/// Indicator values: one units × indicators matrix, or one array per indicator column
-/// (what a pandas DataFrame holds: its float columns are read in place).
-#[derive(FromPyObject)]
-pub(crate) enum Values<'py> {
-    /// A 2-D float64 array.
-    Matrix(PyReadonlyArray2<'py, f64>),
-    /// 1-D float64 arrays, one per indicator.
-    Columns(Vec<PyReadonlyArray1<'py, f64>>),
-}
-
-pub(crate) enum ValuesView<'a> {
-    Matrix(ndarray::ArrayView2<'a, f64>),
-    Columns(Vec<ndarray::ArrayView1<'a, f64>>),
-}
-
-impl ValuesView<'_> {
-    /// One owned column-major copy (the engine's layout): a straight copy per column for
-    /// columns and Fortran-ordered matrices, a transposing copy for C-ordered ones.
-    pub(crate) fn to_owned(&self) -> Result<Array2<f64>, PyZhiliError> {
-        match self {
-            ValuesView::Matrix(v) => Ok(to_col_major(v.view())),
-            ValuesView::Columns(cs) => {
-                let n = cs.first().map_or(0, |c| c.len());
-                if let Some((j, c)) = cs.iter().enumerate().find(|(_, c)| c.len() != n) {
-                    return Err(PyZhiliError(Error::Shape {
-                        what: format!("indicator column #{}", j + 1),
-                        expected: format!("{n} values"),
-                        found: c.len().to_string(),
-                    }));
-                }
-                let mut a = Array2::<f64>::zeros((n, cs.len()).f());
-                for (j, c) in cs.iter().enumerate() {
-                    a.column_mut(j).assign(c);
-                }
-                Ok(a)
-            }
-        }
-    }
-}
-
-impl<'py> Values<'py> {
-    /// Views of the arrays (to be copied once with the GIL released).
-    pub(crate) fn view(&self) -> ValuesView<'_> {
-        match self {
-            Values::Matrix(a) => ValuesView::Matrix(a.as_array()),
-            Values::Columns(cs) => ValuesView::Columns(cs.iter().map(|c| c.as_array()).collect()),
-        }
-    }
-}
-
-/// Score a dataset: build it from arrays, run the pipeline with the GIL released.
-///
-/// `keep_stages = None` (the default) streams columns through the steps
-/// (`Pipeline::score_every_node`: the results of every node and the log) and keeps the
-/// dataset and pipeline, so that the stages are built on first access, as
-/// `keep_stages = true` builds them up front (`Pipeline::run`; also the default for a
-/// pipeline that screens, which cannot stream). `keep_stages = false` streams and keeps
-/// the aggregate scores and the log only (`Pipeline::score`).
-///
-/// `values` is units × `indicator_ids` (float64, NaN = missing); it is read in place
-/// (no copy on the Python side) and copied once into the engine's dataset.
-#[pyfunction]
-#[pyo3(signature = (framework, pipeline, unit_ids, indicator_ids, values, *, unit_names = None, groups = None, numeric = None, time = None, weights = None, keep_stages = None))]
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn score(
-    py: Python<'_>,
-    framework: &PyFramework,
-    pipeline: &PyPipeline,
-    unit_ids: Vec<String>,
-    indicator_ids: Vec<String>,
-    values: Values<'_>,
-    unit_names: Option<Vec<String>>,
-    groups: Option<BTreeMap<String, Vec<Option<String>>>>,
-    numeric: Option<BTreeMap<String, PyReadonlyArray1<'_, f64>>>,
-    time: Option<Vec<i64>>,
-    weights: Option<BTreeMap<String, f64>>,
-    keep_stages: Option<bool>,
-) -> PyResult<PyRun> {
-    let view = match &values {
-        Values::Matrix(a) => ValuesView::Matrix(a.as_array()),
-        Values::Columns(cs) => ValuesView::Columns(cs.iter().map(|c| c.as_array()).collect()),
-    };
-    let numeric_views: Vec<(String, ndarray::ArrayView1<'_, f64>)> = numeric
-        .as_ref()
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_array())).collect())
-        .unwrap_or_default();
-    let fw_in = &framework.inner;
-    let pipe = &pipeline.inner;
-    py.detach(move || {
-        guard(|| {
-            let fw = match &weights {
-                Some(w) => fw_in.with_weights(w.iter().map(|(k, v)| (k.as_str(), *v)))?,
-                None => fw_in.clone(),
-            };
-            let t_build = std::time::Instant::now();
-            let units = unit_ids.clone();
-            let values = view.to_owned()?;
-            let mut ds = match &time {
-                Some(t) => Dataset::panel(unit_ids, t.clone(), indicator_ids, values)?,
-                None => Dataset::new(unit_ids, indicator_ids, values)?,
-            };
-            if let Some(n) = unit_names {
-                ds = ds.with_unit_names(n)?;
-            }
-            for (k, g) in groups.unwrap_or_default() {
-                ds = ds.with_group(k, g)?;
-            }
-            for (k, v) in numeric_views {
-                ds = ds.with_numeric(k, v.to_vec())?;
-            }
-            let build_seconds = t_build.elapsed().as_secs_f64();
-            let t0 = std::time::Instant::now();
-            let ds = Arc::new(ds);
-            let screens = pipe.steps.iter().any(|s| matches!(s, Step::Screen(_)));
-            let (run, lazy) = match keep_stages {
-                Some(true) => (pipe.run(&fw, &ds)?, None),
-                Some(false) => (pipe.score(&fw, &ds)?, None),
-                None if screens => (pipe.run(&fw, &ds)?, None),
-                None => {
-                    let run = pipe.score_every_node(&fw, &ds)?;
-                    let lazy = Lazy {
-                        pipeline: pipe.clone(),
-                        dataset: Arc::clone(&ds),
-                        stages: OnceLock::new(),
-                    };
-                    (run, Some(lazy))
-                }
-            };
-            let core_seconds = t0.elapsed().as_secs_f64();
-            Ok(PyRun {
-                rows: result_rows_of(&run, &units),
-                run,
-                units,
-                time,
-                framework: fw,
-                core_seconds,
-                build_seconds,
-                lazy,
-                inputs: Some((ds, pipe.clone())),
-            })
-        })
-    })
-}
-
-/// Test hook: panics inside the guard, to show a panic surfaces as `InternalError`.
-#[pyfunction]
-pub(crate) fn _debug_panic() -> PyResult<()> {
-    guard(|| -> crate::error::PyZResult<()> { panic!("deliberate panic for tests") })
 }
