@@ -11,10 +11,10 @@ use pyo3::prelude::*;
 use zhili_core::fit::{FitOptions, FittedPipeline, PartialFit};
 use zhili_core::Dataset;
 
+use crate::data::{Values, ValuesView};
 use crate::error::{guard, PyZResult};
 use crate::framework::PyFramework;
 use crate::pipeline::PyPipeline;
-use crate::data::{Values, ValuesView};
 
 /// A pipeline fitted on one dataset (immutable): frozen steps, the framework with fitted
 /// weights, grading thresholds.
