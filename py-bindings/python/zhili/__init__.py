@@ -20,6 +20,7 @@ from . import analysis, datasets, frameworks, steps, weights
 from ._data import ZhiliWarning
 from ._derive import derive_grid_events, grade_households
 from .analysis import AuditReport, Design, UncertaintyResult, audit, replay, sensitivity, uncertainty
+from ._fit import FittedPipeline, PartialFit, fit
 from ._framework import Framework
 from ._grade import Graded, Grading, grade
 from ._native import (
@@ -51,6 +52,9 @@ __all__ = [
     "Pipeline",
     "Results",
     "score",
+    "fit",
+    "FittedPipeline",
+    "PartialFit",
     "read_csv",
     "read_excel",
     "read_parquet",

@@ -25,6 +25,11 @@ __all__ = [
     "Framework",
     "Pipeline",
     "Run",
+    "FittedPipeline",
+    "fit",
+    "_fitted_from_json",
+    "PartialFit",
+    "_partial_fit_from_json",
     "score",
     "criteria_weights",
     "group_weights",
@@ -133,6 +138,57 @@ class Pipeline:
     def step_types(self) -> List[str]: ...
     def __reduce__(self) -> Tuple[Any, Tuple[str]]: ...
     def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class FittedPipeline:
+    @staticmethod
+    def from_json(text: str) -> FittedPipeline: ...
+    @staticmethod
+    def from_toml(text: str) -> FittedPipeline: ...
+    def to_json(self) -> str: ...
+    def to_toml(self) -> str: ...
+    def framework(self) -> Framework: ...
+    def pipeline(self) -> Pipeline: ...
+    def __reduce__(self) -> Tuple[Any, Tuple[str]]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+
+def fit(
+    framework: Framework,
+    pipeline: Pipeline,
+    unit_ids: Sequence[str],
+    indicator_ids: Sequence[str],
+    values: Union[npt.NDArray[np.float64], Sequence[npt.NDArray[np.float64]]],
+    *,
+    unit_names: Optional[Sequence[str]] = None,
+    groups: Optional[Mapping[str, Sequence[Optional[str]]]] = None,
+    numeric: Optional[Mapping[str, npt.NDArray[np.float64]]] = None,
+    time: Optional[Sequence[int]] = None,
+    options: Optional[str] = None,
+) -> FittedPipeline: ...
+def _fitted_from_json(text: str) -> FittedPipeline: ...
+
+@final
+class PartialFit:
+    def __new__(cls, framework: Framework, pipeline: Pipeline, options: Optional[str] = None) -> PartialFit: ...
+    def update(
+        self,
+        unit_ids: Sequence[str],
+        indicator_ids: Sequence[str],
+        values: Union[npt.NDArray[np.float64], Sequence[npt.NDArray[np.float64]]],
+        *,
+        unit_names: Optional[Sequence[str]] = None,
+        groups: Optional[Mapping[str, Sequence[Optional[str]]]] = None,
+        numeric: Optional[Mapping[str, npt.NDArray[np.float64]]] = None,
+        time: Optional[Sequence[int]] = None,
+    ) -> None: ...
+    def merge(self, other: PartialFit) -> None: ...
+    def finish(self) -> FittedPipeline: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(text: str) -> PartialFit: ...
+    def __reduce__(self) -> Tuple[Any, Tuple[str]]: ...
+
+def _partial_fit_from_json(text: str) -> PartialFit: ...
 
 @final
 class Run:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from . import _native
 from ._framework import PathLike, _read, _write
 from .steps import Step
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._fit import FittedPipeline
 
 
 class Pipeline:
@@ -120,6 +123,21 @@ class Pipeline:
     def ties(self) -> str:
         """The tie rule of the ranks (``min``, ``max``, ``average``, ``dense``, ``first``)."""
         return str(self.to_dict().get("ties", "min"))
+
+    def fit(self, framework: Any, data: Any, **kwargs: Any) -> "FittedPipeline":
+        """Fit this pipeline on ``data``; returns a :class:`FittedPipeline` to apply to other data.
+
+        The keyword arguments are those of :func:`zhili.fit` (``unit=``, ``weights=``,
+        ``grading=``, ...).
+
+        >>> import numpy as np, zhili
+        >>> fw = zhili.Framework.from_dict({"version": 1, "nodes": [{"id": "i"}, {"id": "a", "parent": "i"}]})
+        >>> zhili.Pipeline.default().fit(fw, np.array([[1.0], [3.0]])).apply(np.array([[2.0]])).index.tolist()
+        [50.0]
+        """
+        from ._fit import fit
+
+        return fit(framework, data, self, **kwargs)
 
     def __repr__(self) -> str:
         return f"Pipeline([{', '.join(repr(s) for s in self.steps)}], ties={self.ties!r})"

@@ -1,0 +1,300 @@
+//! `zhili._native.FittedPipeline` and `fit`: fit once, apply anywhere.
+//!
+//! The fitted pipeline travels as its JSON document (pickling, Dask); applying it goes
+//! through `score` with the fitted framework and the frozen pipeline, so results are the
+//! ones `zhili.score` gives.
+
+use std::collections::BTreeMap;
+
+use numpy::PyReadonlyArray1;
+use pyo3::prelude::*;
+use zhili_core::fit::{FitOptions, FittedPipeline, PartialFit};
+use zhili_core::Dataset;
+
+use crate::data::{Values, ValuesView};
+use crate::error::{guard, PyZResult};
+use crate::framework::PyFramework;
+use crate::pipeline::PyPipeline;
+
+/// A pipeline fitted on one dataset (immutable): frozen steps, the framework with fitted
+/// weights, grading thresholds.
+#[pyclass(name = "FittedPipeline", module = "zhili._native", frozen, eq)]
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PyFittedPipeline {
+    pub(crate) inner: FittedPipeline,
+}
+
+#[pymethods]
+impl PyFittedPipeline {
+    /// Parse and validate a JSON document.
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<Self> {
+        guard(|| {
+            Ok(PyFittedPipeline {
+                inner: FittedPipeline::from_json_str(text)?,
+            })
+        })
+    }
+
+    /// Parse and validate a TOML document.
+    #[staticmethod]
+    fn from_toml(text: &str) -> PyResult<Self> {
+        guard(|| {
+            Ok(PyFittedPipeline {
+                inner: FittedPipeline::from_toml_str(text)?,
+            })
+        })
+    }
+
+    /// The document as pretty JSON.
+    fn to_json(&self) -> PyResult<String> {
+        guard(|| Ok(self.inner.to_json_string()?))
+    }
+
+    /// The document as TOML.
+    fn to_toml(&self) -> PyResult<String> {
+        guard(|| Ok(self.inner.to_toml_string()?))
+    }
+
+    /// The framework to score with (fitted weights applied).
+    fn framework(&self) -> PyResult<PyFramework> {
+        guard(|| {
+            Ok(PyFramework {
+                inner: self.inner.framework()?,
+            })
+        })
+    }
+
+    /// The frozen pipeline.
+    fn pipeline(&self) -> PyPipeline {
+        PyPipeline {
+            inner: self.inner.pipeline.clone(),
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        let steps: Vec<&str> = self.inner.pipeline.steps.iter().map(|s| s.type_name()).collect();
+        format!(
+            "<zhili._native.FittedPipeline {} (fitted on {} units)>",
+            steps.join(" → "),
+            self.inner.fitted_on.units
+        )
+    }
+
+    fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, (String,))> {
+        let f = py.import("zhili._native")?.getattr("_fitted_from_json")?.unbind();
+        Ok((f, (self.to_json()?,)))
+    }
+}
+
+/// Unpickle helper.
+#[pyfunction]
+pub(crate) fn _fitted_from_json(text: &str) -> PyResult<PyFittedPipeline> {
+    PyFittedPipeline::from_json(text)
+}
+
+/// The dataset arguments of `score` / `fit` / `PartialFit.update`, as one value.
+pub(crate) struct DataArgs<'py> {
+    pub(crate) unit_ids: Vec<String>,
+    pub(crate) indicator_ids: Vec<String>,
+    pub(crate) values: Values<'py>,
+    pub(crate) unit_names: Option<Vec<String>>,
+    pub(crate) groups: Option<BTreeMap<String, Vec<Option<String>>>>,
+    pub(crate) numeric: Option<BTreeMap<String, PyReadonlyArray1<'py, f64>>>,
+    pub(crate) time: Option<Vec<i64>>,
+}
+
+/// The owned parts of [`DataArgs`], built into a dataset with the GIL released.
+pub(crate) struct DataParts<'a> {
+    unit_ids: Vec<String>,
+    indicator_ids: Vec<String>,
+    values: ValuesView<'a>,
+    unit_names: Option<Vec<String>>,
+    groups: BTreeMap<String, Vec<Option<String>>>,
+    numeric: Vec<(String, ndarray::ArrayView1<'a, f64>)>,
+    time: Option<Vec<i64>>,
+}
+
+impl<'py> DataArgs<'py> {
+    pub(crate) fn parts(&self) -> DataParts<'_> {
+        DataParts {
+            unit_ids: self.unit_ids.clone(),
+            indicator_ids: self.indicator_ids.clone(),
+            values: self.values.view(),
+            unit_names: self.unit_names.clone(),
+            groups: self.groups.clone().unwrap_or_default(),
+            numeric: self
+                .numeric
+                .as_ref()
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_array())).collect())
+                .unwrap_or_default(),
+            time: self.time.clone(),
+        }
+    }
+}
+
+impl DataParts<'_> {
+    pub(crate) fn dataset(self) -> PyZResult<Dataset> {
+        let values = self.values.to_owned()?;
+        let mut ds = match self.time {
+            Some(t) => Dataset::panel(self.unit_ids, t, self.indicator_ids, values)?,
+            None => Dataset::new(self.unit_ids, self.indicator_ids, values)?,
+        };
+        if let Some(n) = self.unit_names {
+            ds = ds.with_unit_names(n)?;
+        }
+        for (k, g) in self.groups {
+            ds = ds.with_group(k, g)?;
+        }
+        for (k, v) in self.numeric {
+            ds = ds.with_numeric(k, v.to_vec())?;
+        }
+        Ok(ds)
+    }
+}
+
+/// Fit a pipeline on a dataset (built from arrays as in `score`); `options` is the JSON of
+/// `FitOptions` (`weights`, `weight_stage`, `grading`). The GIL is released while fitting.
+#[pyfunction]
+#[pyo3(signature = (framework, pipeline, unit_ids, indicator_ids, values, *, unit_names = None, groups = None, numeric = None, time = None, options = None))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn fit(
+    py: Python<'_>,
+    framework: &PyFramework,
+    pipeline: &PyPipeline,
+    unit_ids: Vec<String>,
+    indicator_ids: Vec<String>,
+    values: Values<'_>,
+    unit_names: Option<Vec<String>>,
+    groups: Option<BTreeMap<String, Vec<Option<String>>>>,
+    numeric: Option<BTreeMap<String, PyReadonlyArray1<'_, f64>>>,
+    time: Option<Vec<i64>>,
+    options: Option<&str>,
+) -> PyResult<PyFittedPipeline> {
+    let args = DataArgs {
+        unit_ids,
+        indicator_ids,
+        values,
+        unit_names,
+        groups,
+        numeric,
+        time,
+    };
+    let parts = args.parts();
+    let fw = &framework.inner;
+    let pipe = &pipeline.inner;
+    py.detach(move || {
+        guard(|| {
+            let opts = parse_options(options)?;
+            let ds = parts.dataset()?;
+            Ok(PyFittedPipeline {
+                inner: pipe.fit_with(fw, &ds, &opts)?,
+            })
+        })
+    })
+}
+
+/// A fit accumulated over row batches and merged across workers (see `zhili_core::fit::PartialFit`).
+#[pyclass(name = "PartialFit", module = "zhili._native")]
+#[derive(Debug, Clone)]
+pub(crate) struct PyPartialFit {
+    inner: PartialFit,
+}
+
+#[pymethods]
+impl PyPartialFit {
+    /// An empty partial fit; `options` is the JSON of the fit options (only fixed grading
+    /// thresholds are possible here).
+    #[new]
+    #[pyo3(signature = (framework, pipeline, options = None))]
+    fn new(framework: &PyFramework, pipeline: &PyPipeline, options: Option<&str>) -> PyResult<Self> {
+        guard(|| {
+            let opts = parse_options(options)?;
+            Ok(PyPartialFit {
+                inner: PartialFit::new(&framework.inner, &pipeline.inner, &opts)?,
+            })
+        })
+    }
+
+    /// Add a batch of rows (arrays as in `score`); the GIL is released.
+    #[pyo3(signature = (unit_ids, indicator_ids, values, *, unit_names = None, groups = None, numeric = None, time = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn update(
+        &mut self,
+        py: Python<'_>,
+        unit_ids: Vec<String>,
+        indicator_ids: Vec<String>,
+        values: Values<'_>,
+        unit_names: Option<Vec<String>>,
+        groups: Option<BTreeMap<String, Vec<Option<String>>>>,
+        numeric: Option<BTreeMap<String, PyReadonlyArray1<'_, f64>>>,
+        time: Option<Vec<i64>>,
+    ) -> PyResult<()> {
+        let args = DataArgs {
+            unit_ids,
+            indicator_ids,
+            values,
+            unit_names,
+            groups,
+            numeric,
+            time,
+        };
+        let parts = args.parts();
+        let inner = &mut self.inner;
+        py.detach(move || {
+            guard(|| {
+                let ds = parts.dataset()?;
+                inner.update(&ds)?;
+                Ok(())
+            })
+        })
+    }
+
+    /// Merge another partial fit into this one.
+    fn merge(&mut self, other: PyPartialFit) -> PyResult<()> {
+        guard(|| Ok(self.inner.merge(&other.inner)?))
+    }
+
+    /// The fitted pipeline.
+    fn finish(&self) -> PyResult<PyFittedPipeline> {
+        guard(|| {
+            Ok(PyFittedPipeline {
+                inner: self.inner.finish()?,
+            })
+        })
+    }
+
+    /// The state as JSON (exact: every partial sum is kept).
+    fn to_json(&self) -> PyResult<String> {
+        guard(|| serde_json::to_string(&self.inner).map_err(|e| zhili_core::Error::spec("partial fit", e.to_string()).into()))
+    }
+
+    /// A partial fit from [`PyPartialFit::to_json`].
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<Self> {
+        guard(|| {
+            let inner: PartialFit =
+                serde_json::from_str(text).map_err(|e| zhili_core::Error::parse("<partial fit>", Some(e.line()), None, e.to_string()))?;
+            Ok(PyPartialFit { inner })
+        })
+    }
+
+    fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, (String,))> {
+        let f = py.import("zhili._native")?.getattr("_partial_fit_from_json")?.unbind();
+        Ok((f, (self.to_json()?,)))
+    }
+}
+
+/// Unpickle helper.
+#[pyfunction]
+pub(crate) fn _partial_fit_from_json(text: &str) -> PyResult<PyPartialFit> {
+    PyPartialFit::from_json(text)
+}
+
+fn parse_options(options: Option<&str>) -> PyZResult<FitOptions> {
+    Ok(match options {
+        Some(s) => serde_json::from_str(s)
+            .map_err(|e| zhili_core::Error::spec("fit options", format!("{e} (fields: weights, weight_stage, grading)")))?,
+        None => FitOptions::default(),
+    })
+}
