@@ -109,9 +109,7 @@ impl Step {
     /// `inf` / `NaN` (see `finite.rs`).
     pub(crate) fn prepare(&self, input: &StepInput<'_>) -> Result<(StepOutput, Option<crate::FittedNormaliser>)> {
         let (out, fitted) = self.prepare_unchecked(input)?;
-        // `denominate` makes a value missing, with a warning, where the denominator is zero or
-        // missing (documented); every other step must keep numbers numbers
-        let new_missing_ok = matches!(self, Step::Denominate(_));
+        let new_missing_ok = self.makes_missing();
         finite::check_stage(
             self.stage_name(),
             input.framework,
@@ -121,6 +119,14 @@ impl Step {
             new_missing_ok,
         )?;
         Ok((out, fitted))
+    }
+
+    /// Whether the step may turn a number into a missing value, with a warning in the log
+    /// (documented): `denominate` where the denominator is zero or missing, a fitted treatment
+    /// where a new value lies outside the fitted log domain. Every other step must keep
+    /// numbers numbers (see `finite.rs`).
+    pub(crate) fn makes_missing(&self) -> bool {
+        matches!(self, Step::Denominate(_) | Step::TreatFitted(_))
     }
 
     fn prepare_unchecked(&self, input: &StepInput<'_>) -> Result<(StepOutput, Option<crate::FittedNormaliser>)> {

@@ -76,7 +76,7 @@ impl Pipeline {
                 log.reserve(source.iter().map(|&j| data.missing_in(j)).sum());
             }
         }
-        let denominates = prep.iter().any(|s| matches!(s, Step::Denominate(_)));
+        let makes_missing = prep.iter().any(Step::makes_missing);
         let mut fitted = Vec::new();
         let mut scratch = vec![0.0; n];
         let mut sums = StreamedMeans::new(fw, aggregate, n);
@@ -121,7 +121,7 @@ impl Pipeline {
                     StreamKernel::Normalise(nm) => fitted.push(nm.fit_transform_column(&mut scratch, input.indicator_node(j), log)?),
                 }
             }
-            if let Err(e) = super::finite::check_column(fw, data.unit_ids(), j, raw, &scratch, denominates) {
+            if let Err(e) = super::finite::check_column(fw, data.unit_ids(), j, raw, &scratch, makes_missing) {
                 // rare: the stage-by-stage path names the step that produced the value
                 return Err(self.run(fw, data).err().unwrap_or(e));
             }
