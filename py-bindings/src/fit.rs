@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
 use zhili_core::fit::{FitOptions, FittedPipeline, PartialFit};
-use zhili_core::Dataset;
 
-use crate::data::{Values, ValuesView};
+use crate::columns::UnitIds;
+use crate::data::{DatasetParts, Values};
 use crate::error::{guard, PyZResult};
 use crate::framework::PyFramework;
 use crate::pipeline::PyPipeline;
@@ -93,66 +93,6 @@ pub(crate) fn _fitted_from_json(text: &str) -> PyResult<PyFittedPipeline> {
     PyFittedPipeline::from_json(text)
 }
 
-/// The dataset arguments of `score` / `fit` / `PartialFit.update`, as one value.
-pub(crate) struct DataArgs<'py> {
-    pub(crate) unit_ids: Vec<String>,
-    pub(crate) indicator_ids: Vec<String>,
-    pub(crate) values: Values<'py>,
-    pub(crate) unit_names: Option<Vec<String>>,
-    pub(crate) groups: Option<BTreeMap<String, Vec<Option<String>>>>,
-    pub(crate) numeric: Option<BTreeMap<String, PyReadonlyArray1<'py, f64>>>,
-    pub(crate) time: Option<Vec<i64>>,
-}
-
-/// The owned parts of [`DataArgs`], built into a dataset with the GIL released.
-pub(crate) struct DataParts<'a> {
-    unit_ids: Vec<String>,
-    indicator_ids: Vec<String>,
-    values: ValuesView<'a>,
-    unit_names: Option<Vec<String>>,
-    groups: BTreeMap<String, Vec<Option<String>>>,
-    numeric: Vec<(String, ndarray::ArrayView1<'a, f64>)>,
-    time: Option<Vec<i64>>,
-}
-
-impl<'py> DataArgs<'py> {
-    pub(crate) fn parts(&self) -> DataParts<'_> {
-        DataParts {
-            unit_ids: self.unit_ids.clone(),
-            indicator_ids: self.indicator_ids.clone(),
-            values: self.values.view(),
-            unit_names: self.unit_names.clone(),
-            groups: self.groups.clone().unwrap_or_default(),
-            numeric: self
-                .numeric
-                .as_ref()
-                .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_array())).collect())
-                .unwrap_or_default(),
-            time: self.time.clone(),
-        }
-    }
-}
-
-impl DataParts<'_> {
-    pub(crate) fn dataset(self) -> PyZResult<Dataset> {
-        let values = self.values.to_owned()?;
-        let mut ds = match self.time {
-            Some(t) => Dataset::panel(self.unit_ids, t, self.indicator_ids, values)?,
-            None => Dataset::new(self.unit_ids, self.indicator_ids, values)?,
-        };
-        if let Some(n) = self.unit_names {
-            ds = ds.with_unit_names(n)?;
-        }
-        for (k, g) in self.groups {
-            ds = ds.with_group(k, g)?;
-        }
-        for (k, v) in self.numeric {
-            ds = ds.with_numeric(k, v.to_vec())?;
-        }
-        Ok(ds)
-    }
-}
-
 /// Fit a pipeline on a dataset (built from arrays as in `score`); `options` is the JSON of
 /// `FitOptions` (`weights`, `weight_stage`, `grading`). The GIL is released while fitting.
 #[pyfunction]
@@ -162,7 +102,7 @@ pub(crate) fn fit(
     py: Python<'_>,
     framework: &PyFramework,
     pipeline: &PyPipeline,
-    unit_ids: Vec<String>,
+    unit_ids: UnitIds,
     indicator_ids: Vec<String>,
     values: Values<'_>,
     unit_names: Option<Vec<String>>,
@@ -171,22 +111,13 @@ pub(crate) fn fit(
     time: Option<Vec<i64>>,
     options: Option<&str>,
 ) -> PyResult<PyFittedPipeline> {
-    let args = DataArgs {
-        unit_ids,
-        indicator_ids,
-        values,
-        unit_names,
-        groups,
-        numeric,
-        time,
-    };
-    let parts = args.parts();
+    let parts = DatasetParts::new(unit_ids.0, indicator_ids, &values, unit_names, groups, numeric.as_ref(), time);
     let fw = &framework.inner;
     let pipe = &pipeline.inner;
     py.detach(move || {
         guard(|| {
             let opts = parse_options(options)?;
-            let ds = parts.dataset()?;
+            let ds = parts.build()?;
             Ok(PyFittedPipeline {
                 inner: pipe.fit_with(fw, &ds, &opts)?,
             })
@@ -222,7 +153,7 @@ impl PyPartialFit {
     fn update(
         &mut self,
         py: Python<'_>,
-        unit_ids: Vec<String>,
+        unit_ids: UnitIds,
         indicator_ids: Vec<String>,
         values: Values<'_>,
         unit_names: Option<Vec<String>>,
@@ -230,20 +161,11 @@ impl PyPartialFit {
         numeric: Option<BTreeMap<String, PyReadonlyArray1<'_, f64>>>,
         time: Option<Vec<i64>>,
     ) -> PyResult<()> {
-        let args = DataArgs {
-            unit_ids,
-            indicator_ids,
-            values,
-            unit_names,
-            groups,
-            numeric,
-            time,
-        };
-        let parts = args.parts();
+        let parts = DatasetParts::new(unit_ids.0, indicator_ids, &values, unit_names, groups, numeric.as_ref(), time);
         let inner = &mut self.inner;
         py.detach(move || {
             guard(|| {
-                let ds = parts.dataset()?;
+                let ds = parts.build()?;
                 inner.update(&ds)?;
                 Ok(())
             })

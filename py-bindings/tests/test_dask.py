@@ -20,6 +20,11 @@ FACTORS = [{"type": "weights", "spread": 0.25}]
 
 @pytest.fixture(scope="module")
 def client():  # type: ignore[no-untyped-def]
+    import dask
+
+    # A killed worker marks its tasks suspicious; retrying is what the last test checks, so a
+    # slow CI machine must not turn one kill into KilledWorker.
+    dask.config.set({"distributed.scheduler.allowed-failures": 10})
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         with distributed.Client(cluster) as c:
             yield c
@@ -93,7 +98,8 @@ def test_killed_worker_is_retried(client) -> None:  # type: ignore[no-untyped-de
     import time
 
     kw = dict(unit=SAMPLE.unit, names=SAMPLE.names, time=SAMPLE.time)
-    one = zhili.uncertainty(SAMPLE.framework, SAMPLE.data, SAMPLE.pipeline, factors=FACTORS, runs=2000, seed=3, **kw)
+    # enough runs that the computation is still going when the killer finds a busy worker
+    one = zhili.uncertainty(SAMPLE.framework, SAMPLE.data, SAMPLE.pipeline, factors=FACTORS, runs=20000, seed=3, **kw)
     killed = []
 
     def kill_one_busy_worker() -> None:
@@ -101,14 +107,17 @@ def test_killed_worker_is_retried(client) -> None:  # type: ignore[no-untyped-de
         while time.monotonic() < deadline and not killed:
             busy = [w for w, tasks in client.processing().items() if tasks]
             if busy:
-                pid = client.run(os.getpid, workers=[busy[0]])[busy[0]]
-                os.kill(pid, signal.SIGKILL)
-                killed.append(pid)
+                try:
+                    pid = client.run(os.getpid, workers=[busy[0]])[busy[0]]
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(pid)
+                except Exception:  # the worker finished or left meanwhile: look again
+                    pass
             time.sleep(0.05)
 
     t = threading.Thread(target=kill_one_busy_worker)
     t.start()
-    dist = zd.uncertainty(SAMPLE.data, SAMPLE.framework, FACTORS, runs=2000, seed=3, client=client, pipeline=SAMPLE.pipeline, partitions=40, **kw)
+    dist = zd.uncertainty(SAMPLE.data, SAMPLE.framework, FACTORS, runs=20000, seed=3, client=client, pipeline=SAMPLE.pipeline, partitions=40, **kw)
     t.join()
     assert killed, "no worker was killed mid-computation"
     pd.testing.assert_frame_equal(dist.index, one.index, check_exact=True, check_dtype=False)
