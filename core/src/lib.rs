@@ -2,6 +2,7 @@
 
 pub mod aggregate;
 pub mod analysis;
+pub mod cancel;
 pub mod data;
 mod error;
 pub mod fit;

@@ -187,3 +187,24 @@ def test_sensitivity_is_interrupted_by_a_signal(tmp_path: Any) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.stdout.strip() == "interrupted", out.stderr
+
+
+def test_a_long_score_is_interrupted_by_a_signal() -> None:
+    # SIGINT from another process during a long Copeland score (O(n²) comparisons, minutes
+    # for 150,000 units): KeyboardInterrupt at the engine's next check, not after the run.
+    code = (
+        "import os, signal, subprocess, sys, numpy as np, zhili\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        "fw = zhili.Framework.from_dict({'version': 1, 'nodes': [{'id': 'i'}, {'id': 'a', 'parent': 'i'}, {'id': 'b', 'parent': 'i'}]})\n"
+        "pipe = zhili.Pipeline([zhili.steps.Normalise('minmax'), zhili.steps.Aggregate('copeland')])\n"
+        "n = 150_000\n"
+        "x = np.random.default_rng(1).random((n, 2))\n"
+        "subprocess.Popen([sys.executable, '-c', f'import os, signal, time; time.sleep(1.0); os.kill({os.getpid()}, signal.SIGINT)'])\n"
+        "try:\n"
+        "    zhili.score(fw, x, pipe, unit_ids=[str(i) for i in range(n)])\n"
+        "    print('finished')\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert out.stdout.strip() == "interrupted", out.stderr

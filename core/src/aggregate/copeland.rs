@@ -16,6 +16,9 @@ pub fn copeland(x: ArrayView2<'_, f64>, w: &[f64]) -> Array1<f64> {
     let n = x.nrows();
     let mut out = Array1::<f64>::zeros(n);
     for i in 0..n {
+        if i % 64 == 0 && crate::cancel::requested() {
+            break; // the caller reports the cancellation
+        }
         for k in (i + 1)..n {
             let mut e = 0.0;
             for (j, &wj) in w.iter().enumerate() {

@@ -92,7 +92,7 @@ pub(crate) fn run(method: &Aggregator, x: ArrayView2<'_, f64>, w: &[f64]) -> KRe
     if !matches!(method, Aggregator::Minimum) {
         complete(x)?;
     }
-    Ok(match method {
+    let out = match method {
         Aggregator::Copeland => copeland(x, &w),
         Aggregator::Mpi { penalty, sd } => mpi(x, &w, *penalty, *sd)?,
         Aggregator::Ampi { penalty, goalposts } => ampi(x, &w, *penalty, goalposts)?,
@@ -103,5 +103,10 @@ pub(crate) fn run(method: &Aggregator, x: ArrayView2<'_, f64>, w: &[f64]) -> KRe
         Aggregator::Arithmetic | Aggregator::Geometric { .. } | Aggregator::Harmonic | Aggregator::Generalised { .. } => {
             return Err(Fail::new("internal: a weighted mean reached the whole-matrix dispatch"))
         }
-    })
+    };
+    if crate::cancel::requested() {
+        // a long comparison stopped early (its partial scores are meaningless)
+        return Err(Fail::new("cancelled by the user · 已由用户取消"));
+    }
+    Ok(out)
 }

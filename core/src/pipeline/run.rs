@@ -66,6 +66,7 @@ impl Pipeline {
         let mut normaliser = None;
         let weights: Vec<f64> = fw.nodes().iter().map(|n| n.weight).collect();
         for step in &self.steps {
+            crate::cancel::check()?;
             // Each step reads the last stage and pushes a new one: no stage is copied.
             let Some(last) = stages.last() else { break };
             let current = &last.data;

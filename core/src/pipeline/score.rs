@@ -100,6 +100,7 @@ impl Pipeline {
             .then(|| crate::kernels::alloc::zeros_f(n, fw.nodes().len()))
             .transpose()?;
         for (j, (&node, &src)) in fw.indicators().iter().zip(&source).enumerate() {
+            crate::cancel::check()?;
             // The column is worked on in place in `scratch`, which stays in cache (with the
             // streamed sums) from the copy below to the last step.
             let raw = data.values().column(src);

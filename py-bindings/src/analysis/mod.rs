@@ -5,7 +5,7 @@
 pub(crate) mod audit;
 pub(crate) mod coupling;
 pub(crate) mod grading;
-mod monitor;
+pub(crate) mod monitor;
 pub(crate) mod obstacle;
 pub(crate) mod sensitivity;
 pub(crate) mod uncertainty;

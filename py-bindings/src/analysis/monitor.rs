@@ -6,6 +6,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use pyo3::prelude::*;
@@ -93,6 +94,58 @@ pub(crate) fn monitored<T: Send>(
             let r = worker.join();
             tick(true, &mut py_err);
             r
+        })
+    });
+    if let Some(e) = py_err {
+        return Err(e);
+    }
+    match outcome {
+        Ok(Ok(r)) => r.map_err(PyErr::from),
+        Ok(Err(payload)) | Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            Err(InternalError::new_err(format!(
+                "internal error (a bug in zhili, please report it): {what}"
+            )))
+        }
+    }
+}
+
+/// Run `work` (a pipeline run) on a worker thread with the GIL released while this thread
+/// watches for signals: Ctrl-C sets the engine's cancel flag (`zhili_core::cancel`), the run
+/// stops at its next check and `KeyboardInterrupt` is raised.
+pub(crate) fn interruptible<T: Send>(py: Python<'_>, work: impl FnOnce() -> PyZResult<T> + Send) -> PyResult<T> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let finished = AtomicBool::new(false);
+    let mut py_err: Option<PyErr> = None;
+    let outcome = py.detach(|| {
+        let caller = std::thread::current();
+        std::thread::scope(|s| {
+            let stop = &flag;
+            let (flag, finished) = (Arc::clone(&flag), &finished);
+            let worker = s.spawn(move || {
+                let r = catch_unwind(AssertUnwindSafe(|| zhili_core::cancel::with_flag(flag, work)));
+                finished.store(true, Ordering::Release);
+                caller.unpark();
+                r
+            });
+            while !finished.load(Ordering::Acquire) {
+                std::thread::park_timeout(Duration::from_millis(20));
+                if py_err.is_none() && !finished.load(Ordering::Acquire) {
+                    Python::attach(|py| {
+                        if let Err(e) = py.check_signals() {
+                            py_err = Some(e);
+                        }
+                    });
+                    if py_err.is_some() {
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                }
+            }
+            worker.join()
         })
     });
     if let Some(e) = py_err {

@@ -54,44 +54,43 @@ pub(crate) fn score(
     );
     let fw_in = &framework.inner;
     let pipe = &pipeline.inner;
-    py.detach(move || {
-        guard(|| {
-            let fw = match &weights {
-                Some(w) => fw_in.with_weights(w.iter().map(|(k, v)| (k.as_str(), *v)))?,
-                None => fw_in.clone(),
-            };
-            let t_build = std::time::Instant::now();
-            let ds = parts.build()?;
-            let build_seconds = t_build.elapsed().as_secs_f64();
-            let t0 = std::time::Instant::now();
-            let ds = Arc::new(ds);
-            let screens = pipe.steps.iter().any(|s| matches!(s, Step::Screen(_)));
-            let (run, lazy) = match keep_stages {
-                Some(true) => (pipe.run(&fw, &ds)?, None),
-                Some(false) => (pipe.score(&fw, &ds)?, None),
-                None if screens => (pipe.run(&fw, &ds)?, None),
-                None => {
-                    let run = pipe.score_every_node(&fw, &ds)?;
-                    let lazy = Lazy {
-                        pipeline: pipe.clone(),
-                        dataset: Arc::clone(&ds),
-                        stages: OnceLock::new(),
-                    };
-                    (run, Some(lazy))
-                }
-            };
-            let core_seconds = t0.elapsed().as_secs_f64();
-            Ok(PyRun {
-                rows: result_rows_of(&run, &unit_ids),
-                run,
-                units: unit_ids,
-                time,
-                framework: fw,
-                core_seconds,
-                build_seconds,
-                lazy,
-                inputs: Some((ds, pipe.clone())),
-            })
+    // on a worker thread, so Ctrl-C stops a long run (e.g. Copeland on many units)
+    crate::analysis::monitor::interruptible(py, move || {
+        let fw = match &weights {
+            Some(w) => fw_in.with_weights(w.iter().map(|(k, v)| (k.as_str(), *v)))?,
+            None => fw_in.clone(),
+        };
+        let t_build = std::time::Instant::now();
+        let ds = parts.build()?;
+        let build_seconds = t_build.elapsed().as_secs_f64();
+        let t0 = std::time::Instant::now();
+        let ds = Arc::new(ds);
+        let screens = pipe.steps.iter().any(|s| matches!(s, Step::Screen(_)));
+        let (run, lazy) = match keep_stages {
+            Some(true) => (pipe.run(&fw, &ds)?, None),
+            Some(false) => (pipe.score(&fw, &ds)?, None),
+            None if screens => (pipe.run(&fw, &ds)?, None),
+            None => {
+                let run = pipe.score_every_node(&fw, &ds)?;
+                let lazy = Lazy {
+                    pipeline: pipe.clone(),
+                    dataset: Arc::clone(&ds),
+                    stages: OnceLock::new(),
+                };
+                (run, Some(lazy))
+            }
+        };
+        let core_seconds = t0.elapsed().as_secs_f64();
+        Ok(PyRun {
+            rows: result_rows_of(&run, &unit_ids),
+            run,
+            units: unit_ids,
+            time,
+            framework: fw,
+            core_seconds,
+            build_seconds,
+            lazy,
+            inputs: Some((ds, pipe.clone())),
         })
     })
 }
