@@ -31,11 +31,20 @@ pub fn cut(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// `message` with every `` `quoted` `` value in it [`cut`]: for messages that come from a
-/// parser (serde, csv) and quote the user's text (`unknown field `…``).
+/// `message` with every `` `quoted` `` or `"quoted"` value in it [`cut`]: for messages that
+/// come from a parser (serde, csv) and quote the user's text (`unknown field `…``,
+/// `invalid type: string "…"`).
 pub fn cut_quoted(message: &str) -> Cow<'_, str> {
-    let parts: Vec<&str> = message.split('`').collect();
-    // odd parts are inside backquotes
+    match cut_between(message, '`') {
+        Cow::Borrowed(m) => cut_between(m, '"'),
+        Cow::Owned(m) => Cow::Owned(cut_between(&m, '"').into_owned()),
+    }
+}
+
+/// `message` with every value between two `quote` characters [`cut`].
+fn cut_between(message: &str, quote: char) -> Cow<'_, str> {
+    let parts: Vec<&str> = message.split(quote).collect();
+    // odd parts are inside the quotes
     // a value already cut (80 characters, `… (N bytes)`) is left as it is
     let long = |p: &str| p.chars().nth(SHOWN_CHARS + 32).is_some();
     if parts.len() < 3 || !parts.iter().skip(1).step_by(2).any(|p| long(p)) {
@@ -46,7 +55,7 @@ pub fn cut_quoted(message: &str) -> Cow<'_, str> {
         .enumerate()
         .map(|(k, p)| if k % 2 == 1 && long(p) { cut(p) } else { Cow::Borrowed(*p) })
         .collect();
-    Cow::Owned(out.join("`"))
+    Cow::Owned(out.join(&quote.to_string()))
 }
 
 #[cfg(test)]
@@ -60,6 +69,9 @@ mod tests {
         let c = cut_quoted(&m);
         assert!(c.contains("… (300 bytes)`, expected `method` or `group` at line 14"), "{c}");
         assert_eq!(cut_quoted("expected `a`"), "expected `a`");
+        let m = format!("invalid type: string \"{long}\", expected internally tagged enum");
+        let d = cut_quoted(&m);
+        assert!(d.contains("… (300 bytes)\", expected internally tagged enum"), "{d}");
     }
 
     #[test]

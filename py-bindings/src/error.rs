@@ -221,17 +221,18 @@ pub(crate) type PyZResult<T> = Result<T, PyZhiliError>;
 pub(crate) fn guard<T>(f: impl FnOnce() -> PyZResult<T>) -> PyResult<T> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => r.map_err(PyErr::from),
-        Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_owned());
-            Err(InternalError::new_err(format!(
-                "internal error (a bug in zhili, please report it): {what}"
-            )))
-        }
+        Err(payload) => Err(internal_error(payload.as_ref())),
     }
+}
+
+/// A caught panic as `InternalError` (never an abort across into Python).
+pub(crate) fn internal_error(payload: &(dyn std::any::Any + Send)) -> PyErr {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned());
+    InternalError::new_err(format!("internal error (a bug in zhili, please report it): {what}"))
 }
 
 /// Register the exception classes on the module.

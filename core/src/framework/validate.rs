@@ -177,7 +177,7 @@ pub(super) fn build(spec: FrameworkSpec) -> Result<Framework> {
                 problems.push(problem(
                     id,
                     ProblemKind::UnknownKind,
-                    format!("unknown kind `{k}` (expected indicator or aggregate)"),
+                    format!("unknown kind `{}` (expected indicator or aggregate)", crate::text::cut(&k)),
                 ));
                 NodeKind::Indicator
             }
@@ -188,7 +188,7 @@ pub(super) fn build(spec: FrameworkSpec) -> Result<Framework> {
                 None => problems.push(problem(
                     id,
                     ProblemKind::UnknownDirection,
-                    format!("unknown direction `{d}` (expected benefit or cost)"),
+                    format!("unknown direction `{}` (expected benefit or cost)", crate::text::cut(d)),
                 )),
             }
         }

@@ -14,7 +14,7 @@ use zhili_core::analysis::uncertainty::Monitor;
 use zhili_core::Dataset;
 
 use crate::data::{DataArgs, DatasetParts};
-use crate::error::{InternalError, PyZResult};
+use crate::error::{internal_error, PyZResult};
 
 /// Build the dataset from `data` and run `work` on a worker thread with the GIL released,
 /// watching for signals and reporting progress (see the module docs).
@@ -101,16 +101,7 @@ pub(crate) fn monitored<T: Send>(
     }
     match outcome {
         Ok(Ok(r)) => r.map_err(PyErr::from),
-        Ok(Err(payload)) | Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_owned());
-            Err(InternalError::new_err(format!(
-                "internal error (a bug in zhili, please report it): {what}"
-            )))
-        }
+        Ok(Err(payload)) | Err(payload) => Err(internal_error(payload.as_ref())),
     }
 }
 
@@ -153,15 +144,6 @@ pub(crate) fn interruptible<T: Send>(py: Python<'_>, work: impl FnOnce() -> PyZR
     }
     match outcome {
         Ok(Ok(r)) => r.map_err(PyErr::from),
-        Ok(Err(payload)) | Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_owned());
-            Err(InternalError::new_err(format!(
-                "internal error (a bug in zhili, please report it): {what}"
-            )))
-        }
+        Ok(Err(payload)) | Err(payload) => Err(internal_error(payload.as_ref())),
     }
 }
