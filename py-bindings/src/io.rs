@@ -4,10 +4,10 @@
 
 use std::path::PathBuf;
 
-use numpy::PyArray1;
-use pyo3::prelude::*;
 use arrow_array::ffi::to_ffi;
 use arrow_array::{Array, StringArray};
+use numpy::PyArray1;
+use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyList, PyTuple};
 use zhili::io::{Column, DataFormat, DataOptions, Table};
 
