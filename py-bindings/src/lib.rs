@@ -18,6 +18,7 @@ mod indicators;
 mod io;
 mod json;
 mod memory;
+mod methods;
 mod pipeline;
 mod weight;
 
@@ -41,15 +42,14 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(score::score, m)?)?;
     m.add_function(wrap_pyfunction!(memory::set_max_memory, m)?)?;
     m.add_function(wrap_pyfunction!(memory::max_memory, m)?)?;
-    m.add_function(wrap_pyfunction!(weight::criteria_weights, m)?)?;
+    m.add_function(wrap_pyfunction!(methods::methods, m)?)?;
+    m.add_function(wrap_pyfunction!(weight::criteria_analysis, m)?)?;
     m.add_function(wrap_pyfunction!(weight::group_weights, m)?)?;
     m.add_function(wrap_pyfunction!(grading::grade, m)?)?;
     m.add_function(wrap_pyfunction!(grading::grading_spec, m)?)?;
     m.add_function(wrap_pyfunction!(weight::ahp_matrix, m)?)?;
     m.add_function(wrap_pyfunction!(weight::ahp_group, m)?)?;
     m.add_function(wrap_pyfunction!(weight::ahp_framework, m)?)?;
-    m.add_function(wrap_pyfunction!(weight::pca_weights, m)?)?;
-    m.add_function(wrap_pyfunction!(weight::bod, m)?)?;
     m.add_function(wrap_pyfunction!(weight::combine_weights, m)?)?;
     m.add_function(wrap_pyfunction!(coupling::coupling, m)?)?;
     m.add_function(wrap_pyfunction!(obstacle::obstacles, m)?)?;

@@ -302,3 +302,26 @@ def test_ahp_framework_options_and_experts() -> None:
     g = zhili.weights.ahp_framework(fw, {"i": [e1, e2]}, allow_inconsistent=True)
     direct = zhili.weights.ahp([e1, e2], ["a", "b", "c"], allow_inconsistent=True)
     assert g == pytest.approx(direct.weights.to_dict(), abs=1e-15)
+
+
+def test_method_lists_are_the_registries() -> None:
+    """``zhili.methods`` reads the engine's registries, and the step docstrings list them."""
+    agg = [m.name for m in zhili.methods("aggregate")]
+    assert agg[:4] == ["arithmetic", "geometric", "harmonic", "generalised"]
+    assert {"topsis", "minimum"} <= set(agg)
+    for name in agg:
+        assert f"``{name}``" in (zhili.steps.Aggregate.__doc__ or ""), name
+    for m in zhili.methods("normalise"):
+        assert f"``{m.name}``" in (zhili.steps.Normalise.__doc__ or ""), m.name
+    assert {m.family for m in zhili.methods()} == {"normalise", "aggregate", "weighting"}
+    assert all(" · " in m.about for m in zhili.methods())
+    assert [m for m in zhili.methods("aggregate") if m.name == "grey_relational"][0].defaults == {"rho": 0.5}
+    with pytest.raises(zhili.ParameterError, match="family"):
+        zhili.methods("aggregation")
+
+
+def test_weighting_aliases_and_one_native_path(mcdm: tuple) -> None:
+    """The weighting registry's aliases (``cv``, ``sd``) name the same methods."""
+    data, _ = mcdm
+    assert zhili.weights.compute(data, "cv").weights == zhili.weights.compute(data, "coefficient_of_variation").weights
+    assert zhili.weights.compute(data, "sd").weights == zhili.weights.compute(data, "standard_deviation").weights
