@@ -68,6 +68,7 @@ registry! {
     "grey_relational" => GreyRelational(gra::GreyRelational);
     "vikor" => Vikor(vikor::Vikor);
     "minimum" => Minimum = minimum::Minimum;
+    "median" => Median = median::Median;
 }
 
 impl Aggregator {
