@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
+import textwrap
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from . import _native
@@ -63,4 +64,4 @@ def method_paragraph(family: str) -> str:
     for m in methods(family):
         opts = ", ".join(f"``{k}``" for k in m.defaults)
         parts.append(f"``{m.name}``" + (f" ({opts})" if opts else ""))
-    return "methods: " + ", ".join(parts) + ";"
+    return textwrap.fill("methods: " + ", ".join(parts) + ";", width=96, subsequent_indent="    ", break_on_hyphens=False)
