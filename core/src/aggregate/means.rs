@@ -25,7 +25,7 @@ pub fn weighted_mean(method: &Aggregator, x: &[f64], w: &[f64]) -> Result<Option
         if !x.iter().zip(w).any(|(v, &wi)| !v.is_nan() && wi > 0.0) {
             return Ok(None);
         }
-        let out = super::matrix::run(method, row, &w[..row.ncols()]).map_err(|f| f.message)?;
+        let out = method.score_whole(row, &w[..row.ncols()], 0.0).map_err(|f| f.message)?;
         return Ok(out.first().copied().filter(|v| !v.is_nan()));
     };
     let mut acc = Acc { mean, num: 0.0, den: 0.0 };
