@@ -116,6 +116,20 @@ async fn framework_lists_the_tree() {
         .filter_map(|p| p["method"].as_str())
         .collect();
     assert_eq!(agg, zhili_core::Aggregator::METHODS);
+    // the weighting dropdown's names (short aliases the page translates) cover the registry
+    let named: Vec<&str> = v["presets"]["weighting"]
+        .as_array()
+        .expect("weighting presets")
+        .iter()
+        .filter_map(Value::as_str)
+        .filter(|&m| m != "ahp")
+        .map(|m| {
+            zhili_core::weight::WeightMethod::named(m)
+                .unwrap_or_else(|| panic!("{m} is not in the registry"))
+                .name()
+        })
+        .collect();
+    assert_eq!(named, zhili_core::weight::WeightMethod::METHODS);
 }
 
 /// The API's numbers are those of `Pipeline::run` (the CLI's path) on the same weights.
