@@ -7,7 +7,7 @@ mod common;
 use approx::assert_abs_diff_eq;
 use ndarray::{array, Array2};
 use zhili_core::aggregate::matrix::{AmpiGoalposts, Penalty, SdKind, TopsisNormalisation, VikorOutput};
-use zhili_core::aggregate::{scores, scores_named, MatrixMethod};
+use zhili_core::aggregate::{scores, scores_named, Ampi, GreyRelational, MatrixMethod, Mpi, Topsis, Vikor};
 use zhili_core::{Aggregate, Aggregator, Error};
 
 fn close(got: &ndarray::Array1<f64>, want: &[f64], eps: f64) {
@@ -28,9 +28,9 @@ fn topsis_vector_by_hand() {
     let x = array![[3.0, 4.0], [4.0, 3.0], [0.0, 0.0]];
     let w = [0.75, 0.25];
     let c = scores(
-        &MatrixMethod::Topsis {
+        &MatrixMethod::Topsis(Topsis {
             normalisation: TopsisNormalisation::Vector,
-        },
+        }),
         x.view(),
         &w,
     )
@@ -42,9 +42,9 @@ fn topsis_vector_by_hand() {
     assert_abs_diff_eq!(c[1], 0.925202, epsilon = 1e-6);
     // Weights given unnormalised act the same.
     let c2 = scores(
-        &MatrixMethod::Topsis {
+        &MatrixMethod::Topsis(Topsis {
             normalisation: TopsisNormalisation::Vector,
-        },
+        }),
         x.view(),
         &[3.0, 1.0],
     )
@@ -60,9 +60,9 @@ fn topsis_vector_by_hand() {
 fn topsis_minmax_by_hand() {
     let x = array![[3.0, 4.0], [4.0, 3.0], [0.0, 0.0]];
     let c = scores(
-        &MatrixMethod::Topsis {
+        &MatrixMethod::Topsis(Topsis {
             normalisation: TopsisNormalisation::Minmax,
-        },
+        }),
         x.view(),
         &[0.75, 0.25],
     )
@@ -76,9 +76,9 @@ fn topsis_minmax_by_hand() {
 fn topsis_all_constant_is_an_error() {
     let x = Array2::from_elem((3, 2), 5.0);
     let e = scores(
-        &MatrixMethod::Topsis {
+        &MatrixMethod::Topsis(Topsis {
             normalisation: TopsisNormalisation::Minmax,
-        },
+        }),
         x.view(),
         &[1.0, 1.0],
     )
@@ -92,16 +92,16 @@ fn topsis_all_constant_is_an_error() {
 #[test]
 fn grey_relational_by_hand() {
     let x = array![[1.0, 0.5], [0.5, 1.0], [0.0, 0.0]];
-    let g = scores(&MatrixMethod::GreyRelational { rho: 0.5 }, x.view(), &[0.75, 0.25]).unwrap();
+    let g = scores(&MatrixMethod::GreyRelational(GreyRelational { rho: 0.5 }), x.view(), &[0.75, 0.25]).unwrap();
     close(&g, &[0.875, 0.625, 1.0 / 3.0], 1e-15);
     // ρ = 1: ξ = 1/(Δ + 1): 1, ⅔, ½ → γ = (.75 + .25·⅔, .75·⅔ + .25, .5)
-    let g = scores(&MatrixMethod::GreyRelational { rho: 1.0 }, x.view(), &[0.75, 0.25]).unwrap();
+    let g = scores(&MatrixMethod::GreyRelational(GreyRelational { rho: 1.0 }), x.view(), &[0.75, 0.25]).unwrap();
     close(&g, &[0.75 + 0.25 * 2.0 / 3.0, 0.5 + 0.25, 0.5], 1e-15);
-    assert!(scores(&MatrixMethod::GreyRelational { rho: 0.0 }, x.view(), &[1.0, 1.0]).is_err());
+    assert!(scores(&MatrixMethod::GreyRelational(GreyRelational { rho: 0.0 }), x.view(), &[1.0, 1.0]).is_err());
     // All units identical: every ξ = 1.
     let same = Array2::from_elem((2, 2), 0.3);
     close(
-        &scores(&MatrixMethod::GreyRelational { rho: 0.5 }, same.view(), &[1.0, 1.0]).unwrap(),
+        &scores(&MatrixMethod::GreyRelational(GreyRelational { rho: 0.5 }), same.view(), &[1.0, 1.0]).unwrap(),
         &[1.0, 1.0],
         0.0,
     );
@@ -116,20 +116,20 @@ fn vikor_by_hand() {
     let x = array![[1.0, 0.5], [0.5, 1.0], [0.0, 0.0]];
     let q2 = 0.25 / 1.75 + 0.25 / 1.25;
     let q = scores(
-        &MatrixMethod::Vikor {
+        &MatrixMethod::Vikor(Vikor {
             v: 0.5,
             output: VikorOutput::Q,
-        },
+        }),
         x.view(),
         &[0.75, 0.25],
     )
     .unwrap();
     close(&q, &[0.0, q2, 1.0], 1e-15);
     let s = scores(
-        &MatrixMethod::Vikor {
+        &MatrixMethod::Vikor(Vikor {
             v: 0.5,
             output: VikorOutput::OneMinusQ,
-        },
+        }),
         x.view(),
         &[0.75, 0.25],
     )
@@ -137,10 +137,10 @@ fn vikor_by_hand() {
     close(&s, &[1.0, 1.0 - q2, 0.0], 1e-15);
     // v = 1: Q = (S − S*)/(S⁻ − S*) = (0, .25/.875, 1)
     let q = scores(
-        &MatrixMethod::Vikor {
+        &MatrixMethod::Vikor(Vikor {
             v: 1.0,
             output: VikorOutput::Q,
-        },
+        }),
         x.view(),
         &[0.75, 0.25],
     )
@@ -176,7 +176,7 @@ fn copeland_by_hand() {
 fn mpi_by_hand() {
     let x = array![[1.0, 3.0], [2.0, 2.0], [3.0, 1.0]];
     let w = [1.0, 1.0];
-    let m = |p, sd| scores(&MatrixMethod::Mpi { penalty: p, sd }, x.view(), &w).unwrap();
+    let m = |p, sd| scores(&MatrixMethod::Mpi(Mpi { penalty: p, sd }), x.view(), &w).unwrap();
     close(&m(Penalty::Negative, SdKind::Population), &[98.5, 100.0, 98.5], 1e-12);
     close(&m(Penalty::Positive, SdKind::Population), &[101.5, 100.0, 101.5], 1e-12);
     close(&m(Penalty::Negative, SdKind::Sample), &[99.0, 100.0, 99.0], 1e-12);
@@ -186,10 +186,10 @@ fn mpi_by_hand() {
     let a = 150f64.sqrt();
     let mm = 100.0 - a / 2.0;
     let got = scores(
-        &MatrixMethod::Mpi {
+        &MatrixMethod::Mpi(Mpi {
             penalty: Penalty::Negative,
             sd: SdKind::Population,
-        },
+        }),
         x.view(),
         &[0.75, 0.25],
     )
@@ -198,10 +198,10 @@ fn mpi_by_hand() {
     // A constant child cannot be standardised: error naming it.
     let k = array![[1.0, 5.0], [2.0, 5.0]];
     let e = scores_named(
-        &MatrixMethod::Mpi {
+        &MatrixMethod::Mpi(Mpi {
             penalty: Penalty::Negative,
             sd: SdKind::Population,
-        },
+        }),
         k.view(),
         &w,
         &["A".into(), "B".into()],
@@ -222,7 +222,7 @@ fn mpi_by_hand() {
 fn ampi_by_hand() {
     let x = array![[1.0, 3.0], [2.0, 2.0], [3.0, 1.0]];
     let w = [1.0, 1.0];
-    let a = |p, g: AmpiGoalposts| scores(&MatrixMethod::Ampi { penalty: p, goalposts: g }, x.view(), &w).unwrap();
+    let a = |p, g: AmpiGoalposts| scores(&MatrixMethod::Ampi(Ampi { penalty: p, goalposts: g }), x.view(), &w).unwrap();
     close(&a(Penalty::Negative, AmpiGoalposts::DataRange), &[91.0, 100.0, 91.0], 1e-12);
     // The penalty direction is honoured (Compind's ci_ampi ignores it).
     close(&a(Penalty::Positive, AmpiGoalposts::DataRange), &[109.0, 100.0, 109.0], 1e-12);
@@ -310,9 +310,9 @@ parent = "index"
     let step: Aggregate = toml::from_str("method = \"topsis\"\n").unwrap();
     assert_eq!(
         step.method,
-        Aggregator::Topsis {
+        Aggregator::Topsis(Topsis {
             normalisation: TopsisNormalisation::Vector
-        }
+        })
     );
     let s = step.apply(&fw, &weights, x.view(), &["u1", "u2", "u3"]).unwrap();
     let root = fw.root();
@@ -321,19 +321,19 @@ parent = "index"
     // Serde round trip of every new variant.
     for m in [
         Aggregator::Copeland,
-        Aggregator::Mpi {
+        Aggregator::Mpi(Mpi {
             penalty: Penalty::Positive,
             sd: SdKind::Sample,
-        },
-        Aggregator::Ampi {
+        }),
+        Aggregator::Ampi(Ampi {
             penalty: Penalty::Negative,
             goalposts: AmpiGoalposts::Reference { values: vec![1.0, 2.0] },
-        },
-        Aggregator::GreyRelational { rho: 0.3 },
-        Aggregator::Vikor {
+        }),
+        Aggregator::GreyRelational(GreyRelational { rho: 0.3 }),
+        Aggregator::Vikor(Vikor {
             v: 0.4,
             output: VikorOutput::Q,
-        },
+        }),
         Aggregator::Minimum,
     ] {
         let step = Aggregate {
@@ -345,7 +345,7 @@ parent = "index"
         assert_eq!(back.method, m, "{j}");
     }
     let g: Aggregate = toml::from_str("method = \"grey_relational\"\n").unwrap();
-    assert_eq!(g.method, Aggregator::GreyRelational { rho: 0.5 });
+    assert_eq!(g.method, Aggregator::GreyRelational(GreyRelational { rho: 0.5 }));
     // Minimum through the step, with a missing child.
     let step: Aggregate = toml::from_str("method = \"minimum\"\n").unwrap();
     let y = array![[0.3, f64::NAN], [0.4, 0.2], [0.9, 0.8]];
@@ -378,71 +378,17 @@ fn matrix_methods_run_on_asem() {
     }
 }
 
-/// The README's pipeline document lists every aggregation method of the registry, in order,
-/// and no other.
-#[test]
-fn readme_lists_the_registry() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let at = readme
-        .find("# arithmetic | geometric")
-        .expect("README lists the aggregation methods");
-    let mut listed = Vec::new();
-    for line in readme[at..].lines() {
-        let Some(list) = line.trim_start().strip_prefix('#') else { break };
-        for m in list.split('|').map(str::trim).filter(|m| !m.is_empty()) {
-            // options in braces follow a name: `geometric {shift}`
-            listed.push(m.split_whitespace().next().unwrap().to_owned());
-        }
-    }
-    assert_eq!(listed, Aggregator::METHODS);
-}
-
-/// The Python `zhili.steps.Aggregate` docstring lists every method of the registry, in order,
-/// and no other (its `methods:` paragraph: the names in double backticks, options in brackets).
-#[test]
-fn python_docstring_lists_the_registry() {
-    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/py-bindings/python/zhili/steps.py")).unwrap();
-    let doc = &src[src.find("class Aggregate(Step):").unwrap()..];
-    let at = doc.find("methods:").expect("the Aggregate docstring lists the methods");
-    let para = &doc[at..doc[at..].find(";\n").map_or(doc.len(), |e| at + e)];
-    let mut listed = Vec::new();
-    let mut depth = 0;
-    let mut rest = para;
-    while let Some(i) = rest.find(['`', '(', ')']) {
-        let c = rest.as_bytes()[i];
-        if c == b'(' {
-            depth += 1;
-        } else if c == b')' {
-            depth -= 1;
-        } else if rest[i..].starts_with("``") {
-            let end = rest[i + 2..].find("``").unwrap() + i + 2;
-            if depth == 0 {
-                listed.push(rest[i + 2..end].to_owned());
-            }
-            rest = &rest[end + 2..];
-            continue;
-        }
-        rest = &rest[i + 1..];
-    }
-    assert_eq!(listed, Aggregator::METHODS);
-}
-
 /// Every method, weighted means included, scores a units × children matrix through the one
 /// entry point, and the means agree with `weighted_mean` row by row.
 #[test]
 fn one_entry_point_for_every_method() {
     let x = array![[3.0, 4.0], [4.0, 3.0], [1.0, 2.0]];
     let w = [0.75, 0.25];
-    for &m in Aggregator::METHODS {
-        let doc = if m == "generalised" {
-            format!("method = \"{m}\"\np = 2.0\n")
-        } else {
-            format!("method = \"{m}\"\n")
-        };
-        let a: Aggregator = toml::from_str(&doc).unwrap();
+    for a in Aggregator::examples() {
+        let m = a.name();
         let s = scores(&a, x.view(), &w).unwrap();
         assert!(s.iter().all(|v| v.is_finite()), "{m}");
-        if !a.is_whole() {
+        if a.per_unit() {
             for (r, row) in x.rows().into_iter().enumerate() {
                 let want = zhili_core::aggregate::weighted_mean(&a, row.as_slice().unwrap(), &w)
                     .unwrap()

@@ -187,3 +187,23 @@ fn derive_grid_events_and_households() {
     assert!(ok, "{err}");
     assert!(out.starts_with("unit,") && out.contains("red_households_pct"), "{out}");
 }
+
+/// `zhili methods` prints every method of the registries, in the chosen language; an unknown
+/// family is refused by name.
+#[test]
+fn methods_lists_the_registries() {
+    let (ok, out, err) = zhili(&["methods", "aggregate", "--lang", "en"]);
+    assert!(ok, "{err}");
+    for m in zhili::Aggregator::METHODS {
+        assert!(out.contains(m), "{m}: {out}");
+    }
+    assert!(out.contains("weighted median") && !out.contains("minmax"), "{out}");
+    let (ok, out, err) = zhili(&["methods", "--lang", "zh"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("熵权法") && out.contains("最小-最大值标准化") && out.contains("加权中位数"),
+        "{out}"
+    );
+    let (ok, _, err) = zhili(&["methods", "aggregation"]);
+    assert!(!ok && err.contains("aggregation"), "{err}");
+}

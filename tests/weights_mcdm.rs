@@ -840,7 +840,7 @@ mod properties {
         /// Whole-matrix scores permute with the units.
         #[test]
         fn matrix_scores_permute_with_units(x in matrix()) {
-            use zhili_core::aggregate::{scores, MatrixMethod};
+            use zhili_core::aggregate::{scores, GreyRelational, MatrixMethod, Mpi, Topsis, Vikor};
             let n = x.nrows();
             let x = x.mapv(|v| (v + 50.0) / 100.0);
             let mut perm = x.clone();
@@ -848,10 +848,10 @@ mod properties {
             let w: Vec<f64> = (0..x.ncols()).map(|j| 1.0 + j as f64).collect();
             for meth in [
                 MatrixMethod::Copeland,
-                MatrixMethod::Topsis { normalisation: Default::default() },
-                MatrixMethod::GreyRelational { rho: 0.5 },
-                MatrixMethod::Vikor { v: 0.5, output: Default::default() },
-                MatrixMethod::Mpi { penalty: Default::default(), sd: Default::default() },
+                MatrixMethod::Topsis(Topsis { normalisation: Default::default() }),
+                MatrixMethod::GreyRelational(GreyRelational { rho: 0.5 }),
+                MatrixMethod::Vikor(Vikor { v: 0.5, output: Default::default() }),
+                MatrixMethod::Mpi(Mpi { penalty: Default::default(), sd: Default::default() }),
                 MatrixMethod::Minimum,
             ] {
                 let (Ok(a), Ok(b)) = (scores(&meth, x.view(), &w), scores(&meth, perm.view(), &w)) else { continue };

@@ -1,5 +1,8 @@
 #![doc = include_str!("../README.md")]
 
+#[macro_use]
+mod registry;
+
 pub mod aggregate;
 pub mod analysis;
 pub mod cancel;
@@ -10,11 +13,13 @@ pub mod framework;
 mod kernels;
 pub mod log;
 pub mod memory;
+pub mod methods;
 pub mod normalise;
 pub mod pipeline;
 pub mod prepare;
 pub mod rank;
 pub mod results;
+pub(crate) mod stage;
 pub mod suggest;
 pub mod text;
 pub mod weight;

@@ -3,7 +3,7 @@
 
 use ndarray::{array, Array2};
 use proptest::prelude::*;
-use zhili_core::aggregate::{weighted_mean, Aggregate, Aggregator, Override};
+use zhili_core::aggregate::{weighted_mean, Aggregate, Aggregator, Generalised, Geometric, Override};
 use zhili_core::{rank, Error, Framework, Ties};
 
 fn two_level() -> Framework {
@@ -57,15 +57,21 @@ fn arithmetic_by_hand_with_missing_renormalised() {
 fn geometric_harmonic_generalised_by_hand() {
     let x = [4.0, 16.0];
     let w = [1.0, 1.0];
-    let g = weighted_mean(&Aggregator::Geometric { shift: 0.0 }, &x, &w).unwrap().unwrap();
+    let g = weighted_mean(&Aggregator::Geometric(Geometric { shift: 0.0 }), &x, &w)
+        .unwrap()
+        .unwrap();
     assert!((g - 8.0).abs() < 1e-12);
     let h = weighted_mean(&Aggregator::Harmonic, &x, &w).unwrap().unwrap();
     assert!((h - 6.4).abs() < 1e-12); // 2 / (1/4 + 1/16)
-    let p2 = weighted_mean(&Aggregator::Generalised { p: 2.0 }, &x, &w).unwrap().unwrap();
+    let p2 = weighted_mean(&Aggregator::Generalised(Generalised { p: 2.0 }), &x, &w)
+        .unwrap()
+        .unwrap();
     assert!((p2 - (136.0f64).sqrt()).abs() < 1e-12); // sqrt((16 + 256)/2)
-    let p0 = weighted_mean(&Aggregator::Generalised { p: 0.0 }, &x, &w).unwrap().unwrap();
+    let p0 = weighted_mean(&Aggregator::Generalised(Generalised { p: 0.0 }), &x, &w)
+        .unwrap()
+        .unwrap();
     assert!((p0 - 8.0).abs() < 1e-12);
-    let shifted = weighted_mean(&Aggregator::Geometric { shift: 1.0 }, &[0.0, 8.0], &w)
+    let shifted = weighted_mean(&Aggregator::Geometric(Geometric { shift: 1.0 }), &[0.0, 8.0], &w)
         .unwrap()
         .unwrap();
     assert!((shifted - 2.0).abs() < 1e-12); // sqrt(1·9) − 1
@@ -77,7 +83,7 @@ fn zero_under_geometric_names_unit_and_node() {
     let fw = two_level();
     let x = array![[10.0, 20.0, 40.0], [0.0, 30.0, 5.0]];
     let step = Aggregate {
-        method: Aggregator::Geometric { shift: 0.0 },
+        method: Aggregator::Geometric(Geometric { shift: 0.0 }),
         ..Aggregate::default()
     };
     match step.apply(&fw, &weights(&fw), x.view(), &["u0", "u1"]) {
@@ -99,7 +105,7 @@ fn overrides_per_level_and_node() {
             Override {
                 level: Some(3),
                 node: None,
-                method: Aggregator::Geometric { shift: 0.0 },
+                method: Aggregator::Geometric(Geometric { shift: 0.0 }),
             },
             Override {
                 level: None,
@@ -172,7 +178,7 @@ proptest! {
     fn improving_a_child_never_lowers_the_index(x in matrix(5), r in 0usize..5, j in 0usize..3, delta in 0.0f64..50.0, geo in any::<bool>()) {
         let fw = two_level();
         let w = weights(&fw);
-        let step = Aggregate { method: if geo { Aggregator::Geometric { shift: 0.0 } } else { Aggregator::Arithmetic }, ..Aggregate::default() };
+        let step = Aggregate { method: if geo { Aggregator::Geometric(Geometric { shift: 0.0 }) } else { Aggregator::Arithmetic }, ..Aggregate::default() };
         let before = step.apply(&fw, &w, x.view(), &[]).unwrap();
         let mut y = x.clone();
         y[[r, j]] += delta;

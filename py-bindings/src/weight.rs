@@ -93,45 +93,45 @@ pub(crate) fn ahp_framework(framework: &PyFramework, spec: &str, toml: bool, opt
     })
 }
 
-/// PCA weights with eigenvalues, explained variance and loadings (`PcaResult` as JSON).
+/// One analysis of a units × criteria matrix, chosen by `analysis`, its options as the
+/// engine's JSON document; returns the result as JSON. The GIL is released while computing.
+///
+/// - `"weights"`: a data-driven method of the weighting registry (`options_json` e.g.
+///   `{"method": "entropy"}`) → `WeightResult` (`method, criteria, weights, notes`);
+/// - `"pca"`: PCA weights with eigenvalues, explained variance and loadings (`PcaOptions` →
+///   `PcaResult`);
+/// - `"bod"`: benefit-of-the-doubt scores, weights and shares per unit (`BodOptions` →
+///   `BodResult`; one LP per unit).
 #[pyfunction]
-#[pyo3(signature = (values, names, directions, options_json, unit_ids = None))]
-pub(crate) fn pca_weights(
+#[pyo3(signature = (values, names, directions, analysis, options_json, unit_ids = None))]
+pub(crate) fn criteria_analysis(
     py: Python<'_>,
     values: PyReadonlyArray2<'_, f64>,
     names: Vec<String>,
     directions: Vec<String>,
+    analysis: &str,
     options_json: &str,
     unit_ids: Option<Vec<String>>,
 ) -> PyResult<String> {
     let x = values.as_array();
     py.detach(|| {
         guard(|| {
-            let opts: PcaOptions = parse("PCA options", options_json)?;
             let crit = criteria(names, &directions, unit_ids, x.ncols())?;
-            to_json("PCA result", &pca(x, &crit, &opts)?)
-        })
-    })
-}
-
-/// Benefit-of-the-doubt scores, weights and shares per unit (`BodResult` as JSON; one LP per
-/// unit, GIL released).
-#[pyfunction]
-#[pyo3(signature = (values, names, directions, options_json, unit_ids = None))]
-pub(crate) fn bod(
-    py: Python<'_>,
-    values: PyReadonlyArray2<'_, f64>,
-    names: Vec<String>,
-    directions: Vec<String>,
-    options_json: &str,
-    unit_ids: Option<Vec<String>>,
-) -> PyResult<String> {
-    let x = values.as_array();
-    py.detach(|| {
-        guard(|| {
-            let opts: BodOptions = parse("benefit-of-the-doubt options", options_json)?;
-            let crit = criteria(names, &directions, unit_ids, x.ncols())?;
-            to_json("benefit-of-the-doubt result", &benefit_of_the_doubt(x, &crit, &opts)?)
+            match analysis {
+                "weights" => {
+                    let method: WeightMethod = parse("weighting method", options_json)?;
+                    to_json("weights", &method.compute(x, &crit)?)
+                }
+                "pca" => to_json("PCA result", &pca(x, &crit, &parse::<PcaOptions>("PCA options", options_json)?)?),
+                "bod" => to_json(
+                    "benefit-of-the-doubt result",
+                    &benefit_of_the_doubt(x, &crit, &parse::<BodOptions>("benefit-of-the-doubt options", options_json)?)?,
+                ),
+                other => Err(PyZhiliError(Error::spec(
+                    "criteria analysis",
+                    format!("unknown analysis `{}` (weights, pca, bod)", zhili_core::text::cut(other)),
+                ))),
+            }
         })
     })
 }
@@ -146,29 +146,6 @@ pub(crate) fn combine_weights(sets_json: &str, rule_json: &str) -> PyResult<Stri
         let rule: Combination = parse("combination rule", rule_json)?;
         let refs: Vec<&WeightResult> = sets.iter().collect();
         to_json("combined weights", &combine(&refs, &rule)?)
-    })
-}
-
-/// Weights of the columns of `values` (units × criteria) by a data-driven method
-/// (`method_json`, e.g. `{"method": "entropy"}`); returns the result as JSON
-/// (`method, criteria, weights, notes`). The GIL is released while computing.
-#[pyfunction]
-#[pyo3(signature = (values, names, directions, method_json, unit_ids = None))]
-pub(crate) fn criteria_weights(
-    py: Python<'_>,
-    values: PyReadonlyArray2<'_, f64>,
-    names: Vec<String>,
-    directions: Vec<String>,
-    method_json: &str,
-    unit_ids: Option<Vec<String>>,
-) -> PyResult<String> {
-    let x = values.as_array();
-    py.detach(|| {
-        guard(|| {
-            let method: WeightMethod = parse("weighting method", method_json)?;
-            let crit = criteria(names, &directions, unit_ids, x.ncols())?;
-            to_json("weights", &method.compute(x, &crit)?)
-        })
     })
 }
 

@@ -302,3 +302,46 @@ def test_ahp_framework_options_and_experts() -> None:
     g = zhili.weights.ahp_framework(fw, {"i": [e1, e2]}, allow_inconsistent=True)
     direct = zhili.weights.ahp([e1, e2], ["a", "b", "c"], allow_inconsistent=True)
     assert g == pytest.approx(direct.weights.to_dict(), abs=1e-15)
+
+
+def test_method_lists_are_the_registries() -> None:
+    """``zhili.methods`` reads the engine's registries, and the step docstrings list them."""
+    agg = [m.name for m in zhili.methods("aggregate")]
+    assert agg[:4] == ["arithmetic", "geometric", "harmonic", "generalised"]
+    assert {"topsis", "minimum", "median"} <= set(agg)
+    for name in agg:
+        assert f"``{name}``" in (zhili.steps.Aggregate.__doc__ or ""), name
+    for m in zhili.methods("normalise"):
+        assert f"``{m.name}``" in (zhili.steps.Normalise.__doc__ or ""), m.name
+    assert {m.family for m in zhili.methods()} == {"normalise", "aggregate", "weighting"}
+    assert all(" · " in m.about for m in zhili.methods())
+    assert [m for m in zhili.methods("aggregate") if m.name == "grey_relational"][0].defaults == {"rho": 0.5}
+    with pytest.raises(zhili.ParameterError, match="family"):
+        zhili.methods("aggregation")
+
+
+def test_median_aggregation_by_hand() -> None:
+    """The weighted median through ``zhili.score``; weights a ¼, b ½, c ¼:
+    p: 1 (¼), 5 (½), 9 (¼) → cumulative ¼, ¾ → 5; q: 2 (½) first → ½ ≥ ½ → 2;
+    r: b missing → 4 (½ of the rest), 6 (½) → 4."""
+    fw = zhili.Framework.from_dict(
+        {
+            "version": 1,
+            "nodes": [
+                {"id": "index"},
+                {"id": "a", "parent": "index", "weight": 1},
+                {"id": "b", "parent": "index", "weight": 2},
+                {"id": "c", "parent": "index", "weight": 1},
+            ],
+        }
+    )
+    x = np.array([[1.0, 5.0, 9.0], [7.0, 2.0, 3.0], [4.0, np.nan, 6.0]])
+    res = zhili.score(fw, x, zhili.Pipeline([zhili.steps.Aggregate("median")]), unit_ids=["p", "q", "r"])
+    assert res.index.tolist() == [5.0, 2.0, 4.0]
+
+
+def test_weighting_aliases_and_one_native_path(mcdm: tuple) -> None:
+    """The weighting registry's aliases (``cv``, ``sd``) name the same methods."""
+    data, _ = mcdm
+    assert zhili.weights.compute(data, "cv").weights == zhili.weights.compute(data, "coefficient_of_variation").weights
+    assert zhili.weights.compute(data, "sd").weights == zhili.weights.compute(data, "standard_deviation").weights

@@ -19,22 +19,13 @@ pub(crate) struct Args {
     /// Write the fitted pipeline here: .json or .toml.
     #[arg(long, short)]
     out: PathBuf,
-    /// Also fit data-driven weights for every sibling group.
-    #[arg(long, value_enum)]
-    weight_method: Option<Method>,
+    /// Also fit data-driven weights for every sibling group, by a method of the weighting
+    /// registry (`zhili methods weighting`).
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(WeightMethod::names()))]
+    weight_method: Option<String>,
     /// Stage the fitted weights read (default: `imputed` if the pipeline imputes, else `raw`).
     #[arg(long, requires = "weight_method")]
     weight_stage: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum Method {
-    Equal,
-    Entropy,
-    Critic,
-    Cv,
-    Sd,
-    Pca,
 }
 
 /// Whether a fitted-pipeline path is TOML (`.toml`) or JSON (`.json`).
@@ -71,14 +62,14 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
         ..
     } = a.inputs.load()?;
     let opts = FitOptions {
-        weights: a.weight_method.map(|m| match m {
-            Method::Equal => WeightMethod::Equal,
-            Method::Entropy => WeightMethod::Entropy(Default::default()),
-            Method::Critic => WeightMethod::Critic(Default::default()),
-            Method::Cv => WeightMethod::CoefficientOfVariation,
-            Method::Sd => WeightMethod::StandardDeviation,
-            Method::Pca => WeightMethod::Pca(Default::default()),
-        }),
+        weights: a
+            .weight_method
+            .as_deref()
+            .map(|m| {
+                WeightMethod::named(m)
+                    .ok_or_else(|| Error::spec("arguments", format!("unknown weighting method `{}`", zhili::text::cut(m))))
+            })
+            .transpose()?,
         weight_stage: a.weight_stage.clone(),
         grading: None,
     };

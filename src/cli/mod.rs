@@ -5,6 +5,7 @@ mod derive;
 mod fit;
 mod frameworks;
 mod inputs;
+mod methods;
 mod output;
 mod report;
 mod score;
@@ -41,6 +42,8 @@ enum Command {
     Validate(validate::Args),
     /// List the bundled frameworks.
     Frameworks(frameworks::Args),
+    /// List every normalisation, aggregation and weighting method (with their default options).
+    Methods(methods::Args),
     /// Statistical audit: data adequacy, correlations, Cronbach's alpha, PCA, importance, remove-one.
     Audit(audit::Args),
     /// Monte Carlo uncertainty analysis of the ranks (or replay of a run design).
@@ -75,6 +78,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Fit(a) => fit::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Frameworks(a) => frameworks::run(a),
+        Command::Methods(a) => methods::run(a),
         Command::Audit(a) => audit::run(a),
         Command::Uncertainty(a) => uncertainty::run(a),
         Command::Sensitivity(a) => sensitivity::run(a),

@@ -11,9 +11,9 @@ use zhili::{Aggregate, Error, Step, WeightSet};
 /// Options of `zhili weights`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Weighting method.
-    #[arg(long, short, value_enum)]
-    method: Method,
+    /// Weighting method: a data-driven method of the registry (`zhili methods weighting`), or ahp.
+    #[arg(long, short, value_parser = clap::builder::PossibleValuesParser::new(method_names()))]
+    method: String,
     #[command(flatten)]
     inputs: InputArgs,
     /// AHP judgements (TOML: `[nodes.<id>] elements = [...]`, `matrix = [[...]]`), for `--method ahp`.
@@ -28,17 +28,9 @@ pub(crate) struct Args {
     out: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Method {
-    Equal,
-    Entropy,
-    Critic,
-    /// Coefficient of variation.
-    Cv,
-    /// Standard deviation of min-max data.
-    Sd,
-    Pca,
-    Ahp,
+/// The registry's data-driven methods (names and aliases), then `ahp`.
+fn method_names() -> Vec<&'static str> {
+    WeightMethod::names().chain(["ahp"]).collect()
 }
 
 pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
@@ -46,7 +38,7 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
     inputs_used.extend(a.ahp.iter().cloned());
     let inputs = a.inputs.load()?;
     let fw = &inputs.framework;
-    let (weights, notes) = if a.method == Method::Ahp {
+    let (weights, notes) = if a.method == "ahp" {
         let path = a
             .ahp
             .as_ref()
@@ -70,15 +62,8 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
             .collect();
         (res.weights, notes)
     } else {
-        let method = match a.method {
-            Method::Equal => WeightMethod::Equal,
-            Method::Entropy => WeightMethod::Entropy(Default::default()),
-            Method::Critic => WeightMethod::Critic(Default::default()),
-            Method::Cv => WeightMethod::CoefficientOfVariation,
-            Method::Sd => WeightMethod::StandardDeviation,
-            Method::Pca => WeightMethod::Pca(Default::default()),
-            Method::Ahp => unreachable!("handled above"),
-        };
+        let method = WeightMethod::named(&a.method)
+            .ok_or_else(|| Error::spec("arguments", format!("unknown weighting method `{}`", zhili::text::cut(&a.method))))?;
         let run = inputs.pipeline.run(fw, &inputs.data)?;
         let stage_name = a.stage.clone().unwrap_or_else(|| {
             if run.stage("imputed").is_some() {

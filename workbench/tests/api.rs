@@ -108,6 +108,28 @@ async fn framework_lists_the_tree() {
     assert_eq!(v["grading"]["bands"].as_array().map(Vec::len), Some(4));
     assert_eq!(v["data"]["years"], json!([2021, 2022, 2023]));
     assert_eq!(v["data"]["year"], 2023);
+    // the aggregation dropdown offers every method of the registry, in its order
+    let agg: Vec<&str> = v["presets"]["aggregate"]
+        .as_array()
+        .expect("aggregate presets")
+        .iter()
+        .filter_map(|p| p["method"].as_str())
+        .collect();
+    assert_eq!(agg, zhili_core::Aggregator::METHODS);
+    // the weighting dropdown's names (short aliases the page translates) cover the registry
+    let named: Vec<&str> = v["presets"]["weighting"]
+        .as_array()
+        .expect("weighting presets")
+        .iter()
+        .filter_map(Value::as_str)
+        .filter(|&m| m != "ahp")
+        .map(|m| {
+            zhili_core::weight::WeightMethod::named(m)
+                .unwrap_or_else(|| panic!("{m} is not in the registry"))
+                .name()
+        })
+        .collect();
+    assert_eq!(named, zhili_core::weight::WeightMethod::METHODS);
 }
 
 /// The API's numbers are those of `Pipeline::run` (the CLI's path) on the same weights.

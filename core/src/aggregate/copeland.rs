@@ -2,6 +2,23 @@
 
 use ndarray::{Array1, ArrayView2};
 
+use super::method::Method;
+use super::whole::KResult;
+
+/// Copeland's weighted majority count of wins minus losses against every other unit (see
+/// [`copeland`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Copeland;
+
+impl Method for Copeland {
+    fn about(&self) -> &'static str {
+        "Copeland: pairwise weighted majority, wins − losses (OECD/JRC 2008) · Copeland 非补偿法"
+    }
+    fn score(&self, x: ArrayView2<'_, f64>, w: &[f64]) -> KResult<Array1<f64>> {
+        Ok(copeland(x, w))
+    }
+}
+
 /// Copeland scores (OECD/JRC Handbook 2008, section 6.2.3).
 ///
 /// ```text

@@ -5,7 +5,44 @@
 
 use ndarray::{Array1, ArrayView2};
 
+use serde::{Deserialize, Serialize};
+
+use super::method::Method;
 use super::whole::{col_range, Fail, KResult};
+
+/// Grey relational grade to the ideal sequence (see [`grey_relational`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GreyRelational {
+    /// Distinguishing coefficient ρ ∈ (0, 1] (default 0.5).
+    #[serde(default = "half")]
+    pub rho: f64,
+}
+
+fn half() -> f64 {
+    0.5
+}
+
+impl Default for GreyRelational {
+    fn default() -> Self {
+        GreyRelational { rho: half() }
+    }
+}
+
+impl Method for GreyRelational {
+    fn about(&self) -> &'static str {
+        "grey relational grade (option `rho`; Deng 1982) · 灰色关联度"
+    }
+    fn check(&self) -> Result<(), String> {
+        if self.rho > 0.0 && self.rho <= 1.0 {
+            Ok(())
+        } else {
+            Err(format!("grey relational ρ = {} is outside (0, 1]", self.rho))
+        }
+    }
+    fn score(&self, x: ArrayView2<'_, f64>, w: &[f64]) -> KResult<Array1<f64>> {
+        grey_relational(x, w, self.rho)
+    }
+}
 
 /// Grey relational grade γ_i ∈ (0, 1] (higher is better).
 ///

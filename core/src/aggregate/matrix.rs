@@ -7,8 +7,8 @@
 //! non-negative with a positive sum; they are used normalised to sum 1.
 //!
 //! Missing values: these methods need complete data (their reference points depend on all
-//! units), so a missing value is an error naming unit and child — except the minimum, which
-//! skips missing children like the means do.
+//! units), so a missing value is an error naming unit and child — except the per-unit methods
+//! (minimum, median), which skip missing children like the means do.
 
 // Comparisons written `!(x > 0.0)` deliberately reject NaN as well.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
@@ -21,14 +21,11 @@ use crate::error::{Error, Result};
 use super::whole::{complete, unit_weights};
 pub(crate) use super::whole::{Fail, KResult};
 
+pub use super::ampi::AmpiGoalposts;
 pub use super::copeland::copeland;
-use super::gra::grey_relational;
 pub use super::minimum::minimum;
-use super::mpi::{ampi, mpi};
-pub use super::mpi::{AmpiGoalposts, Penalty, SdKind};
-use super::topsis::topsis;
+pub use super::mpi::{Penalty, SdKind};
 pub use super::topsis::TopsisNormalisation;
-use super::vikor::vikor;
 pub use super::vikor::VikorOutput;
 
 /// The whole-matrix methods are variants of the one [`Aggregator`] enum; this name is kept
@@ -77,33 +74,22 @@ pub fn scores_named(
     })
 }
 
+/// Scores of every unit under `method`: weights normalised to sum 1, complete data checked
+/// for whole-matrix methods, then the method's own [`Method::score`](super::method::Method).
 pub(crate) fn run(method: &Aggregator, x: ArrayView2<'_, f64>, w: &[f64]) -> KResult<Array1<f64>> {
-    if !method.is_whole() {
-        // a weighted mean, row by row over the present children (no completeness needed)
-        let x = x.to_owned();
-        let children: Vec<usize> = (0..x.ncols()).collect();
-        return super::means::aggregate_columns(method, &x, &children, w, 0.0)
-            .map_err(|(row, message, _)| Fail::new(message).at(Some(row), None));
+    let m = method.method();
+    if m.mean().is_some() {
+        // a weighted mean, row by row over the present children (its weights as given)
+        return m.score(x, w);
     }
     let w = unit_weights(w)?;
     if x.ncols() == 0 {
         return Err(Fail::new("no children to aggregate"));
     }
-    if !matches!(method, Aggregator::Minimum) {
+    if !m.per_unit() {
         complete(x)?;
     }
-    let out = match method {
-        Aggregator::Copeland => copeland(x, &w),
-        Aggregator::Mpi { penalty, sd } => mpi(x, &w, *penalty, *sd)?,
-        Aggregator::Ampi { penalty, goalposts } => ampi(x, &w, *penalty, goalposts)?,
-        Aggregator::Topsis { normalisation } => topsis(x, &w, *normalisation)?,
-        Aggregator::GreyRelational { rho } => grey_relational(x, &w, *rho)?,
-        Aggregator::Vikor { v, output } => vikor(x, &w, *v, *output)?,
-        Aggregator::Minimum => minimum(x, &w),
-        Aggregator::Arithmetic | Aggregator::Geometric { .. } | Aggregator::Harmonic | Aggregator::Generalised { .. } => {
-            return Err(Fail::new("internal: a weighted mean reached the whole-matrix dispatch"))
-        }
-    };
+    let out = m.score(x, &w)?;
     if crate::cancel::requested() {
         // a long comparison stopped early (its partial scores are meaningless)
         return Err(Fail::new("cancelled by the user · 已由用户取消"));

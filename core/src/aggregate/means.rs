@@ -1,17 +1,34 @@
 //! The weighted-mean kernels, column-wise over all units at once.
 
-use ndarray::{Array1, Array2};
+use ndarray::{Array1, ArrayView2};
 
 use super::Aggregator;
 
-/// Weighted mean of one unit's present children (NaN = absent); `None` if none is present.
+/// Weighted mean (or any per-unit method's score) of one unit's present children (NaN =
+/// absent); `None` if none is present.
 ///
 /// Exposed for callers that aggregate a single row; the pipeline uses the column kernel.
 ///
 /// # Errors
-/// A message when a value is out of the method's domain.
+/// A message when a value is out of the method's domain, or when the method compares units
+/// with each other (a whole-matrix method cannot score one row).
 pub fn weighted_mean(method: &Aggregator, x: &[f64], w: &[f64]) -> Result<Option<f64>, String> {
-    let mut acc = Acc::new(method);
+    let m = method.method();
+    let Some(mean) = m.mean() else {
+        if !m.per_unit() {
+            return Err(format!(
+                "{} scores all units at once and cannot score a single row (use aggregate::scores)",
+                method.name()
+            ));
+        }
+        let row = ndarray::ArrayView2::from_shape((1, x.len().min(w.len())), &x[..x.len().min(w.len())]).map_err(|e| e.to_string())?;
+        if !x.iter().zip(w).any(|(v, &wi)| !v.is_nan() && wi > 0.0) {
+            return Ok(None);
+        }
+        let out = method.score_whole(row, &w[..row.ncols()], 0.0).map_err(|f| f.message)?;
+        return Ok(out.first().copied().filter(|v| !v.is_nan()));
+    };
+    let mut acc = Acc { mean, num: 0.0, den: 0.0 };
     for (&xi, &wi) in x.iter().zip(w) {
         if !xi.is_nan() {
             acc.add(xi, wi)?;
@@ -22,17 +39,9 @@ pub fn weighted_mean(method: &Aggregator, x: &[f64], w: &[f64]) -> Result<Option
 
 /// Running sums of one weighted mean over one unit's children.
 struct Acc {
-    kind: Kind,
+    mean: Mean,
     num: f64,
     den: f64,
-}
-
-#[derive(Clone, Copy)]
-enum Kind {
-    Mean(Mean),
-    Min,
-    /// A whole-matrix method: cannot score one row.
-    Whole(&'static str),
 }
 
 /// One weighted mean's formula: the weighted term each present child adds to the sum, and
@@ -51,17 +60,9 @@ pub(crate) enum Mean {
 }
 
 impl Mean {
-    /// The mean an aggregator takes (`None` for whole-matrix methods and the minimum).
+    /// The mean an aggregator takes (`None` unless it is a weighted mean), as its file declares.
     pub(crate) fn of(m: &Aggregator) -> Option<Mean> {
-        Some(match *m {
-            Aggregator::Arithmetic => Mean::Arith,
-            Aggregator::Geometric { shift } => Mean::Geo(shift),
-            Aggregator::Harmonic => Mean::Harm,
-            Aggregator::Generalised { p: 0.0 } => Mean::Geo(0.0),
-            Aggregator::Generalised { p: 1.0 } => Mean::Arith,
-            Aggregator::Generalised { p } => Mean::Power(p),
-            _ => return None,
-        })
+        m.method().mean()
     }
 
     /// The term `x` adds to the numerator under weight `w`.
@@ -286,44 +287,16 @@ impl<T: Copy> Uniform<T> {
 }
 
 impl Acc {
-    fn new(m: &Aggregator) -> Self {
-        let kind = match (Mean::of(m), m) {
-            (Some(mean), _) => Kind::Mean(mean),
-            (None, Aggregator::Minimum) => Kind::Min,
-            (None, _) => Kind::Whole(m.name()),
-        };
-        Acc { kind, num: 0.0, den: 0.0 }
-    }
-
     #[inline]
     fn add(&mut self, x: f64, w: f64) -> Result<(), String> {
-        match self.kind {
-            Kind::Mean(mean) => self.num += mean.term(w, x)?,
-            Kind::Min => {
-                if w > 0.0 {
-                    self.num = if self.den > 0.0 { self.num.min(x) } else { x };
-                }
-            }
-            Kind::Whole(name) => {
-                return Err(format!(
-                    "{name} scores all units at once and cannot score a single row (use aggregate::scores)"
-                ))
-            }
-        }
+        self.num += self.mean.term(w, x)?;
         self.den += w;
         Ok(())
     }
 
     #[inline]
     fn finish(&self) -> Option<f64> {
-        if self.den <= 0.0 {
-            return None;
-        }
-        match self.kind {
-            Kind::Mean(mean) => Some(mean.finish(self.num, self.den)),
-            Kind::Min => Some(self.num),
-            Kind::Whole(_) => None,
-        }
+        (self.den > 0.0).then(|| self.mean.finish(self.num, self.den))
     }
 }
 
@@ -335,29 +308,29 @@ fn positive_msg(x: f64, s: f64) -> String {
     }
 }
 
-/// Aggregate the `children` columns of `scores` into one column.
-/// Errors carry (row, message, method name).
+/// Aggregate the `children` columns of `scores` into one column by a weighted mean.
+/// Errors carry (row, message).
 pub(super) fn aggregate_columns(
-    method: &Aggregator,
-    scores: &Array2<f64>,
+    mean: Mean,
+    scores: ArrayView2<'_, f64>,
     children: &[usize],
     w: &[f64],
     min_coverage: f64,
-) -> Result<Array1<f64>, (usize, String, &'static str)> {
+) -> Result<Array1<f64>, (usize, String)> {
     let n = scores.nrows();
     let need = super::children_needed(min_coverage, children.len());
     // Arithmetic is the hot path: accumulate column by column (contiguous in column-major).
-    if matches!(method, Aggregator::Arithmetic) {
+    if mean == Mean::Arith {
         return Ok(arithmetic_columns(scores, children, w, need));
     }
     let mut out = Array1::<f64>::from_elem(n, f64::NAN);
     for r in 0..n {
-        let mut acc = Acc::new(method);
+        let mut acc = Acc { mean, num: 0.0, den: 0.0 };
         let mut k = 0;
         for (&c, &wi) in children.iter().zip(w) {
             let x = scores[[r, c]];
             if !x.is_nan() {
-                acc.add(x, wi).map_err(|m| (r, m, method.name()))?;
+                acc.add(x, wi).map_err(|m| (r, m))?;
                 k += 1;
             }
         }
@@ -375,7 +348,7 @@ const BLOCK: usize = 1024;
 
 /// The weighted arithmetic mean of the children columns, branch-free (vectorises) and
 /// blocked by rows so that each child's block is read once while the sums stay in cache.
-fn arithmetic_columns(scores: &Array2<f64>, children: &[usize], w: &[f64], need: usize) -> Array1<f64> {
+fn arithmetic_columns(scores: ArrayView2<'_, f64>, children: &[usize], w: &[f64], need: usize) -> Array1<f64> {
     let n = scores.nrows();
     let cols: Vec<ndarray::ArrayView1<'_, f64>> = children.iter().map(|&c| scores.column(c)).collect();
     let mut out = Array1::<f64>::from_elem(n, f64::NAN);

@@ -2,6 +2,25 @@
 
 use ndarray::{Array1, ArrayView2};
 
+use super::method::Method;
+use super::whole::KResult;
+
+/// The minimum over present children with positive weight (see [`minimum`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Minimum;
+
+impl Method for Minimum {
+    fn about(&self) -> &'static str {
+        "minimum of the children with positive weight (Leontief) · 最小值（短板）"
+    }
+    fn per_unit(&self) -> bool {
+        true
+    }
+    fn score(&self, x: ArrayView2<'_, f64>, w: &[f64]) -> KResult<Array1<f64>> {
+        Ok(minimum(x, w))
+    }
+}
+
 /// The smallest present child score among the children with positive weight.
 ///
 /// ```text

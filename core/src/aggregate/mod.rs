@@ -12,22 +12,28 @@
 //! sums over children i with xᵢ not missing. If no child is present (or fewer than the
 //! step's `min_coverage` share of them), the score is missing (NaN).
 //!
-//! Whole-matrix methods (Copeland, MPI / AMPI, TOPSIS, grey relational grade, VIKOR) and
-//! the minimum live in [`matrix`]; as `Aggregator` variants they score each node from all
-//! units' children at once (they need complete data, except the minimum).
+//! Every other method scores a node from a units × children matrix: the per-unit ones (the
+//! minimum, the weighted median) skip missing children like the means; the whole-matrix ones
+//! (Copeland, MPI / AMPI, TOPSIS, grey relational grade, VIKOR) compare units with each other
+//! and need complete data. `zhili methods aggregate` lists them all.
+//!
+//! **The registry.** Each method lives in one file, whose struct declares everything about
+//! it (options, one-line description, weighted-mean kernel or matrix score, per-unit or
+//! whole-matrix, option checks) by implementing the crate-private `Method` trait; the
+//! `registry!` below lists each method on one line, and generates the [`Aggregator`] enum
+//! (the serde document format `{"method": "...", ...}`), [`Aggregator::METHODS`],
+//! [`Aggregator::name`], [`Aggregator::examples`] and the dispatch. Every driver (`run`, the
+//! streamed `score`, uncertainty, sensitivity, `fit`) asks the method, never names it.
 //!
 //! Geometric, harmonic and generalised means with p ≤ 0 need positive values: a value
 //! ≤ 0 is an [`Error::Method`] naming the unit and node (set a `shift`, or normalise to
 //! a positive range such as min-max [1, 100], as COINr's examples do).
 
-mod copeland;
-mod gra;
 pub mod matrix;
 mod means;
-mod minimum;
-mod mpi;
-mod topsis;
-mod vikor;
+mod method;
+#[macro_use]
+mod registry;
 mod whole;
 
 use ndarray::{Array2, ArrayView2, ShapeBuilder};
@@ -39,127 +45,57 @@ use crate::framework::Framework;
 pub use matrix::{scores, scores_named, MatrixMethod};
 pub use means::weighted_mean;
 pub(crate) use means::{Mean, StreamedMean};
+use method::Method;
 
 /// How many of `n` children must be present for a score under `min_coverage` (at least one).
 pub(crate) fn children_needed(min_coverage: f64, n: usize) -> usize {
     (min_coverage * n as f64 - 1e-12).ceil().max(1.0) as usize
 }
 
-/// The built-in aggregation methods (`method` tag in the pipeline document).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "method", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Aggregator {
-    /// Weighted arithmetic mean.
-    Arithmetic,
-    /// Weighted geometric mean, optionally of shifted values.
-    Geometric {
-        /// Added before and subtracted after (default 0).
-        #[serde(default, skip_serializing_if = "is_zero")]
-        shift: f64,
-    },
-    /// Weighted harmonic mean.
-    Harmonic,
-    /// Weighted generalised (power) mean with exponent `p`.
-    Generalised {
-        /// The exponent; 1 = arithmetic, 0 = geometric, −1 = harmonic.
-        p: f64,
-    },
-    /// Copeland's non-compensatory score (OECD/JRC Handbook 2008, section 6.2.3).
-    Copeland,
-    /// Mazziotta-Pareto index (De Muro, Mazziotta & Pareto 2011).
-    Mpi {
-        /// Penalty direction (default negative).
-        #[serde(default)]
-        penalty: matrix::Penalty,
-        /// Standard deviation of the standardisation (default population).
-        #[serde(default)]
-        sd: matrix::SdKind,
-    },
-    /// Adjusted Mazziotta-Pareto index (Mazziotta & Pareto 2016).
-    Ampi {
-        /// Penalty direction (default negative).
-        #[serde(default)]
-        penalty: matrix::Penalty,
-        /// Goalposts (default: data range).
-        #[serde(default)]
-        goalposts: matrix::AmpiGoalposts,
-    },
-    /// TOPSIS relative closeness (Hwang & Yoon 1981).
-    Topsis {
-        /// Normalisation (default vector).
-        #[serde(default)]
-        normalisation: matrix::TopsisNormalisation,
-    },
-    /// Grey relational grade (Deng 1982; ρ ∈ (0, 1]).
-    GreyRelational {
-        /// Distinguishing coefficient (default 0.5).
-        #[serde(default = "half")]
-        rho: f64,
-    },
-    /// VIKOR (Opricovic 1998).
-    Vikor {
-        /// Weight of group utility (default 0.5).
-        #[serde(default = "half")]
-        v: f64,
-        /// 1 − Q (default) or Q.
-        #[serde(default)]
-        output: matrix::VikorOutput,
-    },
-    /// Minimum over present children with positive weight (Leontief).
-    Minimum,
-}
-
-fn half() -> f64 {
-    0.5
-}
-
-#[allow(clippy::trivially_copy_pass_by_ref)]
-fn is_zero(x: &f64) -> bool {
-    *x == 0.0
+// The registry: one line per method — its name in documents, its `Aggregator` variant and
+// the struct in its file that declares everything else (options, docs line, weighted mean or
+// whole-matrix, per-unit or not, kernel). Weighted means first; the order is the order of
+// every generated list.
+registry! {
+    "arithmetic" => Arithmetic = arithmetic::Arithmetic;
+    "geometric" => Geometric(geometric::Geometric);
+    "harmonic" => Harmonic = harmonic::Harmonic;
+    "generalised" => Generalised(generalised::Generalised);
+    "copeland" => Copeland = copeland::Copeland;
+    "mpi" => Mpi(mpi::Mpi);
+    "ampi" => Ampi(ampi::Ampi);
+    "topsis" => Topsis(topsis::Topsis);
+    "grey_relational" => GreyRelational(gra::GreyRelational);
+    "vikor" => Vikor(vikor::Vikor);
+    "minimum" => Minimum = minimum::Minimum;
+    "median" => Median = median::Median;
 }
 
 impl Aggregator {
-    /// Every method's name as written in documents (the `method` tag), weighted means first:
-    /// the list documents and bindings show, checked against the enum by tests.
-    pub const METHODS: &'static [&'static str] = &[
-        "arithmetic",
-        "geometric",
-        "harmonic",
-        "generalised",
-        "copeland",
-        "mpi",
-        "ampi",
-        "topsis",
-        "grey_relational",
-        "vikor",
-        "minimum",
-    ];
-
-    /// The method's name as written in documents.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Aggregator::Arithmetic => "arithmetic",
-            Aggregator::Geometric { .. } => "geometric",
-            Aggregator::Harmonic => "harmonic",
-            Aggregator::Generalised { .. } => "generalised",
-            Aggregator::Copeland => "copeland",
-            Aggregator::Mpi { .. } => "mpi",
-            Aggregator::Ampi { .. } => "ampi",
-            Aggregator::Topsis { .. } => "topsis",
-            Aggregator::GreyRelational { .. } => "grey_relational",
-            Aggregator::Vikor { .. } => "vikor",
-            Aggregator::Minimum => "minimum",
-        }
+    /// One line describing the method (English · 中文), as its file declares it.
+    pub fn about(&self) -> &'static str {
+        self.method().about()
     }
 
-    /// Whether the method scores a node from all units' children at once (Copeland, MPI,
-    /// AMPI, TOPSIS, grey relational, VIKOR, minimum) rather than as a weighted mean per unit.
+    /// Whether the method scores a node from all units' children at once rather than as a
+    /// weighted mean per unit (every method but the four weighted means).
     pub fn is_whole(&self) -> bool {
-        !matches!(
-            self,
-            Aggregator::Arithmetic | Aggregator::Geometric { .. } | Aggregator::Harmonic | Aggregator::Generalised { .. }
-        )
+        self.method().mean().is_none()
+    }
+
+    /// Whether a unit's score depends on its own children only (the weighted means, the
+    /// minimum, the median): missing children are skipped and a fitted pipeline can apply it
+    /// to new data. Whole-matrix methods (Copeland, MPI, TOPSIS, ...) compare units.
+    pub fn per_unit(&self) -> bool {
+        self.method().per_unit()
+    }
+
+    /// The method's options checked.
+    ///
+    /// # Errors
+    /// [`Error::Spec`] naming the option and its valid range.
+    pub fn check(&self) -> Result<()> {
+        self.method().check().map_err(|m| Error::spec("aggregate step", m))
     }
 
     /// The method itself if it is a whole-matrix method (`None` for the weighted means).
@@ -186,9 +122,9 @@ impl Aggregator {
         unit_ids: &[impl AsRef<str>],
         child_ids: &[String],
     ) -> Result<ndarray::Array1<f64>> {
-        if !self.is_whole() {
-            return means::aggregate_columns(self, scores, children, w, min_coverage).map_err(|(row, msg, method)| Error::Method {
-                method: method.into(),
+        if let Some(mean) = self.method().mean() {
+            return means::aggregate_columns(mean, scores.view(), children, w, min_coverage).map_err(|(row, msg)| Error::Method {
+                method: self.name().into(),
                 message: msg,
                 unit: Some(unit_ids.get(row).map_or_else(|| format!("#{row}"), |s| s.as_ref().to_owned())),
                 node: Some(node_id.to_owned()),
@@ -205,15 +141,15 @@ impl Aggregator {
 }
 
 impl Aggregator {
-    /// Scores of every unit (row of `x`, one column per child) under weights `w`; the
-    /// minimum's score is missing where fewer than `min_coverage` of the children are present.
+    /// Scores of every unit (row of `x`, one column per child) under weights `w`; a per-unit
+    /// method's score is missing where fewer than `min_coverage` of the children are present.
     /// Errors are positions (unit row, child column), named by the caller only if it fails.
     pub(crate) fn score_whole(&self, x: ArrayView2<'_, f64>, w: &[f64], min_coverage: f64) -> matrix::KResult<ndarray::Array1<f64>> {
         if w.len() != x.ncols() {
             return Err(matrix::Fail::new(format!("{} weights for {} children", w.len(), x.ncols())));
         }
         let mut out = matrix::run(self, x, w)?;
-        if matches!(self, Aggregator::Minimum) {
+        if self.per_unit() {
             let need = children_needed(min_coverage, x.ncols());
             for (o, row) in out.iter_mut().zip(x.rows()) {
                 if row.iter().filter(|v| !v.is_nan()).count() < need {
@@ -321,31 +257,7 @@ impl Aggregate {
             }
         }
         for m in std::iter::once(&self.method).chain(self.overrides.iter().map(|o| &o.method)) {
-            if let Aggregator::Generalised { p } = m {
-                if !p.is_finite() {
-                    return Err(Error::spec(
-                        "aggregate step",
-                        format!("generalised mean exponent p = {p} is not finite"),
-                    ));
-                }
-            }
-            match m {
-                Aggregator::GreyRelational { rho } if !(*rho > 0.0 && *rho <= 1.0) => {
-                    return Err(Error::spec(
-                        "aggregate step",
-                        format!("grey relational ρ = {rho} is outside (0, 1]"),
-                    ));
-                }
-                Aggregator::Vikor { v, .. } if !(0.0..=1.0).contains(v) => {
-                    return Err(Error::spec("aggregate step", format!("VIKOR v = {v} is outside [0, 1]")));
-                }
-                _ => {}
-            }
-            if let Aggregator::Geometric { shift } = m {
-                if !shift.is_finite() {
-                    return Err(Error::spec("aggregate step", format!("geometric shift {shift} is not finite")));
-                }
-            }
+            m.check()?;
         }
         Ok(())
     }
@@ -407,25 +319,68 @@ impl Aggregate {
 mod tests {
     use super::*;
 
-    /// The registry of names is the enum: each name reads (with default options) as the
-    /// variant that gives it back, and the variants' names are all listed.
+    /// The registry's generated tables agree: every example reads back from its document as
+    /// itself, its `method` tag is its name, the names are `METHODS` in order and unique, and
+    /// each method's file describes it.
     #[test]
     fn method_names_are_the_enum() {
-        for &m in Aggregator::METHODS {
-            let doc = if m == "generalised" {
-                format!(r#"{{"method":"{m}","p":2.0}}"#)
-            } else {
-                format!(r#"{{"method":"{m}"}}"#)
-            };
-            let a: Aggregator = serde_json::from_str(&doc).unwrap_or_else(|e| panic!("{m}: {e}"));
-            assert_eq!(a.name(), m);
-            let back = serde_json::to_value(&a).unwrap();
-            assert_eq!(back["method"], m);
+        let examples = Aggregator::examples();
+        let names: Vec<&str> = examples.iter().map(Aggregator::name).collect();
+        assert_eq!(names, Aggregator::METHODS);
+        for a in &examples {
+            let doc = serde_json::to_value(a).unwrap();
+            assert_eq!(doc["method"], a.name());
+            assert_eq!(&serde_json::from_value::<Aggregator>(doc).unwrap(), a);
+            let toml = toml::to_string(a).unwrap();
+            assert_eq!(&toml::from_str::<Aggregator>(&toml).unwrap(), a, "{toml}");
+            assert!(a.about().contains(" · "), "{}: bilingual about line", a.name());
+            a.check().unwrap();
         }
         let mut sorted = Aggregator::METHODS.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
         assert_eq!(sorted.len(), Aggregator::METHODS.len());
-        assert!(serde_json::from_str::<Aggregator>(r#"{"method":"median"}"#).is_err());
+        assert!(serde_json::from_str::<Aggregator>(r#"{"method":"no_such_method"}"#).is_err());
+    }
+
+    /// Documents written before the registry read the same: the options, their defaults and
+    /// the serialised form.
+    #[test]
+    fn documents_read_as_before() {
+        let a: Aggregator = serde_json::from_str(r#"{"method":"topsis","normalisation":"minmax"}"#).unwrap();
+        assert_eq!(
+            a,
+            Aggregator::Topsis(Topsis {
+                normalisation: matrix::TopsisNormalisation::Minmax
+            })
+        );
+        let a: Aggregator = serde_json::from_str(r#"{"method":"grey_relational"}"#).unwrap();
+        assert_eq!(a, Aggregator::GreyRelational(GreyRelational { rho: 0.5 }));
+        let a: Aggregator = serde_json::from_str(r#"{"method":"geometric"}"#).unwrap();
+        assert_eq!(serde_json::to_string(&a).unwrap(), r#"{"method":"geometric"}"#);
+        assert!(
+            serde_json::from_str::<Aggregator>(r#"{"method":"generalised"}"#).is_err(),
+            "p is required"
+        );
+        let step: Aggregate = toml::from_str(
+            "method = \"vikor\"\nv = 0.3\nmin_coverage = 0.5\n[[overrides]]\nlevel = 2\nmethod = \"geometric\"\nshift = 1.0\n",
+        )
+        .unwrap();
+        assert_eq!(
+            step.method,
+            Aggregator::Vikor(Vikor {
+                v: 0.3,
+                output: matrix::VikorOutput::OneMinusQ
+            })
+        );
+        assert_eq!(step.overrides[0].method, Aggregator::Geometric(Geometric { shift: 1.0 }));
+        let back: Aggregate = toml::from_str(&toml::to_string(&step).unwrap()).unwrap();
+        assert_eq!(back, step);
+        let bad: Aggregate = toml::from_str("method = \"vikor\"\nv = 2.0\n").unwrap();
+        assert!(bad
+            .check(&crate::Framework::from_toml_str("version = 1\n[[nodes]]\nid = \"I\"\n[[nodes]]\nid = \"a\"\nparent = \"I\"\n").unwrap())
+            .unwrap_err()
+            .to_string()
+            .contains("VIKOR v = 2"));
     }
 }

@@ -1,4 +1,4 @@
-//! The Mazziotta-Pareto index (MPI) and its adjusted version (AMPI).
+//! The Mazziotta-Pareto index (MPI); its penalised mean is shared with the AMPI (`ampi.rs`).
 
 // Comparisons written `!(x > 0.0)` deliberately reject NaN as well.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
@@ -6,7 +6,29 @@
 use ndarray::{Array1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
-use super::whole::{col_range, Fail, KResult};
+use super::method::Method;
+use super::whole::{Fail, KResult};
+
+/// Mazziotta-Pareto index (see [`mpi`]).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Mpi {
+    /// Penalty direction (default negative).
+    #[serde(default)]
+    pub penalty: Penalty,
+    /// Standard deviation of the standardisation (default population).
+    #[serde(default)]
+    pub sd: SdKind,
+}
+
+impl Method for Mpi {
+    fn about(&self) -> &'static str {
+        "Mazziotta-Pareto index (options `penalty`, `sd`) · MPI 指数"
+    }
+    fn score(&self, x: ArrayView2<'_, f64>, w: &[f64]) -> KResult<Array1<f64>> {
+        mpi(x, w, self.penalty, self.sd)
+    }
+}
+
 
 /// Direction of the penalty for unbalanced children.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -21,7 +43,7 @@ pub enum Penalty {
 }
 
 impl Penalty {
-    fn sign(self) -> f64 {
+    pub(super) fn sign(self) -> f64 {
         match self {
             Penalty::Negative => -1.0,
             Penalty::Positive => 1.0,
@@ -44,31 +66,9 @@ pub enum SdKind {
     Sample,
 }
 
-/// Goalposts of the AMPI re-scaling.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum AmpiGoalposts {
-    /// Min_j and Max_j are the data's minimum and maximum of each child (the default;
-    /// De Muro, Mazziotta & Pareto 2011).
-    #[default]
-    DataRange,
-    /// Centred on a reference value per child (e.g. a base year's mean or a national
-    /// value): Min_j = Ref_j − Δ_j, Max_j = Ref_j + Δ_j, Δ_j = (max_j − min_j)/2, so that
-    /// the reference maps to 100 (Mazziotta & Pareto 2016).
-    Reference {
-        /// One reference value per child.
-        values: Vec<f64>,
-    },
-    /// Fixed goalposts `[min, max]` per child.
-    Fixed {
-        /// One pair per child.
-        values: Vec<[f64; 2]>,
-    },
-}
-
 /// Penalised weighted mean of the rescaled children, column by column (contiguous in
 /// column-major): two passes, mean then squared deviations.
-fn combine(x: ArrayView2<'_, f64>, w: &[f64], penalty: Penalty, rescale: impl Fn(usize, f64) -> f64) -> KResult<Array1<f64>> {
+pub(super) fn combine(x: ArrayView2<'_, f64>, w: &[f64], penalty: Penalty, rescale: impl Fn(usize, f64) -> f64) -> KResult<Array1<f64>> {
     let n = x.nrows();
     let mut m = Array1::<f64>::zeros(n);
     for (j, col) in x.columns().into_iter().enumerate() {
@@ -137,48 +137,4 @@ pub(crate) fn mpi(x: ArrayView2<'_, f64>, w: &[f64], penalty: Penalty, sd: SdKin
         sdv.push(s);
     }
     combine(x, w, penalty, |j, v| 100.0 + 10.0 * (v - mu[j]) / sdv[j])
-}
-
-/// Adjusted Mazziotta-Pareto index (Mazziotta & Pareto 2016), weighted.
-///
-/// ```text
-/// r_ij = 70 + 60 (x_ij − Min_j) / (Max_j − Min_j)      goalposts Min_j, Max_j (see AmpiGoalposts)
-/// M_i, S_i, cv_i as in the MPI, on r
-/// AMPI_i = M_i − S_i cv_i  (negative penalty)   or   M_i + S_i cv_i  (positive penalty)
-/// ```
-/// The penalty argument is honoured (Compind's `ci_ampi` ignores it).
-///
-/// # Errors
-/// Goalposts of the wrong length or with Max ≤ Min, naming the child; a constant child under
-/// the data range.
-pub(crate) fn ampi(x: ArrayView2<'_, f64>, w: &[f64], penalty: Penalty, goalposts: &AmpiGoalposts) -> KResult<Array1<f64>> {
-    let k = x.ncols();
-    let mut gp = Vec::with_capacity(k);
-    for (j, col) in x.columns().into_iter().enumerate() {
-        let (lo, hi) = col_range(col);
-        let (a, b) = match goalposts {
-            AmpiGoalposts::DataRange => (lo, hi),
-            AmpiGoalposts::Reference { values } => {
-                let r = *values
-                    .get(j)
-                    .ok_or_else(|| Fail::new(format!("{} reference values for {k} children", values.len())))?;
-                let d = (hi - lo) / 2.0;
-                (r - d, r + d)
-            }
-            AmpiGoalposts::Fixed { values } => {
-                let p = values
-                    .get(j)
-                    .ok_or_else(|| Fail::new(format!("{} goalpost pairs for {k} children", values.len())))?;
-                (p[0], p[1])
-            }
-        };
-        if !(b > a) || !a.is_finite() || !b.is_finite() {
-            return Err(Fail::new(format!(
-                "goalposts [{a}, {b}] are empty (a constant child under the data range, or max ≤ min)"
-            ))
-            .at(None, Some(j)));
-        }
-        gp.push((a, b));
-    }
-    combine(x, w, penalty, |j, v| 70.0 + 60.0 * (v - gp[j].0) / (gp[j].1 - gp[j].0))
 }

@@ -6,7 +6,25 @@
 use ndarray::{Array1, Array2, ArrayView2, ShapeBuilder};
 use serde::{Deserialize, Serialize};
 
+use super::method::Method;
 use super::whole::{col_range, Fail, KResult};
+
+/// TOPSIS relative closeness to the ideal solution (see [`topsis`]).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Topsis {
+    /// Normalisation (default vector).
+    #[serde(default)]
+    pub normalisation: TopsisNormalisation,
+}
+
+impl Method for Topsis {
+    fn about(&self) -> &'static str {
+        "TOPSIS closeness to the ideal (option `normalisation`; Hwang & Yoon 1981) · TOPSIS 逼近理想解"
+    }
+    fn score(&self, x: ArrayView2<'_, f64>, w: &[f64]) -> KResult<Array1<f64>> {
+        topsis(x, w, self.normalisation)
+    }
+}
 
 /// Column normalisation before weighting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

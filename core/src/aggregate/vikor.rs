@@ -6,9 +6,50 @@
 use ndarray::{Array1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
+use super::method::Method;
 use super::whole::{col_range, Fail, KResult};
 
-/// What the VIKOR aggregation ([`MatrixMethod::Vikor`](super::MatrixMethod::Vikor)) returns.
+/// VIKOR compromise index (see [`vikor`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Vikor {
+    /// Weight of group utility (default 0.5).
+    #[serde(default = "half")]
+    pub v: f64,
+    /// 1 − Q (default) or Q.
+    #[serde(default)]
+    pub output: VikorOutput,
+}
+
+fn half() -> f64 {
+    0.5
+}
+
+impl Default for Vikor {
+    fn default() -> Self {
+        Vikor {
+            v: half(),
+            output: VikorOutput::default(),
+        }
+    }
+}
+
+impl Method for Vikor {
+    fn about(&self) -> &'static str {
+        "VIKOR compromise index (options `v`, `output`; Opricovic 1998) · VIKOR 折衷排序"
+    }
+    fn check(&self) -> Result<(), String> {
+        if (0.0..=1.0).contains(&self.v) {
+            Ok(())
+        } else {
+            Err(format!("VIKOR v = {} is outside [0, 1]", self.v))
+        }
+    }
+    fn score(&self, x: ArrayView2<'_, f64>, w: &[f64]) -> KResult<Array1<f64>> {
+        vikor(x, w, self.v, self.output)
+    }
+}
+
+/// What the VIKOR aggregation ([`Vikor`]) returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum VikorOutput {

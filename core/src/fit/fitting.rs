@@ -201,7 +201,7 @@ pub(super) fn refuse_unfreezable(p: &Pipeline, fw: &Framework) -> Result<()> {
             Step::Aggregate(a) => {
                 for &node in fw.aggregates_bottom_up() {
                     let m = a.method_for(fw, node);
-                    if m.is_whole() && !matches!(m, crate::Aggregator::Minimum) {
+                    if !m.per_unit() {
                         return Err(refuse(
                             m.name(),
                             "it compares each unit with the other units of the data",

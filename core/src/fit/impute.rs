@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::framework::Framework;
 use crate::log::{LogEntry, SharedStr};
-use crate::pipeline::step::{apply_by_column, ColumnKernel, ColumnStep};
-use crate::pipeline::{StepInput, StepOutput};
 use crate::prepare::ImputeMethod;
+use crate::stage::{apply_by_column, ColumnKernel, ColumnStep};
+use crate::stage::{StepInput, StepOutput};
 
 const STEP: &str = "impute";
 

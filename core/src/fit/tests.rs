@@ -4,6 +4,7 @@ use ndarray::Array2;
 use proptest::prelude::*;
 
 use super::*;
+use crate::aggregate::{Generalised, Geometric, Topsis};
 use crate::analysis::{Breaks, Grading};
 use crate::normalise::Normaliser;
 use crate::prepare::{Denominate, Impute, ImputeMethod, Screen, Treat};
@@ -91,9 +92,9 @@ fn pipeline(impute: u8, treat: bool, screen: bool, norm: u8, agg: u8) -> Pipelin
     }));
     let method = match agg {
         0 => Aggregator::Arithmetic,
-        1 => Aggregator::Geometric { shift: 200.0 },
+        1 => Aggregator::Geometric(Geometric { shift: 200.0 }),
         2 => Aggregator::Minimum,
-        _ => Aggregator::Generalised { p: 2.0 },
+        _ => Aggregator::Generalised(Generalised { p: 2.0 }),
     };
     steps.push(Step::Aggregate(Aggregate {
         method,
@@ -281,9 +282,9 @@ fn unfreezable_methods_say_so() {
     assert!(e.contains("percentile") && e.contains("cannot be fitted"), "{e}");
     let mut p = pipeline(0, false, false, 0, 0);
     p.steps[3] = Step::Aggregate(Aggregate {
-        method: Aggregator::Topsis {
+        method: Aggregator::Topsis(Topsis {
             normalisation: Default::default(),
-        },
+        }),
         ..Aggregate::default()
     });
     let e = p.fit(&fw, &base).unwrap_err().to_string();

@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::framework::Framework;
 use crate::log::LogEntry;
-use crate::pipeline::step::{apply_by_column, ColumnKernel, ColumnStep};
-use crate::pipeline::{StepInput, StepOutput};
 use crate::prepare::stats::min_max;
 use crate::prepare::{LogFallback, Treat, WinMark};
+use crate::stage::{apply_by_column, ColumnKernel, ColumnStep};
+use crate::stage::{StepInput, StepOutput};
 
 const STEP: &str = "treat";
 

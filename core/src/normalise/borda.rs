@@ -36,6 +36,10 @@ impl Normalise for Borda {
         "borda"
     }
 
+    fn about(&self) -> &'static str {
+        "Borda scores: units strictly worse · Borda 计分"
+    }
+
     fn fit_column(&self, _x: &[f64], _node: &Node) -> Result<Params> {
         Ok(stateless_fit())
     }

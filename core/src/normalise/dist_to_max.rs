@@ -28,6 +28,10 @@ impl Normalise for DistToMax {
         "dist_to_max"
     }
 
+    fn about(&self) -> &'static str {
+        "distance to the maximum, min-max to [0, 1] · 距最大值"
+    }
+
     fn check(&self) -> Result<()> {
         check_bounds(self.name(), 0.0, 1.0, self.constant)
     }

@@ -32,6 +32,10 @@ impl Normalise for DistToTarget {
         "dist_to_target"
     }
 
+    fn about(&self) -> &'static str {
+        "distance to the framework's target · 距目标值"
+    }
+
     fn fit_column(&self, x: &[f64], node: &Node) -> Result<Params> {
         let err = |message: String| Error::Method {
             method: "dist_to_target".into(),

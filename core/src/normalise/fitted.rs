@@ -11,6 +11,10 @@ impl Normalise for FittedNormaliser {
         "fitted"
     }
 
+    fn about(&self) -> &'static str {
+        "another method with stored parameters (from `Pipeline::fit`) · 已拟合参数的方法"
+    }
+
     fn check(&self) -> Result<()> {
         if matches!(self.normaliser, Normaliser::Fitted(_)) {
             return Err(Error::spec(

@@ -27,6 +27,10 @@ impl Normalise for FracMax {
         "frac_max"
     }
 
+    fn about(&self) -> &'static str {
+        "fraction of the maximum · 占最大值比例"
+    }
+
     fn fit_column(&self, x: &[f64], node: &Node) -> Result<Params> {
         match kernel::min_max(x, node.direction.sign()) {
             Some((min, max)) if min.is_finite() && max.is_finite() => Ok(Params::Max { max }),

@@ -50,6 +50,10 @@ impl Normalise for Goalposts {
         "goalposts"
     }
 
+    fn about(&self) -> &'static str {
+        "the framework's goalposts, scaled to [0, scale] · 目标区间（阈值）法"
+    }
+
     fn check(&self) -> Result<()> {
         if !(self.scale.is_finite() && self.scale > 0.0) {
             return Err(Error::spec(

@@ -50,6 +50,10 @@ impl Normalise for MinMax {
         "minmax"
     }
 
+    fn about(&self) -> &'static str {
+        "min-max to [lo, hi] (COINr `n_minmax`) · 最小-最大值标准化"
+    }
+
     fn check(&self) -> Result<()> {
         check_bounds("minmax", self.lo, self.hi, self.constant)
     }

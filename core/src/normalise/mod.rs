@@ -72,32 +72,13 @@
 //! # Ok::<(), zhili_core::Error>(())
 //! ```
 
-mod borda;
-mod dist_to_max;
-mod dist_to_target;
 mod fitted;
-mod frac_max;
-mod goalposts;
 mod kernel;
-mod minmax;
-mod percentile;
-mod rank;
-mod scaled;
-mod zscore;
+#[macro_use]
+mod registry;
 
 use ndarray::{Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
-
-pub use borda::Borda;
-pub use dist_to_max::DistToMax;
-pub use dist_to_target::DistToTarget;
-pub use frac_max::FracMax;
-pub use goalposts::Goalposts;
-pub use minmax::MinMax;
-pub use percentile::Percentile;
-pub use rank::Rank;
-pub use scaled::Scaled;
-pub use zscore::ZScore;
 
 use crate::error::{Error, Result};
 use crate::framework::{Direction, Node};
@@ -113,6 +94,9 @@ const STEP: &str = "normalise";
 pub trait Normalise {
     /// The `method` tag of this method in a pipeline document.
     fn name(&self) -> &'static str;
+
+    /// One line for method lists (`zhili methods`, Python, the workbench): English · 中文.
+    fn about(&self) -> &'static str;
 
     /// Check the method's own options (e.g. `lo < hi`).
     ///
@@ -140,43 +124,20 @@ pub trait Normalise {
     fn transform_column(&self, col: &mut [f64], column: &FittedColumn, log: &mut Vec<LogEntry>) -> Result<()>;
 }
 
-/// The built-in normalisers (`method` tag in the pipeline document).
-///
-/// Build one with a constructor ([`Normaliser::minmax`], [`Normaliser::zscore`], ...) or from
-/// its struct: `Normaliser::Minmax(MinMax { lo: 0.0, hi: 100.0, constant: None })`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "method", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Normaliser {
-    /// Min-max to `[lo, hi]` (`method = "minmax"`).
-    #[serde(alias = "min_max")]
-    Minmax(MinMax),
-    /// Z-score with a chosen mean and sd (`method = "zscore"`).
-    #[serde(alias = "z_score")]
-    Zscore(ZScore),
-    /// Ranks, 1 = worst (`method = "rank"`).
-    Rank(Rank),
-    /// Percentile ranks in [0, 1] (`method = "percentile"`, alias `prank`).
-    #[serde(alias = "prank")]
-    Percentile(Percentile),
-    /// Borda scores: rank − 1 (`method = "borda"`).
-    Borda(Borda),
-    /// Goalposts from the framework (`method = "goalposts"`).
-    Goalposts(Goalposts),
-    /// Distance to the framework's target (`method = "dist_to_target"`, alias `dist2targ`).
-    #[serde(alias = "dist2targ")]
-    DistToTarget(DistToTarget),
-    /// Distance to the maximum, min-max to [0, 1] (`method = "dist_to_max"`, alias `dist2max`).
-    #[serde(alias = "dist2max")]
-    DistToMax(DistToMax),
-    /// Fraction of the maximum (`method = "frac_max"`, alias `fracmax`).
-    #[serde(alias = "fracmax")]
-    FracMax(FracMax),
-    /// Fixed linear scaling (`method = "scaled"`).
-    Scaled(Scaled),
-    /// Another method with parameters fitted on other data (`method = "fitted"`, from
-    /// [`Pipeline::fit`](crate::Pipeline::fit)): "fitting" it returns the stored parameters.
-    Fitted(Box<FittedNormaliser>),
+// The registry: one line per method — its name in documents (and the aliases read), its
+// `Normaliser` variant and the struct in its file that declares everything else (options,
+// docs line, what it fits, how it transforms). The order is the order of every generated list.
+registry! {
+    "minmax" | "min_max" => Minmax(minmax::MinMax);
+    "zscore" | "z_score" => Zscore(zscore::ZScore);
+    "rank" => Rank(rank::Rank);
+    "percentile" | "prank" => Percentile(percentile::Percentile);
+    "borda" => Borda(borda::Borda);
+    "goalposts" => Goalposts(goalposts::Goalposts);
+    "dist_to_target" | "dist2targ" => DistToTarget(dist_to_target::DistToTarget);
+    "dist_to_max" | "dist2max" => DistToMax(dist_to_max::DistToMax);
+    "frac_max" | "fracmax" => FracMax(frac_max::FracMax);
+    "scaled" => Scaled(scaled::Scaled);
 }
 
 /// What a normaliser learned about one indicator.
@@ -252,29 +213,6 @@ impl Default for Normaliser {
     }
 }
 
-macro_rules! from_method {
-    ($($variant:ident($ty:ty)),* $(,)?) => {$(
-        impl From<$ty> for Normaliser {
-            fn from(m: $ty) -> Self {
-                Normaliser::$variant(m)
-            }
-        }
-    )*};
-}
-
-from_method!(
-    Minmax(MinMax),
-    Zscore(ZScore),
-    Rank(Rank),
-    Percentile(Percentile),
-    Borda(Borda),
-    Goalposts(Goalposts),
-    DistToTarget(DistToTarget),
-    DistToMax(DistToMax),
-    FracMax(FracMax),
-    Scaled(Scaled),
-);
-
 impl Normaliser {
     /// Min-max to `[lo, hi]`; a constant indicator gets `(lo + hi) / 2`.
     pub fn minmax(lo: f64, hi: f64) -> Self {
@@ -331,26 +269,14 @@ impl Normaliser {
         Normaliser::Scaled(Scaled { lo, hi, scale })
     }
 
-    /// The method behind this variant.
-    pub fn method(&self) -> &dyn Normalise {
-        match self {
-            Normaliser::Minmax(m) => m,
-            Normaliser::Zscore(m) => m,
-            Normaliser::Rank(m) => m,
-            Normaliser::Percentile(m) => m,
-            Normaliser::Borda(m) => m,
-            Normaliser::Goalposts(m) => m,
-            Normaliser::DistToTarget(m) => m,
-            Normaliser::DistToMax(m) => m,
-            Normaliser::FracMax(m) => m,
-            Normaliser::Scaled(m) => m,
-            Normaliser::Fitted(m) => m.as_ref(),
-        }
-    }
-
     /// The `method` tag, e.g. `minmax`.
     pub fn name(&self) -> &'static str {
         self.method().name()
+    }
+
+    /// One line describing the method (English · 中文), as its file declares it.
+    pub fn about(&self) -> &'static str {
+        self.method().about()
     }
 
     /// Learn each indicator's parameters from `x` (units × indicators, NaN = missing);

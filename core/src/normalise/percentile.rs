@@ -44,6 +44,10 @@ impl Normalise for Percentile {
         "percentile"
     }
 
+    fn about(&self) -> &'static str {
+        "percentile ranks in [0, 1] · 百分位秩"
+    }
+
     fn check(&self) -> Result<()> {
         match self.single {
             Some(v) if !v.is_finite() => Err(Error::spec("normalise (percentile)", format!("single = {v} must be finite"))),

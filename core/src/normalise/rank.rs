@@ -36,6 +36,10 @@ impl Normalise for Rank {
         "rank"
     }
 
+    fn about(&self) -> &'static str {
+        "ranks, 1 = worst, ties `min` · 排序（秩）"
+    }
+
     fn fit_column(&self, _x: &[f64], _node: &Node) -> Result<Params> {
         Ok(stateless_fit())
     }

@@ -49,6 +49,10 @@ impl Normalise for Scaled {
         "scaled"
     }
 
+    fn about(&self) -> &'static str {
+        "fixed linear scaling (s·x − lo) / (hi − lo) · scale · 固定线性缩放"
+    }
+
     fn check(&self) -> Result<()> {
         // Exact comparison on purpose: only equal bounds divide by zero.
         #[allow(clippy::float_cmp)]

@@ -55,6 +55,10 @@ impl Normalise for ZScore {
         "zscore"
     }
 
+    fn about(&self) -> &'static str {
+        "z-score rescaled to a chosen mean and sd (sample sd) · Z 分数标准化"
+    }
+
     fn check(&self) -> Result<()> {
         if !(self.mean.is_finite() && self.sd.is_finite() && self.sd > 0.0) {
             return Err(Error::spec(

@@ -33,12 +33,11 @@
 mod finite;
 mod run;
 mod score;
-pub(crate) mod step;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::stage::{StageData, StepInput, StepOutput};
 pub use run::{Run, Stage};
-pub use step::{StageData, StepInput, StepOutput};
 
 use crate::aggregate::Aggregate;
 use crate::error::{Error, Result};
@@ -156,8 +155,8 @@ impl Step {
     ///
     /// # Errors
     /// The step's checks; [`Error::Spec`] for `screen` (it needs whole rows) and `aggregate`.
-    pub(crate) fn stream<'a>(&'a self, input: &StepInput<'a>) -> Result<step::StreamKernel<'a>> {
-        use step::{ColumnStep, StreamKernel};
+    pub(crate) fn stream<'a>(&'a self, input: &StepInput<'a>) -> Result<crate::stage::StreamKernel<'a>> {
+        use crate::stage::{ColumnStep, StreamKernel};
         Ok(match self {
             Step::Denominate(s) => StreamKernel::Column(s.begin(input)?),
             Step::Impute(s) => StreamKernel::Column(s.begin(input)?),

@@ -7,7 +7,6 @@
 
 use ndarray::{Array2, ShapeBuilder};
 
-use super::step::{StageData, StepInput, StreamKernel};
 use super::{Pipeline, Run, Step};
 use crate::aggregate::{Mean, StreamedMean};
 use crate::data::Dataset;
@@ -16,6 +15,7 @@ use crate::framework::Framework;
 use crate::log::LogEntry;
 use crate::normalise::FittedNormaliser;
 use crate::results::Results;
+use crate::stage::{StageData, StepInput, StreamKernel};
 
 impl Pipeline {
     /// Run the pipeline for the aggregate scores only: the same numbers and log as

@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::log::LogEntry;
-use crate::pipeline::step::{apply_by_column, ColumnKernel, ColumnStep};
-use crate::pipeline::{StepInput, StepOutput};
+use crate::stage::{apply_by_column, ColumnKernel, ColumnStep};
+use crate::stage::{StepInput, StepOutput};
 
 const STEP: &str = "denominate";
 
@@ -132,8 +132,8 @@ impl ColumnKernel for &Denominate {
 mod tests {
     use super::*;
     use crate::log::Level;
-    use crate::pipeline::StageData;
     use crate::prepare::testutil::{dataset, framework, stage};
+    use crate::stage::StageData;
 
     #[test]
     fn divides_by_the_denominator_and_scales() {

@@ -6,8 +6,8 @@ use std::borrow::Cow;
 use super::stats::median_in_place;
 use crate::error::{Error, Result};
 use crate::log::{Level, LogEntry, SharedStr};
-use crate::pipeline::step::{apply_by_column, ColumnKernel, ColumnStep};
-use crate::pipeline::{StepInput, StepOutput};
+use crate::stage::{apply_by_column, ColumnKernel, ColumnStep};
+use crate::stage::{StepInput, StepOutput};
 
 const STEP: &str = "impute";
 

@@ -1,6 +1,6 @@
 //! Data preparation steps: denominate, impute, screen, treat (COINr-compatible).
 //!
-//! Each step takes a [`StepInput`](crate::pipeline::StepInput) and returns a new stage
+//! Each step takes a [`StepInput`](crate::stage::StepInput) and returns a new stage
 //! plus log entries; formulas and the exact COINr semantics are on each step type.
 
 mod denominate;
@@ -21,7 +21,7 @@ pub(crate) mod testutil {
 
     use crate::data::Dataset;
     use crate::framework::Framework;
-    use crate::pipeline::StageData;
+    use crate::stage::StageData;
 
     pub(crate) fn framework() -> Framework {
         Framework::from_toml_str(

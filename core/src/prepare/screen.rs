@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::log::LogEntry;
-use crate::pipeline::{StageData, StepInput, StepOutput};
+use crate::stage::{StageData, StepInput, StepOutput};
 
 const STEP: &str = "screen";
 

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use super::stats::{min_max, skew_kurtosis};
 use crate::error::{Error, Result};
 use crate::log::LogEntry;
-use crate::pipeline::step::{apply_by_column, ColumnKernel, ColumnStep};
-use crate::pipeline::{StepInput, StepOutput};
+use crate::stage::{apply_by_column, ColumnKernel, ColumnStep};
+use crate::stage::{StepInput, StepOutput};
 
 const STEP: &str = "treat";
 

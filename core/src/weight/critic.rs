@@ -95,3 +95,12 @@ pub fn critic(x: ArrayView2<'_, f64>, c: &Criteria, opts: &CriticOptions) -> Res
     }
     to_weights(M, raw, c, notes)
 }
+
+impl super::method::Weighting for CriticOptions {
+    fn about(&self) -> &'static str {
+        "CRITIC: contrast and conflict (Diakoulaki 1995) · CRITIC 法"
+    }
+    fn compute(&self, x: ArrayView2<'_, f64>, c: &Criteria) -> Result<WeightResult> {
+        critic(x, c, self)
+    }
+}

@@ -5,6 +5,19 @@ use ndarray::ArrayView2;
 use super::common::{check_matrix, constant_note, mean, sample_sd, to_weights, Criteria, WeightResult};
 use crate::error::{Error, Result};
 
+/// The coefficient-of-variation method (see [`coefficient_of_variation`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct CoefficientOfVariation;
+
+impl super::method::Weighting for CoefficientOfVariation {
+    fn about(&self) -> &'static str {
+        "coefficient of variation of the raw data · 变异系数法"
+    }
+    fn compute(&self, x: ArrayView2<'_, f64>, c: &Criteria) -> Result<WeightResult> {
+        coefficient_of_variation(x, c)
+    }
+}
+
 /// Coefficient-of-variation weights, on the raw data (direction plays no role).
 ///
 /// ```text

@@ -106,3 +106,12 @@ pub fn entropy(x: ArrayView2<'_, f64>, c: &Criteria, opts: &EntropyOptions) -> R
     }
     to_weights(M, raw, c, notes)
 }
+
+impl super::method::Weighting for EntropyOptions {
+    fn about(&self) -> &'static str {
+        "entropy weights (options `shift`, `input`) · 熵权法"
+    }
+    fn compute(&self, x: ArrayView2<'_, f64>, c: &Criteria) -> Result<WeightResult> {
+        entropy(x, c, self)
+    }
+}

@@ -3,6 +3,19 @@
 use super::common::{Criteria, WeightResult};
 use crate::error::{Error, Result};
 
+/// Equal weights (see [`equal`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Equal;
+
+impl super::method::Weighting for Equal {
+    fn about(&self) -> &'static str {
+        "equal weights · 等权"
+    }
+    fn compute(&self, _x: ndarray::ArrayView2<'_, f64>, c: &Criteria) -> Result<WeightResult> {
+        equal(c)
+    }
+}
+
 /// Equal weights over the criteria.
 ///
 /// ```text

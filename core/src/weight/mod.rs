@@ -50,13 +50,22 @@ mod ahp_tree;
 mod bod;
 mod combine;
 mod common;
-mod critic;
-mod cv;
-mod entropy;
-mod equal;
-mod pca;
-mod sd;
+#[macro_use]
+mod method;
 mod tree;
+
+// The registry of data-driven methods (those a framework's sibling groups can be weighted by,
+// the `method` of a weighting document): one line per method — its name (and aliases), its
+// `WeightMethod` variant and the struct in its file that declares the rest. AHP, benefit of
+// the doubt and combinations take other inputs and have functions of their own.
+registry! {
+    "equal" => Equal = equal::Equal;
+    "entropy" => Entropy(entropy::EntropyOptions);
+    "critic" => Critic(critic::CriticOptions);
+    "coefficient_of_variation" | "cv" => CoefficientOfVariation = cv::CoefficientOfVariation;
+    "standard_deviation" | "sd" => StandardDeviation = sd::StandardDeviation;
+    "pca" => Pca(pca::PcaOptions);
+}
 
 pub use ahp::{ahp, check_pairwise, group_geometric_mean, AhpOptions, AhpResult, Prioritisation, RandomIndex, RECIPROCAL_TOLERANCE};
 pub use ahp_tree::{AhpSpec, AhpWeights, Judgements};
@@ -69,13 +78,14 @@ pub use entropy::{entropy, EntropyInput, EntropyOptions};
 pub use equal::equal;
 pub use pca::{pca, PcaOptions, PcaResult};
 pub use sd::standard_deviation;
-pub use tree::{group_weights, WeightMethod};
+pub use tree::group_weights;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use method::Weighting;
 
 /// Node id → weight (relative to siblings). Written as TOML
 /// (`[weights]` table or top-level `id = w`) or as a CSV of `id,weight` at the edge.

@@ -220,3 +220,12 @@ fn varimax(l: &DMatrix<f64>) -> DMatrix<f64> {
     }
     x
 }
+
+impl super::method::Weighting for PcaOptions {
+    fn about(&self) -> &'static str {
+        "PCA / factor weights · 主成分（因子）分析法"
+    }
+    fn compute(&self, x: ArrayView2<'_, f64>, c: &Criteria) -> Result<WeightResult> {
+        pca(x, c, self).map(|r| r.weights)
+    }
+}

@@ -5,6 +5,19 @@ use ndarray::ArrayView2;
 use super::common::{check_matrix, constant_note, minmax_into, sample_sd, to_weights, Criteria, WeightResult};
 use crate::error::Result;
 
+/// The standard-deviation method (see [`standard_deviation`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct StandardDeviation;
+
+impl super::method::Weighting for StandardDeviation {
+    fn about(&self) -> &'static str {
+        "standard deviation of the min-max data · 标准差法"
+    }
+    fn compute(&self, x: ArrayView2<'_, f64>, c: &Criteria) -> Result<WeightResult> {
+        standard_deviation(x, c)
+    }
+}
+
 /// Standard-deviation weights, on direction-aware min-max data.
 ///
 /// ```text

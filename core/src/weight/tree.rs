@@ -1,47 +1,38 @@
 //! Data-driven weights for every sibling group of a framework.
 
 use ndarray::{Array2, ArrayView2, ShapeBuilder};
-use serde::{Deserialize, Serialize};
 
 use super::common::{Criteria, WeightResult};
-use super::{coefficient_of_variation, critic, entropy, pca, standard_deviation, CriticOptions, EntropyOptions, PcaOptions, WeightSet};
+use super::{WeightMethod, WeightSet};
 use crate::aggregate::Aggregate;
 use crate::error::{Error, Result};
 use crate::framework::{Direction, Framework};
 
-/// A data-driven weighting method, as written in documents (`method` tag).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "method", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum WeightMethod {
-    /// Equal weights.
-    Equal,
-    /// Entropy weights.
-    Entropy(#[serde(default)] EntropyOptions),
-    /// CRITIC.
-    Critic(#[serde(default)] CriticOptions),
-    /// Coefficient of variation (raw data).
-    CoefficientOfVariation,
-    /// Standard deviation of min-max data.
-    StandardDeviation,
-    /// PCA / factor weights.
-    Pca(#[serde(default)] PcaOptions),
-}
-
 impl WeightMethod {
+    /// One line describing the method (English · 中文), as its file declares it.
+    pub fn about(&self) -> &'static str {
+        self.method().about()
+    }
+
+    /// The method called `name` (its document name or an alias) with its options' defaults.
+    pub fn named(name: &str) -> Option<WeightMethod> {
+        serde_json::from_value(serde_json::json!({ "method": name })).ok()
+    }
+
+    /// Every name a method can be called by (document names, then aliases).
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        WeightMethod::METHODS
+            .iter()
+            .copied()
+            .chain(WeightMethod::ALIASES.iter().map(|(a, _)| *a))
+    }
+
     /// Weights of the columns of `x` (units × criteria).
     ///
     /// # Errors
     /// Those of the method.
     pub fn compute(&self, x: ArrayView2<'_, f64>, c: &Criteria) -> Result<WeightResult> {
-        match self {
-            WeightMethod::Equal => super::equal(c),
-            WeightMethod::Entropy(o) => entropy(x, c, o),
-            WeightMethod::Critic(o) => critic(x, c, o),
-            WeightMethod::CoefficientOfVariation => coefficient_of_variation(x, c),
-            WeightMethod::StandardDeviation => standard_deviation(x, c),
-            WeightMethod::Pca(o) => pca(x, c, o).map(|r| r.weights),
-        }
+        self.method().compute(x, c)
     }
 }
 
@@ -154,6 +145,7 @@ fn in_group(e: Error, node: &str) -> Error {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::weight::{CriticOptions, EntropyOptions, PcaOptions};
 
     #[test]
     fn weight_method_serde_shapes() {

@@ -23,6 +23,7 @@ from .analysis import AuditReport, Design, UncertaintyResult, audit, replay, sen
 from ._fit import FittedPipeline, PartialFit, fit
 from ._framework import Framework
 from ._grade import Graded, Grading, grade
+from ._methods import Method, methods
 from ._native import (
     DataError,
     EmptyDataError,
@@ -60,6 +61,8 @@ __all__ = [
     "read_parquet",
     "steps",
     "weights",
+    "methods",
+    "Method",
     "analysis",
     "grade",
     "derive_grid_events",

@@ -31,15 +31,14 @@ __all__ = [
     "PartialFit",
     "_partial_fit_from_json",
     "score",
-    "criteria_weights",
+    "criteria_analysis",
+    "methods",
     "group_weights",
     "grade",
     "grading_spec",
     "ahp_matrix",
     "ahp_group",
     "ahp_framework",
-    "pca_weights",
-    "bod",
     "combine_weights",
     "coupling",
     "obstacles",
@@ -83,6 +82,7 @@ class MemoryLimitError(ZhiliError): ...
 
 def set_max_memory(size: Union[str, int, None]) -> None: ...
 def max_memory() -> int: ...
+def methods() -> str: ...
 
 @final
 class Problem:
@@ -259,11 +259,12 @@ def score(
     weights: Optional[Mapping[str, float]] = None,
     keep_stages: Optional[bool] = None,
 ) -> Run: ...
-def criteria_weights(
+def criteria_analysis(
     values: npt.NDArray[np.float64],
     names: Sequence[str],
     directions: Sequence[str],
-    method_json: str,
+    analysis: str,
+    options_json: str,
     unit_ids: Optional[Sequence[str]] = None,
 ) -> str: ...
 def group_weights(
@@ -278,20 +279,6 @@ def grading_spec(text: str, name: str) -> str: ...
 def ahp_matrix(matrix: npt.NDArray[np.float64], labels: Sequence[str], options_json: str) -> str: ...
 def ahp_group(matrices: Sequence[npt.NDArray[np.float64]]) -> npt.NDArray[np.float64]: ...
 def ahp_framework(framework: Framework, spec: str, toml: bool = False, options_json: Optional[str] = None) -> str: ...
-def pca_weights(
-    values: npt.NDArray[np.float64],
-    names: Sequence[str],
-    directions: Sequence[str],
-    options_json: str,
-    unit_ids: Optional[Sequence[str]] = None,
-) -> str: ...
-def bod(
-    values: npt.NDArray[np.float64],
-    names: Sequence[str],
-    directions: Sequence[str],
-    options_json: str,
-    unit_ids: Optional[Sequence[str]] = None,
-) -> str: ...
 def combine_weights(sets_json: str, rule_json: str) -> str: ...
 def coupling(u: npt.NDArray[np.float64], options_json: str, unit_ids: Optional[Sequence[str]] = None) -> str: ...
 def obstacles(

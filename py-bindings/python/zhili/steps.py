@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, Mapping, Optional, Type
 
+from ._methods import method_paragraph
+
 __all__ = ["Step", "Denominate", "Impute", "Screen", "Treat", "Normalise", "Aggregate"]
 
 
@@ -98,19 +100,18 @@ class Treat(Step):
 
 
 class Normalise(Step):
-    """Normalise indicators (directions applied here), e.g. ``Normalise("minmax", lo=0, hi=100)``."""
+    """Normalise indicators (directions applied here), e.g. ``Normalise("minmax", lo=0, hi=100)``.
+
+    """
 
     def __init__(self, method: str = "minmax", **params: Any) -> None:
         super().__init__("normalise", method=method, **params)
 
 
 class Aggregate(Step):
-    """Aggregate level by level, by ``method`` (options in brackets)
+    """Aggregate level by level, by ``method`` (options in brackets); ``min_coverage`` and
+    per-level / per-node ``overrides`` as in the pipeline document.
 
-    methods: ``arithmetic``, ``geometric`` (``shift``), ``harmonic``, ``generalised`` (``p``),
-    ``copeland``, ``mpi`` (``penalty``, ``sd``), ``ampi`` (``penalty``, ``goalposts``), ``topsis``
-    (``normalisation``), ``grey_relational`` (``rho``), ``vikor`` (``v``, ``output``), ``minimum``;
-    ``min_coverage`` and per-level / per-node ``overrides`` as in the pipeline document.
     """
 
     def __init__(self, method: str = "arithmetic", **params: Any) -> None:
@@ -125,3 +126,8 @@ _BY_TYPE: Dict[str, Type[Step]] = {
     "normalise": Normalise,
     "aggregate": Aggregate,
 }
+
+
+# The method lists of the docstrings come from the engine's registries (never out of date).
+Normalise.__doc__ = (Normalise.__doc__ or "") + method_paragraph("normalise")
+Aggregate.__doc__ = (Aggregate.__doc__ or "") + method_paragraph("aggregate")

@@ -89,7 +89,7 @@ def compute(
     else:
         dirs = [str(d) for d in directions]
     ids = None if unit_ids is None else [str(u) for u in unit_ids]
-    out = json.loads(_native.criteria_weights(x, cols, dirs, _spec(method, options), ids))
+    out = json.loads(_native.criteria_analysis(x, cols, dirs, "weights", _spec(method, options), ids))
     return WeightResult(out["method"], dict(zip(out["criteria"], out["weights"])), list(out.get("notes", [])))
 
 
@@ -295,7 +295,7 @@ def pca(
         return for_framework(data, directions, "pca", min_eigenvalue=min_eigenvalue, rotate=rotate, unit_ids=unit_ids)
     x, cols, dirs, ids = _matrix_args(data, names, directions, unit_ids)
     opts = json.dumps({"min_eigenvalue": min_eigenvalue, "rotate": rotate})
-    out = json.loads(_native.pca_weights(x, cols, dirs, opts, ids))
+    out = json.loads(_native.criteria_analysis(x, cols, dirs, "pca", opts, ids))
     w = out["weights"]
     loadings = _array(out["loadings"])
     pd = _pd()
@@ -517,7 +517,7 @@ def benefit_of_the_doubt(
             opts["share_bounds"] = [list(share_bounds.get(c, (0.0, 1.0))) for c in cols]
         else:
             opts["share_bounds"] = [list(b) for b in share_bounds]
-    out = json.loads(_native.bod(x, cols, dirs, json.dumps(opts), ids))
+    out = json.loads(_native.criteria_analysis(x, cols, dirs, "bod", json.dumps(opts), ids))
     pd = _pd()
     index = ids if ids is not None else list(range(x.shape[0]))
     if _is_frame(data):

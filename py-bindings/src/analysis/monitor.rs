@@ -41,68 +41,27 @@ pub(crate) fn monitored<T: Send>(
         total.store(t, Ordering::Relaxed);
         done.fetch_max(d, Ordering::Relaxed);
     };
-    let mut py_err: Option<PyErr> = None;
-    let finished = AtomicBool::new(false);
-    let outcome = py.detach(|| {
-        let caller = std::thread::current();
-        std::thread::scope(|s| {
-            let worker = s.spawn(|| {
-                let r = catch_unwind(AssertUnwindSafe(|| {
-                    let ds = parts.build()?;
-                    let monitor = Monitor {
-                        progress: Some(&hook),
-                        cancel: Some(&cancel),
-                        ..Monitor::default()
-                    };
-                    work(&ds, monitor)
-                }));
-                finished.store(true, Ordering::Release);
-                caller.unpark();
-                r
-            });
-            let mut last = 0usize;
-            let mut tick = |final_tick: bool, py_err: &mut Option<PyErr>| {
-                Python::attach(|py| {
-                    if py_err.is_some() {
-                        return;
-                    }
-                    if !final_tick {
-                        if let Err(e) = py.check_signals() {
-                            *py_err = Some(e);
-                            cancel.store(true, Ordering::Relaxed);
-                            return;
-                        }
-                    }
-                    let d = done.load(Ordering::Relaxed);
-                    if d != last {
-                        last = d;
-                        if let Some(cb) = &progress {
-                            if let Err(e) = cb.call1(py, (d, total.load(Ordering::Relaxed))) {
-                                *py_err = Some(e);
-                                cancel.store(true, Ordering::Relaxed);
-                            }
-                        }
-                    }
-                });
-            };
-            while !finished.load(Ordering::Acquire) {
-                std::thread::park_timeout(Duration::from_millis(20));
-                if !finished.load(Ordering::Acquire) {
-                    tick(false, &mut py_err);
-                }
+    let mut last = 0usize;
+    let report = |py: Python<'_>| -> PyResult<()> {
+        let d = done.load(Ordering::Relaxed);
+        if d != last {
+            last = d;
+            if let Some(cb) = &progress {
+                cb.call1(py, (d, total.load(Ordering::Relaxed)))?;
             }
-            let r = worker.join();
-            tick(true, &mut py_err);
-            r
-        })
-    });
-    if let Some(e) = py_err {
-        return Err(e);
-    }
-    match outcome {
-        Ok(Ok(r)) => r.map_err(PyErr::from),
-        Ok(Err(payload)) | Err(payload) => Err(internal_error(payload.as_ref())),
-    }
+        }
+        Ok(())
+    };
+    let job = || {
+        let ds = parts.build()?;
+        let monitor = Monitor {
+            progress: Some(&hook),
+            cancel: Some(&cancel),
+            ..Monitor::default()
+        };
+        work(&ds, monitor)
+    };
+    watch(py, &cancel, job, report)
 }
 
 /// Run `work` (a pipeline run) on a worker thread with the GIL released while this thread
@@ -110,33 +69,56 @@ pub(crate) fn monitored<T: Send>(
 /// stops at its next check and `KeyboardInterrupt` is raised.
 pub(crate) fn interruptible<T: Send>(py: Python<'_>, work: impl FnOnce() -> PyZResult<T> + Send) -> PyResult<T> {
     let flag = Arc::new(AtomicBool::new(false));
+    let worker_flag = Arc::clone(&flag);
+    watch(py, &flag, move || zhili_core::cancel::with_flag(worker_flag, work), |_| Ok(()))
+}
+
+/// The one watch loop: `work` runs on a worker thread with the GIL released; every 20 ms this
+/// thread takes the GIL, runs `check_signals` and `report` (progress); an exception from
+/// either sets `stop` (the flag `work` checks) and is raised once the worker has stopped.
+/// `report` runs once more after the worker ends, so the last progress is seen. A panic in
+/// `work` becomes an `InternalError`.
+fn watch<T: Send>(
+    py: Python<'_>,
+    stop: &AtomicBool,
+    work: impl FnOnce() -> PyZResult<T> + Send,
+    mut report: impl FnMut(Python<'_>) -> PyResult<()> + Send,
+) -> PyResult<T> {
     let finished = AtomicBool::new(false);
     let mut py_err: Option<PyErr> = None;
     let outcome = py.detach(|| {
         let caller = std::thread::current();
         std::thread::scope(|s| {
-            let stop = &flag;
-            let (flag, finished) = (Arc::clone(&flag), &finished);
-            let worker = s.spawn(move || {
-                let r = catch_unwind(AssertUnwindSafe(|| zhili_core::cancel::with_flag(flag, work)));
+            let worker = s.spawn(|| {
+                let r = catch_unwind(AssertUnwindSafe(work));
                 finished.store(true, Ordering::Release);
                 caller.unpark();
                 r
             });
+            let mut tick = |signals: bool| {
+                if py_err.is_some() {
+                    return;
+                }
+                let r = Python::attach(|py| {
+                    if signals {
+                        py.check_signals()?;
+                    }
+                    report(py)
+                });
+                if let Err(e) = r {
+                    py_err = Some(e);
+                    stop.store(true, Ordering::Relaxed);
+                }
+            };
             while !finished.load(Ordering::Acquire) {
                 std::thread::park_timeout(Duration::from_millis(20));
-                if py_err.is_none() && !finished.load(Ordering::Acquire) {
-                    Python::attach(|py| {
-                        if let Err(e) = py.check_signals() {
-                            py_err = Some(e);
-                        }
-                    });
-                    if py_err.is_some() {
-                        stop.store(true, Ordering::Relaxed);
-                    }
+                if !finished.load(Ordering::Acquire) {
+                    tick(true);
                 }
             }
-            worker.join()
+            let r = worker.join();
+            tick(false);
+            r
         })
     });
     if let Some(e) = py_err {

@@ -73,14 +73,8 @@ fn presets() -> Value {
         Normaliser::dist_to_max(),
         Normaliser::frac_max(),
     ];
-    let agg = [
-        Aggregator::Arithmetic,
-        Aggregator::Geometric { shift: 0.0 },
-        Aggregator::Harmonic,
-        Aggregator::Minimum,
-        Aggregator::Copeland,
-        Aggregator::GreyRelational { rho: 0.5 },
-    ];
+    // every aggregation of the registry, each with its options' defaults
+    let agg = Aggregator::examples();
     json!({
         "normalise": norm.iter().map(|n| serde_json::to_value(n).unwrap_or(Value::Null)).collect::<Vec<_>>(),
         "aggregate": agg.iter().map(|a| serde_json::to_value(a).unwrap_or(Value::Null)).collect::<Vec<_>>(),

@@ -97,19 +97,14 @@ pub(crate) struct MethodInput {
 pub(crate) async fn method_post(State(state): State<AppState>, Body(input): Body<MethodInput>) -> ApiResult<Json<Value>> {
     let base = state.base();
     let fw = &base.framework;
-    let method = match input.method.as_str() {
-        "equal" => WeightMethod::Equal,
-        "entropy" => WeightMethod::Entropy(Default::default()),
-        "critic" => WeightMethod::Critic(Default::default()),
-        "cv" => WeightMethod::CoefficientOfVariation,
-        "sd" => WeightMethod::StandardDeviation,
-        "pca" => WeightMethod::Pca(Default::default()),
-        other => {
-            return Err(ApiError::bad(format!(
-                "unknown weighting method `{other}` (equal, entropy, critic, cv, sd, pca; AHP: /api/v1/weights/ahp)"
-            ))
-            .with("kind", "unknown_method"))
-        }
+    let Some(method) = WeightMethod::named(&input.method) else {
+        let known: Vec<&str> = WeightMethod::names().collect();
+        return Err(ApiError::bad(format!(
+            "unknown weighting method `{}` ({}; AHP: /api/v1/weights/ahp)",
+            zhili_core::text::cut(&input.method),
+            known.join(", ")
+        ))
+        .with("kind", "unknown_method"));
     };
     if let Some(n) = &input.node {
         if fw.index_of(n).is_none() {

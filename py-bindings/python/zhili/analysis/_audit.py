@@ -10,7 +10,7 @@ import numpy as np
 from .. import _native
 from .._compat import pandas as _pandas
 from .. import _params as _p
-from ._common import _setup
+from ._common import _call
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -129,11 +129,7 @@ def audit(
     collinear = _p.real("collinear", collinear, lo=0.0, hi=1.0, closed=True)
     stage = _p.optional_text("stage", stage)
     remove_one = _p.flag("remove_one", remove_one)
-    fw, pipe, kw, unit_label = _setup(
-        framework,
-        data,
-        pipeline,
-        dict(unit=unit, names=names, time=time, unit_ids=unit_ids, columns=columns, groups=groups, numeric=numeric),
+    raw, unit_label = _call(
+        _native.audit, framework, data, pipeline, locals(), method=method, collinear=collinear, stage=stage, remove_one=remove_one
     )
-    raw = _native.audit(fw._inner, pipe._inner, kw, method=method, collinear=collinear, stage=stage, remove_one=remove_one)
     return AuditReport(raw, unit_label)

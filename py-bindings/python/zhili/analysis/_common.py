@@ -47,6 +47,26 @@ def _node_list(nodes: Any) -> List[str]:
     return list(nodes)
 
 
+# The data arguments every analysis takes, as :func:`zhili.score` does.
+DATA_ARGS = ("unit", "names", "time", "unit_ids", "columns", "groups", "numeric")
+
+
+def _data_args(scope: Mapping[str, Any]) -> Dict[str, Any]:
+    """The data arguments out of a caller's ``locals()`` (its keyword parameters of the same names)."""
+    return {k: scope[k] for k in DATA_ARGS}
+
+
+def _call(native: Callable[..., Any], framework: Any, data: Any, pipeline: Any, scope: Mapping[str, Any], *args: Any, **options: Any) -> Tuple[Any, Optional[str]]:
+    """Run the native analysis ``native(framework, pipeline, data, *args, **options)`` on the
+    framework, pipeline and data the caller was given (its data arguments read from ``scope``,
+    the caller's ``locals()``); ``progress`` checked. Returns the result and the unit column's
+    label."""
+    fw, pipe, kw, unit_label = _setup(framework, data, pipeline, _data_args(scope))
+    if "progress" in options:
+        options["progress"] = _progress(options["progress"])
+    return native(fw._inner, pipe._inner, kw, *args, **options), unit_label
+
+
 def _setup(
     framework: Any, data: Any, pipeline: Any, data_options: Dict[str, Any]
 ) -> Tuple[Framework, Any, Dict[str, Any], Optional[str]]:

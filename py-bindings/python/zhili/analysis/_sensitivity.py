@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
 from .. import _native
 from .._compat import pandas as _pandas
 from .. import _params as _p
-from ._common import FactorsLike, Progress, _progress, _runs_seed, _setup, _spec
+from ._common import FactorsLike, Progress, _call, _runs_seed, _spec
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -69,16 +69,12 @@ def sensitivity(
     if resamples == 1:
         raise _p.ParameterError("resamples", resamples, "must be 0 (no intervals) or at least 2")
     confidence = _p.real("confidence", confidence, lo=0.0, hi=1.0)
-    fw, pipe, kw, _ = _setup(
+    raw, _ = _call(
+        _native.sensitivity,
         framework,
         data,
         pipeline,
-        dict(unit=unit, names=names, time=time, unit_ids=unit_ids, columns=columns, groups=groups, numeric=numeric),
-    )
-    raw = _native.sensitivity(
-        fw._inner,
-        pipe._inner,
-        kw,
+        locals(),
         json.dumps(spec["factors"]),
         n=n_,
         seed=s,
@@ -86,7 +82,7 @@ def sensitivity(
         unit=output_unit,
         resamples=resamples,
         confidence=confidence,
-        progress=_progress(progress),
+        progress=progress,
     )
     pd = _pandas()
     cols = ["first", "first_lo", "first_hi", "total", "total_lo", "total_hi", "first_se", "total_se"]

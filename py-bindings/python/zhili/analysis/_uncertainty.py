@@ -12,7 +12,7 @@ from .._compat import pandas as _pandas
 from .._framework import PathLike
 from .._score import _as_framework
 from .. import _params as _p
-from ._common import FactorsLike, Progress, _node_list, _progress, _runs_seed, _setup, _spec, _text
+from ._common import FactorsLike, Progress, _call, _node_list, _runs_seed, _spec, _text
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -199,23 +199,19 @@ def uncertainty(
     spec = _spec(factors)
     r, s = _runs_seed("runs", runs, seed, spec, 1)
     keep_runs, record_design = _p.flag("keep_runs", keep_runs), _p.flag("record_design", record_design)
-    fw, pipe, kw, unit_label = _setup(
+    raw, unit_label = _call(
+        _native.uncertainty,
         framework,
         data,
         pipeline,
-        dict(unit=unit, names=names, time=time, unit_ids=unit_ids, columns=columns, groups=groups, numeric=numeric),
-    )
-    raw = _native.uncertainty(
-        fw._inner,
-        pipe._inner,
-        kw,
+        locals(),
         json.dumps(spec["factors"]),
         runs=r,
         seed=s,
         nodes=_node_list(nodes if nodes is not None else spec.get("nodes") or []),
         keep_runs=keep_runs,
         record_design=record_design,
-        progress=_progress(progress),
+        progress=progress,
     )
     return UncertaintyResult(raw, unit_label)
 
@@ -254,20 +250,16 @@ def replay(
     """
     d = design if isinstance(design, Design) else Design(design)
     keep_runs = _p.flag("keep_runs", keep_runs)
-    fw, pipe, kw, unit_label = _setup(
+    raw, unit_label = _call(
+        _native.replay,
         framework,
         data,
         pipeline,
-        dict(unit=unit, names=names, time=time, unit_ids=unit_ids, columns=columns, groups=groups, numeric=numeric),
-    )
-    raw = _native.replay(
-        fw._inner,
-        pipe._inner,
-        kw,
+        locals(),
         d.csv,
         nodes=_node_list(nodes or []),
         keep_runs=keep_runs,
-        progress=_progress(progress),
+        progress=progress,
     )
     return UncertaintyResult(raw, unit_label)
 

@@ -43,7 +43,7 @@ impl Engine<'_> {
             let ok = self.l2.iter().zip(&self.l2_cols).all(|(&a, &(c0, k))| {
                 let geo = match ap.methods[a] {
                     Aggregator::Arithmetic => false,
-                    Aggregator::Geometric { shift } if shift == 0.0 && var.lnz.is_some() => true,
+                    Aggregator::Geometric(g) if g.shift == 0.0 && var.lnz.is_some() => true,
                     _ => return false,
                 };
                 let ch = &fw.nodes()[a].children;

@@ -84,7 +84,7 @@ impl Engine<'_> {
         let want_ln = self.aggs.iter().chain(std::iter::once(&self.base_agg)).any(|ap| {
             self.l2
                 .iter()
-                .any(|&a| matches!(ap.methods[a], Aggregator::Geometric { shift } if shift == 0.0))
+                .any(|&a| matches!(ap.methods[a], Aggregator::Geometric(g) if g.shift == 0.0))
         });
         let built: Vec<Result<Variant>> = lists
             .par_iter()

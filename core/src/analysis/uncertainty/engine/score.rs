@@ -52,7 +52,7 @@ impl Engine<'_> {
         // fly (one pass less per child); undone below if the log-sum path is not taken.
         let root = &fw.nodes()[fw.root()];
         let defer = log_root
-            && matches!(ap.methods[fw.root()], Aggregator::Geometric { shift: 0.0 })
+            && matches!(ap.methods[fw.root()], Aggregator::Geometric(g) if g.shift == 0.0)
             && !ap.choice.rescale.iter().any(|r| r.level == root.level);
         for &a in &self.bottom_up {
             let node = &fw.nodes()[a];
