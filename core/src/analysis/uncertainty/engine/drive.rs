@@ -189,7 +189,10 @@ impl Engine<'_> {
     {
         let nd = self.data.n_units();
         let nt = opts.targets.len();
-        let chunk = opts.chunk.unwrap_or_else(|| default_chunk(nd * nt.max(1) * std::mem::size_of::<R>())).max(1);
+        let chunk = opts
+            .chunk
+            .unwrap_or_else(|| default_chunk(nd * nt.max(1) * std::mem::size_of::<R>()))
+            .max(1);
         let mut hists: Vec<Vec<RankHistogram>> = vec![vec![RankHistogram::default(); nd]; nt];
         let mut run_scores = Vec::new();
         let mut y = Vec::with_capacity(if opts.output.is_some() { n_runs } else { 0 });
