@@ -107,13 +107,13 @@ pub struct RankStats {
 
 impl RankStats {
     fn new(node: String, mut hists: Vec<RankHistogram>, nominal_rank: &[u32], nominal_score: Vec<f64>) -> Self {
-        hists.par_iter_mut().for_each(RankHistogram::sort);
-        // per unit: (count, mean, shift) in one pass, the three quantiles in one walk
+        // per unit: (count, mean, shift) in one pass, the three quantiles in one walk over a
+        // window or by selection among raw ranks
         let each: Vec<((u64, f64, f64), Vec<f64>)> = hists
-            .par_iter()
+            .par_iter_mut()
             .map(|h| {
                 let m = h.moments();
-                (m, h.quantiles_of(m.0, &[0.05, 0.5, 0.95]))
+                (m, h.quantiles_selecting(m.0, &[0.05, 0.5, 0.95]))
             })
             .collect();
         RankStats {

@@ -88,15 +88,7 @@ impl RankHistogram {
             }
             self.raw.push(rank);
             self.sorted = false;
-            let span = (self.max - self.min) as usize + 1;
-            if self.raw.len() >= 16 && self.raw.len() > span {
-                self.lo = self.min;
-                self.counts = vec![0; span];
-                for r in std::mem::take(&mut self.raw) {
-                    self.bump(r);
-                }
-                self.dense = true;
-            }
+            self.densify_if_narrow();
             return;
         }
         if rank < self.lo {
@@ -109,6 +101,39 @@ impl RankHistogram {
             self.counts.resize(need + self.counts.len() / 4, 0);
         }
         self.bump(rank);
+    }
+
+    /// Once the raw ranks outnumber the span they cover, count them in a dense window.
+    fn densify_if_narrow(&mut self) {
+        let span = (self.max - self.min) as usize + 1;
+        if self.raw.len() >= 16 && self.raw.len() > span {
+            self.lo = self.min;
+            self.counts = vec![0; span];
+            for r in std::mem::take(&mut self.raw) {
+                self.bump(r);
+            }
+            self.dense = true;
+        }
+    }
+
+    /// Record several runs' ranks, as [`Self::add`] each. While a unit's ranks spread wider
+    /// than the runs so far (most units, with many units and few runs) they are appended
+    /// as a block: one extrema pass and one copy instead of a call per rank.
+    pub(crate) fn add_many(&mut self, ranks: &[u32], nominal: u32) {
+        let (lo, hi) = ranks.iter().fold((u32::MAX, 0), |(a, b), &r| (a.min(r), b.max(r)));
+        if self.dense || lo == 0 || ranks.is_empty() {
+            ranks.iter().for_each(|&r| self.add(r, nominal));
+            return;
+        }
+        self.nominal = nominal;
+        if self.raw.is_empty() {
+            (self.min, self.max) = (lo, hi);
+        } else {
+            (self.min, self.max) = (self.min.min(lo), self.max.max(hi));
+        }
+        self.raw.extend_from_slice(ranks);
+        self.sorted = false;
+        self.densify_if_narrow();
     }
 
     /// (rank, runs with that rank) for every rank taken.
@@ -213,47 +238,44 @@ impl RankHistogram {
         if !self.dense || ps.windows(2).any(|w| w[1] < w[0]) {
             return ps.iter().map(|&p| self.quantile(p)).collect();
         }
-        if n == 0 {
-            return vec![f64::NAN; ps.len()];
-        }
-        // the order statistics each quantile needs (0-based, ascending), found in one walk
-        let pos: Vec<(f64, u64)> = ps
-            .iter()
-            .map(|&p| {
-                let index = 1.0 + (n - 1) as f64 * p.clamp(0.0, 1.0);
-                (index, index.floor() as u64 - 1)
-            })
-            .collect();
-        let mut want: Vec<u64> = pos.iter().flat_map(|&(_, k)| [k, (k + 1).min(n - 1)]).collect();
-        want.sort_unstable();
-        want.dedup();
-        let mut found = Vec::with_capacity(want.len());
-        let (mut acc, mut next) = (0u64, 0usize);
-        for (r, c) in self.ranks() {
-            acc += c;
-            while next < want.len() && want[next] < acc {
-                found.push((want[next], f64::from(r)));
-                next += 1;
-            }
-            if next == want.len() {
-                break;
-            }
-        }
-        let stat = |k: u64| found.iter().find(|&&(q, _)| q == k).map_or(f64::NAN, |&(_, x)| x);
-        pos.iter()
-            .map(|&(index, k)| {
-                let a = stat(k);
-                let lo = index.floor();
-                if index > lo {
-                    let b = stat(k + 1);
-                    if b != a {
-                        let h = index - lo;
-                        return (1.0 - h) * a + h * b;
-                    }
+        quantiles_type7(n, ps, |want| {
+            // found in one walk over the window
+            let mut found = Vec::with_capacity(want.len());
+            let (mut acc, mut next) = (0u64, 0usize);
+            for (r, c) in self.ranks() {
+                acc += c;
+                while next < want.len() && want[next] < acc {
+                    found.push((want[next], f64::from(r)));
+                    next += 1;
                 }
-                a
-            })
-            .collect()
+                if next == want.len() {
+                    break;
+                }
+            }
+            found
+        })
+    }
+
+    /// [`Self::quantiles_of`], the same values, but raw ranks are not sorted: each order
+    /// statistic is selected among the ranks above the previous one (a few linear passes
+    /// instead of a sort; the raw ranks are reordered, which changes nothing they count).
+    pub(crate) fn quantiles_selecting(&mut self, n: u64, ps: &[f64]) -> Vec<f64> {
+        if self.dense || self.sorted || n != self.raw.len() as u64 || ps.windows(2).any(|w| w[1] < w[0]) {
+            return self.quantiles_of(n, ps);
+        }
+        let raw = &mut self.raw;
+        quantiles_type7(n, ps, |want| {
+            let mut from = 0usize;
+            want.iter()
+                .map(|&k| {
+                    let k = k as usize;
+                    let (_, x, _) = raw[from..].select_nth_unstable(k - from);
+                    let x = f64::from(*x);
+                    from = k + 1;
+                    (k as u64, x)
+                })
+                .collect()
+        })
     }
 
     /// Sort the raw ranks once, so that later quantiles need no copy.
@@ -270,6 +292,40 @@ impl RankHistogram {
             + self.raw.capacity() * std::mem::size_of::<u32>()
             + self.carries.capacity() * std::mem::size_of::<(u32, u64)>()
     }
+}
+
+/// The `ps` quantiles (ascending, R type 7) of `n` ranks whose order statistics `find` gives:
+/// it is asked for the 0-based positions it must return, ascending, as (position, rank).
+fn quantiles_type7(n: u64, ps: &[f64], find: impl FnOnce(&[u64]) -> Vec<(u64, f64)>) -> Vec<f64> {
+    if n == 0 {
+        return vec![f64::NAN; ps.len()];
+    }
+    let pos: Vec<(f64, u64)> = ps
+        .iter()
+        .map(|&p| {
+            let index = 1.0 + (n - 1) as f64 * p.clamp(0.0, 1.0);
+            (index, index.floor() as u64 - 1)
+        })
+        .collect();
+    let mut want: Vec<u64> = pos.iter().flat_map(|&(_, k)| [k, (k + 1).min(n - 1)]).collect();
+    want.sort_unstable();
+    want.dedup();
+    let found = find(&want);
+    let stat = |k: u64| found.iter().find(|&&(q, _)| q == k).map_or(f64::NAN, |&(_, x)| x);
+    pos.iter()
+        .map(|&(index, k)| {
+            let a = stat(k);
+            let lo = index.floor();
+            if index > lo {
+                let b = stat(k + 1);
+                if b != a {
+                    let h = index - lo;
+                    return (1.0 - h) * a + h * b;
+                }
+            }
+            a
+        })
+        .collect()
 }
 
 /// How a chunk of runs stores its ranks until they are recorded: `u16` when every rank
@@ -356,7 +412,12 @@ pub(crate) fn record_block<R: RankCell>(hs: &mut [RankHistogram], nominal: &[u32
             }
         }
         for ((hl, cols), nl) in hs.chunks_mut(LANES).zip(buf.chunks(LANES)).zip(nominal.chunks(LANES)) {
-            if let ([h0, h1, h2, h3], [c0, c1, c2, c3], [n0, n1, n2, n3]) = (&mut *hl, cols, nl) {
+            if hl.iter().any(|h| !h.dense) {
+                // raw ranks: appended a unit at a time
+                for ((h, c), &n) in hl.iter_mut().zip(cols).zip(nl) {
+                    h.add_many(&c[..k], n);
+                }
+            } else if let ([h0, h1, h2, h3], [c0, c1, c2, c3], [n0, n1, n2, n3]) = (&mut *hl, cols, nl) {
                 for i in 0..k {
                     h0.add(c0[i], *n0);
                     h1.add(c1[i], *n1);
@@ -432,6 +493,52 @@ mod tests {
                 let ps = [0.05, 0.5, 0.95];
                 proptest::prop_assert_eq!(format!("{:?}", h.moments()), format!("{:?}", one.moments()));
                 proptest::prop_assert_eq!(format!("{:?}", h.quantiles(&ps)), format!("{:?}", one.quantiles(&ps)));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Wide spans, few runs (raw ranks appended in blocks, some missing): the same counts
+        /// as adding rank by rank, and the selected quantiles equal those of the sorted ranks.
+        #[test]
+        fn raw_blocks_equal_adding_one_by_one(
+            units in 1usize..=BLOCK,
+            runs in 0usize..400,
+            span in 1u32..100_000,
+            missing in proptest::bool::ANY,
+            seed in 0u64..1000,
+        ) {
+            let ranks: Vec<u32> = (0..runs * units)
+                .map(|i| {
+                    let x = (i as u64 * 2_654_435_761 + seed * 97) % (u64::from(span) + u64::from(missing));
+                    x as u32 // 0 = missing only when `missing`
+                })
+                .map(|r| if missing { r } else { r + 1 })
+                .collect();
+            let nominal: Vec<u32> = (0..units as u32).map(|u| 1 + u * 3).collect();
+            let mut block = vec![RankHistogram::default(); units];
+            record_block(&mut block, &nominal, &ranks, units, 0);
+            let ps = [0.0, 0.05, 0.5, 0.95, 1.0];
+            for (u, h) in block.iter_mut().enumerate() {
+                let mut one = RankHistogram::default();
+                let mut mine: Vec<f64> = Vec::new();
+                for run in ranks.chunks_exact(units) {
+                    one.add(run[u], nominal[u]);
+                    if run[u] > 0 {
+                        mine.push(f64::from(run[u]));
+                    }
+                }
+                proptest::prop_assert_eq!(h.count(), one.count());
+                proptest::prop_assert_eq!(h.missing(), one.missing());
+                proptest::prop_assert_eq!(format!("{:?}", h.moments()), format!("{:?}", one.moments()));
+                let n = h.count();
+                let selected = h.quantiles_selecting(n, &ps);
+                proptest::prop_assert_eq!(format!("{:?}", &selected), format!("{:?}", one.quantiles(&ps)));
+                if !mine.is_empty() {
+                    for (&q, &p) in selected.iter().zip(&ps) {
+                        proptest::prop_assert!((q - type7(mine.clone(), p)).abs() <= 1e-9 * q.abs().max(1.0));
+                    }
+                }
             }
         }
     }

@@ -191,7 +191,7 @@ impl Engine<'_> {
         let nt = opts.targets.len();
         let chunk = opts
             .chunk
-            .unwrap_or_else(|| (8_000_000 / (nd * nt.max(1) * std::mem::size_of::<R>() + 1)).clamp(16, 1024))
+            .unwrap_or_else(|| default_chunk(nd * nt.max(1) * std::mem::size_of::<R>()))
             .max(1);
         let mut hists: Vec<Vec<RankHistogram>> = vec![vec![RankHistogram::default(); nd]; nt];
         let mut run_scores = Vec::new();
@@ -212,34 +212,41 @@ impl Engine<'_> {
             // Runs that share prepared data and aggregation are batched together: each
             // matrix product then covers more runs (packing its data once for all). The
             // histograms do not depend on run order; per-run outputs return to run order.
-            let mut order: Vec<usize> = (0..plans.len()).collect();
-            order.sort_by_key(|&i| {
+            let key = |i: usize| {
                 let p = &plans[i];
                 (p.impute, p.treat, p.normalise, p.aggregate)
-            });
+            };
+            let mut order: Vec<usize> = (0..plans.len()).collect();
+            order.sort_by_key(|&i| key(i));
             // at most 16 runs a batch: two cores share a chunk's batches more evenly, and a
-            // geometric batch's slots (16 × 114 KB at 2,844 units) stay nearer L2 than 32's
-            let sub = (4_000_000 / (nd * (self.l2.len() + 1)).max(1)).clamp(1, 16);
+            // geometric batch's slots (16 × 114 KB at 2,844 units) stay nearer L2 than 32's.
+            // Many units: a product reads all the data from memory for its batch, so batches
+            // stay as large as 128 MB of slots allow.
+            let sub = (16_000_000 / (nd * (self.l2.len() + 1)).max(1)).clamp(1, 16);
+            let batches = batch_bounds(&order, sub, |a, b| key(a) == key(b));
             // every run's ranks: run i of the chunk at i · per_run, target t at + t · nd
             let per_run = nd * nt;
-            let ranks_buf = &mut ranks_all[..(end - done) * per_run];
-            let outs: Vec<Result<Option<Vec<RunOut>>>> = ranks_buf
-                .par_chunks_mut(sub * per_run)
-                .enumerate()
+            let mut rest = &mut ranks_all[..(end - done) * per_run];
+            let mut parts = Vec::with_capacity(batches.len());
+            for &(a, b) in &batches {
+                let (part, tail) = std::mem::take(&mut rest).split_at_mut((b - a) * per_run);
+                parts.push((a..b, part));
+                rest = tail;
+            }
+            let outs: Vec<Result<Option<Vec<RunOut>>>> = parts
+                .into_par_iter()
                 .map_init(
                     || Pooled::take(&pool, || self.scratch()),
-                    |s, (b, ranks)| {
+                    |s, (at, ranks)| {
                         if monitor.cancelled() {
                             return Ok(None);
                         }
-                        let ours: Vec<&RunPlan> = order[b * sub..((b + 1) * sub).min(order.len())]
-                            .iter()
-                            .map(|&i| &*plans[i])
-                            .collect();
+                        let ours: Vec<&RunPlan> = order[at].iter().map(|&i| &*plans[i]).collect();
                         self.run_batch(&ours, opts, Some(&nominal_ranks[0]), s.get(), ranks).map(Some)
                     },
                 )
                 .collect();
+            let ranks_buf = &ranks_all[..(end - done) * per_run];
             let mut batch: Vec<Option<RunOut>> = (done..end).map(|_| None).collect();
             let mut at = order.iter();
             for o in outs {
@@ -250,7 +257,6 @@ impl Engine<'_> {
             }
             for (t, h) in hists.iter_mut().enumerate() {
                 let nomr = &nominal_ranks[t];
-                let ranks_buf = &*ranks_buf;
                 // blocks of units: each run's ranks of a block are one cache line (half, in u16)
                 h.par_chunks_mut(BLOCK).enumerate().for_each(|(b, hs)| {
                     let u0 = b * BLOCK;
@@ -275,5 +281,56 @@ impl Engine<'_> {
             }
         }
         Ok((hists, run_scores, y))
+    }
+}
+
+/// Runs per chunk when a run's ranks take `run_bytes`: 8 MB of ranks (more runs stay in
+/// cache between ranking and recording), but at least 64 runs while they fit in 32 MB, so
+/// that with many units a chunk still gives each batch's product many runs.
+fn default_chunk(run_bytes: usize) -> usize {
+    let fit = |bytes: usize| bytes / run_bytes.max(1);
+    fit(8_000_000).max(fit(32_000_000).min(64)).clamp(16, 1024)
+}
+
+/// Batches `(start, end)` of positions of `order`: each a run of neighbours with `same` key,
+/// cut into near-equal parts of at most `sub` (a group of 17 is 9 + 8, not 16 + 1: each part
+/// is one matrix product over the data).
+fn batch_bounds(order: &[usize], sub: usize, same: impl Fn(usize, usize) -> bool) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut a = 0;
+    while a < order.len() {
+        let mut b = a + 1;
+        while b < order.len() && same(order[a], order[b]) {
+            b += 1;
+        }
+        let parts = (b - a).div_ceil(sub.max(1));
+        for p in 0..parts {
+            out.push((a + (b - a) * p / parts, a + (b - a) * (p + 1) / parts));
+        }
+        a = b;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Groups are never mixed and cut into near-equal parts of at most `sub`.
+    #[test]
+    fn batches_follow_groups() {
+        let keys = [0, 0, 0, 0, 0, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2];
+        let order: Vec<usize> = (0..keys.len()).collect();
+        let b = batch_bounds(&order, 16, |a, b| keys[a] == keys[b]);
+        assert_eq!(b, [(0, 5), (5, 6), (6, 14), (14, 23)]);
+        assert!(batch_bounds(&[], 4, |_, _| true).is_empty());
+        assert_eq!(batch_bounds(&order[..5], 2, |_, _| true), [(0, 1), (1, 3), (3, 5)]);
+    }
+
+    #[test]
+    fn chunks_by_rank_bytes() {
+        assert_eq!(default_chunk(2 * 2_844), 1024);
+        assert_eq!(default_chunk(4 * 100_000), 64);
+        assert_eq!(default_chunk(4 * 1_000_000), 16);
     }
 }

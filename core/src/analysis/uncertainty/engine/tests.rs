@@ -184,6 +184,62 @@ fn narrow_and_wide_rank_cells_give_the_same_histograms() {
     assert_eq!(narrow.iter().flatten().count(), 2 * ds.n_units());
 }
 
+/// Neither the thread count nor the chunking changes a histogram: one thread with chunks of
+/// 7 runs and two threads with the default chunks record the same counts, and the quantiles
+/// selected among raw ranks (units whose ranks spread wider than the runs) equal those of
+/// the sorted ranks.
+#[test]
+fn histograms_do_not_depend_on_threads_or_chunks() {
+    let (fw, ds, p) = setup();
+    let mut engine = Engine::new(&fw, &ds, &p, Registry::default()).unwrap();
+    engine.prepare(&BTreeSet::from([(None, None, None)])).unwrap();
+    let plan = |r: usize| -> Result<std::borrow::Cow<'_, RunPlan>> {
+        let weights = engine
+            .nominal_weights
+            .iter()
+            .enumerate()
+            .map(|(i, &w)| w * (0.5 + (((r * 37 + i * 11) % 29) as f64 / 28.0)))
+            .collect();
+        Ok(std::borrow::Cow::Owned(RunPlan {
+            impute: None,
+            treat: None,
+            normalise: None,
+            aggregate: None,
+            weights,
+            exclude: None,
+        }))
+    };
+    let nominal = vec![(1..=ds.n_units() as u32).collect::<Vec<_>>()];
+    let m = Monitor::default();
+    let run = |threads: usize, chunk: Option<usize>| {
+        let opts = ExecOptions {
+            targets: vec![fw.root()],
+            keep_runs: false,
+            output: None,
+            chunk,
+        };
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| engine.run_chunks::<u16, _>(40, &plan, &opts, &m, &nominal))
+            .unwrap()
+            .0
+    };
+    let one = run(1, Some(7));
+    let two = run(2, None);
+    let ps = [0.05, 0.5, 0.95];
+    let (mut raw, mut dense) = (0, 0);
+    for (a, mut b) in one.into_iter().flatten().zip(two.into_iter().flatten()) {
+        assert_eq!(format!("{:?}", a.moments()), format!("{:?}", b.moments()));
+        let sorted = a.quantiles(&ps);
+        if format!("{b:?}").contains("dense: false") {
+            raw += 1;
+        } else {
+            dense += 1;
+        }
+        assert_eq!(format!("{:?}", b.quantiles_selecting(b.count(), &ps)), format!("{sorted:?}"));
+    }
+    assert!(raw > 0 && dense > 0, "{raw} raw, {dense} dense");
+}
+
 /// The batched path with the children's rescaling applied on the fly (affine and range,
 /// after min-max and z-score normalisation) gives the rank statistics of the exact path
 /// (taken when the run scores are kept), ties and near-ties included.
