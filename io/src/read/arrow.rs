@@ -1,7 +1,9 @@
 //! Arrow record batches (from Arrow IPC files / streams and from Parquet) → the shared
 //! layout. Numeric columns (floats, integers) are taken as they are, nulls are missing;
 //! text columns in an indicator or denominator position are parsed like CSV cells.
-//! Errors name the file, the 1-based data row and the column.
+//! Errors name the file, the 1-based data row and the column. Columns are read straight
+//! into their place in the column-major matrix (a `Float64` column is one copy), in parallel
+//! over groups of columns where the source can read columns apart (Parquet).
 
 use std::path::Path;
 

@@ -4,9 +4,10 @@
 //! streaming decoder) into UTF-8 text; each block is cut after its last newline outside
 //! quotes (quote parity tracked from the block's start, which is a record's start), and the
 //! rest carried into the next block. A block is split the same way into line-aligned chunks
-//! of about 1 MB, parsed in parallel by [`tokenize`] (no `String` per cell;
-//! numbers by `fast-float2`), each chunk writing its rows straight into its rows of the
-//! matrix, while the next block is read and decoded. Only the unit, name, time and other
+//! of about 1 MB, parsed in parallel, each chunk writing its rows straight into its rows of
+//! the matrix, while the next block is read and decoded. A plain line (no quotes, no lone
+//! `\r`) is split and its numbers parsed in one pass by [`fast_line`]; any other line is read
+//! by [`tokenize`] (no `String` per cell; numbers by `fast-float2`), with the same results. Only the unit, name, time and other
 //! (group) columns are kept as strings. Peak memory: the matrix, the id columns, two blocks.
 
 use std::io::Read;
