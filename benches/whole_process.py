@@ -64,22 +64,23 @@ type = "aggregate"
 method = "arithmetic"
 """
 
-# Reading alone, in process: the child prints the seconds spent in the read call.
+# Reading alone, in process: the child prints the wall and CPU seconds (all its threads)
+# spent in the read call.
 READERS = {
     "polars": (
         "import os, sys, time, io; import polars as pl; p, enc = sys.argv[1:3]\n"
-        "t = time.perf_counter()\n"
+        "t, c = time.perf_counter(), time.process_time()\n"
         "df = pl.read_csv(p) if enc == 'utf-8' else pl.read_csv(io.BytesIO(open(p, 'rb').read().decode(enc).encode()))\n"
-        "print(time.perf_counter() - t, df.shape)"
+        "print(time.perf_counter() - t, time.process_time() - c, df.shape)"
     ),
     "pandas": (
         "import sys, time; import pandas as pd; p, enc = sys.argv[1:3]\n"
-        "t = time.perf_counter(); df = pd.read_csv(p, encoding=enc); print(time.perf_counter() - t, df.shape)"
+        "t, c = time.perf_counter(), time.process_time(); df = pd.read_csv(p, encoding=enc); print(time.perf_counter() - t, time.process_time() - c, df.shape)"
     ),
     "pyarrow": (
         "import sys, time; import pyarrow as pa, pyarrow.csv as pc; p, enc = sys.argv[1:3]\n"
-        "t = time.perf_counter(); tb = pc.read_csv(p, read_options=pc.ReadOptions(encoding=enc, use_threads=True))\n"
-        "print(time.perf_counter() - t, tb.shape)"
+        "t, c = time.perf_counter(), time.process_time(); tb = pc.read_csv(p, read_options=pc.ReadOptions(encoding=enc, use_threads=True))\n"
+        "print(time.perf_counter() - t, time.process_time() - c, tb.shape)"
     ),
 }
 
@@ -272,7 +273,8 @@ def main() -> None:
         r = best(cmds)
         for name in READERS:
             secs = min(float(o.split()[0]) for o in r[name]["outs"])
-            peer = {"wall": secs, "rss": r[name]["rss"], "cpu": None}
+            cpu = min(float(o.split()[1]) for o in r[name]["outs"])
+            peer = {"wall": secs, "rss": r[name]["rss"], "cpu": cpu}
             row(f"read only, {enc.upper()}", f"{n_read:,} × {M}", f"{name} read (in process)", peer, "`zhili validate` (whole process)", r["zhili"])
 
     # Parquet.

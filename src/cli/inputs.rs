@@ -64,7 +64,7 @@ impl InputArgs {
     /// Load everything, with the bundled defaults where an argument is absent.
     pub(crate) fn load(&self) -> zhili::Result<Inputs> {
         let mut inputs = self.load_panel()?;
-        inputs.data = inputs.data.select_year(self.year)?;
+        inputs.data = for_year(inputs.data, self.year)?;
         Ok(inputs)
     }
 
@@ -82,7 +82,7 @@ impl InputArgs {
             encoding: self.encoding.clone(),
             ..DataOptions::default()
         };
-        let data = io::read_dataset(data, &fw, &opts)?.select_year(self.year)?;
+        let data = for_year(io::read_dataset(data, &fw, &opts)?, self.year)?;
         let grading = match &self.grading {
             Some(g) => {
                 let (text, _) = io::read_text(g)?;
@@ -187,4 +187,13 @@ pub(crate) fn print_warnings(log: &[zhili::LogEntry]) {
             e.detail
         );
     }
+}
+
+/// The data of one time period (`Dataset::select_year`); data without a time column and no
+/// year asked is moved through as it is, not copied (a second matrix of 1,000,000 units).
+fn for_year(data: Dataset, year: Option<i64>) -> zhili::Result<Dataset> {
+    if data.time().is_none() && year.is_none() {
+        return Ok(data);
+    }
+    data.select_year(year)
 }

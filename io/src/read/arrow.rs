@@ -1,7 +1,9 @@
 //! Arrow record batches (from Arrow IPC files / streams and from Parquet) → the shared
 //! layout. Numeric columns (floats, integers) are taken as they are, nulls are missing;
 //! text columns in an indicator or denominator position are parsed like CSV cells.
-//! Errors name the file, the 1-based data row and the column.
+//! Errors name the file, the 1-based data row and the column. Columns are read straight
+//! into their place in the column-major matrix (a `Float64` column is one copy), in parallel
+//! over groups of columns where the source can read columns apart (Parquet).
 
 use std::path::Path;
 
@@ -12,6 +14,7 @@ use arrow_array::types::{
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{ArrowError, DataType, SchemaRef};
 use ndarray::{Array2, ShapeBuilder};
+use rayon::prelude::*;
 use zhili_core::{Error, Result};
 
 use super::layout::{self, BadCell, Layout, Locate, Mode, OtherColumn, Output, Parsed, Role, MAX_BAD};
@@ -37,7 +40,7 @@ pub(crate) fn read(path: &Path, file: &str, fw: Mode<'_>, opts: &DataOptions) ->
     }
 }
 
-/// Batches with one schema → a dataset.
+/// Batches with one schema → a dataset (read on one thread).
 ///
 /// # Errors
 /// As [`super::read_dataset`].
@@ -48,98 +51,228 @@ pub(crate) fn from_batches(
     fw: Mode<'_>,
     opts: &DataOptions,
 ) -> Result<Output> {
-    let header: Vec<String> = schema.fields().iter().map(|f| layout::clean_text(f.name()).to_owned()).collect();
-    let lay = Layout::resolve(header, fw, opts, file, &|h| {
-        Error::parse(file, None, Some(h.to_owned()), "duplicate column name")
-    })?;
     let batches: Vec<RecordBatch> = batches
         .collect::<std::result::Result<_, _>>()
         .map_err(|e| Error::parse(file, None, None, format!("cannot read a record batch: {e}")))?;
     let n: usize = batches.iter().map(RecordBatch::num_rows).sum();
-    let mut acc = Acc {
-        values: Array2::from_elem((n, lay.indicators.len()).f(), f64::NAN),
-        denominators: vec![Vec::with_capacity(n); lay.denominators.len()],
-        others: vec![Other::default(); lay.others.len()],
-        units: Vec::with_capacity(n),
-        names: Vec::new(),
-        time: Vec::new(),
-        bad: Vec::new(),
-        n_bad: 0,
+    let all: Vec<usize> = (0..schema.fields().len()).collect();
+    let open = |cols: &[usize]| -> Result<Batches> {
+        let projected: Vec<_> = batches.iter().map(|b| b.project(cols)).collect();
+        Ok(Box::new(projected.into_iter()))
     };
-    let mut row0 = 0;
-    for b in &batches {
-        for (j, role) in lay.roles.iter().enumerate() {
-            let col = b.column(j);
-            match *role {
-                Role::Indicator(k) => {
-                    let v = numbers(col, row0, j, &mut acc.bad, &mut acc.n_bad, file, &lay.header)?;
-                    acc.values
-                        .column_mut(k)
-                        .slice_mut(ndarray::s![row0..row0 + v.len()])
-                        .assign(&ndarray::Array1::from(v));
-                }
-                Role::Denominator(d) => {
-                    let v = numbers(col, row0, j, &mut acc.bad, &mut acc.n_bad, file, &lay.header)?;
-                    acc.denominators[d].extend(v);
-                }
-                Role::Unit => acc.units.extend(texts(col, file, &lay.header[j])?),
-                Role::Name => acc.names.extend(texts(col, file, &lay.header[j])?),
-                Role::Time => acc.time.extend(texts(col, file, &lay.header[j])?),
-                Role::Other(o) => {
-                    let other = &mut acc.others[o];
-                    if let Some(v) = primitive(col) {
-                        other.numbers.extend(v);
-                    } else {
-                        other.texts.extend(texts(col, file, &lay.header[j])?);
-                    }
-                }
-                Role::Skipped => {}
-            }
-        }
-        row0 += b.num_rows();
-    }
-    let others = acc
-        .others
-        .into_iter()
-        .map(|o| {
-            if o.texts.is_empty() {
-                OtherColumn::Numbers(o.numbers)
-            } else if o.numbers.is_empty() {
-                let nums: Option<Vec<f64>> = o.texts.iter().map(|s| layout::parse_number(s.as_bytes())).collect();
-                match nums {
-                    Some(v) if o.texts.iter().any(|s| !s.is_empty()) => OtherColumn::Numbers(v),
-                    _ => OtherColumn::Text(o.texts.into_iter().map(|s| Some(s).filter(|s| !s.is_empty())).collect()),
-                }
-            } else {
-                // Batches disagree on the type: keep the text of every cell.
-                let mut t: Vec<Option<String>> = o.numbers.iter().map(|v| Some(v.to_string())).collect();
-                t.extend(o.texts.into_iter().map(Some));
-                OtherColumn::Text(t)
-            }
+    let groups = std::slice::from_ref(&all);
+    from_columns(&schema, n, groups, &open, file, fw, opts)
+}
+
+/// Record batches of some of a source's columns.
+pub(crate) type Batches = Box<dyn Iterator<Item = std::result::Result<RecordBatch, ArrowError>> + Send>;
+
+/// A source of `n` rows read column-wise, in parallel over `groups` of columns (each sorted,
+/// together every column once): `open(cols)` gives the batches of just those columns, in
+/// order. Numeric columns are copied straight into the column-major matrix, no value by value
+/// conversion for `Float64`; text and ids are taken where they are needed.
+///
+/// # Errors
+/// As [`super::read_dataset`].
+pub(crate) fn from_columns(
+    schema: &SchemaRef,
+    n: usize,
+    groups: &[Vec<usize>],
+    open: &(dyn Fn(&[usize]) -> Result<Batches> + Sync),
+    file: &str,
+    fw: Mode<'_>,
+    opts: &DataOptions,
+) -> Result<Output> {
+    let header: Vec<String> = schema.fields().iter().map(|f| layout::clean_text(f.name()).to_owned()).collect();
+    let lay = Layout::resolve(header, fw, opts, file, &|h| {
+        Error::parse(file, None, Some(h.to_owned()), "duplicate column name")
+    })?;
+    let n_ind = lay.indicators.len();
+    let mut matrix = Vec::new();
+    matrix
+        .try_reserve_exact(n * n_ind)
+        .map_err(|_| Error::parse(file, None, None, format!("out of memory for {n} rows × {n_ind} indicators")))?;
+    matrix.resize(n * n_ind, f64::NAN);
+    let mut slots: Vec<Option<&mut [f64]>> = matrix.chunks_mut(n.max(1)).map(Some).collect();
+    let jobs: Vec<(&[usize], Targets<'_>)> = groups
+        .iter()
+        .map(|cols| {
+            let dst = cols
+                .iter()
+                .filter_map(|&j| match lay.roles[j] {
+                    Role::Indicator(k) => slots.get_mut(k).and_then(Option::take).map(|s| (j, s)),
+                    _ => None,
+                })
+                .collect();
+            (cols.as_slice(), dst)
         })
         .collect();
+    let lay_ref = &lay;
+    let outs: Vec<Result<Group>> = jobs
+        .into_par_iter()
+        .map(|(cols, dst)| read_group(open(cols)?, cols, dst, n, lay_ref, file))
+        .collect();
+    let mut acc = Group::default();
+    for g in outs {
+        let g = g?;
+        acc.columns.extend(g.columns);
+        acc.bad.extend(g.bad);
+        acc.n_bad += g.n_bad;
+    }
+    let mut by_col: Vec<Option<Cells>> = (0..lay.roles.len()).map(|_| None).collect();
+    for (j, c) in acc.columns {
+        by_col[j] = Some(c);
+    }
+    let mut take_texts = |j: usize| match by_col[j].take() {
+        Some(Cells::Texts(t)) => t,
+        _ => Vec::new(),
+    };
+    // A plain table has no unit column (`lay.unit` is out of range).
+    let units = if lay.unit < lay.roles.len() {
+        take_texts(lay.unit)
+    } else {
+        Vec::new()
+    };
+    let names = lay.name.map(&mut take_texts);
+    let time = lay.time.map(&mut take_texts);
+    let denominators = lay
+        .denominators
+        .iter()
+        .map(|&(_, j)| match by_col[j].take() {
+            Some(Cells::Numbers(v)) => v,
+            _ => Vec::new(),
+        })
+        .collect();
+    let others = lay.others.iter().map(|&j| other_column(by_col[j].take())).collect();
+    let values = Array2::from_shape_vec((n, n_ind).f(), matrix).map_err(|e| Error::parse(file, None, None, format!("matrix: {e}")))?;
     let parsed = Parsed {
-        values: acc.values,
-        denominators: acc.denominators,
+        values,
+        denominators,
         others,
-        units: acc.units,
-        names: lay.name.map(|_| acc.names),
-        time: lay.time.map(|_| acc.time),
+        units,
+        names,
+        time,
         bad: acc.bad,
         n_bad: acc.n_bad,
     };
     layout::finish(fw, &lay, parsed, file, &RowLoc { file })
 }
 
-struct Acc {
-    values: Array2<f64>,
-    denominators: Vec<Vec<f64>>,
-    others: Vec<Other>,
-    units: Vec<String>,
-    names: Vec<String>,
-    time: Vec<String>,
+/// A group's indicator columns: (source column, its rows of the matrix).
+type Targets<'m> = Vec<(usize, &'m mut [f64])>;
+
+/// What one group of columns read (its indicator columns went straight into the matrix).
+#[derive(Debug, Default)]
+struct Group {
+    columns: Vec<(usize, Cells)>,
     bad: Vec<BadCell>,
     n_bad: usize,
+}
+
+/// A column other than an indicator, as read.
+#[derive(Debug)]
+enum Cells {
+    Numbers(Vec<f64>),
+    Texts(Vec<String>),
+    /// An other column: numbers while the batches are numeric, text once one is not.
+    Other(Other),
+}
+
+/// Read one group's batches: indicator cells into `dst` (source column, its rows), the rest
+/// collected.
+fn read_group(batches: Batches, cols: &[usize], mut dst: Targets<'_>, n: usize, lay: &Layout, file: &str) -> Result<Group> {
+    let mut g = Group::default();
+    let mut kept: Vec<Cells> = cols
+        .iter()
+        .map(|&j| match lay.roles[j] {
+            Role::Denominator(_) => Cells::Numbers(Vec::with_capacity(n)),
+            Role::Other(_) => Cells::Other(Other::default()),
+            _ => Cells::Texts(Vec::new()),
+        })
+        .collect();
+    let mut row0 = 0;
+    for b in batches {
+        let b = b.map_err(|e| Error::parse(file, None, None, format!("cannot read a record batch: {e}")))?;
+        let rows = b.num_rows();
+        if row0 + rows > n {
+            return Err(Error::parse(
+                file,
+                None,
+                None,
+                format!("more rows than the {n} the file's metadata declares"),
+            ));
+        }
+        for (pos, &j) in cols.iter().enumerate() {
+            let col = b.column(pos);
+            match lay.roles[j] {
+                Role::Indicator(_) => {
+                    if let Some((_, out)) = dst.iter_mut().find(|(c, _)| *c == j) {
+                        numbers_into(col, &mut out[row0..row0 + rows], row0, j, &mut g, file, &lay.header)?;
+                    }
+                }
+                Role::Denominator(_) => {
+                    if let Cells::Numbers(v) = &mut kept[pos] {
+                        let at = v.len();
+                        v.resize(at + rows, f64::NAN);
+                        numbers_into(col, &mut v[at..], row0, j, &mut g, file, &lay.header)?;
+                    }
+                }
+                Role::Unit | Role::Name | Role::Time => {
+                    if let Cells::Texts(t) = &mut kept[pos] {
+                        t.extend(texts(col, file, &lay.header[j])?);
+                    }
+                }
+                Role::Other(_) => {
+                    if let Cells::Other(other) = &mut kept[pos] {
+                        if let Some(v) = primitive(col) {
+                            other.numbers.extend(v);
+                        } else {
+                            other.texts.extend(texts(col, file, &lay.header[j])?);
+                        }
+                    }
+                }
+                Role::Skipped => {}
+            }
+        }
+        row0 += rows;
+    }
+    if row0 != n {
+        return Err(Error::parse(
+            file,
+            None,
+            None,
+            format!("{row0} rows read, the file's metadata declares {n}"),
+        ));
+    }
+    for (pos, &j) in cols.iter().enumerate() {
+        if !matches!(lay.roles[j], Role::Indicator(_) | Role::Skipped) {
+            let c = std::mem::replace(&mut kept[pos], Cells::Texts(Vec::new()));
+            g.columns.push((j, c));
+        }
+    }
+    Ok(g)
+}
+
+/// Numeric if every cell is a number and one is not missing; otherwise text.
+fn other_column(c: Option<Cells>) -> OtherColumn {
+    let o = match c {
+        Some(Cells::Other(o)) => o,
+        _ => Other::default(),
+    };
+    if o.texts.is_empty() {
+        OtherColumn::Numbers(o.numbers)
+    } else if o.numbers.is_empty() {
+        let nums: Option<Vec<f64>> = o.texts.iter().map(|s| layout::parse_number(s.as_bytes())).collect();
+        match nums {
+            Some(v) if o.texts.iter().any(|s| !s.is_empty()) => OtherColumn::Numbers(v),
+            _ => OtherColumn::Text(o.texts.into_iter().map(|s| Some(s).filter(|s| !s.is_empty())).collect()),
+        }
+    } else {
+        // Batches disagree on the type: keep the text of every cell.
+        let mut t: Vec<Option<String>> = o.numbers.iter().map(|v| Some(v.to_string())).collect();
+        t.extend(o.texts.into_iter().map(Some));
+        OtherColumn::Text(t)
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -225,49 +358,52 @@ fn texts(a: &ArrayRef, file: &str, name: &str) -> Result<Vec<String>> {
     })
 }
 
-fn numbers(
-    a: &ArrayRef,
-    row0: usize,
-    col: usize,
-    bad: &mut Vec<BadCell>,
-    n_bad: &mut usize,
-    file: &str,
-    header: &[String],
-) -> Result<Vec<f64>> {
+/// A numeric (or numeric text) column into `out` (as long as the column): `Float64` copied
+/// as it is, other numbers converted, nulls NaN; an infinite value or a text that is not a
+/// number is a bad cell (NaN here, counted and named by the caller's error).
+fn numbers_into(a: &ArrayRef, out: &mut [f64], row0: usize, col: usize, g: &mut Group, file: &str, header: &[String]) -> Result<()> {
     let mut flag = |row: usize, message: String| {
-        *n_bad += 1;
-        if bad.len() < MAX_BAD {
-            bad.push(BadCell {
+        g.n_bad += 1;
+        if g.bad.len() < MAX_BAD {
+            g.bad.push(BadCell {
                 row: row0 + row,
                 col,
                 message,
             });
         }
     };
-    if let Some(mut v) = primitive(a) {
-        for (i, x) in v.iter_mut().enumerate() {
-            if x.is_infinite() {
-                flag(i, format!("`{x}` is not a finite number"));
-                *x = f64::NAN;
-            }
+    if let Some(p) = a.as_primitive_opt::<Float64Type>() {
+        out.copy_from_slice(p.values());
+    } else if let Some(v) = primitive(a) {
+        out.copy_from_slice(&v);
+    } else if let Some(s) = strings(a) {
+        for (i, (t, o)) in s.iter().zip(out.iter_mut()).enumerate() {
+            *o = layout::parse_number(t.as_bytes()).unwrap_or_else(|| {
+                flag(i, format!("`{}` is not a number", zhili_core::text::cut(t)));
+                f64::NAN
+            });
         }
-        return Ok(v);
-    }
-    let Some(s) = strings(a) else {
+        return Ok(());
+    } else {
         return Err(Error::parse(
             file,
             None,
             Some(header[col].clone()),
             format!("column type {} is not numeric", a.data_type()),
         ));
-    };
-    Ok(s.iter()
-        .enumerate()
-        .map(|(i, t)| {
-            layout::parse_number(t.as_bytes()).unwrap_or_else(|| {
-                flag(i, format!("`{}` is not a number", zhili_core::text::cut(t)));
-                f64::NAN
-            })
-        })
-        .collect())
+    }
+    if let Some(nulls) = a.logical_nulls().filter(|n| n.null_count() > 0) {
+        for (i, o) in out.iter_mut().enumerate() {
+            if nulls.is_null(i) {
+                *o = f64::NAN;
+            }
+        }
+    }
+    for (i, x) in out.iter_mut().enumerate() {
+        if x.is_infinite() {
+            flag(i, format!("`{x}` is not a finite number"));
+            *x = f64::NAN;
+        }
+    }
+    Ok(())
 }

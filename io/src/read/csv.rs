@@ -4,9 +4,10 @@
 //! streaming decoder) into UTF-8 text; each block is cut after its last newline outside
 //! quotes (quote parity tracked from the block's start, which is a record's start), and the
 //! rest carried into the next block. A block is split the same way into line-aligned chunks
-//! of about 1 MB, parsed in parallel by [`tokenize`] (no `String` per cell;
-//! numbers by `fast-float2`), each chunk writing its rows straight into its rows of the
-//! matrix, while the next block is read and decoded. Only the unit, name, time and other
+//! of about 1 MB, parsed in parallel, each chunk writing its rows straight into its rows of
+//! the matrix, while the next block is read and decoded. A plain line (no quotes, no lone
+//! `\r`) is split and its numbers parsed in one pass by [`fast_line`]; any other line is read
+//! by [`tokenize`] (no `String` per cell; numbers by `fast-float2`), with the same results. Only the unit, name, time and other
 //! (group) columns are kept as strings. Peak memory: the matrix, the id columns, two blocks.
 
 use std::io::Read;
@@ -18,6 +19,7 @@ use ndarray::{Array2, ArrayViewMut2, Axis, ShapeBuilder};
 use rayon::prelude::*;
 use zhili_core::{Error, Result};
 
+use super::fast_line;
 use super::layout::{self, BadCell, Layout, Locate, Mode, OtherColumn, Output, Parsed, Role, MAX_BAD};
 use super::tokenize::{Record, Tokenizer};
 use super::DataOptions;
@@ -400,7 +402,12 @@ impl<'a> Sink<'a> {
         let bounds = chunk_bounds(text, n);
         let chunks: Vec<&[u8]> = bounds.windows(2).map(|w| &text[w[0]..w[1]]).collect();
         let newlines: Vec<usize> = chunks.par_iter().map(|c| memchr_iter(b'\n', c).count()).collect();
-        let caps: Vec<usize> = newlines.iter().map(|n| n + 1).collect();
+        // Records end at `\n`, `\r\n` or a lone `\r` (old Mac files): room for every one.
+        let lone_cr: Vec<usize> = chunks
+            .par_iter()
+            .map(|c| memchr_iter(b'\r', c).filter(|&i| c.get(i + 1) != Some(&b'\n')).count())
+            .collect();
+        let caps: Vec<usize> = newlines.iter().zip(&lone_cr).map(|(n, r)| n + r + 1).collect();
         let need: usize = caps.iter().sum();
         let base = self.all.rows;
         if base + need > self.cap {
@@ -496,19 +503,42 @@ impl<'a> Sink<'a> {
 fn parse_chunk(bytes: &[u8], mut out: ArrayViewMut2<'_, f64>, first_line: usize, lay: &Layout) -> Chunk {
     let mut c = Chunk::new(lay);
     let width = lay.header.len();
-    let mut tok = Tokenizer::new(bytes, first_line);
+    let mut fast = fast_line::Line::default();
     let mut rec = Record::default();
-    while tok.next_record(&mut rec) {
-        let line = rec.line;
-        if rec.fields(bytes).all(|f| f.trim_ascii().is_empty()) {
+    let (mut pos, mut line) = (0, first_line);
+    while pos < bytes.len() {
+        let r = c.rows;
+        if let Some(next) = fast_line::parse(bytes, pos, lay, &mut out, r, &mut fast) {
+            let (mut texts, mut dens) = (fast.texts.iter(), fast.denominators.iter());
+            for role in &lay.roles {
+                let mut next_text = || texts.next().map_or_else(String::new, |&(a, b)| text(bytes[a..b].trim_ascii()));
+                match *role {
+                    Role::Denominator(d) => c.denominators[d].push(dens.next().copied().unwrap_or(f64::NAN)),
+                    Role::Unit => c.units.push(next_text()),
+                    Role::Name => c.names.push(next_text()),
+                    Role::Time => c.time.push(next_text()),
+                    Role::Other(o) => c.others[o].push(next_text()),
+                    Role::Indicator(_) | Role::Skipped => {}
+                }
+            }
+            c.lines.push(line);
+            c.rows += 1;
+            (pos, line) = (next, line + 1);
+            continue;
+        }
+        // Anything else (quotes, a lone `\r`, a blank or ragged line, a bad cell): the tokenizer.
+        let rest = &bytes[pos..];
+        let mut tok = Tokenizer::new(rest, line);
+        tok.next_record(&mut rec);
+        (pos, line) = (pos + tok.consumed(), tok.line());
+        if rec.fields(rest).all(|f| f.trim_ascii().is_empty()) {
             continue; // blank line, e.g. trailing
         }
         if rec.len() != width {
-            c.ragged = Some((line, format!("row has {} fields, the header has {width}", rec.len())));
+            c.ragged = Some((rec.line, format!("row has {} fields, the header has {width}", rec.len())));
             break;
         }
-        let r = c.rows;
-        for (j, f) in rec.fields(bytes).enumerate() {
+        for (j, f) in rec.fields(rest).enumerate() {
             let f = f.trim_ascii();
             match lay.roles[j] {
                 Role::Indicator(k) => {
@@ -528,7 +558,7 @@ fn parse_chunk(bytes: &[u8], mut out: ArrayViewMut2<'_, f64>, first_line: usize,
                 Role::Skipped => {}
             }
         }
-        c.lines.push(line);
+        c.lines.push(rec.line);
         c.rows += 1;
     }
     c

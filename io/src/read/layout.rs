@@ -337,7 +337,8 @@ pub(crate) fn assemble(layout: &Layout, p: Parsed, file: &str, loc: &dyn Locate)
         }
     }
     if p.time.is_none() {
-        let mut seen = HashSet::with_capacity(p.units.len());
+        let mut seen: HashSet<&str, foldhash::fast::RandomState> = HashSet::default();
+        seen.reserve(p.units.len());
         for (row, u) in p.units.iter().enumerate() {
             if !seen.insert(u.as_str()) {
                 return Err(loc.at(row, Some(layout.unit), h, format!("duplicate unit `{}`", zhili_core::text::cut(u))));

@@ -18,6 +18,7 @@ use zhili_core::{Dataset, Error, Framework, Result};
 mod arrow;
 mod csv;
 mod excel;
+mod fast_line;
 mod layout;
 mod parquet;
 #[cfg(test)]

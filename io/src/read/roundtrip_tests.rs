@@ -185,3 +185,103 @@ fn boundaries_spelled_out() {
         }
     }
 }
+
+/// A number cell as data files spell it, and its value by the standard library's parser
+/// (the independent reference; `None` = a missing token).
+fn number_cell() -> impl Strategy<Value = (String, Option<f64>)> {
+    let std_value = |s: &str| s.trim().parse::<f64>().ok();
+    prop_oneof![
+        // the common case: short decimals, the fast path
+        4 => (any::<bool>(), 0u64..100_000, 0u32..4).prop_map(|(neg, m, f)| {
+            let s = if f == 0 { format!("{m}") } else { format!("{}.{:0w$}", m / 10u64.pow(f), m % 10u64.pow(f), w = f as usize) };
+            if neg { format!("-{s}") } else { s }
+        }),
+        // anything `ryu` writes (exponents, 17 digits), padded or spelled `.5` / `1.` / `+1`
+        2 => any::<u64>().prop_map(f64::from_bits).prop_filter("finite", |v| v.is_finite()).prop_map(|v| ryu::Buffer::new().format_finite(v).to_owned()),
+        1 => prop::sample::select(vec![" 3.5", "2 ", ".5", "1.", "+1", "-0", "1234567890123456", "0.1234567890123456", "1e5"]).prop_map(str::to_owned),
+        1 => prop::sample::select(MISSING.to_vec()).prop_map(str::to_owned),
+    ]
+    .prop_map(move |s| {
+        let v = if MISSING.contains(&s.trim()) { None } else { std_value(&s) };
+        (s, v)
+    })
+}
+
+fn dataset_fw(m: usize) -> zhili_core::Framework {
+    let mut t = String::from("version = 1\n[[nodes]]\nid = \"index\"\n");
+    for k in 0..m {
+        t.push_str(&format!("[[nodes]]\nid = \"I{k}\"\nparent = \"index\"\n"));
+    }
+    zhili_core::Framework::from_toml_str(&t).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Dataset mode (the fused fast path for plain lines, the tokenizer for the rest: quoted
+    /// ids, CRLF, a lone `\r`, blank lines) in chunks down to one byte: every cell is the
+    /// standard library's value of its text, bit for bit.
+    #[test]
+    fn dataset_cells_are_std_parse_bit_for_bit(
+        cells in proptest::collection::vec(proptest::collection::vec(number_cell(), 1..4), 1..30),
+        quoted in proptest::collection::vec(any::<bool>(), 30),
+        eol in prop::sample::select(vec!["\n", "\r\n", "\r"]),
+        blank_lines in any::<bool>(),
+        final_newline in any::<bool>(),
+        chunk in 1usize..60,
+    ) {
+        let m = cells.iter().map(Vec::len).min().unwrap();
+        let mut s = String::from("unit");
+        for k in 0..m {
+            s.push_str(&format!(",I{k}"));
+        }
+        for (i, row) in cells.iter().enumerate() {
+            s.push_str(eol);
+            if blank_lines && i % 3 == 1 {
+                s.push_str(eol);
+            }
+            if quoted[i] { s.push_str(&format!("\"u,{i}\"")) } else { s.push_str(&format!("u{i}")) }
+            for (c, _) in &row[..m] {
+                s.push(',');
+                s.push_str(c);
+            }
+        }
+        if final_newline {
+            s.push_str(eol);
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("d.csv");
+        std::fs::write(&p, &s).unwrap();
+        let fw = dataset_fw(m);
+        let Output::Dataset(ds) = read_file(&p, "d.csv", Mode::Dataset(&fw), &DataOptions::default(), Sizes { block: 64, chunk }).unwrap_or_else(|e| panic!("{e}\n{s:?}")) else {
+            panic!("a dataset")
+        };
+        prop_assert_eq!(ds.n_units(), cells.len());
+        for (i, row) in cells.iter().enumerate() {
+            let want_id = if quoted[i] { format!("u,{i}") } else { format!("u{i}") };
+            prop_assert_eq!(&ds.unit_ids()[i], &want_id);
+            for (k, (text, v)) in row[..m].iter().enumerate() {
+                let got = ds.values()[[i, k]];
+                prop_assert_eq!(got.is_nan().then_some(()).map_or(Some(got.to_bits()), |()| None), v.map(f64::to_bits), "row {} `{}`", i, text);
+            }
+        }
+    }
+}
+
+/// A bad cell on a plain line is reported by the tokenizer's path: file, line and column,
+/// every bad cell counted.
+#[test]
+fn bad_cells_on_plain_lines_keep_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("bad.csv");
+    std::fs::write(&p, "unit,I0,I1\na,1,2\nb,x,3\nc,4,lots\n").unwrap();
+    let fw = dataset_fw(2);
+    let e = read_file(&p, "bad.csv", Mode::Dataset(&fw), &DataOptions::default(), super::csv::SIZES)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("bad.csv") && e.contains("line 3") && e.contains("I0") && e.contains("2 bad cells"),
+        "{e}"
+    );
+    assert!(e.contains("line 4") && e.contains("I1"), "{e}");
+}

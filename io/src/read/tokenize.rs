@@ -48,6 +48,16 @@ impl<'a> Tokenizer<'a> {
         }
     }
 
+    /// Bytes read so far.
+    pub(crate) fn consumed(&self) -> usize {
+        self.pos
+    }
+
+    /// The line the next record starts on.
+    pub(crate) fn line(&self) -> usize {
+        self.line
+    }
+
     /// The next record into `rec`; `false` at the end. A blank line is a record of one
     /// empty field.
     pub(crate) fn next_record(&mut self, rec: &mut Record) -> bool {
