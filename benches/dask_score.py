@@ -212,7 +212,7 @@ def main() -> None:
         if not all(f.exists() for f in files):
             shutil.rmtree(data, ignore_errors=True)
             t0 = time.perf_counter()
-            meta = generate_part(0, 0, a.indicators, a.seed)
+            meta = generate_part(0, 2, a.indicators, a.seed).iloc[:0]
             dd.from_map(generate_part, range(a.parts), rows=rows, m=a.indicators, seed=a.seed, meta=meta).to_parquet(str(data), write_index=False, name_function=lambda k: f"part.{k}.parquet")
             report["generate_s"] = round(time.perf_counter() - t0, 1)
         report["parquet_gb"] = round(sum(f.stat().st_size for f in files) / 1e9, 2)

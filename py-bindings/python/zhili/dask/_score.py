@@ -62,7 +62,9 @@ class _Plan:
         """The partition's output before ranks: scores per node (+ grade)."""
         import pandas as pd
 
-        df = pd.DataFrame(scores, index=pd.Index(list(units), name=self.unit_label), columns=pd.Index(self.nodes), copy=False)
+        # unit ids are text: the string dtype pandas gives a list of str, also when empty
+        index = pd.Index(list(units), dtype=pd.Index(["u"]).dtype, name=self.unit_label)
+        df = pd.DataFrame(scores, index=index, columns=pd.Index(self.nodes), copy=False)
         if self.grading is not None:
             df["grade"] = pd.Categorical(grades if grades is not None else [], categories=self.grading["labels"], ordered=True)
         return df
@@ -70,7 +72,7 @@ class _Plan:
     def meta(self) -> Any:
         import pandas as pd
 
-        df = self.frame(pd.Index(["u"])[:0], np.empty((0, len(self.nodes))), None)
+        df = self.frame([], np.empty((0, len(self.nodes))), None)
         dtype = "float64" if self.ties == "average" else "Int64"
         for n in self.ranked:
             df[self.rank_column(n)] = pd.Series([], dtype=dtype, index=df.index)
