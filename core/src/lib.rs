@@ -20,7 +20,7 @@ pub mod text;
 pub mod weight;
 
 pub use aggregate::{Aggregate, Aggregator};
-pub use data::Dataset;
+pub use data::{Dataset, SharedColumn, SharedValues};
 pub use error::{Error, Location, Problem, ProblemKind, Result};
 pub use framework::{Direction, Framework, FrameworkSpec, Node, NodeKind};
 pub use log::{Level, LogEntry};

@@ -1,17 +1,21 @@
 //! Input columns as Python hands them over, read without a detour through Python objects:
 //! unit ids from an Arrow string array (the Arrow C data interface, `__arrow_c_array__` /
 //! `__arrow_c_stream__`: pandas' `str` columns, polars, pyarrow) or a list of `str`, and
-//! indicator columns as float64 or int64 numpy arrays (cast while the engine copies them).
+//! indicator columns as float64 numpy arrays shared with the engine as they are (no copy)
+//! or int64 ones (cast to float64 as they are copied).
 
 use arrow_array::cast::AsArray;
 use arrow_array::ffi::{from_ffi, FFI_ArrowArray, FFI_ArrowSchema};
 use arrow_array::ffi_stream::{ArrayStreamReader, FFI_ArrowArrayStream};
+use std::sync::Arc;
+
 use arrow_array::{make_array, Array, ArrayRef};
 use arrow_schema::DataType;
 use numpy::PyReadonlyArray1;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyTuple};
+use zhili_core::SharedColumn;
 
 /// Unit ids: a list of `str`, or an Arrow string array read in Rust.
 pub(crate) struct UnitIds(pub(crate) Vec<String>);
@@ -79,8 +83,10 @@ pub(crate) enum Column<'py> {
     I64(PyReadonlyArray1<'py, i64>),
 }
 
-/// A view of a [`Column`].
+/// A [`Column`] as the engine takes it: float64 in memory order shared as it is, anything
+/// else (int64, a strided float64 view) viewed, to be copied with the GIL released.
 pub(crate) enum ColumnView<'a> {
+    Shared(SharedColumn),
     F64(ndarray::ArrayView1<'a, f64>),
     I64(ndarray::ArrayView1<'a, i64>),
 }
@@ -88,26 +94,25 @@ pub(crate) enum ColumnView<'a> {
 impl Column<'_> {
     pub(crate) fn view(&self) -> ColumnView<'_> {
         match self {
-            Column::F64(a) => ColumnView::F64(a.as_array()),
+            Column::F64(a) => match crate::shared::borrow(a) {
+                Some(buf) => ColumnView::Shared(SharedColumn::new(buf)),
+                None => ColumnView::F64(a.as_array()),
+            },
             Column::I64(a) => ColumnView::I64(a.as_array()),
         }
     }
 }
 
 impl ColumnView<'_> {
-    pub(crate) fn len(&self) -> usize {
-        match self {
-            ColumnView::F64(a) => a.len(),
-            ColumnView::I64(a) => a.len(),
-        }
-    }
-
-    /// Write the column into `out` as float64 (the engine's copy).
-    pub(crate) fn copy_into(&self, mut out: ndarray::ArrayViewMut1<'_, f64>) {
-        match self {
-            ColumnView::F64(a) => out.assign(a),
-            #[allow(clippy::cast_precision_loss)] // as numpy's astype(float64): exact below 2⁵³
-            ColumnView::I64(a) => out.zip_mut_with(a, |o, &v| *o = v as f64),
-        }
+    /// The column as shared storage: itself, or a float64 copy (int64 cast as numpy's
+    /// `astype(float64)`: exact below 2⁵³).
+    pub(crate) fn into_shared(self) -> SharedColumn {
+        let owned: Vec<f64> = match self {
+            ColumnView::Shared(c) => return c,
+            ColumnView::F64(a) => a.to_vec(),
+            #[allow(clippy::cast_precision_loss)]
+            ColumnView::I64(a) => a.iter().map(|&v| v as f64).collect(),
+        };
+        SharedColumn::new(Arc::new(owned))
     }
 }

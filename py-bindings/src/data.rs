@@ -1,16 +1,19 @@
 //! Dataset building, in one place: the arrays Python passes (`values` as one matrix or one
 //! array per indicator, unit names, group and numeric columns, panel years) become the
 //! engine's [`Dataset`] here, for `score`, the analyses and an unpickled lazy run alike.
+//! Float64 arrays in memory order are shared with the dataset, not copied (see
+//! [`crate::shared`]); only int64 and strided arrays are copied.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use ndarray::{Array2, ArrayView1, ShapeBuilder};
 use numpy::{PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
-use zhili_core::{Dataset, Error};
+use zhili_core::{Dataset, SharedColumn, SharedValues};
 
 use crate::columns::{Column, ColumnView, UnitIds};
-use crate::error::{PyZResult, PyZhiliError};
+use crate::error::PyZResult;
 
 /// The data arguments, as the Python package prepares them for `score` (a dict with
 /// these keys for the analyses).
@@ -70,15 +73,16 @@ fn numeric_views<'a>(numeric: Option<&'a BTreeMap<String, PyReadonlyArray1<'_, f
 }
 
 impl DatasetParts<'_> {
-    /// The engine's dataset (one copy of the values); call with the GIL released.
+    /// The engine's dataset (float64 columns shared, the rest copied); call with the GIL
+    /// released.
     ///
     /// # Errors
     /// The dataset's own checks (shapes, duplicate units, panel years, column lengths).
     pub(crate) fn build(self) -> PyZResult<Dataset> {
-        let values = self.values.to_owned()?;
+        let columns = self.values.into_shared();
         let mut ds = match self.time {
-            Some(t) => Dataset::panel(self.unit_ids, t, self.indicator_ids, values)?,
-            None => Dataset::new(self.unit_ids, self.indicator_ids, values)?,
+            Some(t) => Dataset::panel_from_columns(self.unit_ids, t, self.indicator_ids, columns)?,
+            None => Dataset::from_columns(self.unit_ids, self.indicator_ids, columns)?,
         };
         if let Some(n) = self.unit_names {
             ds = ds.with_unit_names(n)?;
@@ -101,7 +105,7 @@ pub(crate) fn to_col_major(v: ndarray::ArrayView2<'_, f64>) -> Array2<f64> {
 }
 
 /// Indicator values: one units × indicators matrix, or one array per indicator column
-/// (what a DataFrame holds: its float columns are read in place, int64 ones cast as copied).
+/// (what a DataFrame holds: its float columns are shared as they are, int64 ones cast).
 #[derive(FromPyObject)]
 pub(crate) enum Values<'py> {
     /// A 2-D float64 array.
@@ -110,42 +114,51 @@ pub(crate) enum Values<'py> {
     Columns(Vec<Column<'py>>),
 }
 
-/// Views of [`Values`]' arrays.
+/// [`Values`]' arrays, shared or viewed.
 pub(crate) enum ValuesView<'a> {
+    /// A matrix not in column-major order (copied).
     Matrix(ndarray::ArrayView2<'a, f64>),
+    /// Columns (an F-order matrix's columns are slices of its one shared buffer).
     Columns(Vec<ColumnView<'a>>),
 }
 
 impl ValuesView<'_> {
-    /// One owned column-major copy (the engine's layout): a straight copy per column for
-    /// columns and Fortran-ordered matrices, a transposing copy for C-ordered ones.
-    pub(crate) fn to_owned(&self) -> Result<Array2<f64>, PyZhiliError> {
+    /// The columns as shared storage: shared ones as they are, the rest copied (a
+    /// C-ordered matrix by a transposing copy into one column-major buffer).
+    pub(crate) fn into_shared(self) -> Vec<SharedColumn> {
         match self {
-            ValuesView::Matrix(v) => Ok(to_col_major(v.view())),
-            ValuesView::Columns(cs) => {
-                let n = cs.first().map_or(0, |c| c.len());
-                if let Some((j, c)) = cs.iter().enumerate().find(|(_, c)| c.len() != n) {
-                    return Err(PyZhiliError(Error::Shape {
-                        what: format!("indicator column #{}", j + 1),
-                        expected: format!("{n} values"),
-                        found: c.len().to_string(),
-                    }));
-                }
-                let mut a = Array2::<f64>::zeros((n, cs.len()).f());
-                for (j, c) in cs.iter().enumerate() {
-                    c.copy_into(a.column_mut(j));
-                }
-                Ok(a)
-            }
+            ValuesView::Matrix(v) => owned_columns(to_col_major(v)),
+            ValuesView::Columns(cs) => cs.into_iter().map(ColumnView::into_shared).collect(),
         }
     }
 }
 
+/// The columns of an owned column-major matrix, as slices of its one buffer.
+fn owned_columns(a: Array2<f64>) -> Vec<SharedColumn> {
+    let (n, m) = a.dim();
+    let buf: Arc<dyn SharedValues> = Arc::new(a.into_raw_vec_and_offset().0);
+    block_columns(&buf, n, m)
+}
+
+/// Columns `0..m` of `n` values each, one after another in `buf`.
+fn block_columns(buf: &Arc<dyn SharedValues>, n: usize, m: usize) -> Vec<SharedColumn> {
+    (0..m)
+        .map(|j| SharedColumn::slice(Arc::clone(buf), j * n, n).unwrap_or_else(|| unreachable!("n × m values")))
+        .collect()
+}
+
 impl<'py> Values<'py> {
-    /// Views of the arrays (to be copied once with the GIL released).
+    /// The arrays shared (float64 in memory order) or viewed (to be copied with the GIL
+    /// released).
     pub(crate) fn view(&self) -> ValuesView<'_> {
         match self {
-            Values::Matrix(a) => ValuesView::Matrix(a.as_array()),
+            Values::Matrix(a) => match crate::shared::borrow(a) {
+                Some(buf) => {
+                    let (n, m) = a.as_array().dim();
+                    ValuesView::Columns(block_columns(&buf, n, m).into_iter().map(ColumnView::Shared).collect())
+                }
+                None => ValuesView::Matrix(a.as_array()),
+            },
             Values::Columns(cs) => ValuesView::Columns(cs.iter().map(Column::view).collect()),
         }
     }

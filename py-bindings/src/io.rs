@@ -4,9 +4,11 @@
 
 use std::path::PathBuf;
 
+use arrow_array::ffi::to_ffi;
+use arrow_array::{Array, StringArray};
 use numpy::PyArray1;
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyCapsule, PyList, PyTuple};
 use zhili::io::{Column, DataFormat, DataOptions, Table};
 
 use crate::error::guard;
@@ -34,15 +36,18 @@ pub(crate) fn decode(data: &[u8], file: &str) -> PyResult<(String, &'static str)
 
 /// Read a data file (CSV in any detected or given encoding, a workbook sheet, Parquet,
 /// Arrow IPC) into `(names, columns, encoding)`: one float64 array per numeric column
-/// (NaN = missing), one list of `str | None` per text column; `encoding` is the CSV's
+/// (NaN = missing; the reader's vector itself, not copied) and, per text column, with
+/// `arrow_text` an Arrow string array as its PyCapsule pair `(schema, array)` (null = empty
+/// cell; no Python object per cell), else a list of `str | None`; `encoding` is the CSV's
 /// text encoding (`None` for the binary formats).
 #[pyfunction]
-#[pyo3(signature = (path, sheet = None, encoding = None))]
+#[pyo3(signature = (path, sheet = None, encoding = None, arrow_text = false))]
 pub(crate) fn read_table<'py>(
     py: Python<'py>,
     path: PathBuf,
     sheet: Option<String>,
     encoding: Option<String>,
+    arrow_text: bool,
 ) -> PyResult<(Vec<String>, Bound<'py, PyList>, Option<&'static str>)> {
     let opts = DataOptions {
         sheet,
@@ -55,10 +60,22 @@ pub(crate) fn read_table<'py>(
     for (_, c) in table.columns {
         match c {
             Column::Numbers(v) => cols.append(PyArray1::from_vec(py, v))?,
+            Column::Text(v) if arrow_text => cols.append(text_capsules(py, &v)?)?,
             Column::Text(v) => cols.append(v)?,
         }
     }
     Ok((names, cols, enc))
+}
+
+/// A text column as an Arrow string array, exported as the PyCapsule pair
+/// `(arrow_schema, arrow_array)` of the Arrow PyCapsule interface (pyarrow imports it with
+/// `pa.Array._import_from_c_capsule`; a capsule never imported releases the array).
+fn text_capsules<'py>(py: Python<'py>, v: &[Option<String>]) -> PyResult<Bound<'py, PyTuple>> {
+    let array = StringArray::from_iter(v.iter().map(Option::as_deref));
+    let (array, schema) = to_ffi(&array.to_data()).map_err(|e| crate::error::internal_error(&format!("Arrow export: {e}")))?;
+    let schema = PyCapsule::new(py, schema, Some(c"arrow_schema".to_owned()))?;
+    let array = PyCapsule::new(py, array, Some(c"arrow_array".to_owned()))?;
+    PyTuple::new(py, [schema.into_any(), array.into_any()])
 }
 
 /// The table and, for CSV, the encoding it was decoded from.

@@ -19,6 +19,7 @@ mod io;
 mod json;
 mod memory;
 mod pipeline;
+mod shared;
 mod weight;
 
 use pyo3::prelude::*;

@@ -7,22 +7,33 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
-use ndarray::{Array2, ArrayView1};
+use ndarray::{Array2, ArrayView1, ArrayView2, ShapeBuilder};
 
 use crate::error::{Error, Result};
 use crate::framework::Framework;
 use crate::log::SharedStr;
 
+mod storage;
+
+use storage::Columns;
+pub use storage::{SharedColumn, SharedValues};
+
 /// Units × indicators, with unit ids, group columns (text) and other numeric columns
 /// (denominators such as population, area, GDP).
+///
+/// The indicator values are shared, immutable column storage: cloning a dataset copies no
+/// values, and [`Dataset::from_columns`] borrows memory someone else keeps alive (a numpy
+/// array, an Arrow buffer) instead of copying it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dataset {
     unit_ids: Arc<[String]>,
     unit_names: Option<Vec<String>>,
     indicator_ids: Vec<String>,
-    values: Array2<f64>,
+    values: Columns,
     /// Missing (NaN) cells per column of `values`.
     missing: Vec<usize>,
+    /// Checksum of the values when the dataset was built (see [`Dataset::values_unchanged`]).
+    checksum: u64,
     groups: BTreeMap<String, Vec<Option<String>>>,
     numeric: BTreeMap<String, Vec<f64>>,
     time: Option<Vec<i64>>,
@@ -52,8 +63,40 @@ impl Dataset {
         Ok(ds)
     }
 
-    fn unchecked_keys(unit_ids: Vec<String>, indicator_ids: Vec<String>, values: Array2<f64>) -> Result<Self> {
-        if values.dim() != (unit_ids.len(), indicator_ids.len()) {
+    /// A dataset whose indicator columns are shared buffers (no value is copied): the
+    /// Python bindings hand numpy / Arrow memory over this way.
+    ///
+    /// # Errors
+    /// As [`Dataset::new`]: [`Error::Shape`] if a column's length is not the number of
+    /// units or the number of columns is not the number of indicator ids.
+    pub fn from_columns(unit_ids: Vec<String>, indicator_ids: Vec<String>, columns: Vec<SharedColumn>) -> Result<Self> {
+        let columns = shared_columns(unit_ids.len(), &indicator_ids, columns)?;
+        let ds = Self::unchecked_keys(unit_ids, indicator_ids, columns)?;
+        ds.check_unit_keys()?;
+        Ok(ds)
+    }
+
+    /// Panel data over shared columns: [`Dataset::from_columns`] plus a time column.
+    ///
+    /// # Errors
+    /// As [`Dataset::from_columns`]; a repeated (unit, time) pair is an [`Error::Spec`].
+    pub fn panel_from_columns(
+        unit_ids: Vec<String>,
+        time: Vec<i64>,
+        indicator_ids: Vec<String>,
+        columns: Vec<SharedColumn>,
+    ) -> Result<Self> {
+        let columns = shared_columns(unit_ids.len(), &indicator_ids, columns)?;
+        let mut ds = Self::unchecked_keys(unit_ids, indicator_ids, columns)?;
+        ds.check_len("time column", time.len())?;
+        ds.time = Some(time);
+        ds.check_unit_keys()?;
+        Ok(ds)
+    }
+
+    fn unchecked_keys(unit_ids: Vec<String>, indicator_ids: Vec<String>, values: impl Into<Columns>) -> Result<Self> {
+        let values: Columns = values.into();
+        if (values.nrows(), values.ncols()) != (unit_ids.len(), indicator_ids.len()) {
             return Err(Error::Shape {
                 what: "dataset values".into(),
                 expected: format!("{} units × {} indicators", unit_ids.len(), indicator_ids.len()),
@@ -61,22 +104,16 @@ impl Dataset {
             });
         }
         check_unique("indicator", &indicator_ids)?;
-        // Stored column-major: the pipeline reads indicator columns as contiguous slices.
-        let values = if values.t().is_standard_layout() {
-            values
-        } else {
-            let mut c = crate::kernels::alloc::zeros_f(values.nrows(), values.ncols())?;
-            c.assign(&values);
-            c
-        };
         // One branch-free pass per column: any infinity, and the missing cells (kept);
         // locate an infinity only on failure.
-        let (any_inf, missing) = scan_columns(&values);
+        let Scan {
+            any_inf,
+            missing,
+            checksum,
+        } = scan_columns(&values);
         if any_inf {
-            let (r, c) = values
-                .indexed_iter()
-                .find(|(_, v)| v.is_infinite())
-                .map(|(i, _)| i)
+            let (r, c) = (0..values.ncols())
+                .find_map(|j| values.column(j).iter().position(|v| v.is_infinite()).map(|i| (i, j)))
                 .unwrap_or((0, 0));
             return Err(Error::Method {
                 method: "dataset".into(),
@@ -91,6 +128,7 @@ impl Dataset {
             indicator_ids,
             values,
             missing,
+            checksum,
             groups: BTreeMap::new(),
             numeric: BTreeMap::new(),
             time: None,
@@ -203,9 +241,36 @@ impl Dataset {
     pub(crate) fn missing_in(&self, j: usize) -> usize {
         self.missing.get(j).copied().unwrap_or(0)
     }
-    /// The units × indicators matrix.
-    pub fn values(&self) -> &Array2<f64> {
-        &self.values
+    /// The units × indicators matrix (column-major). Free when the columns are one block
+    /// (an owned matrix, a numpy F-order array, a pandas float block); otherwise built once
+    /// on first use and kept. Code that walks columns should prefer [`Dataset::column`].
+    pub fn values(&self) -> ArrayView2<'_, f64> {
+        self.values.view()
+    }
+
+    /// Whether the indicator values are still those the dataset was built from (by a
+    /// checksum taken then; one pass over the values). Always true for values the dataset
+    /// owns; borrowed ones (a numpy array, a pandas frame) could have been written in place
+    /// by their owner since, which a caller that reads them again later (lazily computed
+    /// stages) must refuse rather than compute from changed data.
+    pub fn values_unchanged(&self) -> bool {
+        scan_columns(&self.values).checksum == self.checksum
+    }
+
+    /// Indicator column `j` (the order of [`Dataset::indicator_ids`]): a free slice.
+    ///
+    /// # Panics
+    /// If `j` is out of range.
+    pub fn column(&self, j: usize) -> &[f64] {
+        self.values.column(j)
+    }
+
+    /// Indicator column `j` as shared storage (cloning it copies no values).
+    ///
+    /// # Panics
+    /// If `j` is out of range.
+    pub fn shared_column(&self, j: usize) -> SharedColumn {
+        self.values.shared(j).clone()
     }
     /// Group columns.
     pub fn groups(&self) -> &BTreeMap<String, Vec<Option<String>>> {
@@ -222,7 +287,10 @@ impl Dataset {
 
     /// One indicator column by id.
     pub fn indicator(&self, id: &str) -> Option<ArrayView1<'_, f64>> {
-        self.indicator_ids.iter().position(|c| c == id).map(|j| self.values.column(j))
+        self.indicator_ids
+            .iter()
+            .position(|c| c == id)
+            .map(|j| ArrayView1::from(self.values.column(j)))
     }
 
     /// A numeric column by name: a numeric column or, failing that, an indicator column.
@@ -280,8 +348,13 @@ impl Dataset {
 
     /// A dataset with only the given rows (in the given order).
     pub fn select_rows(&self, rows: &[usize]) -> Dataset {
-        let values = self.values.select(ndarray::Axis(0), rows);
-        let (_, missing) = scan_columns(&values);
+        let mut picked = Array2::<f64>::zeros((rows.len(), self.values.ncols()).f());
+        for (j, mut out) in picked.columns_mut().into_iter().enumerate() {
+            let col = self.values.column(j);
+            out.iter_mut().zip(rows).for_each(|(o, &r)| *o = col[r]);
+        }
+        let values = Columns::from(picked);
+        let Scan { missing, checksum, .. } = scan_columns(&values);
         let pick_s = |v: &Vec<String>| rows.iter().map(|&r| v[r].clone()).collect::<Vec<_>>();
         Dataset {
             unit_ids: rows.iter().map(|&r| self.unit_ids[r].clone()).collect(),
@@ -289,6 +362,7 @@ impl Dataset {
             indicator_ids: self.indicator_ids.clone(),
             values,
             missing,
+            checksum,
             groups: self
                 .groups
                 .iter()
@@ -316,7 +390,7 @@ impl Dataset {
         // Column-major, built column by column: the layout every pipeline kernel walks.
         let mut out = crate::kernels::alloc::zeros_f(self.n_units(), cols.len())?;
         for (k, &j) in cols.iter().enumerate() {
-            out.column_mut(k).assign(&self.values.column(j));
+            out.column_mut(k).assign(&ArrayView1::from(self.values.column(j)));
         }
         Ok(out)
     }
@@ -355,6 +429,18 @@ impl Dataset {
     }
 }
 
+/// Shared columns of `n` values each, one per indicator id.
+fn shared_columns(n: usize, indicator_ids: &[String], columns: Vec<SharedColumn>) -> Result<Columns> {
+    if let Some((j, c)) = columns.iter().enumerate().find(|(_, c)| c.len() != n) {
+        return Err(Error::Shape {
+            what: format!("indicator column `{}`", indicator_ids.get(j).map_or("?", String::as_str)),
+            expected: format!("{n} values (one per unit)"),
+            found: c.len().to_string(),
+        });
+    }
+    Ok(Columns::new(n, columns))
+}
+
 fn check_unique(what: &str, ids: &[String]) -> Result<()> {
     let mut seen = HashSet::new();
     for id in ids {
@@ -368,25 +454,44 @@ fn check_unique(what: &str, ids: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Per column of `values`: whether any value is infinite, and the number of NaN cells.
-/// Branch-free, one pass over each (contiguous, when column-major) column.
-fn scan_columns(values: &Array2<f64>) -> (bool, Vec<usize>) {
+/// What one pass over the values finds.
+struct Scan {
+    /// Any infinite value.
+    any_inf: bool,
+    /// NaN cells per column.
+    missing: Vec<usize>,
+    /// Per column Σ bits and Σ (row + 1) · bits (wrapping), folded over the columns: any
+    /// changed value, and any two swapped ones, change it.
+    checksum: u64,
+}
+
+/// One branch-free pass over each contiguous column (see [`Scan`]).
+fn scan_columns(values: &Columns) -> Scan {
     let mut any_inf = false;
-    let missing = values
-        .columns()
-        .into_iter()
-        .map(|c| {
-            let (inf, nan) = match c.as_slice() {
-                Some(sl) => sl
-                    .iter()
-                    .fold((false, 0usize), |(i, n), v| (i | v.is_infinite(), n + usize::from(v.is_nan()))),
-                None => c
-                    .iter()
-                    .fold((false, 0usize), |(i, n), v| (i | v.is_infinite(), n + usize::from(v.is_nan()))),
-            };
+    let mut checksum = 0u64;
+    let missing = (0..values.ncols())
+        .map(|j| {
+            let (inf, nan, s1, s2) = values
+                .column(j)
+                .iter()
+                .zip(1u64..)
+                .fold((false, 0usize, 0u64, 0u64), |(i, n, s1, s2), (v, k)| {
+                    let b = v.to_bits();
+                    (
+                        i | v.is_infinite(),
+                        n + usize::from(v.is_nan()),
+                        s1.wrapping_add(b),
+                        s2.wrapping_add(b.wrapping_mul(k)),
+                    )
+                });
             any_inf |= inf;
+            checksum = checksum.rotate_left(7) ^ s1 ^ s2.rotate_left(29);
             nan
         })
         .collect();
-    (any_inf, missing)
+    Scan {
+        any_inf,
+        missing,
+        checksum,
+    }
 }

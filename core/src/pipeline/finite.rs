@@ -69,14 +69,7 @@ pub(crate) fn check_stage(
 ///
 /// # Errors
 /// As [`check_stage`].
-pub(crate) fn check_column(
-    fw: &Framework,
-    unit_ids: &[String],
-    j: usize,
-    raw: ndarray::ArrayView1<'_, f64>,
-    col: &[f64],
-    new_missing_ok: bool,
-) -> Result<()> {
+pub(crate) fn check_column(fw: &Framework, unit_ids: &[String], j: usize, raw: &[f64], col: &[f64], new_missing_ok: bool) -> Result<()> {
     let fine = |v: f64, x: f64| v.is_finite() || (v.is_nan() && (new_missing_ok || x.is_nan()));
     // the common case in one branch-free pass
     if col.iter().zip(raw).all(|(&v, &x)| fine(v, x)) {

@@ -103,14 +103,11 @@ impl Pipeline {
             crate::cancel::check()?;
             // The column is worked on in place in `scratch`, which stays in cache (with the
             // streamed sums) from the copy below to the last step.
-            let raw = data.values().column(src);
+            let raw = data.column(src);
             // The first step may fuse the copy into its first pass over the column.
-            let mut fresh = raw.as_slice();
-            if fresh.is_none() || !matches!(kernels.first(), Some(StreamKernel::Column(_))) {
-                match raw.as_slice() {
-                    Some(r) => scratch.copy_from_slice(r),
-                    None => scratch.iter_mut().zip(raw).for_each(|(o, &x)| *o = x),
-                }
+            let mut fresh = Some(raw);
+            if !matches!(kernels.first(), Some(StreamKernel::Column(_))) {
+                scratch.copy_from_slice(raw);
                 fresh = None;
             }
             for (k, log) in kernels.iter_mut().zip(logs.iter_mut()) {

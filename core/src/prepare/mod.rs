@@ -59,7 +59,7 @@ parent = "Index"
     /// The raw stage of a dataset (all units, column-major).
     pub(crate) fn stage(ds: &Dataset) -> StageData {
         let mut values = Array2::zeros((ds.n_units(), 3).f());
-        values.assign(ds.values());
+        values.assign(&ds.values());
         StageData {
             units: (0..ds.n_units()).collect(),
             values,

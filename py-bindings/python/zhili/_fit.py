@@ -182,26 +182,19 @@ def fit(
     weights: Union[str, Mapping[str, Any], None] = None,
     weight_stage: Optional[str] = None,
     grading: Optional[Mapping[str, Any]] = None,
-    unit: Optional[str] = None,
-    names: Optional[str] = None,
-    time: Optional[str] = None,
-    year: Optional[int] = None,
-    unit_ids: Optional[Sequence[Any]] = None,
-    columns: Optional[Sequence[str]] = None,
-    groups: Optional[Mapping[str, Sequence[Any]]] = None,
-    numeric: Optional[Mapping[str, Any]] = None,
-    sheet: Optional[str] = None,
+    **data_args: Any,
 ) -> FittedPipeline:
     """Fit ``pipeline`` (default: the default pipeline) on ``data``; returns a :class:`FittedPipeline`.
 
-    ``data`` and the data arguments are those of :func:`zhili.score` (panel data: the rows
-    of ``year``, default the latest). ``weights`` fits data-driven weights for every
-    sibling group: a method name (``"entropy"``, ``"critic"``,
-    ``"coefficient_of_variation"``, ``"standard_deviation"``, ``"pca"``, ``"equal"``) or
-    a dict with ``method`` and its options, read at ``weight_stage`` (default ``imputed``
-    if the pipeline imputes, else ``raw``). ``grading`` fits the thresholds of a grading:
-    ``{"node": "index", "labels": [...], "quantiles": [...]}`` (or ``thresholds`` /
-    ``equal_intervals``).
+    ``data`` and the data arguments (``unit=``, ``names=``, ``time=``, ``year=``,
+    ``unit_ids=``, ``columns=``, ``groups=``, ``numeric=``, ``sheet=``) are those of
+    :func:`zhili.score` (panel data: the rows of ``year``, default the latest). ``weights``
+    fits data-driven weights for every sibling group: a method name (``"entropy"``,
+    ``"critic"``, ``"coefficient_of_variation"``, ``"standard_deviation"``, ``"pca"``,
+    ``"equal"``) or a dict with ``method`` and its options, read at ``weight_stage``
+    (default ``imputed`` if the pipeline imputes, else ``raw``). ``grading`` fits the
+    thresholds of a grading: ``{"node": "index", "labels": [...], "quantiles": [...]}`` (or
+    ``thresholds`` / ``equal_intervals``).
 
     Rank-based normalisers (``rank``, ``percentile``, ``borda``) and the aggregations that
     compare units with each other (Copeland, MPI, TOPSIS, ...) have nothing to freeze:
@@ -211,19 +204,7 @@ def fit(
 
     fw = _as_framework(framework)
     pipe = _as_pipeline(pipeline)
-    kw, _, _ = _data_kwargs(
-        fw,
-        data,
-        unit=unit,
-        names=names,
-        time=time,
-        year=year,
-        unit_ids=unit_ids,
-        columns=columns,
-        groups=groups,
-        numeric=numeric,
-        sheet=sheet,
-    )
+    kw, _, _ = _data_kwargs(fw, data, **data_args)
     return FittedPipeline(_native.fit(fw._inner, pipe._inner, options=_options(weights, weight_stage, grading), **kw))
 
 

@@ -306,7 +306,8 @@ def read_table(
     path: Union[str, os.PathLike[str]],
     sheet: Optional[str] = None,
     encoding: Optional[str] = None,
-) -> Tuple[List[str], List[Union[npt.NDArray[np.float64], List[Optional[str]]]], Optional[str]]: ...
+    arrow_text: bool = False,
+) -> Tuple[List[str], List[Union[npt.NDArray[np.float64], List[Optional[str]], Tuple[Any, Any]]], Optional[str]]: ...
 def check_dataset(
     framework: Framework,
     path: Union[str, os.PathLike[str]],

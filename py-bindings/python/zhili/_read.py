@@ -24,20 +24,43 @@ def _frame(path: PathLike, sheet: Optional[str] = None, encoding: Optional[str] 
     """A DataFrame of every named column of a data file (see :func:`read_csv`)."""
     pd = _pandas()
 
-    names, columns, enc = _native.read_table(os.fspath(path), sheet=sheet, encoding=encoding)
+    arrow_text = _arrow_text(pd)
+    names, columns, enc = _native.read_table(os.fspath(path), sheet=sheet, encoding=encoding, arrow_text=arrow_text)
     data: Dict[str, Any] = {}
     for name, col in zip(names, columns):
         if isinstance(col, np.ndarray):
             finite = np.isfinite(col)
             whole = finite.all() and bool((col == np.round(col)).all()) and bool((np.abs(col) < _EXACT).all())
             data[name] = col.astype(np.int64) if len(col) and whole else col
+        elif arrow_text:
+            # the reader's Arrow strings, wrapped as pandas' ``str`` dtype: no object per cell
+            import pyarrow as pa
+
+            text = pa.Array._import_from_c_capsule(*col).to_pandas()
+            data[name] = text if len(text) else pd.Series([], dtype=object)
         else:
             # a list, so pandas picks its text dtype (object, or str in pandas 3) as read_csv does
             data[name] = pd.Series([np.nan if v is None else v for v in col], dtype=None if col else object)
-    df = pd.DataFrame(data, columns=names)
+    # the reader's arrays as they are (no consolidating copy); zhili.score then shares them
+    df = pd.DataFrame(data, columns=names, copy=False)
     if enc is not None:
         df.attrs["encoding"] = enc
     return df
+
+
+def _arrow_text(pd: Any) -> bool:
+    """Whether text columns can come as Arrow arrays: pandas' text dtype is the Arrow-backed
+    ``str`` (pandas ≥ 3, or ``future.infer_string``) and pyarrow is there to import them."""
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return False
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return True
+    try:
+        return bool(pd.get_option("future.infer_string"))
+    except (KeyError, pd.errors.OptionError):
+        return False
 
 
 def read_csv(path: PathLike, encoding: Optional[str] = None, **kwargs: Any) -> "pd.DataFrame":

@@ -31,7 +31,7 @@ True
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Protocol, Sequence, Set, Tuple, Union
 
 import numpy as np
 
@@ -39,9 +39,31 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from matplotlib.axes import Axes
 
-    from .analysis import UncertaintyResult
     from ._framework import Framework
-    from ._results import Results
+
+
+class Results(Protocol):
+    """What the plots read of a :class:`zhili.Results`. Typed here, not imported: results
+    reach this module for ``res.plot``, and this module reaches nothing of theirs back."""
+
+    _unit_names: Optional[Dict[str, str]]
+
+    @property
+    def framework(self) -> "Framework": ...
+    @property
+    def unit_ids(self) -> List[str]: ...
+    @property
+    def node_ids(self) -> List[str]: ...
+    @property
+    def index_id(self) -> str: ...
+    def scores_array(self) -> np.ndarray: ...
+    def _scores(self) -> "pd.DataFrame": ...
+
+
+class UncertaintyResult(Protocol):
+    """What :func:`uncertainty` reads of a :class:`zhili.analysis.UncertaintyResult`."""
+
+    def rank_stats(self, node: Optional[str] = None) -> "pd.DataFrame": ...
 
 __all__ = [
     "framework",
@@ -126,12 +148,12 @@ def _axes(ax: Optional["Axes"], size: Tuple[float, float] = (8.0, 4.5)) -> "Axes
 # ---- names ---------------------------------------------------------------------------------
 def _fw(obj: Any) -> "Framework":
     from ._framework import Framework
-    from ._results import Results
 
-    if isinstance(obj, Results):
-        return obj.framework
     if isinstance(obj, Framework):
         return obj
+    fw = getattr(obj, "framework", None)  # zhili.Results
+    if isinstance(fw, Framework):
+        return fw
     raise TypeError(f"expected zhili.Results or zhili.Framework, not {type(obj).__name__}")
 
 

@@ -57,7 +57,12 @@ impl Lazy {
         if let Some(s) = self.stages.get() {
             return Ok(s.as_slice());
         }
-        let run = py.detach(|| guard(|| Ok(self.pipeline.run(fw, &self.dataset)?)))?;
+        let run = py.detach(|| {
+            guard(|| {
+                unchanged(&self.dataset)?;
+                Ok(self.pipeline.run(fw, &self.dataset)?)
+            })
+        })?;
         // Another thread may have set it first: both computed the same stages.
         let _ = self.stages.set(run.stages);
         Ok(self.stages.get().map_or(&[], Vec::as_slice))
@@ -96,6 +101,24 @@ pub(super) fn result_rows_of(run: &Run, units: &[String]) -> Vec<usize> {
         k += 1;
     }
     rows
+}
+
+/// The input data a result reads again later (lazy stages, the report, pickling) is the
+/// data it was scored on: the dataset shares the caller's arrays, which the caller may have
+/// written in place since.
+///
+/// # Errors
+/// [`Error::Spec`] (a `DataError`) if the values changed.
+fn unchanged(ds: &Dataset) -> PyZResult<()> {
+    if ds.values_unchanged() {
+        return Ok(());
+    }
+    Err(PyZhiliError(Error::spec(
+        "dataset",
+        "the input data was changed in place after `score`, and these results read it again (stages, report, pickling): \
+         score again, or pass keep_stages=True to keep everything at once · score 之后输入数据被原地修改，\
+         无法再据此计算中间阶段或报告：请重新调用 score，或使用 keep_stages=True",
+    )))
 }
 
 fn spec_err(what: &str, e: impl std::fmt::Display) -> PyZhiliError {
@@ -330,6 +353,7 @@ impl PyRun {
             ))
             .into());
         };
+        unchanged(data)?;
         let lang = match lang {
             Some(l) => Some(zhili::io::Lang::parse(l).ok_or_else(|| spec_err("lang", format!("unknown language `{l}` (use zh or en)")))?),
             None => None,
@@ -443,6 +467,7 @@ impl PyRun {
             None => py.None().into_bound(py),
             Some(l) => {
                 let ds = &l.dataset;
+                unchanged(ds)?;
                 let groups = PyDict::new(py);
                 for (k, g) in ds.groups() {
                     groups.set_item(k, g.clone())?;
