@@ -23,6 +23,12 @@ if [ -x .venv-py/bin/python ] && .venv-py/bin/python -c 'import zhili' 2>/dev/nu
 else
   echo "skipping benches/python_score.py: run scripts/test-python.sh first (builds .venv-py)"
 fi
+# Dask: 10,000,000 × 67 from Parquet (~5 GB written once to bench-data/, deleted after) on a
+# 2-worker LocalCluster (4 GiB each): zhili.dask.score vs dask + numpy vs one-machine zhili.score.
+# Needs ~12 GB of free memory and ~6 GB of disk; ZHILI_BENCH_DASK=0 skips it.
+if [ "${ZHILI_BENCH_DASK:-1}" = 1 ] && [ -x .venv-py/bin/python ] && .venv-py/bin/python -c 'import zhili.dask, distributed' 2>/dev/null; then
+  .venv-py/bin/python benches/dask_score.py --baseline "$baseline" --clean
+fi
 # What a user times: whole processes side by side (writes bench-data/whole-process.md).
 .venv-bench/bin/python benches/whole_process.py "$baseline"
 if [ "${ZHILI_BENCH_CRITERION:-1}" = 1 ]; then

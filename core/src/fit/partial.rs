@@ -11,6 +11,7 @@ use crate::analysis::Breaks;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::framework::{Framework, FrameworkSpec};
+use crate::kernels::exact::FixedSum;
 use crate::normalise::{FittedColumn, FittedNormaliser, Normaliser, Params};
 use crate::pipeline::{Pipeline, StageData, Step, StepInput};
 use crate::prepare::ImputeMethod;
@@ -44,6 +45,39 @@ impl Moments {
         self.sumsq.add_product(x, x);
         self.min = Some(self.min.map_or(x, |m| m.min(x)));
         self.max = Some(self.max.map_or(x, |m| m.max(x)));
+    }
+
+    /// `add` for every value of a column: the sums in a [`FixedSum`] (a few nanoseconds a
+    /// value), handed to the exact sums once.
+    fn add_column(&mut self, xs: impl Iterator<Item = f64>) {
+        let (mut sum, mut sumsq) = (FixedSum::default(), FixedSum::default());
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        let (mut count, mut missing) = (0u64, 0u64);
+        for x in xs {
+            if x.is_nan() {
+                missing += 1;
+                continue;
+            }
+            count += 1;
+            sum.add(x);
+            // x² exactly, as ExactSum::add_product (TwoProduct; an overflowing square alone)
+            let p = x * x;
+            sumsq.add(p);
+            if p.is_finite() {
+                sumsq.add(x.mul_add(x, -p));
+            }
+            lo = lo.min(x);
+            hi = hi.max(x);
+        }
+        self.missing += missing;
+        if count == 0 {
+            return;
+        }
+        self.count += count;
+        sum.into_exact(&mut self.sum);
+        sumsq.into_exact(&mut self.sumsq);
+        self.min = Some(self.min.map_or(lo, |m| m.min(lo)));
+        self.max = Some(self.max.map_or(hi, |m| m.max(hi)));
     }
 
     fn merge(&mut self, o: &Moments) {
@@ -275,17 +309,20 @@ impl PartialFit {
         };
         let m = fw.indicators().len();
         for (j, col) in stage.values.columns().into_iter().enumerate() {
+            if let Some(k) = col.iter().position(|x| x.is_infinite()) {
+                return Err(Error::Method {
+                    method: "partial fit".into(),
+                    message: format!("infinite value {} (treat or remove it before fitting)", col[k]),
+                    unit: Some(batch.unit_ids()[stage.units[k]].clone()),
+                    node: Some(fw.nodes()[fw.indicators()[j]].id.clone()),
+                });
+            }
+            self.columns[j].add_column(col.iter().copied());
+            if labels.is_none() {
+                continue;
+            }
             for (k, &x) in col.iter().enumerate() {
                 let row = stage.units[k];
-                if x.is_infinite() {
-                    return Err(Error::Method {
-                        method: "partial fit".into(),
-                        message: format!("infinite value {x} (treat or remove it before fitting)"),
-                        unit: Some(batch.unit_ids()[row].clone()),
-                        node: Some(fw.nodes()[fw.indicators()[j]].id.clone()),
-                    });
-                }
-                self.columns[j].add(x);
                 if let Some(label) = labels.and_then(|l| l.get(row)).and_then(|l| l.as_deref()) {
                     let g = self.groups.entry(label.to_owned()).or_insert_with(|| vec![Moments::default(); m]);
                     g[j].add(x);

@@ -1,5 +1,10 @@
 """zhili on a ``dask.distributed`` cluster (``pip install "zhili[dask]"``).
 
+:func:`fit` and :func:`score` fit a pipeline over a partitioned table (one
+:class:`zhili.PartialFit` per partition, merged in a tree) and score it partition by
+partition with the fitted parameters, ranks exact over the whole collection
+(``_rank.py``): equal to :func:`zhili.fit` / :func:`zhili.score` on the concatenated data.
+
 :func:`uncertainty` splits the Monte Carlo runs of :func:`zhili.uncertainty` across the
 workers and merges per-unit rank histograms: the statistics are those of the one-machine
 analysis for the same ``seed``, identically (each run's draws depend only on the seed and
@@ -29,15 +34,18 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
-from .analysis import Design, UncertaintyResult, replay
-from .analysis._common import _spec
-from ._derive import _csv_text, derive_grid_events as _derive_events, grade_households as _grade_households
-from ._score import _as_framework, _as_pipeline
+from ..analysis import Design, UncertaintyResult, replay
+from ..analysis._common import _spec
+from .._derive import _csv_text, derive_grid_events as _derive_events, grade_households as _grade_households
+from .._score import _as_framework, _as_pipeline
 
 if TYPE_CHECKING:  # pragma: no cover
     from distributed import Client
 
-__all__ = ["RankHistogram", "split_design", "uncertainty", "derive_grid_events", "grade_households"]
+from ._fit import fit
+from ._score import score
+
+__all__ = ["RankHistogram", "split_design", "uncertainty", "derive_grid_events", "grade_households", "fit", "score"]
 
 
 class RankHistogram:
@@ -248,7 +256,7 @@ def _head_log(events: Any) -> Any:
 def _warn_missing(df: Any) -> None:
     import warnings
 
-    from ._data import ZhiliWarning
+    from .._data import ZhiliWarning
 
     ind = [c for c in df.columns if c not in ("unit", "name", "population", "events", "year")]
     for c in ind:

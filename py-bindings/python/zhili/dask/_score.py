@@ -1,0 +1,207 @@
+"""``zhili.dask.score``: apply a fitted pipeline per partition, rank over the collection."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from .._fit import FittedPipeline
+from .._grade import grade
+from .._score import _UNIT_COLUMNS
+from ._fit import fit, tree
+from ._rank import TIES, Ranker, ScoreTable, earlier_by_node, merge_tables
+
+
+class _Plan:
+    """What each partition computes: which nodes' scores are kept, which are ranked, the
+    output's column names and dtypes (the same on the client, for the meta, and on the
+    workers)."""
+
+    def __init__(self, fitted: FittedPipeline, unit_label: Optional[str], names: Optional[str], scores: str, ranks: Any) -> None:
+        fw = fitted.framework
+        self.fitted_json = fitted.to_json()
+        self.unit_label, self.names = unit_label, names
+        self.index_id = fw.index_id
+        aggregates = [n["id"] for n in fw.nodes if n.get("children")]
+        if scores == "all":
+            self.nodes, self.keep_stages = list(fw.node_ids), None
+        elif scores == "aggregates":
+            self.nodes, self.keep_stages = [n for n in fw.node_ids if n in aggregates], False
+        else:
+            raise ValueError(f"scores must be 'all' or 'aggregates', not {scores!r}")
+        if ranks is None:
+            self.ranked: List[str] = []
+        elif ranks == "index":
+            self.ranked = [self.index_id]
+        elif ranks == "all":
+            self.ranked = list(self.nodes)
+        elif isinstance(ranks, (list, tuple)):
+            unknown = [r for r in ranks if r not in self.nodes]
+            if unknown:
+                raise ValueError(f"ranks= names nodes whose scores are not kept: {', '.join(map(str, unknown))} (scores={scores!r})")
+            self.ranked = [str(r) for r in ranks]
+        else:
+            raise ValueError(f"ranks must be 'index', 'all', a list of node ids or None, not {ranks!r}")
+        self.ties = fitted.pipeline.ties
+        if self.ties not in TIES:
+            raise ValueError(f"unknown tie rule `{self.ties}` (one of {', '.join(TIES)})")
+        g = fitted.grading
+        self.grading: Optional[Dict[str, Any]] = g
+        if g is not None and g["node"] not in self.nodes:
+            raise ValueError(f"the graded node `{g['node']}` is not among the kept scores (scores={scores!r})")
+        extra = [self.rank_column(n) for n in self.ranked] + (["grade"] if g is not None else [])
+        clash = [c for c in extra if c in self.nodes]
+        if clash:
+            raise ValueError(f"output column {clash[0]!r} is also a node id; rename the node")
+
+    def rank_column(self, node: str) -> str:
+        return "rank" if node == self.index_id else f"rank_{node}"
+
+    def frame(self, units: Sequence[str], scores: np.ndarray, grades: Optional[List[Optional[str]]]) -> Any:
+        """The partition's output before ranks: scores per node (+ grade)."""
+        import pandas as pd
+
+        # unit ids are text: the string dtype pandas gives a list of str, also when empty
+        index = pd.Index(list(units), dtype=pd.Index(["u"]).dtype, name=self.unit_label)
+        df = pd.DataFrame(scores, index=index, columns=pd.Index(self.nodes), copy=False)
+        if self.grading is not None:
+            df["grade"] = pd.Categorical(grades if grades is not None else [], categories=self.grading["labels"], ordered=True)
+        return df
+
+    def meta(self) -> Any:
+        import pandas as pd
+
+        df = self.frame([], np.empty((0, len(self.nodes))), None)
+        dtype = "float64" if self.ties == "average" else "Int64"
+        for n in self.ranked:
+            df[self.rank_column(n)] = pd.Series([], dtype=dtype, index=df.index)
+        return df
+
+
+def _apply(part: Any, plan: _Plan) -> Any:
+    """Scores (and grades) of one partition with the fitted pipeline."""
+    if not len(part):
+        return plan.meta().drop(columns=[plan.rank_column(n) for n in plan.ranked])
+    fitted = FittedPipeline.from_json_str(plan.fitted_json)
+    res = fitted.apply(part, unit=plan.unit_label if plan.unit_label in part.columns else None, names=plan.names, keep_stages=plan.keep_stages)
+    cols = [res.node_ids.index(n) for n in plan.nodes]
+    scores = np.asarray(res.scores_array())[:, cols]
+    grades = None
+    if plan.grading is not None:
+        g = plan.grading
+        grades = grade(scores[:, plan.nodes.index(g["node"])], g["labels"], thresholds=g["thresholds"]).labels
+    return plan.frame(res.unit_ids, scores, grades)
+
+
+def _tables(df: Any, plan: _Plan) -> Dict[str, ScoreTable]:
+    return {n: ScoreTable.of(df[n].to_numpy(dtype=np.float64)) for n in plan.ranked}
+
+
+def _rankers(tables: Dict[str, ScoreTable], ties: str) -> Dict[str, Ranker]:
+    return {n: Ranker(t, ties) for n, t in tables.items()}
+
+
+def _tied(df: Any, rankers: Dict[str, Ranker]) -> Dict[str, ScoreTable]:
+    return {n: r.tied_counts(df[n].to_numpy(dtype=np.float64)) for n, r in rankers.items()}
+
+
+def _attach(df: Any, plan: _Plan, rankers: Dict[str, Ranker], earlier: Optional[List[Dict[str, ScoreTable]]], k: int) -> Any:
+    """The partition's ranks from the global tables."""
+    import pandas as pd
+
+    out = df.copy(deep=False)
+    dtype = "float64" if plan.ties == "average" else "Int64"
+    for n in plan.ranked:
+        r = rankers[n].lookup(df[n].to_numpy(dtype=np.float64), None if earlier is None else earlier[k][n])
+        out[plan.rank_column(n)] = pd.array(r, dtype="float64").astype(dtype) if len(r) else pd.array([], dtype=dtype)
+    return out
+
+
+def _unit_label(ddf: Any, unit: Optional[str]) -> Optional[str]:
+    """The unit column (as :func:`zhili.score` picks it), else the index's name."""
+    if unit is not None:
+        if unit not in ddf.columns:
+            from .. import _native
+
+            raise _native.MissingColumnError(f"missing column `{unit}` (needed by the unit= argument of zhili.dask.score)")
+        return unit
+    found = next((c for c in _UNIT_COLUMNS if c in ddf.columns), None)
+    return found if found is not None else ddf.index.name
+
+
+def score(
+    ddf: Any,
+    framework: Any = None,
+    pipeline: Any = None,
+    *,
+    fitted: Optional[FittedPipeline] = None,
+    unit: Optional[str] = None,
+    names: Optional[str] = None,
+    grading: Optional[Mapping[str, Any]] = None,
+    scores: str = "all",
+    ranks: Union[str, Sequence[str], None] = "index",
+    split_every: int = 8,
+) -> Any:
+    """:func:`zhili.score` over a dask DataFrame; returns a lazy dask DataFrame.
+
+    Without ``fitted``, the pipeline is first fitted on the whole collection with
+    :func:`zhili.dask.fit` (one pass over the data, computed now); with ``fitted`` (a
+    :class:`zhili.FittedPipeline`, e.g. of a base year), its framework, pipeline and
+    grading are used and ``framework`` / ``pipeline`` / ``grading`` must not be given.
+
+    The result has one row per unit (index: the unit ids, named like the unit column), in
+    the collection's order, and the columns:
+
+    - every node's score (``scores="all"``, as :attr:`zhili.Results.scores`: indicators
+      normalised), or only the aggregate nodes' (``scores="aggregates"``: the engine keeps
+      no stages, the least memory);
+    - ``rank``: the index's rank over the WHOLE collection (1 = best, the pipeline's tie
+      rule, ``Int64``; ``float64`` for ``ties="average"``; missing score → ``<NA>``), and
+      ``rank_<node>`` for the other nodes in ``ranks`` (``"all"``, a list of node ids, or
+      ``None`` for no ranks);
+    - ``grade``: the band of the graded node under the fitted thresholds (an ordered
+      categorical), when the fit has a grading.
+
+    Each partition is scored by the engine (the GIL released) with the fitted parameters,
+    so a unit's scores depend only on its own row: equal to :func:`zhili.score` on the
+    concatenated data (to the fit's rounding, see :func:`zhili.dask.fit`). Ranks are exact:
+    each partition's distinct scores and their counts are merged ``split_every`` at a time
+    into one table of the collection's distinct scores, from which every tie rule of the
+    engine is a look-up (``zhili/dask/_rank.py``); ties across partitions are ranked as on
+    one machine. The table holds one entry per distinct score, and the scored partitions
+    stay in the workers' memory until it is complete.
+
+    Raises what :func:`zhili.dask.fit` and :func:`zhili.score` raise; :class:`TypeError`
+    for conflicting arguments; :class:`ValueError` for an unknown ``scores`` / ``ranks``.
+    """
+    import dask
+    import dask.dataframe as dd
+
+    if fitted is not None:
+        if framework is not None or pipeline is not None or grading is not None:
+            raise TypeError(
+                "score(fitted=...) takes no framework, pipeline or grading: the fitted pipeline brings its own · "
+                "已给出 fitted，不能再给 framework / pipeline / grading"
+            )
+        if not isinstance(fitted, FittedPipeline):
+            raise TypeError(f"fitted must be a zhili.FittedPipeline, not {type(fitted).__name__}")
+    else:
+        if framework is None:
+            raise TypeError("score() needs a framework (or fitted=) · 需要 framework 或 fitted")
+        fitted = fit(ddf, framework, pipeline, unit=unit, names=names, grading=grading, split_every=split_every)
+    plan = _Plan(fitted, _unit_label(ddf, unit), names, scores, ranks)
+    applied = [dask.delayed(_apply)(p, plan) for p in ddf.to_delayed()]
+    if not plan.ranked:
+        parts = [dask.delayed(_attach)(a, plan, {}, None, k) for k, a in enumerate(applied)]
+        return dd.from_delayed(parts, meta=plan.meta(), verify_meta=False)
+    table = tree([dask.delayed(_tables)(a, plan) for a in applied], merge_tables, split_every)
+    rankers = dask.delayed(_rankers)(table, plan.ties)
+    earlier = None
+    if plan.ties == "first":
+        earlier = dask.delayed(earlier_by_node)(*[dask.delayed(_tied)(a, rankers) for a in applied])
+    parts = [dask.delayed(_attach)(a, plan, rankers, earlier, k) for k, a in enumerate(applied)]
+    return dd.from_delayed(parts, meta=plan.meta(), verify_meta=False)
+
+
+__all__: Tuple[str, ...] = ("score",)
