@@ -1,14 +1,15 @@
 //! CSV: one buffered pass, numbers by `ryu` straight into the buffer, text cells quoted
-//! as the `csv` crate quotes them and guarded against formula injection (once per cell), UTF-8 with a BOM by default (so Excel on a Chinese
-//! Windows does not read the file as GBK).
+//! as the `csv` crate quotes them and guarded against formula injection (once per cell),
+//! UTF-8 with a BOM by default (so Excel on a Chinese Windows does not read the file as GBK).
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use zhili_core::analysis::uncertainty::RankStats;
 use zhili_core::{Error, Result};
 
 use super::atomic::io_err;
-use super::guard::guard;
+use super::guard::is_formula_like;
 use super::number::push_f64;
 use super::table::band_label;
 use super::ResultsExport;
@@ -101,7 +102,18 @@ impl<W: Write> CsvTable<W> {
     /// # Errors
     /// [`Error::Spec`] (`output`) if the writer fails.
     pub fn text(&mut self, s: &str) -> Result<()> {
-        let s = if self.guard { guard(s) } else { s.into() };
+        let formula = self.guard && is_formula_like(s);
+        self.text_checked(s, formula)
+    }
+
+    /// A text cell whose formula check ([`is_formula_like`]) the caller has made: prefixed
+    /// with `'` when `formula` and the options guard.
+    pub(crate) fn text_checked(&mut self, s: &str, formula: bool) -> Result<()> {
+        let s = if self.guard && formula {
+            Cow::Owned(format!("'{s}"))
+        } else {
+            Cow::Borrowed(s)
+        };
         let s = s.as_bytes();
         self.start_cell();
         if needs_quotes(s) {
@@ -250,6 +262,7 @@ impl ResultsExport<'_> {
         let ids = res.unit_ids();
         let width = t.columns.len();
         let mut vals = vec![0.0; GATHER * width];
+        let mut formulas = Vec::with_capacity(GATHER);
         for batch in t.order.chunks(GATHER) {
             // Rank order visits the rows at random: the batch's scores and ids are gathered
             // first, in tight loops whose cache misses overlap, then written from the cache.
@@ -258,8 +271,12 @@ impl ResultsExport<'_> {
                     vals[r * width + k] = scores[[i, j]];
                 }
             }
+            // Each id is checked against formula injection here, once: these loads of ids
+            // scattered in memory overlap, and the writing below finds them in the cache.
+            formulas.clear();
+            formulas.extend(batch.iter().map(|&i| opts.guard && is_formula_like(&ids[i])));
             for (r, &i) in batch.iter().enumerate() {
-                c.text(&ids[i])?;
+                c.text_checked(&ids[i], formulas[r])?;
                 if let Some(n) = self.name(i) {
                     c.text(n)?;
                 }
@@ -387,6 +404,7 @@ pub fn write_rank_stats_csv<W: Write>(w: W, unit_ids: &[String], stats: &[&RankS
 
 #[cfg(test)]
 mod tests {
+    use super::super::guard::guard;
     use super::*;
     use proptest::prelude::*;
 
