@@ -14,7 +14,7 @@ two-level weighted arithmetic mean → ranks (the peer's ``score``).
 Measured per call (median of warm repeats):
 
 * ``run``: seconds inside ``Pipeline::run`` (timed in Rust);
-* ``dataset``: seconds building the engine's ``Dataset`` (one copy of the values,
+* ``dataset``: seconds building the engine's ``Dataset`` (borrowing or copying the values,
   id checks; timed in Rust, GIL released) — what a Rust caller also pays;
 * ``numpy``: ``zhili.score(fw, X, unit_ids=ids)`` wall time, numpy input (the default:
   streaming, stages built on first access);

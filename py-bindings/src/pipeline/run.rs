@@ -27,7 +27,7 @@ pub(crate) struct PyRun {
     pub(super) framework: Framework,
     /// Seconds spent in `Pipeline::run` (the engine alone), for overhead measurements.
     pub(super) core_seconds: f64,
-    /// Seconds spent building the engine's `Dataset` (one copy of the values, checks).
+    /// Seconds spent building the engine's `Dataset` (borrowing or copying the values, checks).
     pub(super) build_seconds: f64,
     /// The input-data row of each result row.
     pub(super) rows: Vec<usize>,

@@ -24,7 +24,8 @@ use crate::framework::PyFramework;
 /// the aggregate scores and the log only (`Pipeline::score`).
 ///
 /// `values` is units × `indicator_ids` (float64, NaN = missing); it is read in place
-/// (no copy on the Python side) and copied once into the engine's dataset.
+/// (no copy on the Python side) and borrowed by the engine's dataset where its layout allows
+/// (a contiguous float64 column; int64 or C-order input is copied once).
 #[pyfunction]
 #[pyo3(signature = (framework, pipeline, unit_ids, indicator_ids, values, *, unit_names = None, groups = None, numeric = None, time = None, weights = None, keep_stages = None))]
 #[allow(clippy::too_many_arguments)]
