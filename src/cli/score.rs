@@ -125,11 +125,18 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
     };
     // Only a stage CSV and the workbook's stage sheets need the stages: otherwise stream the
     // columns through the steps (the same results bit for bit, without six matrices of data).
+    // The normalised indicators' scores are kept only for an export that may show them
+    // (`--columns all`, the workbook's scores sheet, the screen table, whose columns are the
+    // root's children): the default columns are the aggregates, and a units × every-node
+    // matrix costs more than the scoring itself.
     let stages_needed = a.stage != "aggregated" || (format == Format::Xlsx && a.stage_sheets);
+    let every_node = a.columns == io::Columns::All || matches!(format, Format::Xlsx | Format::Table);
     let run = if stages_needed {
         pipeline.run(&fw, &data)?
-    } else {
+    } else if every_node {
         pipeline.score_every_node(&fw, &data)?
+    } else {
+        pipeline.score(&fw, &data)?
     };
     print_warnings(&run.log);
 
