@@ -5,13 +5,14 @@
 use std::borrow::Cow;
 use std::io::Write;
 
+use rayon::prelude::*;
 use zhili_core::analysis::uncertainty::RankStats;
 use zhili_core::{Error, Result};
 
 use super::atomic::io_err;
 use super::guard::is_formula_like;
 use super::number::push_f64;
-use super::table::band_label;
+use super::table::{band_label, RankedTable};
 use super::ResultsExport;
 
 /// How a CSV file is written.
@@ -233,12 +234,18 @@ impl<W: Write> Drop for CsvTable<W> {
     }
 }
 
-/// Rows gathered at a time by [`ResultsExport::write_csv`] (their ids stay in the cache).
-const GATHER: usize = 2048;
+/// Score cells gathered per task of [`ResultsExport::write_csv`] (about 4 MB): rows per task
+/// are this divided by the row's width, within [`TASK_ROWS`].
+const TASK_CELLS: usize = 1 << 19;
+/// Fewest and most rows per task.
+const TASK_ROWS: (usize, usize) = (4096, 65536);
 
 impl ResultsExport<'_> {
     /// The results as CSV: `unit`, `name` (when known), `rank`, `grade` (when graded), then
     /// one column per score node (ids as headers), best unit first.
+    ///
+    /// The rows are formatted in tasks of consecutive ranks, in parallel, and written in
+    /// order: the same bytes as one pass.
     ///
     /// # Errors
     /// [`Error::Spec`] (`output`) if `w` fails.
@@ -258,39 +265,72 @@ impl ResultsExport<'_> {
             c.text(&res.node_ids()[j])?;
         }
         c.end_row()?;
-        let scores = res.scores();
-        let ids = res.unit_ids();
-        let width = t.columns.len();
-        let mut vals = vec![0.0; GATHER * width];
-        let mut formulas = Vec::with_capacity(GATHER);
-        for batch in t.order.chunks(GATHER) {
-            // Rank order visits the rows at random: the batch's scores and ids are gathered
-            // first, in tight loops whose cache misses overlap, then written from the cache.
-            for (k, &j) in t.columns.iter().enumerate() {
-                for (r, &i) in batch.iter().enumerate() {
-                    vals[r * width + k] = scores[[i, j]];
-                }
-            }
-            // Each id is checked against formula injection here, once: these loads of ids
-            // scattered in memory overlap, and the writing below finds them in the cache.
-            formulas.clear();
-            formulas.extend(batch.iter().map(|&i| opts.guard && is_formula_like(&ids[i])));
-            for (r, &i) in batch.iter().enumerate() {
-                c.text_checked(&ids[i], formulas[r])?;
-                if let Some(n) = self.name(i) {
-                    c.text(n)?;
-                }
-                c.num(t.ranks[i])?;
-                if self.grading.is_some() {
-                    c.text(t.band(self.grading, i).map_or("", |(_, b)| band_label(b, self.lang)))?;
-                }
-                for &v in &vals[r * width..(r + 1) * width] {
-                    c.num(v)?;
-                }
-                c.end_row()?;
+        let mut w = c.finish()?;
+        let body = CsvOptions { bom: false, ..*opts };
+        let rows = (TASK_CELLS / (t.columns.len() + 1)).clamp(TASK_ROWS.0, TASK_ROWS.1);
+        let threads = rayon::current_num_threads().max(1);
+        // One group of tasks is formatted while the previous group's text is written.
+        let mut done: Vec<Result<Vec<u8>>> = Vec::new();
+        for group in t.order.chunks(rows * threads) {
+            let mut next = Vec::new();
+            let table = &t;
+            let wrote = rayon::in_place_scope(|s| {
+                s.spawn(|_| next = group.par_chunks(rows).map(|r| self.csv_rows(table, r, &body)).collect());
+                write_parts(&mut w, std::mem::take(&mut done))
+            });
+            wrote?;
+            done = next;
+        }
+        write_parts(&mut w, done)?;
+        w.flush().map_err(|e| io_err("CSV", &e))
+    }
+
+    /// The CSV text of result rows `rows` (consecutive in the ranking).
+    fn csv_rows(&self, t: &RankedTable, rows: &[usize], opts: &CsvOptions) -> Result<Vec<u8>> {
+        let res = self.results;
+        let (scores, ids) = (res.scores(), res.unit_ids());
+        // Rank order visits the rows at random; visited in increasing row order instead,
+        // the loads of each column fall on few pages and lines close together.
+        let mut by_row: Vec<(usize, usize)> = rows.iter().enumerate().map(|(r, &i)| (i, r)).collect();
+        by_row.sort_unstable();
+        let width = t.columns.len() + 1;
+        let mut vals = vec![0.0; rows.len() * width];
+        for &(i, r) in &by_row {
+            vals[r * width] = t.ranks[i];
+        }
+        for (k, &j) in t.columns.iter().enumerate() {
+            let col = scores.column(j);
+            for &(i, r) in &by_row {
+                vals[r * width + k + 1] = col[i];
             }
         }
-        c.finish().map(|_| ())
+        // The ids too (each a `String` somewhere on the heap): copied side by side, in row
+        // order, with their formula check, so the writing below reads them in sequence.
+        let mut id_text = String::with_capacity(rows.len() * 16);
+        let mut id_at = vec![(0, 0, false); rows.len()];
+        for &(i, r) in &by_row {
+            let id = ids[i].as_str();
+            id_at[r] = (id_text.len(), id_text.len() + id.len(), opts.guard && is_formula_like(id));
+            id_text.push_str(id);
+        }
+        let mut c = CsvTable::new(Vec::with_capacity(rows.len() * width * 12), opts)?;
+        for (r, &i) in rows.iter().enumerate() {
+            let (a, b, formula) = id_at[r];
+            c.text_checked(id_text.get(a..b).unwrap_or_default(), formula)?;
+            if let Some(n) = self.name(i) {
+                c.text(n)?;
+            }
+            let v = &vals[r * width..(r + 1) * width];
+            c.num(v[0])?;
+            if self.grading.is_some() {
+                c.text(t.band(self.grading, i).map_or("", |(_, b)| band_label(b, self.lang)))?;
+            }
+            for &x in &v[1..] {
+                c.num(x)?;
+            }
+            c.end_row()?;
+        }
+        c.finish()
     }
 
     /// An indicator stage as CSV: `unit`, `name` (when known), then one column per
@@ -345,6 +385,14 @@ impl ResultsExport<'_> {
         }
         c.finish().map(|_| ())
     }
+}
+
+/// Write formatted parts in order.
+fn write_parts<W: Write>(w: &mut W, parts: Vec<Result<Vec<u8>>>) -> Result<()> {
+    for p in parts {
+        w.write_all(&p?).map_err(|e| io_err("CSV", &e))?;
+    }
+    Ok(())
 }
 
 /// Column ids of the per-unit rank statistics, in order.
