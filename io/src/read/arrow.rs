@@ -1,9 +1,10 @@
 //! Arrow record batches (from Arrow IPC files / streams and from Parquet) → the shared
 //! layout. Numeric columns (floats, integers) are taken as they are, nulls are missing;
 //! text columns in an indicator or denominator position are parsed like CSV cells.
-//! Errors name the file, the 1-based data row and the column. Columns are read straight
-//! into their place in the column-major matrix (a `Float64` column is one copy), in parallel
-//! over groups of columns where the source can read columns apart (Parquet).
+//! Errors name the file, the 1-based data row and the column. Each numeric column is
+//! appended batch by batch to its own buffer, which the dataset keeps (a `Float64` column
+//! is one copy; no matrix is filled first), in parallel over groups of columns where the
+//! source can read columns apart (Parquet).
 
 use std::path::Path;
 
@@ -13,11 +14,10 @@ use arrow_array::types::{
 };
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{ArrowError, DataType, SchemaRef};
-use ndarray::{Array2, ShapeBuilder};
 use rayon::prelude::*;
 use zhili_core::{Error, Result};
 
-use super::layout::{self, BadCell, Layout, Locate, Mode, OtherColumn, Output, Parsed, Role, MAX_BAD};
+use super::layout::{self, BadCell, Layout, Locate, Mode, OtherColumn, Output, Parsed, Role, Values, MAX_BAD};
 use super::DataOptions;
 
 /// Read an Arrow IPC file (`.arrow`, `.feather` v2), or an IPC stream.
@@ -69,8 +69,8 @@ pub(crate) type Batches = Box<dyn Iterator<Item = std::result::Result<RecordBatc
 
 /// A source of `n` rows read column-wise, in parallel over `groups` of columns (each sorted,
 /// together every column once): `open(cols)` gives the batches of just those columns, in
-/// order. Numeric columns are copied straight into the column-major matrix, no value by value
-/// conversion for `Float64`; text and ids are taken where they are needed.
+/// order. Numeric columns are appended to their own buffers, no value by value conversion
+/// for `Float64`; text and ids are taken where they are needed.
 ///
 /// # Errors
 /// As [`super::read_dataset`].
@@ -88,29 +88,10 @@ pub(crate) fn from_columns(
         Error::parse(file, None, Some(h.to_owned()), "duplicate column name")
     })?;
     let n_ind = lay.indicators.len();
-    let mut matrix = Vec::new();
-    matrix
-        .try_reserve_exact(n * n_ind)
-        .map_err(|_| Error::parse(file, None, None, format!("out of memory for {n} rows × {n_ind} indicators")))?;
-    matrix.resize(n * n_ind, f64::NAN);
-    let mut slots: Vec<Option<&mut [f64]>> = matrix.chunks_mut(n.max(1)).map(Some).collect();
-    let jobs: Vec<(&[usize], Targets<'_>)> = groups
-        .iter()
-        .map(|cols| {
-            let dst = cols
-                .iter()
-                .filter_map(|&j| match lay.roles[j] {
-                    Role::Indicator(k) => slots.get_mut(k).and_then(Option::take).map(|s| (j, s)),
-                    _ => None,
-                })
-                .collect();
-            (cols.as_slice(), dst)
-        })
-        .collect();
     let lay_ref = &lay;
-    let outs: Vec<Result<Group>> = jobs
-        .into_par_iter()
-        .map(|(cols, dst)| read_group(open(cols)?, cols, dst, n, lay_ref, file))
+    let outs: Vec<Result<Group>> = groups
+        .par_iter()
+        .map(|cols| read_group(open(cols)?, cols, n, lay_ref, file))
         .collect();
     let mut acc = Group::default();
     for g in outs {
@@ -135,18 +116,20 @@ pub(crate) fn from_columns(
     };
     let names = lay.name.map(&mut take_texts);
     let time = lay.time.map(&mut take_texts);
-    let denominators = lay
-        .denominators
-        .iter()
-        .map(|&(_, j)| match by_col[j].take() {
-            Some(Cells::Numbers(v)) => v,
-            _ => Vec::new(),
-        })
-        .collect();
+    let mut numbers = |j: usize| match by_col[j].take() {
+        Some(Cells::Numbers(v)) => v,
+        _ => vec![f64::NAN; n],
+    };
+    let denominators = lay.denominators.iter().map(|&(_, j)| numbers(j)).collect();
+    let mut values = vec![Vec::new(); n_ind];
+    for (j, role) in lay.roles.iter().enumerate() {
+        if let Role::Indicator(k) = *role {
+            values[k] = numbers(j);
+        }
+    }
     let others = lay.others.iter().map(|&j| other_column(by_col[j].take())).collect();
-    let values = Array2::from_shape_vec((n, n_ind).f(), matrix).map_err(|e| Error::parse(file, None, None, format!("matrix: {e}")))?;
     let parsed = Parsed {
-        values,
+        values: Values::Columns(values),
         denominators,
         others,
         units,
@@ -158,10 +141,7 @@ pub(crate) fn from_columns(
     layout::finish(fw, &lay, parsed, file, &RowLoc { file })
 }
 
-/// A group's indicator columns: (source column, its rows of the matrix).
-type Targets<'m> = Vec<(usize, &'m mut [f64])>;
-
-/// What one group of columns read (its indicator columns went straight into the matrix).
+/// What one group of columns read.
 #[derive(Debug, Default)]
 struct Group {
     columns: Vec<(usize, Cells)>,
@@ -178,18 +158,29 @@ enum Cells {
     Other(Other),
 }
 
-/// Read one group's batches: indicator cells into `dst` (source column, its rows), the rest
-/// collected.
-fn read_group(batches: Batches, cols: &[usize], mut dst: Targets<'_>, n: usize, lay: &Layout, file: &str) -> Result<Group> {
+/// Read one group's batches: each numeric (indicator, denominator) column into its own
+/// buffer, appended batch by batch (no fill first), the rest collected.
+fn read_group(batches: Batches, cols: &[usize], n: usize, lay: &Layout, file: &str) -> Result<Group> {
     let mut g = Group::default();
     let mut kept: Vec<Cells> = cols
         .iter()
         .map(|&j| match lay.roles[j] {
-            Role::Denominator(_) => Cells::Numbers(Vec::with_capacity(n)),
-            Role::Other(_) => Cells::Other(Other::default()),
-            _ => Cells::Texts(Vec::new()),
+            Role::Indicator(_) | Role::Denominator(_) => {
+                let mut v = Vec::new();
+                v.try_reserve_exact(n).map_err(|_| {
+                    Error::parse(
+                        file,
+                        None,
+                        None,
+                        format!("out of memory for {n} rows × {} indicators", lay.indicators.len()),
+                    )
+                })?;
+                Ok(Cells::Numbers(v))
+            }
+            Role::Other(_) => Ok(Cells::Other(Other::default())),
+            _ => Ok(Cells::Texts(Vec::new())),
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let mut row0 = 0;
     for b in batches {
         let b = b.map_err(|e| Error::parse(file, None, None, format!("cannot read a record batch: {e}")))?;
@@ -205,16 +196,9 @@ fn read_group(batches: Batches, cols: &[usize], mut dst: Targets<'_>, n: usize, 
         for (pos, &j) in cols.iter().enumerate() {
             let col = b.column(pos);
             match lay.roles[j] {
-                Role::Indicator(_) => {
-                    if let Some((_, out)) = dst.iter_mut().find(|(c, _)| *c == j) {
-                        numbers_into(col, &mut out[row0..row0 + rows], row0, j, &mut g, file, &lay.header)?;
-                    }
-                }
-                Role::Denominator(_) => {
+                Role::Indicator(_) | Role::Denominator(_) => {
                     if let Cells::Numbers(v) = &mut kept[pos] {
-                        let at = v.len();
-                        v.resize(at + rows, f64::NAN);
-                        numbers_into(col, &mut v[at..], row0, j, &mut g, file, &lay.header)?;
+                        push_numbers(col, v, row0, j, &mut g, file, &lay.header)?;
                     }
                 }
                 Role::Unit | Role::Name | Role::Time => {
@@ -245,7 +229,7 @@ fn read_group(batches: Batches, cols: &[usize], mut dst: Targets<'_>, n: usize, 
         ));
     }
     for (pos, &j) in cols.iter().enumerate() {
-        if !matches!(lay.roles[j], Role::Indicator(_) | Role::Skipped) {
+        if !matches!(lay.roles[j], Role::Skipped) {
             let c = std::mem::replace(&mut kept[pos], Cells::Texts(Vec::new()));
             g.columns.push((j, c));
         }
@@ -358,10 +342,10 @@ fn texts(a: &ArrayRef, file: &str, name: &str) -> Result<Vec<String>> {
     })
 }
 
-/// A numeric (or numeric text) column into `out` (as long as the column): `Float64` copied
-/// as it is, other numbers converted, nulls NaN; an infinite value or a text that is not a
-/// number is a bad cell (NaN here, counted and named by the caller's error).
-fn numbers_into(a: &ArrayRef, out: &mut [f64], row0: usize, col: usize, g: &mut Group, file: &str, header: &[String]) -> Result<()> {
+/// A numeric (or numeric text) column appended to `out`: `Float64` copied as it is, other
+/// numbers converted, nulls NaN; an infinite value or a text that is not a number is a bad
+/// cell (NaN here, counted and named by the caller's error).
+fn push_numbers(a: &ArrayRef, v: &mut Vec<f64>, row0: usize, col: usize, g: &mut Group, file: &str, header: &[String]) -> Result<()> {
     let mut flag = |row: usize, message: String| {
         g.n_bad += 1;
         if g.bad.len() < MAX_BAD {
@@ -372,17 +356,18 @@ fn numbers_into(a: &ArrayRef, out: &mut [f64], row0: usize, col: usize, g: &mut 
             });
         }
     };
+    let at = v.len();
     if let Some(p) = a.as_primitive_opt::<Float64Type>() {
-        out.copy_from_slice(p.values());
-    } else if let Some(v) = primitive(a) {
-        out.copy_from_slice(&v);
+        v.extend_from_slice(p.values());
+    } else if let Some(p) = primitive(a) {
+        v.extend_from_slice(&p);
     } else if let Some(s) = strings(a) {
-        for (i, (t, o)) in s.iter().zip(out.iter_mut()).enumerate() {
-            *o = layout::parse_number(t.as_bytes()).unwrap_or_else(|| {
+        v.extend(s.iter().enumerate().map(|(i, t)| {
+            layout::parse_number(t.as_bytes()).unwrap_or_else(|| {
                 flag(i, format!("`{}` is not a number", zhili_core::text::cut(t)));
                 f64::NAN
-            });
-        }
+            })
+        }));
         return Ok(());
     } else {
         return Err(Error::parse(
@@ -392,6 +377,7 @@ fn numbers_into(a: &ArrayRef, out: &mut [f64], row0: usize, col: usize, g: &mut 
             format!("column type {} is not numeric", a.data_type()),
         ));
     }
+    let out = &mut v[at..];
     if let Some(nulls) = a.logical_nulls().filter(|n| n.null_count() > 0) {
         for (i, o) in out.iter_mut().enumerate() {
             if nulls.is_null(i) {

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use zhili_core::{Error, Result};
 
 use super::fast_line;
-use super::layout::{self, BadCell, Layout, Locate, Mode, OtherColumn, Output, Parsed, Role, MAX_BAD};
+use super::layout::{self, BadCell, Layout, Locate, Mode, OtherColumn, Output, Parsed, Role, Values, MAX_BAD};
 use super::tokenize::{Record, Tokenizer};
 use super::DataOptions;
 
@@ -483,7 +483,7 @@ impl<'a> Sink<'a> {
         let all = self.all;
         let others = all.others.into_iter().map(other_column).collect();
         let parsed = Parsed {
-            values,
+            values: Values::Matrix(values),
             denominators: all.denominators,
             others,
             units: all.units,

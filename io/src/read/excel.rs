@@ -25,7 +25,7 @@ use ndarray::{Array2, ShapeBuilder};
 use zhili_core::framework::{FrameworkSpec, IMetaRow};
 use zhili_core::{Error, Result};
 
-use super::layout::{self, BadCell, Layout, Locate, Mode, OtherColumn, Output, Parsed, Role, MAX_BAD};
+use super::layout::{self, BadCell, Layout, Locate, Mode, OtherColumn, Output, Parsed, Role, Values, MAX_BAD};
 use super::DataOptions;
 
 /// A sheet as a header and data rows of cells, with the sheet's row numbers.
@@ -305,7 +305,7 @@ pub(crate) fn read(path: &Path, file: &str, fw: Mode<'_>, opts: &DataOptions) ->
         }
     }
     let parsed = Parsed {
-        values,
+        values: Values::Matrix(values),
         denominators,
         others: others.into_iter().map(other_column).collect(),
         units,

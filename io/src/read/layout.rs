@@ -3,9 +3,10 @@
 //! source (CSV, Excel, Parquet, Arrow) gets the same column rules and the same errors.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use ndarray::Array2;
-use zhili_core::{Dataset, Error, Framework, Result};
+use zhili_core::{Dataset, Error, Framework, Result, SharedColumn};
 
 use super::DataOptions;
 
@@ -296,11 +297,38 @@ pub(crate) trait Locate {
     fn at(&self, row: usize, col: Option<usize>, header: &[String], message: String) -> Error;
 }
 
+/// Indicator values as a source parsed them (NaN = missing).
+#[derive(Debug)]
+pub(crate) enum Values {
+    /// Units × indicators, column-major.
+    Matrix(Array2<f64>),
+    /// One buffer per indicator, in indicator order: a columnar source decodes each column
+    /// into its own, and the dataset keeps them as they are (no matrix filled first).
+    Columns(Vec<Vec<f64>>),
+}
+
+impl Values {
+    /// The dataset of these values (see [`Dataset::panel`] and [`Dataset::from_columns`]).
+    fn dataset(self, units: Vec<String>, time: Option<Vec<i64>>, ids: Vec<String>) -> Result<Dataset> {
+        match (self, time) {
+            (Values::Matrix(m), None) => Dataset::new(units, ids, m),
+            (Values::Matrix(m), Some(t)) => Dataset::panel(units, t, ids, m),
+            (Values::Columns(c), time) => {
+                let cols = c.into_iter().map(|v| SharedColumn::new(Arc::new(v))).collect();
+                match time {
+                    None => Dataset::from_columns(units, ids, cols),
+                    Some(t) => Dataset::panel_from_columns(units, t, ids, cols),
+                }
+            }
+        }
+    }
+}
+
 /// The columns a source parsed, by role.
 #[derive(Debug)]
 pub(crate) struct Parsed {
-    /// Units × indicators, column-major, NaN = missing.
-    pub(crate) values: Array2<f64>,
+    /// Units × indicators, NaN = missing.
+    pub(crate) values: Values,
     /// One per [`Layout::denominators`].
     pub(crate) denominators: Vec<Vec<f64>>,
     /// One per [`Layout::others`].
@@ -367,9 +395,9 @@ pub(crate) fn assemble(layout: &Layout, p: Parsed, file: &str, loc: &dyn Locate)
                 }
                 time.push(v);
             }
-            Dataset::panel(p.units, time, layout.indicators.clone(), p.values)?
+            p.values.dataset(p.units, Some(time), layout.indicators.clone())?
         }
-        _ => Dataset::new(p.units, layout.indicators.clone(), p.values)?,
+        _ => p.values.dataset(p.units, None, layout.indicators.clone())?,
     };
     if let Some(names) = p.names {
         ds = ds.with_unit_names(names)?;
