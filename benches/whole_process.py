@@ -10,9 +10,10 @@ and the largest peak memory are reported, with ratios peer ÷ zhili (above 1 = z
 
 Rows:
   * the numpy peer's `score --repeat 1` (pandas `read_csv` + numpy + ranks) against
-    `zhili score -f fw.json -d data.csv -p pipe.toml --format csv --out z.csv`,
-    `zhili validate` (reading and checking only) and `zhili score --format json`,
-    at 100,000 × 67 and 1,000,000 × 67 (ZHILI_BENCH_SIZES, e.g. "100000" to skip the big one);
+    `zhili score -f fw.json -d data.csv -p pipe.toml --format csv --out z.csv` (the default
+    columns, and `--columns all`: every normalised indicator too), `zhili validate` (reading
+    and checking only) and `zhili score --format json`, at 100,000 × 67 and 1,000,000 × 67
+    (ZHILI_BENCH_SIZES, e.g. "100000" to skip the big one);
   * reading alone, UTF-8 and GBK, with the same number of threads (ZHILI_BENCH_THREADS,
     default: every core): polars `read_csv`, pandas `read_csv` (C engine, one thread) and
     pyarrow `csv.read_csv`, each timed in process around the read only (their interpreter
@@ -23,6 +24,10 @@ Rows:
   * JSON output's peak memory against the CSV output's;
   * the scale cliff of issue 19: `zhili score` on 5 units × 25,000 / 50,000 / 100,000
     indicators (ZHILI_BENCH_WIDE, default "25000 50000 100000").
+
+With ZHILI_BIN_BEFORE=path/to/an/older/zhili, the score and Parquet rows also run that
+binary, interleaved in the same loop (a before / after comparison in one run), and its
+output files are compared with the new binary's (they must be the same bytes).
 
 Writes bench-data/whole-process.md (the table) and prints it. Run it through
 `scripts/bench.sh` (which builds the release binary and the Python environment) or alone:
@@ -41,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BASELINE = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "bench" / "numpy_baseline.py"
 DATA = ROOT / "bench-data"
 ZHILI = Path(os.environ.get("ZHILI_BIN", ROOT / "target" / "release" / "zhili"))
+BEFORE = Path(os.environ["ZHILI_BIN_BEFORE"]) if os.environ.get("ZHILI_BIN_BEFORE") else None
 REPEAT = int(os.environ.get("ZHILI_BENCH_REPEAT", "3"))
 SIZES = [int(s) for s in os.environ.get("ZHILI_BENCH_SIZES", "100000 1000000").split()]
 # JSON output at 1,000,000 units needed 15 GB before streaming: opt in with this variable.
@@ -211,6 +217,15 @@ def wide_files(k: int) -> tuple[Path, Path]:
     return csv, fw
 
 
+def same_bytes(a: Path, b: Path) -> None:
+    """The before and after binaries must write the same file."""
+    import filecmp
+
+    if not filecmp.cmp(a, b, shallow=False):
+        raise SystemExit(f"{a} and {b} differ")
+    print(f"same bytes: {a.name} = {b.name}", flush=True)
+
+
 def ms(s: float) -> str:
     return f"{s:.2f} s" if s >= 1 else f"{s * 1e3:.0f} ms"
 
@@ -251,13 +266,26 @@ def main() -> None:
         cmds = {
             "peer": [PY, BASELINE, "score", "--units", n, "--indicators", M, "--data", csv, "--framework", csv.with_suffix(".json"), "--repeat", "1"],
             "csv": [ZHILI, "score", *common, "--format", "csv", "--out", DATA / f"z_N{n}.csv"],
+            "all": [ZHILI, "score", *common, "--format", "csv", "--columns", "all", "--out", DATA / f"z_all_N{n}.csv"],
             "validate": [ZHILI, "validate", "-f", zfw, "-d", csv, "--unit-column", "unit_id"],
         }
+        if BEFORE:
+            cmds["csv_before"] = [BEFORE, *cmds["csv"][1:-1], DATA / f"z_before_N{n}.csv"]
+            cmds["all_before"] = [BEFORE, *cmds["all"][1:-1], DATA / f"z_all_before_N{n}.csv"]
         if n in JSON_SIZES:
             cmds["json"] = [ZHILI, "score", *common, "--format", "json", "--out", DATA / f"z_N{n}.json"]
         r = best(cmds)
         peer_name = "numpy peer `score --repeat 1`"
+        if BEFORE:
+            row("score, CSV → CSV (before)", size, peer_name, r["peer"], f"`{BEFORE.name} score --format csv`", r["csv_before"])
+            same_bytes(DATA / f"z_before_N{n}.csv", DATA / f"z_N{n}.csv")
         row("score, CSV → CSV", size, peer_name, r["peer"], "`zhili score --format csv`", r["csv"])
+        if BEFORE:
+            row("`--columns all` (before)", size, peer_name, r["peer"], f"`{BEFORE.name} score --columns all`", r["all_before"])
+            same_bytes(DATA / f"z_all_before_N{n}.csv", DATA / f"z_all_N{n}.csv")
+        row("score, CSV → CSV, `--columns all`", size, peer_name, r["peer"], "`zhili score --columns all`", r["all"])
+        for f in ["z_all_N", "z_all_before_N", "z_before_N"]:
+            (DATA / f"{f}{n}.csv").unlink(missing_ok=True)
         row("read + check only", size, peer_name, r["peer"], "`zhili validate`", r["validate"])
         if "json" in r:
             row("score, CSV → JSON", size, peer_name, r["peer"], "`zhili score --format json`", r["json"])
@@ -282,10 +310,16 @@ def main() -> None:
     csv, zfw, pipe = data_files(n_pq)
     pq = parquet_copy(csv)
     if zhili_reads_parquet(zfw, pipe):
-        r = best({
+        cmds = {
             "peer": [PY, "-c", PEER_PARQUET, BASELINE.parent, pq, csv.with_suffix(".json")],
             "zhili": [ZHILI, "score", "-f", zfw, "-d", pq, "-p", pipe, "--unit-column", "unit_id", "--format", "csv", "--out", DATA / "z_parquet.csv"],
-        })
+        }
+        if BEFORE:
+            cmds["before"] = [BEFORE, *cmds["zhili"][1:-1], DATA / "z_parquet_before.csv"]
+        r = best(cmds)
+        if BEFORE:
+            row("Parquet → scores (before)", f"{n_pq:,} × {M}", "pandas `read_parquet` + numpy", r["peer"], f"`{BEFORE.name} score -d x.parquet`", r["before"])
+            same_bytes(DATA / "z_parquet_before.csv", DATA / "z_parquet.csv")
         row("Parquet → scores", f"{n_pq:,} × {M}", "pandas `read_parquet` + numpy", r["peer"], "`zhili score -d x.parquet`", r["zhili"])
     else:
         msg = "skipped: this zhili cannot read Parquet yet (`zhili score --data x.parquet` fails)"
