@@ -73,6 +73,33 @@ fn csv_and_xlsx_round_trip_bit_for_bit_and_match_coinr() {
     assert!((row[j].parse::<f64>().unwrap() - want[[che, 0]]).abs() < 1e-9);
 }
 
+/// The default columns are scored without the indicator columns (`Pipeline::score`), `--columns
+/// all` with them (`score_every_node`): the shared columns must be the same text, row by row.
+#[test]
+fn default_columns_are_the_same_cells_as_in_all_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let (d, a) = (dir.path().join("d.csv"), dir.path().join("a.csv"));
+    let (ok, _, err) = asem(&["--no-bom", "-o", d.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = asem(&["--columns", "all", "--no-bom", "-o", a.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let read = |p: &Path| {
+        let mut r = csv::Reader::from_path(p).unwrap();
+        let header: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
+        let rows: Vec<Vec<String>> = r.records().map(|x| x.unwrap().iter().map(str::to_owned).collect()).collect();
+        (header, rows)
+    };
+    let ((hd, rd), (ha, ra)) = (read(&d), read(&a));
+    assert!(hd.len() > 4 && hd.len() < ha.len(), "{hd:?}");
+    assert_eq!(rd.len(), ra.len());
+    for (k, h) in hd.iter().enumerate() {
+        let m = ha.iter().position(|x| x == h).unwrap_or_else(|| panic!("{h} not in --columns all"));
+        for (x, y) in rd.iter().zip(&ra) {
+            assert_eq!(x[k], y[m], "{h} of {}", x[0]);
+        }
+    }
+}
+
 #[test]
 fn default_csv_carries_what_the_screen_shows_with_a_bom() {
     let (ok, out, err) = zhili(&["score", "--format", "csv", "--top", "3"]);

@@ -74,12 +74,10 @@ pub(crate) fn run(a: Args) -> zhili::Result<ExitCode> {
             ..DataOptions::default()
         };
         let ds = read_dataset(&d, &fw, &opts)?;
-        // In memory order (the matrix is column-major): a strided walk costs more than the count.
-        let values = ds.values();
-        let missing = match values.as_slice_memory_order() {
-            Some(s) => s.iter().filter(|v| v.is_nan()).count(),
-            None => values.iter().filter(|v| v.is_nan()).count(),
-        };
+        // Column by column: the columns need not be one matrix.
+        let missing: usize = (0..ds.indicator_ids().len())
+            .map(|j| ds.column(j).iter().filter(|v| v.is_nan()).count())
+            .sum();
         println!(
             "{}: {} units × {} indicators, {} missing values; extra columns: {}",
             d.display(),

@@ -7,6 +7,7 @@
 //! source can read columns apart (Parquet).
 
 use std::path::Path;
+use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
@@ -15,7 +16,7 @@ use arrow_array::types::{
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{ArrowError, DataType, SchemaRef};
 use rayon::prelude::*;
-use zhili_core::{Error, Result};
+use zhili_core::{Error, Result, SharedColumn};
 
 use super::layout::{self, BadCell, Layout, Locate, Mode, OtherColumn, Output, Parsed, Role, Values, MAX_BAD};
 use super::DataOptions;
@@ -121,12 +122,16 @@ pub(crate) fn from_columns(
         _ => vec![f64::NAN; n],
     };
     let denominators = lay.denominators.iter().map(|&(_, j)| numbers(j)).collect();
-    let mut values = vec![Vec::new(); n_ind];
+    let mut values = vec![None; n_ind];
     for (j, role) in lay.roles.iter().enumerate() {
         if let Role::Indicator(k) = *role {
-            values[k] = numbers(j);
+            values[k] = Some(SharedColumn::new(Arc::new(numbers(j))));
         }
     }
+    let values = values
+        .into_iter()
+        .map(|c| c.unwrap_or_else(|| SharedColumn::new(Arc::new(vec![f64::NAN; n]))))
+        .collect();
     let others = lay.others.iter().map(|&j| other_column(by_col[j].take())).collect();
     let parsed = Parsed {
         values: Values::Columns(values),

@@ -12,12 +12,13 @@
 
 use std::io::Read;
 use std::path::Path;
+use std::sync::Arc;
 
 use encoding_rs::{DecoderResult, Encoding};
 use memchr::{memchr2, memchr_iter, memrchr};
 use ndarray::{Array2, ArrayViewMut2, Axis, ShapeBuilder};
 use rayon::prelude::*;
-use zhili_core::{Error, Result};
+use zhili_core::{Error, Result, SharedColumn, SharedValues};
 
 use super::fast_line;
 use super::layout::{self, BadCell, Layout, Locate, Mode, OtherColumn, Output, Parsed, Role, Values, MAX_BAD};
@@ -32,6 +33,10 @@ pub(crate) struct Sizes {
     /// Target size of one chunk parsed by one thread; a block under twice this is one chunk.
     pub(crate) chunk: usize,
 }
+
+/// At most this fraction (1 / SLACK) of the matrix's rows may be left unused at the end:
+/// the columns are then kept where they are (see `Sink::finish`), else moved together.
+const SLACK: usize = 16;
 
 /// 8 MB blocks, 1 MB chunks.
 pub(crate) const SIZES: Sizes = Sizes {
@@ -472,18 +477,27 @@ impl<'a> Sink<'a> {
     }
 
     fn finish(mut self, mode: Mode<'_>) -> Result<Output> {
-        let (rows, n) = (self.all.rows, self.lay.indicators.len());
-        // Columns close up to `rows` apart, in place; the unused tail is given back.
-        for k in 1..n {
-            self.matrix.copy_within(k * self.cap..k * self.cap + rows, k * rows);
-        }
-        self.matrix.truncate(rows * n);
-        self.matrix.shrink_to_fit();
-        let values = Array2::from_shape_vec((rows, n).f(), self.matrix).unwrap_or_else(|_| Array2::zeros((0, n)));
+        let (rows, n, cap) = (self.all.rows, self.lay.indicators.len(), self.cap);
+        let values = if rows > 0 && n > 0 && rows < cap && cap - rows <= cap / SLACK {
+            // The matrix was sized from an estimate a little above the rows read: the columns
+            // stay `cap` apart, each a slice of the one buffer (moving them together would
+            // copy nearly the whole matrix).
+            let buf: Arc<dyn SharedValues> = Arc::new(self.matrix);
+            let cols: Option<Vec<SharedColumn>> = (0..n).map(|k| SharedColumn::slice(Arc::clone(&buf), k * cap, rows)).collect();
+            Values::Columns(cols.unwrap_or_default())
+        } else {
+            // Columns close up to `rows` apart, in place; the unused tail is given back.
+            for k in 1..n {
+                self.matrix.copy_within(k * cap..k * cap + rows, k * rows);
+            }
+            self.matrix.truncate(rows * n);
+            self.matrix.shrink_to_fit();
+            Values::Matrix(Array2::from_shape_vec((rows, n).f(), self.matrix).unwrap_or_else(|_| Array2::zeros((0, n))))
+        };
         let all = self.all;
         let others = all.others.into_iter().map(other_column).collect();
         let parsed = Parsed {
-            values: Values::Matrix(values),
+            values,
             denominators: all.denominators,
             others,
             units: all.units,

@@ -3,7 +3,6 @@
 //! source (CSV, Excel, Parquet, Arrow) gets the same column rules and the same errors.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
 use ndarray::Array2;
 use zhili_core::{Dataset, Error, Framework, Result, SharedColumn};
@@ -298,13 +297,22 @@ pub(crate) trait Locate {
 }
 
 /// Indicator values as a source parsed them (NaN = missing).
-#[derive(Debug)]
 pub(crate) enum Values {
     /// Units × indicators, column-major.
     Matrix(Array2<f64>),
-    /// One buffer per indicator, in indicator order: a columnar source decodes each column
-    /// into its own, and the dataset keeps them as they are (no matrix filled first).
-    Columns(Vec<Vec<f64>>),
+    /// The indicator columns in indicator order, kept by the dataset as they are: a
+    /// columnar source decodes each column into its own buffer (no matrix filled first); a
+    /// CSV matrix sized for more rows than it got keeps its columns where they lie.
+    Columns(Vec<SharedColumn>),
+}
+
+impl std::fmt::Debug for Values {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Values::Matrix(m) => f.debug_tuple("Matrix").field(&m.dim()).finish(),
+            Values::Columns(c) => f.debug_tuple("Columns").field(&c.len()).finish(),
+        }
+    }
 }
 
 impl Values {
@@ -313,13 +321,8 @@ impl Values {
         match (self, time) {
             (Values::Matrix(m), None) => Dataset::new(units, ids, m),
             (Values::Matrix(m), Some(t)) => Dataset::panel(units, t, ids, m),
-            (Values::Columns(c), time) => {
-                let cols = c.into_iter().map(|v| SharedColumn::new(Arc::new(v))).collect();
-                match time {
-                    None => Dataset::from_columns(units, ids, cols),
-                    Some(t) => Dataset::panel_from_columns(units, t, ids, cols),
-                }
-            }
+            (Values::Columns(cols), None) => Dataset::from_columns(units, ids, cols),
+            (Values::Columns(cols), Some(t)) => Dataset::panel_from_columns(units, t, ids, cols),
         }
     }
 }

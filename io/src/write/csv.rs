@@ -52,6 +52,8 @@ pub struct CsvTable<W: Write> {
     width: Option<u64>,
     /// Whether the current row has written no byte yet.
     row_empty: bool,
+    /// Bytes buffered before they go to the writer (at the end of a row).
+    flush_at: usize,
 }
 
 impl<W: Write> std::fmt::Debug for CsvTable<W> {
@@ -85,6 +87,7 @@ impl<W: Write> CsvTable<W> {
             cells: 0,
             width: None,
             row_empty: true,
+            flush_at: BUFFER,
         })
     }
 
@@ -195,7 +198,7 @@ impl<W: Write> CsvTable<W> {
         self.buf.push(b'\n');
         self.cells = 0;
         self.row_empty = true;
-        if self.buf.len() >= BUFFER {
+        if self.buf.len() >= self.flush_at {
             self.flush_buf()?;
         }
         Ok(())
@@ -221,6 +224,28 @@ impl<W: Write> CsvTable<W> {
             .ok_or_else(|| Error::spec("output", "cannot write CSV: the writer is gone"))?;
         w.flush().map_err(|e| io_err("CSV", &e))?;
         Ok(w)
+    }
+}
+
+impl CsvTable<Vec<u8>> {
+    /// A table kept in memory (no BOM), its text taken by [`CsvTable::into_bytes`]: one
+    /// buffer of about `capacity` bytes, never copied into a writer.
+    pub(crate) fn in_memory(capacity: usize, opts: &CsvOptions) -> Self {
+        CsvTable {
+            w: None,
+            buf: Vec::with_capacity(capacity),
+            ryu: ryu::Buffer::new(),
+            guard: opts.guard,
+            cells: 0,
+            width: None,
+            row_empty: true,
+            flush_at: usize::MAX,
+        }
+    }
+
+    /// The text of an in-memory table.
+    pub(crate) fn into_bytes(mut self) -> Vec<u8> {
+        std::mem::take(&mut self.buf)
     }
 }
 
@@ -313,7 +338,8 @@ impl ResultsExport<'_> {
             id_at[r] = (id_text.len(), id_text.len() + id.len(), opts.guard && is_formula_like(id));
             id_text.push_str(id);
         }
-        let mut c = CsvTable::new(Vec::with_capacity(rows.len() * width * 12), opts)?;
+        // Room for ids of 16 bytes and numbers of up to 18 characters, as ryu writes them.
+        let mut c = CsvTable::in_memory(rows.len() * (width * 19 + 24), opts);
         for (r, &i) in rows.iter().enumerate() {
             let (a, b, formula) = id_at[r];
             c.text_checked(id_text.get(a..b).unwrap_or_default(), formula)?;
@@ -330,7 +356,7 @@ impl ResultsExport<'_> {
             }
             c.end_row()?;
         }
-        c.finish()
+        Ok(c.into_bytes())
     }
 
     /// An indicator stage as CSV: `unit`, `name` (when known), then one column per
@@ -539,6 +565,84 @@ mod tests {
             via_table(&[vec![Cell::Num(f64::NAN)], vec![Cell::Text(String::new())]], true),
             b"\"\"\n\"\"\n"
         );
+    }
+
+    /// The parallel, gathered writer against the plain loop it replaced: rows in rank order,
+    /// one cell after another, over several tasks and groups of tasks, with missing scores,
+    /// ties, names, a grading and ids that need quoting or the formula guard.
+    #[test]
+    fn tasks_write_the_bytes_of_one_plain_pass() {
+        use super::super::{Columns, ResultsExport};
+        use crate::Lang;
+        let b = zhili_indicators::get(zhili_indicators::DEFAULT).expect("bundled");
+        let fw = b.framework().expect("framework");
+        let grading = b.grading().expect("grading");
+        // Every-node rows (27 nodes) fill tasks of 18,724 rows: three of them, in two groups on
+        // two threads.
+        let n = 10 * TASK_ROWS.0 + 77;
+        let nodes = fw.nodes().len();
+        // A small generator: scores with repeats (ties) and a few gaps.
+        let mut x: u64 = 7;
+        let mut next = || {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x >> 33
+        };
+        let scores = ndarray::Array2::from_shape_fn((n, nodes), |_| match next() % 50 {
+            0 => f64::NAN,
+            k if k < 10 => k as f64,
+            _ => (next() % 1_000_000) as f64 / 7.0,
+        });
+        let ids: Vec<String> = (0..n)
+            .map(|i| match i % 5 {
+                0 => format!("=u{i}"),
+                1 => format!("a,{i}"),
+                2 => format!("q\"{i}"),
+                _ => format!("u{i:05}"),
+            })
+            .collect();
+        let names: Vec<String> = (0..n).map(|i| format!("名{i}")).collect();
+        let results = zhili_core::Results::new(&fw, ids, scores, zhili_core::Ties::Min);
+        for (columns, guard_on) in [(Columns::All, true), (Columns::Default, false)] {
+            let x = ResultsExport::new(&fw, &results, Lang::Zh)
+                .with_unit_names(Some(&names))
+                .with_grading(grading.as_ref())
+                .with_columns(columns);
+            let opts = CsvOptions {
+                bom: true,
+                guard: guard_on,
+            };
+            let mut got = Vec::new();
+            x.write_csv(&mut got, &opts).expect("write");
+            // The plain pass.
+            let t = x.table();
+            let mut c = CsvTable::new(Vec::new(), &opts).expect("new");
+            c.text("unit").expect("cell");
+            c.text("name").expect("cell");
+            c.text("rank").expect("cell");
+            if grading.is_some() {
+                c.text("grade").expect("cell");
+            }
+            for &j in &t.columns {
+                c.text(&results.node_ids()[j]).expect("cell");
+            }
+            c.end_row().expect("row");
+            for &i in &t.order {
+                c.text(&results.unit_ids()[i]).expect("cell");
+                c.text(&names[i]).expect("cell");
+                c.num(t.ranks[i]).expect("cell");
+                if grading.is_some() {
+                    c.text(t.band(grading.as_ref(), i).map_or("", |(_, b)| band_label(b, Lang::Zh)))
+                        .expect("cell");
+                }
+                for &j in &t.columns {
+                    c.num(results.scores()[[i, j]]).expect("cell");
+                }
+                c.end_row().expect("row");
+            }
+            let want = c.finish().expect("finish");
+            assert!(grading.is_some() && t.order.len() > 10 * TASK_ROWS.0 && want.len() > 100_000);
+            assert!(got == want, "{columns:?}: the parallel writer's bytes differ");
+        }
     }
 
     #[test]
