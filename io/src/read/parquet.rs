@@ -1,6 +1,6 @@
 //! Apache Parquet → the shared layout, column-wise (see [`super::arrow::from_columns`]): the
 //! columns are split among the threads, each decoding its own columns of every row group
-//! straight into their place in the matrix.
+//! into one buffer per column, which the dataset keeps.
 
 use std::path::Path;
 
