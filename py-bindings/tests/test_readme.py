@@ -1,5 +1,6 @@
 """Every ```python block of README.md and py-bindings/README.md runs (on the bundled sample,
-written out as the files the blocks name). Shell blocks run in tests/readme_blocks.rs."""
+written out as the files the blocks name). Shell blocks run in tests/readme_blocks.rs; the
+Spark and Ray recipes (blocks starting ``# recipe: NAME``) in test_spark_ray_recipes.py."""
 
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ def _blocks() -> list:
     out = []
     for readme in READMES:
         for k, body in enumerate(re.findall(r"```python\n(.*?)```", readme.read_text(encoding="utf-8"), flags=re.S)):
+            if body.startswith("# recipe: "):  # run on their own data by test_spark_ray_recipes.py
+                continue
             out.append(pytest.param(readme, body, id=f"{readme.parent.name}/{readme.name}#{k + 1}"))
     return out
 
