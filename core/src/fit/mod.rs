@@ -34,6 +34,7 @@ mod document;
 mod fitting;
 mod impute;
 mod partial;
+mod passes;
 mod treat;
 
 pub use crate::kernels::exact::ExactSum;
@@ -43,5 +44,7 @@ pub use impute::ImputeFitted;
 pub use partial::PartialFit;
 pub use treat::{TreatFitted, TreatRule};
 
+#[cfg(test)]
+mod passes_tests;
 #[cfg(test)]
 mod tests;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::document::{FitReport, FittedPipeline, FITTED_VERSION};
 use super::fitting::refuse_unfreezable;
+use super::passes::{self, weight_stage, Next, WeightPass};
 use super::{ExactSum, FitOptions, ImputeFitted};
 use crate::analysis::Breaks;
 use crate::data::Dataset;
@@ -18,20 +19,20 @@ use crate::prepare::ImputeMethod;
 
 /// Sufficient statistics of one indicator column over the rows seen so far.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-struct Moments {
+pub(super) struct Moments {
     /// Present values.
-    count: u64,
+    pub(super) count: u64,
     /// Missing values.
     missing: u64,
     /// Σx, exact.
-    sum: ExactSum,
+    pub(super) sum: ExactSum,
     /// Σx², exact.
-    sumsq: ExactSum,
+    pub(super) sumsq: ExactSum,
     /// Smallest and largest present value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    min: Option<f64>,
+    pub(super) min: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    max: Option<f64>,
+    pub(super) max: Option<f64>,
 }
 
 impl Moments {
@@ -49,7 +50,7 @@ impl Moments {
 
     /// `add` for every value of a column: the sums in a [`FixedSum`] (a few nanoseconds a
     /// value), handed to the exact sums once.
-    fn add_column(&mut self, xs: impl Iterator<Item = f64>) {
+    pub(super) fn add_column(&mut self, xs: impl Iterator<Item = f64>) {
         let (mut sum, mut sumsq) = (FixedSum::default(), FixedSum::default());
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
         let (mut count, mut missing) = (0u64, 0u64);
@@ -80,7 +81,7 @@ impl Moments {
         self.max = Some(self.max.map_or(hi, |m| m.max(hi)));
     }
 
-    fn merge(&mut self, o: &Moments) {
+    pub(super) fn merge(&mut self, o: &Moments) {
         self.count += o.count;
         self.missing += o.missing;
         self.sum.merge(&o.sum);
@@ -96,7 +97,7 @@ impl Moments {
     }
 
     /// The mean of the present values (exact sum rounded once, divided by the count).
-    fn mean(&self) -> f64 {
+    pub(super) fn mean(&self) -> f64 {
         if self.count == 0 {
             f64::NAN
         } else {
@@ -123,7 +124,7 @@ impl Moments {
 
     /// Mean and sd (sample, or population) from the exact sums:
     /// `sd² = (n·Σx² − (Σx)²) / (n (n − 1))`, the numerator computed exactly and rounded once.
-    fn mean_sd(&self, population: bool) -> Option<(f64, f64)> {
+    pub(super) fn mean_sd(&self, population: bool) -> Option<(f64, f64)> {
         let n = self.count;
         if n == 0 {
             return None;
@@ -185,6 +186,10 @@ pub struct PartialFit {
     /// Per group label, per indicator (group imputation).
     #[serde(default)]
     groups: BTreeMap<String, Vec<Moments>>,
+    /// A later pass (data-driven weights, one level at a time), with the fit decided by the
+    /// passes before; absent in the first pass.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pass: Option<Box<WeightPass>>,
 }
 
 /// Where the statistics are taken: the index of the first data-dependent step.
@@ -237,10 +242,8 @@ impl PartialFit {
             }
         }
         if options.weights.is_some() {
-            return Err(needs_whole(
-                "weights",
-                "data-driven weights read the scores of every level (and entropy / CRITIC a min-max of them)",
-            ));
+            // an unknown stage is refused before any data is read
+            weight_stage(pipeline, options.weight_stage.as_deref())?;
         }
         if let Some(g) = &options.grading {
             if !matches!(g.grading.breaks, Breaks::Fixed { .. }) {
@@ -259,7 +262,70 @@ impl PartialFit {
             screened_out: Vec::new(),
             columns: vec![Moments::default(); fw.indicators().len()],
             groups: BTreeMap::new(),
+            pass: None,
         })
+    }
+
+    /// How many more passes over the data the fit needs after this one: each is
+    /// [`PartialFit::advance`] then every batch [`update`](PartialFit::update)d again. 0 for
+    /// everything but data-driven weights; for those, one pass per level of the framework
+    /// with more than one child somewhere (two for entropy's min-max inputs: the range,
+    /// then the sums), none for equal weights.
+    ///
+    /// # Errors
+    /// [`Error::Framework`] if the stored framework is invalid (a hand-edited state).
+    pub fn passes_left(&self) -> Result<usize> {
+        match (&self.pass, &self.options.weights) {
+            (Some(p), _) => p.passes_left(),
+            (None, Some(m)) => Ok(passes::passes_needed(&Framework::from_spec(self.framework.clone())?, m)),
+            (None, None) => Ok(0),
+        }
+    }
+
+    /// Decide this pass from the merged statistics of ALL the data and return the empty
+    /// partial fit of the next pass, to be [`update`](PartialFit::update)d with every batch
+    /// again and merged as before (it carries what was decided, and serialises the same way).
+    ///
+    /// # Errors
+    /// [`Error::Spec`] if no pass is left (call [`PartialFit::finish`]); [`PartialFit::finish`]'s
+    /// errors for the steps; the weighting method's errors naming the aggregate whose
+    /// children were weighted (every child constant, too few units, a zero mean under CV).
+    pub fn advance(&self) -> Result<PartialFit> {
+        if self.passes_left()? == 0 {
+            return Err(Error::spec("partial fit", "no pass is left: call `finish`"));
+        }
+        let next = match &self.pass {
+            None => self.start_weights()?.1,
+            Some(p) => match p.decide()? {
+                Next::Pass(p) => Some(p),
+                Next::Done(_) => None,
+            },
+        };
+        let next = next.ok_or_else(|| Error::spec("partial fit", "no pass is left: call `finish`"))?;
+        Ok(PartialFit {
+            version: self.version,
+            framework: self.framework.clone(),
+            pipeline: self.pipeline.clone(),
+            options: self.options.clone(),
+            units: 0,
+            screened_out: Vec::new(),
+            columns: Vec::new(),
+            groups: BTreeMap::new(),
+            pass: Some(Box::new(next)),
+        })
+    }
+
+    /// The steps' fit (first pass) with the weights that need no data, and the first
+    /// weight pass if some do.
+    fn start_weights(&self) -> Result<(FittedPipeline, Option<WeightPass>)> {
+        let fitted = self.finish_steps()?;
+        match &self.options.weights {
+            None => Ok((fitted, None)),
+            Some(m) => {
+                let stage = weight_stage(&self.pipeline, self.options.weight_stage.as_deref())?;
+                WeightPass::start(fitted, m, stage)
+            }
+        }
     }
 
     fn group_column(&self) -> Option<&str> {
@@ -276,6 +342,13 @@ impl PartialFit {
     /// [`Error::MissingColumn`] for the group column; [`Error::Method`] naming unit and
     /// indicator for an infinite value.
     pub fn update(&mut self, batch: &Dataset) -> Result<()> {
+        if batch.n_units() == 0 {
+            // an empty partition adds nothing
+            return Ok(());
+        }
+        if let Some(p) = self.pass.as_mut() {
+            return p.update(batch);
+        }
         let fw = Framework::from_spec(self.framework.clone())?;
         let mut stage = StageData {
             units: (0..batch.n_units()).collect(),
@@ -351,6 +424,17 @@ impl PartialFit {
                 "cannot merge partial fits of different frameworks, pipelines or options",
             ));
         }
+        match (self.pass.as_mut(), &other.pass) {
+            (None, None) => {}
+            (Some(a), Some(b)) if a.same_pass(b) => {
+                a.merge(b);
+                return Ok(());
+            }
+            _ => return Err(Error::spec(
+                "partial fit",
+                "cannot merge partial fits of different passes (every batch of a pass must be added to the partial fit `advance` returned)",
+            )),
+        }
         self.units += other.units;
         self.screened_out.extend(other.screened_out.iter().cloned());
         for (a, b) in self.columns.iter_mut().zip(&other.columns) {
@@ -374,6 +458,27 @@ impl PartialFit {
     /// [`Error::Empty`] if no unit was seen; the normaliser's errors (missing goalposts or
     /// target, naming the indicator).
     pub fn finish(&self) -> Result<FittedPipeline> {
+        let left = self.passes_left()?;
+        if left > 0 {
+            return Err(Error::spec(
+                "partial fit",
+                format!(
+                    "{left} more pass(es) over the data are needed (data-driven weights, level by level): \
+                     call `advance()` and add every batch again"
+                ),
+            ));
+        }
+        match &self.pass {
+            None => Ok(self.start_weights()?.0),
+            Some(p) => match p.decide()? {
+                Next::Done(f) => Ok(*f),
+                Next::Pass(_) => Err(Error::spec("partial fit", "a pass is left: call `advance()`")),
+            },
+        }
+    }
+
+    /// The fitted steps from the first pass's statistics.
+    fn finish_steps(&self) -> Result<FittedPipeline> {
         if self.units == 0 {
             return Err(Error::Empty("partial fit: no rows were added".into()));
         }

@@ -522,12 +522,6 @@ fn partial_fit_refuses_what_needs_the_whole_data() {
     let e = PartialFit::new(&fw, &p, &opts).unwrap_err().to_string();
     assert!(e.contains("rank"), "{e}");
     let p = partial_pipeline(0, false, 0);
-    let w = FitOptions {
-        weights: Some(crate::weight::WeightMethod::Entropy(Default::default())),
-        ..FitOptions::default()
-    };
-    let e = PartialFit::new(&fw, &p, &w).unwrap_err().to_string();
-    assert!(e.contains("weights") && e.contains("whole data"), "{e}");
     let q = FitOptions {
         grading: Some(GradeNode {
             node: "Index".into(),
