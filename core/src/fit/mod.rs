@@ -35,6 +35,7 @@ mod fitting;
 mod impute;
 mod partial;
 mod passes;
+mod step_pass;
 mod treat;
 
 pub use crate::kernels::exact::ExactSum;

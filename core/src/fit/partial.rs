@@ -7,6 +7,23 @@ use serde::{Deserialize, Serialize};
 use super::document::{FitReport, FittedPipeline, FITTED_VERSION};
 use super::fitting::refuse_unfreezable;
 use super::passes::{self, weight_stage, Next, WeightPass};
+use super::step_pass::{unfitted, StepPass};
+
+/// A pass after the first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Pass {
+    /// A step after `treat` (the treatment, a normaliser).
+    Step(StepPass),
+    /// Data-driven weights, one level.
+    Weights(WeightPass),
+}
+
+/// What follows a decided pass.
+enum Progress {
+    Pass(Box<Pass>),
+    Done(Box<FittedPipeline>),
+}
 use super::{ExactSum, FitOptions, ImputeFitted};
 use crate::analysis::Breaks;
 use crate::data::Dataset;
@@ -163,11 +180,60 @@ impl Moments {
 /// relative.
 ///
 /// Supported: `denominate` and `screen` before the first data-dependent step; `impute`
-/// with `none`, `mean`, `group_mean`; every scale-based normaliser; the weighted means and
-/// the minimum; fixed grading thresholds. Refused with an error saying that they need
-/// [`Pipeline::fit`] on the whole data: median imputation, `treat` (COINr's skew / kurtosis
-/// winsorisation needs the ordered column), rank-based normalisers, the whole-matrix
-/// aggregations, data-driven weights and data-driven grading thresholds.
+/// with `none`, `mean`, `group_mean`; `treat` (COINr's skew / kurtosis winsorisation and
+/// log fallback); every scale-based normaliser; the weighted means and the minimum; fixed
+/// grading thresholds; data-driven weights ([`FitOptions::weights`]: entropy, CRITIC, CV,
+/// SD, PCA, equal). Refused with an error saying that they need [`Pipeline::fit`] on the
+/// whole data: median imputation, rank-based normalisers, the whole-matrix aggregations
+/// and data-driven grading thresholds (quantiles, equal intervals).
+///
+/// # Passes
+///
+/// Some choices need statistics of data that only exist once an earlier choice is made,
+/// so they take further passes over the data. The first pass fits the steps up to the
+/// first `treat`. `treat` takes a pass of its own (exact power sums Σx..Σx⁴ and the
+/// `max_points + 1` largest and smallest distinct values: `fit/step_pass.rs`), and every
+/// normaliser after it one more (it reads treated values). Data-driven weights take one
+/// pass per framework level with sibling groups — a level's weights are read from the
+/// scores of the level below, computed with the weights just found — and two for
+/// entropy's min-max inputs (each column's range first; formulas in `fit/passes.rs`). [`PartialFit::passes_left`] counts the passes after the current one;
+/// [`PartialFit::advance`] decides the current pass from the merged statistics of all the
+/// data and returns the next pass's empty partial fit, updated with every batch again and
+/// merged as before; [`PartialFit::finish`] refuses while a pass is left. A pipeline without
+/// data-driven weights takes exactly one pass.
+///
+/// ```
+/// use zhili_core::{fit::{FitOptions, PartialFit}, ndarray::array, Dataset, Framework, Pipeline};
+/// use zhili_core::weight::WeightMethod;
+/// let fw = Framework::from_toml_str(
+///     "version = 1\n[[nodes]]\nid = \"I\"\n[[nodes]]\nid = \"a\"\nparent = \"I\"\n\
+///      [[nodes]]\nid = \"b\"\nparent = \"I\"\n",
+/// )?;
+/// let data = Dataset::new(
+///     (0..4).map(|i| format!("u{i}")).collect(),
+///     vec!["a".into(), "b".into()],
+///     array![[1.0, 10.0], [2.0, 10.0], [3.0, 10.0], [4.0, 14.0]],
+/// )?;
+/// let batches = [data.select_rows(&[0, 1]), data.select_rows(&[2, 3])];
+/// let opts = FitOptions { weights: Some(WeightMethod::named("critic").unwrap()), ..FitOptions::default() };
+/// let mut pass = PartialFit::new(&fw, &Pipeline::default(), &opts)?;
+/// let fitted = loop {
+///     let mut merged = pass.clone();
+///     for b in &batches {
+///         let mut part = pass.clone(); // on a worker
+///         part.update(b)?;
+///         merged.merge(&part)?;
+///     }
+///     if merged.passes_left()? == 0 {
+///         break merged.finish()?;
+///     }
+///     pass = merged.advance()?;
+/// };
+/// let whole = Pipeline::default().fit_with(&fw, &data, &opts)?;
+/// let (w, v) = (&fitted.weights.unwrap().values, &whole.weights.unwrap().values);
+/// assert!((w["a"] - v["a"]).abs() < 1e-12);
+/// # Ok::<(), zhili_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PartialFit {
@@ -186,10 +252,10 @@ pub struct PartialFit {
     /// Per group label, per indicator (group imputation).
     #[serde(default)]
     groups: BTreeMap<String, Vec<Moments>>,
-    /// A later pass (data-driven weights, one level at a time), with the fit decided by the
-    /// passes before; absent in the first pass.
+    /// A later pass (a step after `treat`, or data-driven weights one level at a time), with
+    /// the fit decided by the passes before; absent in the first pass.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pass: Option<Box<WeightPass>>,
+    pass: Option<Box<Pass>>,
 }
 
 /// Where the statistics are taken: the index of the first data-dependent step.
@@ -231,12 +297,8 @@ impl PartialFit {
                     return Err(needs_whole("impute (median)", "a median needs the whole ordered column"))
                 }
                 Step::Impute(_) if k != at => return Err(needs_whole("impute", "imputation after another data-dependent step")),
-                Step::Treat(_) | Step::TreatFitted(_) => {
-                    return Err(needs_whole(
-                        "treat",
-                        "COINr's winsorisation checks skew and kurtosis and moves the extreme points one by one",
-                    ))
-                }
+                Step::Treat(t) => t.check_against(fw)?,
+                Step::TreatFitted(_) => return Err(needs_whole("treat_fitted", "the pipeline is already fitted")),
                 Step::ImputeFitted(_) => return Err(needs_whole("impute_fitted", "the pipeline is already fitted")),
                 _ => {}
             }
@@ -268,17 +330,28 @@ impl PartialFit {
 
     /// How many more passes over the data the fit needs after this one: each is
     /// [`PartialFit::advance`] then every batch [`update`](PartialFit::update)d again. 0 for
-    /// everything but data-driven weights; for those, one pass per level of the framework
-    /// with more than one child somewhere (two for entropy's min-max inputs: the range,
-    /// then the sums), none for equal weights.
+    /// a pipeline without `treat` and without data-driven weights. `treat` takes one pass of
+    /// its own, and every normaliser after it one more; data-driven weights one per level
+    /// of the framework with more than one child somewhere (two for entropy's min-max
+    /// inputs: the range, then the sums), none for equal weights.
     ///
     /// # Errors
     /// [`Error::Framework`] if the stored framework is invalid (a hand-edited state).
     pub fn passes_left(&self) -> Result<usize> {
-        match (&self.pass, &self.options.weights) {
-            (Some(p), _) => p.passes_left(),
-            (None, Some(m)) => Ok(passes::passes_needed(&Framework::from_spec(self.framework.clone())?, m)),
-            (None, None) => Ok(0),
+        let weights = || -> Result<usize> {
+            Ok(match &self.options.weights {
+                Some(m) => passes::passes_needed(&Framework::from_spec(self.framework.clone())?, m),
+                None => 0,
+            })
+        };
+        match self.pass.as_deref() {
+            Some(Pass::Weights(p)) => p.passes_left(),
+            Some(Pass::Step(p)) => Ok(unfitted(&p.fitted().pipeline.steps, p.at() + 1).count() + weights()?),
+            None => {
+                let steps = &self.pipeline.steps;
+                let treat = steps.iter().position(|s| matches!(s, Step::Treat(_))).unwrap_or(steps.len());
+                Ok(unfitted(steps, treat).count() + weights()?)
+            }
         }
     }
 
@@ -294,14 +367,9 @@ impl PartialFit {
         if self.passes_left()? == 0 {
             return Err(Error::spec("partial fit", "no pass is left: call `finish`"));
         }
-        let next = match &self.pass {
-            None => self.start_weights()?.1,
-            Some(p) => match p.decide()? {
-                Next::Pass(p) => Some(p),
-                Next::Done(_) => None,
-            },
+        let Progress::Pass(next) = self.progress()? else {
+            return Err(Error::spec("partial fit", "no pass is left: call `finish`"));
         };
-        let next = next.ok_or_else(|| Error::spec("partial fit", "no pass is left: call `finish`"))?;
         Ok(PartialFit {
             version: self.version,
             framework: self.framework.clone(),
@@ -311,21 +379,37 @@ impl PartialFit {
             screened_out: Vec::new(),
             columns: Vec::new(),
             groups: BTreeMap::new(),
-            pass: Some(Box::new(next)),
+            pass: Some(next),
         })
     }
 
-    /// The steps' fit (first pass) with the weights that need no data, and the first
-    /// weight pass if some do.
-    fn start_weights(&self) -> Result<(FittedPipeline, Option<WeightPass>)> {
-        let fitted = self.finish_steps()?;
-        match &self.options.weights {
-            None => Ok((fitted, None)),
-            Some(m) => {
-                let stage = weight_stage(&self.pipeline, self.options.weight_stage.as_deref())?;
-                WeightPass::start(fitted, m, stage)
-            }
+    /// Decide the current pass: the next pass, or the finished fit.
+    fn progress(&self) -> Result<Progress> {
+        match self.pass.as_deref() {
+            None => self.after(self.finish_steps()?, 0),
+            Some(Pass::Step(p)) => self.after(p.decide()?, p.at() + 1),
+            Some(Pass::Weights(p)) => Ok(match p.decide()? {
+                Next::Pass(p) => Progress::Pass(Box::new(Pass::Weights(*p))),
+                Next::Done(f) => Progress::Done(f),
+            }),
         }
+    }
+
+    /// What follows a fit whose steps before `from` are frozen: a pass for the next
+    /// data-dependent step, else the weights' first pass, else the finished fit.
+    fn after(&self, fitted: FittedPipeline, from: usize) -> Result<Progress> {
+        let next = unfitted(&fitted.pipeline.steps, from).next();
+        if let Some(k) = next {
+            return Ok(Progress::Pass(Box::new(Pass::Step(StepPass::new(fitted, k)?))));
+        }
+        let Some(m) = &self.options.weights else {
+            return Ok(Progress::Done(Box::new(fitted)));
+        };
+        let stage = weight_stage(&self.pipeline, self.options.weight_stage.as_deref())?;
+        Ok(match WeightPass::start(fitted, m, stage)? {
+            (_, Some(p)) => Progress::Pass(Box::new(Pass::Weights(p))),
+            (f, None) => Progress::Done(Box::new(f)),
+        })
     }
 
     fn group_column(&self) -> Option<&str> {
@@ -346,8 +430,10 @@ impl PartialFit {
             // an empty partition adds nothing
             return Ok(());
         }
-        if let Some(p) = self.pass.as_mut() {
-            return p.update(batch);
+        match self.pass.as_deref_mut() {
+            Some(Pass::Weights(p)) => return p.update(batch),
+            Some(Pass::Step(p)) => return p.update(batch),
+            None => {}
         }
         let fw = Framework::from_spec(self.framework.clone())?;
         let mut stage = StageData {
@@ -424,9 +510,13 @@ impl PartialFit {
                 "cannot merge partial fits of different frameworks, pipelines or options",
             ));
         }
-        match (self.pass.as_mut(), &other.pass) {
+        match (self.pass.as_deref_mut(), other.pass.as_deref()) {
             (None, None) => {}
-            (Some(a), Some(b)) if a.same_pass(b) => {
+            (Some(Pass::Weights(a)), Some(Pass::Weights(b))) if a.same_pass(b) => {
+                a.merge(b);
+                return Ok(());
+            }
+            (Some(Pass::Step(a)), Some(Pass::Step(b))) if a.same_pass(b) => {
                 a.merge(b);
                 return Ok(());
             }
@@ -463,21 +553,19 @@ impl PartialFit {
             return Err(Error::spec(
                 "partial fit",
                 format!(
-                    "{left} more pass(es) over the data are needed (data-driven weights, level by level): \
-                     call `advance()` and add every batch again"
+                    "{left} more pass(es) over the data are needed (`treat` and the steps after it, \
+                     data-driven weights level by level): call `advance()` and add every batch again"
                 ),
             ));
         }
-        match &self.pass {
-            None => Ok(self.start_weights()?.0),
-            Some(p) => match p.decide()? {
-                Next::Done(f) => Ok(*f),
-                Next::Pass(_) => Err(Error::spec("partial fit", "a pass is left: call `advance()`")),
-            },
+        match self.progress()? {
+            Progress::Done(f) => Ok(*f),
+            Progress::Pass(_) => Err(Error::spec("partial fit", "a pass is left: call `advance()`")),
         }
     }
 
-    /// The fitted steps from the first pass's statistics.
+    /// The steps fitted from the first pass's statistics: those before the first `treat`
+    /// (the others are fitted by the passes after it).
     fn finish_steps(&self) -> Result<FittedPipeline> {
         if self.units == 0 {
             return Err(Error::Empty("partial fit: no rows were added".into()));
@@ -486,24 +574,13 @@ impl PartialFit {
         let ids = fw.indicator_ids();
         let mut cols = self.columns.clone();
         let mut steps = Vec::with_capacity(self.pipeline.steps.len());
+        let mut treated = false;
         for step in &self.pipeline.steps {
+            treated |= matches!(step, Step::Treat(_));
             steps.push(match step {
+                _ if treated => step.clone(),
                 Step::Impute(i) => Step::ImputeFitted(self.impute(i.method, i.group.clone(), &ids, &mut cols)),
-                Step::Normalise(n) if !matches!(n, Normaliser::Fitted(_)) => {
-                    let mut columns = Vec::with_capacity(cols.len());
-                    for (j, c) in cols.iter().enumerate() {
-                        let node = &fw.nodes()[fw.indicators()[j]];
-                        columns.push(FittedColumn {
-                            indicator: node.id.clone(),
-                            direction: node.direction,
-                            params: normaliser_params(n, c, node)?,
-                        });
-                    }
-                    Step::Normalise(Normaliser::Fitted(Box::new(FittedNormaliser {
-                        normaliser: n.clone(),
-                        columns,
-                    })))
-                }
+                Step::Normalise(n) if !matches!(n, Normaliser::Fitted(_)) => fitted_normaliser(&fw, n, &cols)?,
                 other => other.clone(),
             });
         }
@@ -559,6 +636,26 @@ impl PartialFit {
         }
         out
     }
+}
+
+/// A normaliser fitted from its input columns' statistics.
+///
+/// # Errors
+/// As [`normaliser_params`].
+pub(super) fn fitted_normaliser(fw: &Framework, n: &Normaliser, cols: &[Moments]) -> Result<Step> {
+    let mut columns = Vec::with_capacity(cols.len());
+    for (j, c) in cols.iter().enumerate() {
+        let node = &fw.nodes()[fw.indicators()[j]];
+        columns.push(FittedColumn {
+            indicator: node.id.clone(),
+            direction: node.direction,
+            params: normaliser_params(n, c, node)?,
+        });
+    }
+    Ok(Step::Normalise(Normaliser::Fitted(Box::new(FittedNormaliser {
+        normaliser: n.clone(),
+        columns,
+    }))))
 }
 
 /// The normaliser's parameters from a column's statistics: the method's own fit on

@@ -319,7 +319,7 @@ impl WeightPass {
                     .collect();
                 ranges.insert(node.id.clone(), r);
             }
-            return Ok(Next::Pass(WeightPass::empty(self.fitted.clone(), self.level, ranges)));
+            return Ok(Next::Pass(Box::new(WeightPass::empty(self.fitted.clone(), self.level, ranges))));
         }
         let mut fitted = self.fitted.clone();
         let n = usize::try_from(self.rows).unwrap_or(usize::MAX);
@@ -336,7 +336,7 @@ impl WeightPass {
         }
         Ok(match data_levels(&fw, &method).into_iter().find(|&l| l > self.level) {
             None => Next::Done(Box::new(fitted)),
-            Some(level) => Next::Pass(WeightPass::empty(fitted, level, BTreeMap::new())),
+            Some(level) => Next::Pass(Box::new(WeightPass::empty(fitted, level, BTreeMap::new()))),
         })
     }
 }
@@ -344,7 +344,7 @@ impl WeightPass {
 /// What follows a decided pass.
 pub(super) enum Next {
     /// Another pass over the data.
-    Pass(WeightPass),
+    Pass(Box<WeightPass>),
     /// The finished fit.
     Done(Box<FittedPipeline>),
 }
@@ -357,11 +357,16 @@ fn stage_data(fw: &Framework, p: &Pipeline, batch: &Dataset, stage: &str) -> Res
         id: stage.to_owned(),
         context: "for the fitted weights".into(),
     })?;
+    prefix_data(fw, &p.steps[..upto], batch)
+}
+
+/// The batch after `steps` (fitted or row-wise), row by row.
+pub(super) fn prefix_data(fw: &Framework, steps: &[Step], batch: &Dataset) -> Result<StageData> {
     let mut data = StageData {
         units: (0..batch.n_units()).collect(),
         values: batch.aligned_values(fw)?,
     };
-    for step in &p.steps[..upto] {
+    for step in steps {
         let input = StepInput {
             framework: fw,
             dataset: batch,

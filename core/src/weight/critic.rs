@@ -93,8 +93,8 @@ pub(crate) fn critic_from(c: &Criteria, sd: &[Option<f64>], rho: &dyn Fn(usize, 
     for (j, s) in sd.iter().enumerate() {
         let Some(s) = s else { continue };
         let mut conflict = 0.0;
-        for k in 0..sd.len() {
-            if sd[k].is_none() || k == j {
+        for (k, other) in sd.iter().enumerate() {
+            if other.is_none() || k == j {
                 continue;
             }
             conflict += 1.0 - rho(j, k).clamp(-1.0, 1.0);
