@@ -262,16 +262,14 @@ def test_fit_with_data_driven_weights_takes_passes_and_equals_one_machine(client
         assert dist.weights["D1"] != pytest.approx(DIM_WEIGHTS[0] / sum(DIM_WEIGHTS), rel=1e-3)
 
 
-def test_fit_with_treat_takes_passes_and_equals_one_machine(client) -> None:  # type: ignore[no-untyped-def]
+def test_fit_with_treat_weights_grading_takes_passes_and_equals_one_machine(client) -> None:  # type: ignore[no-untyped-def]
     fw = peer_framework(12)
     ddf = collection(4, 150, 12, seed=6, dyadic=False)
     whole = ddf.compute()
     pipe = [steps.Impute("mean"), steps.Treat("winsorise"), steps.Normalise("zscore"), steps.Aggregate("arithmetic")]
-    one = zhili.fit(fw, whole, pipe, unit="unit", weights="standard_deviation", weight_stage="treated").to_dict()
-    docs = {
-        zd.fit(ddf.repartition(npartitions=n), fw, pipe, unit="unit", weights="standard_deviation", weight_stage="treated").to_json()
-        for n in (4, 3)
-    }
+    kw = {"weights": "standard_deviation", "weight_stage": "treated", "grading": {"node": "index", "labels": ["lo", "mid", "hi"], "equal_intervals": True}}
+    one = zhili.fit(fw, whole, pipe, unit="unit", **kw).to_dict()
+    docs = {zd.fit(ddf.repartition(npartitions=n), fw, pipe, unit="unit", **kw).to_json() for n in (4, 3)}
     assert len(docs) == 1
     dist = json.loads(docs.pop())
     treat_d, treat_1 = dist["pipeline"]["steps"][1], one["pipeline"]["steps"][1]
@@ -280,6 +278,7 @@ def test_fit_with_treat_takes_passes_and_equals_one_machine(client) -> None:  # 
     _assert_close(_normalise_step(dist), _normalise_step(one))  # z-scores of the treated values
     for node, w in one["weights"]["values"].items():
         assert dist["weights"]["values"][node] == pytest.approx(w, rel=1e-12, abs=0), node
+    _assert_close(dist["grading"], one["grading"])  # equal intervals: a last pass
 
 
 def _assert_close(a: object, b: object, path: str = "") -> None:

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::document::{FitReport, FittedPipeline, FITTED_VERSION};
 use super::fitting::refuse_unfreezable;
+use super::grading_pass::{self, GradingPass};
 use super::passes::{self, weight_stage, Next, WeightPass};
 use super::step_pass::{unfitted, StepPass};
 
@@ -17,6 +18,8 @@ enum Pass {
     Step(StepPass),
     /// Data-driven weights, one level.
     Weights(WeightPass),
+    /// Equal-interval grading: the graded node's range.
+    Grading(GradingPass),
 }
 
 /// What follows a decided pass.
@@ -308,12 +311,13 @@ impl PartialFit {
             weight_stage(pipeline, options.weight_stage.as_deref())?;
         }
         if let Some(g) = &options.grading {
-            if !matches!(g.grading.breaks, Breaks::Fixed { .. }) {
+            if matches!(g.grading.breaks, Breaks::Quantiles { .. }) {
                 return Err(needs_whole(
-                    "grading",
-                    "quantile and equal-interval thresholds need the final scores",
+                    "grading (quantiles)",
+                    "quantile thresholds need the ordered final scores",
                 ));
             }
+            fw.node(&g.node)?;
         }
         Ok(PartialFit {
             version: FITTED_VERSION,
@@ -344,13 +348,15 @@ impl PartialFit {
                 None => 0,
             })
         };
+        let grading = usize::from(grading_pass::needs_pass(self.options.grading.as_ref()));
         match self.pass.as_deref() {
-            Some(Pass::Weights(p)) => p.passes_left(),
-            Some(Pass::Step(p)) => Ok(unfitted(&p.fitted().pipeline.steps, p.at() + 1).count() + weights()?),
+            Some(Pass::Grading(_)) => Ok(0),
+            Some(Pass::Weights(p)) => Ok(p.passes_left()? + grading),
+            Some(Pass::Step(p)) => Ok(unfitted(&p.fitted().pipeline.steps, p.at() + 1).count() + weights()? + grading),
             None => {
                 let steps = &self.pipeline.steps;
                 let treat = steps.iter().position(|s| matches!(s, Step::Treat(_))).unwrap_or(steps.len());
-                Ok(unfitted(steps, treat).count() + weights()?)
+                Ok(unfitted(steps, treat).count() + weights()? + grading)
             }
         }
     }
@@ -388,10 +394,19 @@ impl PartialFit {
         match self.pass.as_deref() {
             None => self.after(self.finish_steps()?, 0),
             Some(Pass::Step(p)) => self.after(p.decide()?, p.at() + 1),
-            Some(Pass::Weights(p)) => Ok(match p.decide()? {
-                Next::Pass(p) => Progress::Pass(Box::new(Pass::Weights(*p))),
-                Next::Done(f) => Progress::Done(f),
-            }),
+            Some(Pass::Weights(p)) => match p.decide()? {
+                Next::Pass(p) => Ok(Progress::Pass(Box::new(Pass::Weights(*p)))),
+                Next::Done(f) => Ok(self.last(*f)),
+            },
+            Some(Pass::Grading(p)) => Ok(Progress::Done(Box::new(p.decide()?))),
+        }
+    }
+
+    /// What follows the fit of the steps and weights: the grading's pass, or the end.
+    fn last(&self, fitted: FittedPipeline) -> Progress {
+        match &self.options.grading {
+            Some(g) if grading_pass::needs_pass(Some(g)) => Progress::Pass(Box::new(Pass::Grading(GradingPass::new(fitted, g.clone())))),
+            _ => Progress::Done(Box::new(fitted)),
         }
     }
 
@@ -403,12 +418,12 @@ impl PartialFit {
             return Ok(Progress::Pass(Box::new(Pass::Step(StepPass::new(fitted, k)?))));
         }
         let Some(m) = &self.options.weights else {
-            return Ok(Progress::Done(Box::new(fitted)));
+            return Ok(self.last(fitted));
         };
         let stage = weight_stage(&self.pipeline, self.options.weight_stage.as_deref())?;
         Ok(match WeightPass::start(fitted, m, stage)? {
             (_, Some(p)) => Progress::Pass(Box::new(Pass::Weights(p))),
-            (f, None) => Progress::Done(Box::new(f)),
+            (f, None) => self.last(f),
         })
     }
 
@@ -433,6 +448,7 @@ impl PartialFit {
         match self.pass.as_deref_mut() {
             Some(Pass::Weights(p)) => return p.update(batch),
             Some(Pass::Step(p)) => return p.update(batch),
+            Some(Pass::Grading(p)) => return p.update(batch),
             None => {}
         }
         let fw = Framework::from_spec(self.framework.clone())?;
@@ -520,6 +536,10 @@ impl PartialFit {
                 a.merge(b);
                 return Ok(());
             }
+            (Some(Pass::Grading(a)), Some(Pass::Grading(b))) if a.same_pass(b) => {
+                a.merge(b);
+                return Ok(());
+            }
             _ => return Err(Error::spec(
                 "partial fit",
                 "cannot merge partial fits of different passes (every batch of a pass must be added to the partial fit `advance` returned)",
@@ -586,11 +606,17 @@ impl PartialFit {
         }
         let mut screened_out = self.screened_out.clone();
         screened_out.sort_unstable();
-        let grading = self.options.grading.as_ref().map(|g| super::FittedGrading {
-            node: g.node.clone(),
-            asked: g.grading.clone(),
-            grading: g.grading.clone(),
-        });
+        // fixed thresholds as they are; equal intervals are fitted by the last pass
+        let grading = self
+            .options
+            .grading
+            .as_ref()
+            .filter(|g| !grading_pass::needs_pass(Some(g)))
+            .map(|g| super::FittedGrading {
+                node: g.node.clone(),
+                asked: g.grading.clone(),
+                grading: g.grading.clone(),
+            });
         Ok(FittedPipeline {
             version: FITTED_VERSION,
             framework: self.framework.clone(),

@@ -401,3 +401,61 @@ fn treatment_by_hand() {
     assert_eq!(t.rules.len(), 2);
     assert_eq!(f.pipeline.steps[1], p.fit(&fw, &data).unwrap().pipeline.steps[1]);
 }
+
+fn equal_intervals(node: &str, bands: usize) -> GradeNode {
+    GradeNode {
+        node: node.into(),
+        grading: crate::analysis::Grading {
+            breaks: crate::analysis::Breaks::EqualIntervals { bands },
+            labels: (0..bands).map(|k| format!("g{k}")).collect(),
+        },
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    /// Equal-interval grading thresholds: a last pass reads the graded node's range under the
+    /// finished fit (here with fitted weights and a screen): equal to `fit_with`'s.
+    #[test]
+    fn equal_interval_grading_in_a_last_pass(
+        cells in proptest::collection::vec(prop_oneof![8 => 0.0f64..100.0, 1 => Just(N)], 6 * 20),
+        cuts in proptest::collection::vec(0usize..30, 1..4),
+        node in 0usize..3, bands in 2usize..5, weights in any::<bool>(), seed in any::<u64>(),
+    ) {
+        let fw = framework();
+        let data = dataset(&cells);
+        let p = pipeline(true);
+        let opts = FitOptions {
+            weights: weights.then(|| method(3)),
+            weight_stage: None,
+            grading: Some(equal_intervals(["Index", "P", "D2"][node], bands)),
+        };
+        let Ok(whole) = p.fit_with(&fw, &data, &opts) else { return Ok(()) };
+        let parts = batches(&data, &cuts);
+        let (many, reads) = fit_in_passes(&fw, &p, &opts, &parts, &shuffled(parts.len(), seed)).unwrap();
+        prop_assert_eq!(reads, if weights { 5 } else { 2 });
+        let (a, b) = (many.grading.as_ref().unwrap(), whole.grading.as_ref().unwrap());
+        prop_assert_eq!(&a.asked, &b.asked);
+        let (crate::analysis::Breaks::Fixed { thresholds: x }, crate::analysis::Breaks::Fixed { thresholds: y }) = (&a.grading.breaks, &b.grading.breaks) else {
+            panic!("fixed thresholds")
+        };
+        for (s, t) in x.iter().zip(y) {
+            prop_assert!((s - t).abs() <= 1e-12 * t.abs().max(1.0), "{} vs {}", s, t);
+        }
+    }
+}
+
+#[test]
+fn quantile_grading_is_still_refused_naming_the_step() {
+    let mut g = equal_intervals("Index", 2);
+    g.grading.breaks = crate::analysis::Breaks::Quantiles { probs: vec![0.5] };
+    let opts = FitOptions {
+        grading: Some(g),
+        ..FitOptions::default()
+    };
+    let e = PartialFit::new(&framework(), &pipeline(false), &opts).unwrap_err().to_string();
+    assert!(
+        e.contains("grading (quantiles)") && e.contains("ordered") && e.contains("whole data"),
+        "{e}"
+    );
+}

@@ -227,12 +227,13 @@ class PartialFit:
     column's range first). ``passes_left()`` says how many passes follow this one;
     ``advance()`` decides the current pass from the merged statistics of ALL the batches
     and returns the empty partial fit of the next pass, to be updated with every batch
-    again (and merged as before); ``finish()`` refuses while a pass is left. Other
+    again (and merged as before); ``finish()`` refuses while a pass is left.
+    ``grading`` with ``equal_intervals`` takes a last pass (the graded node's range). Other
     pipelines take one pass.
 
     Steps that need the whole data raise :class:`MethodError` when the partial fit is
     made: median imputation, rank-based normalisers, whole-matrix aggregations and
-    quantile / equal-interval grading — fit those with :func:`zhili.fit`.
+    quantile grading — fit those with :func:`zhili.fit`.
 
     >>> import numpy as np, zhili
     >>> fw = zhili.Framework.from_dict({"version": 1, "nodes": [{"id": "i"}, {"id": "a", "parent": "i"}]})
@@ -302,14 +303,14 @@ class PartialFit:
 
     def advance(self) -> "PartialFit":
         """Decide this pass (call it on the merge of EVERY batch) and return the empty
-        partial fit of the next pass; raises :class:`SpecError` if no pass is left."""
+        partial fit of the next pass; raises :class:`PipelineError` if no pass is left."""
         out = PartialFit.__new__(PartialFit)
         out._framework = self._framework
         out._inner = self._inner.advance()
         return out
 
     def finish(self) -> FittedPipeline:
-        """The fitted pipeline; raises :class:`SpecError` while :meth:`passes_left` is not 0."""
+        """The fitted pipeline; raises :class:`PipelineError` while :meth:`passes_left` is not 0."""
         return FittedPipeline(self._inner.finish())
 
     def __repr__(self) -> str:

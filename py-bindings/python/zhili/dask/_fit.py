@@ -60,7 +60,8 @@ def fit(
 
     ``unit`` / ``names`` name the unit and display-name columns (default as
     :func:`zhili.score`: ``unit``, ``code``, ... or the index); ``grading`` fixed thresholds
-    (``{"node", "labels", "thresholds"}``); ``weights`` / ``weight_stage`` data-driven
+    (``{"node", "labels", "thresholds"}``) or equal intervals
+    (``"equal_intervals": True``, fitted by a last pass); ``weights`` / ``weight_stage`` data-driven
     weights as in :func:`zhili.fit` (entropy, CRITIC, coefficient of variation, standard
     deviation, PCA, equal). Panel arguments (``time=``, ``year=``) are not taken: select the
     year before (``ddf[ddf.year == 2024]``).
@@ -69,7 +70,8 @@ def fit(
     (:meth:`zhili.PartialFit.advance`): one pass for a pipeline without ``treat`` and
     without data-driven weights; ``treat`` adds one, and one per normaliser after it;
     weights one per level of the framework that has sibling groups (two for entropy's
-    min-max inputs: the columns' ranges, then the sums). Persist ``ddf`` first if reading
+    min-max inputs: the columns' ranges, then the sums); equal-interval grading one.
+    Persist ``ddf`` first if reading
     it is expensive.
 
     Raises :class:`zhili.MethodError` at once, before any computation, for what needs the
