@@ -319,6 +319,21 @@ impl PartialFit {
             }
             fw.node(&g.node)?;
         }
+        // A `treat` before any other data-dependent step: its own pass is the first.
+        let pass = match pipeline.steps.get(at) {
+            Some(Step::Treat(_)) => {
+                let nothing_fitted = FittedPipeline {
+                    version: FITTED_VERSION,
+                    framework: fw.spec().clone(),
+                    pipeline: pipeline.clone(),
+                    weights: None,
+                    grading: fixed_grading(options),
+                    fitted_on: FitReport::default(),
+                };
+                Some(Box::new(Pass::Step(StepPass::new(nothing_fitted, at)?)))
+            }
+            _ => None,
+        };
         Ok(PartialFit {
             version: FITTED_VERSION,
             framework: fw.spec().clone(),
@@ -326,9 +341,13 @@ impl PartialFit {
             options: options.clone(),
             units: 0,
             screened_out: Vec::new(),
-            columns: vec![Moments::default(); fw.indicators().len()],
+            columns: if pass.is_some() {
+                Vec::new()
+            } else {
+                vec![Moments::default(); fw.indicators().len()]
+            },
             groups: BTreeMap::new(),
-            pass: None,
+            pass,
         })
     }
 
@@ -606,17 +625,7 @@ impl PartialFit {
         }
         let mut screened_out = self.screened_out.clone();
         screened_out.sort_unstable();
-        // fixed thresholds as they are; equal intervals are fitted by the last pass
-        let grading = self
-            .options
-            .grading
-            .as_ref()
-            .filter(|g| !grading_pass::needs_pass(Some(g)))
-            .map(|g| super::FittedGrading {
-                node: g.node.clone(),
-                asked: g.grading.clone(),
-                grading: g.grading.clone(),
-            });
+        let grading = fixed_grading(&self.options);
         Ok(FittedPipeline {
             version: FITTED_VERSION,
             framework: self.framework.clone(),
@@ -662,6 +671,19 @@ impl PartialFit {
         }
         out
     }
+}
+
+/// Fixed grading thresholds as they are (equal intervals are fitted by the last pass).
+fn fixed_grading(options: &FitOptions) -> Option<super::FittedGrading> {
+    options
+        .grading
+        .as_ref()
+        .filter(|g| !grading_pass::needs_pass(Some(g)))
+        .map(|g| super::FittedGrading {
+            node: g.node.clone(),
+            asked: g.grading.clone(),
+            grading: g.grading.clone(),
+        })
 }
 
 /// A normaliser fitted from its input columns' statistics.

@@ -253,6 +253,11 @@ pub(super) struct StepPass {
     at: usize,
     /// Per indicator, over the rows of this pass.
     stats: ColumnStats,
+    /// Units seen and those `screen` dropped: the fit's report when this is the first pass.
+    #[serde(default)]
+    units: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    screened_out: Vec<String>,
 }
 
 /// The data-dependent steps a [`StepPass`] fits from index `from` on.
@@ -269,7 +274,13 @@ impl StepPass {
             Some(Step::Treat(_)) => ColumnStats::Treat(vec![TreatStats::default(); m]),
             _ => ColumnStats::Moments(vec![Moments::default(); m]),
         };
-        Ok(StepPass { fitted, at, stats })
+        Ok(StepPass {
+            fitted,
+            at,
+            stats,
+            units: 0,
+            screened_out: Vec::new(),
+        })
     }
 
     pub(super) fn fitted(&self) -> &FittedPipeline {
@@ -299,6 +310,16 @@ impl StepPass {
     pub(super) fn update(&mut self, batch: &Dataset) -> Result<()> {
         let fw = Framework::from_spec(self.fitted.framework.clone())?;
         let data = prefix_data(&fw, &self.fitted.pipeline.steps[..self.at], batch)?;
+        if self.fitted.fitted_on.units == 0 {
+            // the first pass reports what the fit saw
+            self.units += batch.n_units() as u64;
+            let kept: std::collections::HashSet<usize> = data.units.iter().copied().collect();
+            self.screened_out.extend(
+                (0..batch.n_units())
+                    .filter(|r| !kept.contains(r))
+                    .map(|r| batch.unit_ids()[r].clone()),
+            );
+        }
         let k = self.k();
         for (j, col) in data.values.columns().into_iter().enumerate() {
             if let Some(i) = col.iter().position(|x| x.is_infinite()) {
@@ -318,6 +339,8 @@ impl StepPass {
     }
 
     pub(super) fn merge(&mut self, other: &StepPass) {
+        self.units += other.units;
+        self.screened_out.extend(other.screened_out.iter().cloned());
         let k = self.k();
         match (&mut self.stats, &other.stats) {
             (ColumnStats::Treat(a), ColumnStats::Treat(b)) => a.iter_mut().zip(b).for_each(|(a, b)| a.merge(b, k)),
@@ -334,6 +357,18 @@ impl StepPass {
         let fw = Framework::from_spec(self.fitted.framework.clone())?;
         let ids = fw.indicator_ids();
         let mut fitted = self.fitted.clone();
+        if fitted.fitted_on.units == 0 {
+            // the first pass: what the fit saw
+            if self.units == 0 {
+                return Err(Error::Empty("partial fit: no rows were added".into()));
+            }
+            let mut screened_out = self.screened_out.clone();
+            screened_out.sort_unstable();
+            fitted.fitted_on = super::FitReport {
+                units: usize::try_from(self.units).unwrap_or(usize::MAX),
+                screened_out,
+            };
+        }
         let step = match (&self.fitted.pipeline.steps[self.at], &self.stats) {
             (Step::Treat(t), ColumnStats::Treat(s)) => Step::TreatFitted(treat_fitted(t, &ids, s)),
             (Step::Normalise(n), ColumnStats::Moments(s)) => fitted_normaliser(&fw, n, s)?,
