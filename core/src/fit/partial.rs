@@ -185,25 +185,28 @@ impl Moments {
 /// Supported: `denominate` and `screen` before the first data-dependent step; `impute`
 /// with `none`, `mean`, `group_mean`; `treat` (COINr's skew / kurtosis winsorisation and
 /// log fallback); every scale-based normaliser; the weighted means and the minimum; fixed
-/// grading thresholds; data-driven weights ([`FitOptions::weights`]: entropy, CRITIC, CV,
-/// SD, PCA, equal). Refused with an error saying that they need [`Pipeline::fit`] on the
-/// whole data: median imputation, rank-based normalisers, the whole-matrix aggregations
-/// and data-driven grading thresholds (quantiles, equal intervals).
+/// and equal-interval grading thresholds; data-driven weights ([`FitOptions::weights`]:
+/// entropy, CRITIC, CV, SD, PCA, equal). Refused with an error saying that they need
+/// [`Pipeline::fit`] on the whole data: median imputation, rank-based normalisers, the
+/// whole-matrix aggregations and quantile grading thresholds.
 ///
 /// # Passes
 ///
 /// Some choices need statistics of data that only exist once an earlier choice is made,
 /// so they take further passes over the data. The first pass fits the steps up to the
-/// first `treat`. `treat` takes a pass of its own (exact power sums Σx..Σx⁴ and the
+/// first `treat`. `treat` takes a pass of its own — the first one when nothing
+/// data-dependent comes before it — (exact power sums Σx..Σx⁴ and the
 /// `max_points + 1` largest and smallest distinct values: `fit/step_pass.rs`), and every
 /// normaliser after it one more (it reads treated values). Data-driven weights take one
 /// pass per framework level with sibling groups — a level's weights are read from the
 /// scores of the level below, computed with the weights just found — and two for
-/// entropy's min-max inputs (each column's range first; formulas in `fit/passes.rs`). [`PartialFit::passes_left`] counts the passes after the current one;
+/// entropy's min-max inputs (each column's range first; formulas in `fit/passes.rs`).
+/// Equal-interval grading takes a last pass (the graded node's range under the finished
+/// fit). [`PartialFit::passes_left`] counts the passes after the current one;
 /// [`PartialFit::advance`] decides the current pass from the merged statistics of all the
 /// data and returns the next pass's empty partial fit, updated with every batch again and
 /// merged as before; [`PartialFit::finish`] refuses while a pass is left. A pipeline without
-/// data-driven weights takes exactly one pass.
+/// `treat`, data-driven weights or equal-interval grading takes exactly one pass.
 ///
 /// ```
 /// use zhili_core::{fit::{FitOptions, PartialFit}, ndarray::array, Dataset, Framework, Pipeline};
