@@ -134,8 +134,8 @@ pub(crate) struct PyPartialFit {
 
 #[pymethods]
 impl PyPartialFit {
-    /// An empty partial fit; `options` is the JSON of the fit options (only fixed grading
-    /// thresholds are possible here).
+    /// An empty partial fit; `options` is the JSON of the fit options (data-driven weights,
+    /// their stage, fixed grading thresholds).
     #[new]
     #[pyo3(signature = (framework, pipeline, options = None))]
     fn new(framework: &PyFramework, pipeline: &PyPipeline, options: Option<&str>) -> PyResult<Self> {
@@ -175,6 +175,20 @@ impl PyPartialFit {
     /// Merge another partial fit into this one.
     fn merge(&mut self, other: PyPartialFit) -> PyResult<()> {
         guard(|| Ok(self.inner.merge(&other.inner)?))
+    }
+
+    /// Passes over the data still needed after this one (data-driven weights: one per level).
+    fn passes_left(&self) -> PyResult<usize> {
+        guard(|| Ok(self.inner.passes_left()?))
+    }
+
+    /// Decide this pass from the merged statistics; the empty partial fit of the next pass.
+    fn advance(&self) -> PyResult<Self> {
+        guard(|| {
+            Ok(PyPartialFit {
+                inner: self.inner.advance()?,
+            })
+        })
     }
 
     /// The fitted pipeline.

@@ -115,7 +115,6 @@ def test_fit_refuses_what_needs_the_whole_data(client) -> None:  # type: ignore[
     ddf = collection(2, 10, 6, seed=1, dyadic=True)
     whole = [
         [steps.Impute("median"), steps.Normalise("minmax"), steps.Aggregate("arithmetic")],
-        [steps.Treat("winsorise"), steps.Normalise("minmax"), steps.Aggregate("arithmetic")],
         [steps.Normalise("rank"), steps.Aggregate("arithmetic")],
     ]
     for pipe in whole:
@@ -123,8 +122,6 @@ def test_fit_refuses_what_needs_the_whole_data(client) -> None:  # type: ignore[
             zd.fit(ddf, fw, pipe, unit="unit")
     with pytest.raises(zhili.MethodError, match="whole data"):
         zd.fit(ddf, fw, unit="unit", grading={"node": "index", "labels": ["lo", "hi"], "quantiles": [0.5]})
-    with pytest.raises(zhili.MethodError, match="whole data"):
-        zd.fit(ddf, fw, unit="unit", weights="entropy")
     with pytest.raises(zhili.MethodError, match="whole data"):
         zd.score(ddf, fw, [steps.Impute("median"), steps.Aggregate("arithmetic")], unit="unit")
 
@@ -246,3 +243,55 @@ def test_million_units_67_indicators_16_partitions_equal_one_machine(client) -> 
     for k in range(1, parts):
         np.testing.assert_array_equal(index[k * rows : k * rows + 25], index[:25])
     assert (got["rank"].value_counts() == parts).sum() >= 20
+
+
+def test_fit_with_data_driven_weights_takes_passes_and_equals_one_machine(client) -> None:  # type: ignore[no-untyped-def]
+    fw = peer_framework(12)
+    ddf = collection(4, 150, 12, seed=5, dyadic=False)
+    whole = ddf.compute()
+    for weights in ("entropy", {"method": "critic", "reverse_cost": False}):
+        one = zhili.fit(fw, whole, unit="unit", weights=weights)
+        docs = {zd.fit(ddf.repartition(npartitions=n), fw, unit="unit", weights=weights, split_every=2).to_json() for n in (4, 3)}
+        assert len(docs) == 1  # identical for every partitioning
+        dist = zhili.FittedPipeline.from_json_str(docs.pop())
+        assert dist.weights is not None and one.weights is not None
+        assert dist.weights.keys() == one.weights.keys()
+        for node, w in one.weights.items():
+            assert dist.weights[node] == pytest.approx(w, rel=1e-12, abs=0), node
+        # not the framework's weights: the dimensions' weights were fitted
+        assert dist.weights["D1"] != pytest.approx(DIM_WEIGHTS[0] / sum(DIM_WEIGHTS), rel=1e-3)
+
+
+def test_fit_with_treat_weights_grading_takes_passes_and_equals_one_machine(client) -> None:  # type: ignore[no-untyped-def]
+    fw = peer_framework(12)
+    ddf = collection(4, 150, 12, seed=6, dyadic=False)
+    whole = ddf.compute()
+    pipe = [steps.Impute("mean"), steps.Treat("winsorise"), steps.Normalise("zscore"), steps.Aggregate("arithmetic")]
+    kw = {"weights": "standard_deviation", "weight_stage": "treated", "grading": {"node": "index", "labels": ["lo", "mid", "hi"], "equal_intervals": True}}
+    one = zhili.fit(fw, whole, pipe, unit="unit", **kw).to_dict()
+    docs = {zd.fit(ddf.repartition(npartitions=n), fw, pipe, unit="unit", **kw).to_json() for n in (4, 3)}
+    assert len(docs) == 1
+    dist = json.loads(docs.pop())
+    treat_d, treat_1 = dist["pipeline"]["steps"][1], one["pipeline"]["steps"][1]
+    assert treat_d["type"] == "treat_fitted" and treat_d["rules"]  # the lognormal columns are treated
+    assert treat_d == treat_1  # bounds and log min / max are data values: exact
+    _assert_close(_normalise_step(dist), _normalise_step(one))  # z-scores of the treated values
+    for node, w in one["weights"]["values"].items():
+        assert dist["weights"]["values"][node] == pytest.approx(w, rel=1e-12, abs=0), node
+    _assert_close(dist["grading"], one["grading"])  # equal intervals: a last pass
+
+
+def _assert_close(a: object, b: object, path: str = "") -> None:
+    """Two JSON trees equal, floats to 1e-12 relative."""
+    if isinstance(b, float):
+        assert a == pytest.approx(b, rel=1e-12, abs=1e-300), path
+    elif isinstance(b, dict):
+        assert isinstance(a, dict) and a.keys() == b.keys(), path
+        for k in b:
+            _assert_close(a[k], b[k], f"{path}.{k}")
+    elif isinstance(b, list):
+        assert isinstance(a, list) and len(a) == len(b), path
+        for k, (x, y) in enumerate(zip(a, b)):
+            _assert_close(x, y, f"{path}[{k}]")
+    else:
+        assert a == b, path

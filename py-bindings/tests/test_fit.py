@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 
 import numpy as np
@@ -144,5 +145,38 @@ def test_partial_fit_refuses_steps_that_need_the_whole_data() -> None:
     fw = zhili.Framework.from_dict(FW)
     with pytest.raises(zhili.MethodError, match="whole data"):
         zhili.PartialFit(fw, [steps.Impute("median"), steps.Aggregate("arithmetic")])
-    with pytest.raises(zhili.MethodError, match="whole data"):
-        zhili.PartialFit(fw, PIPE)  # treat
+    with pytest.raises(zhili.MethodError, match=r"grading \(quantiles\).*whole data"):
+        zhili.PartialFit(fw, grading={"node": "index", "labels": ["lo", "hi"], "quantiles": [0.5]})
+
+
+def test_partial_fit_in_passes_treat_and_weights_equal_fit() -> None:
+    fw = zhili.Framework.from_dict(FW)
+    df = _frame(7, n=80)
+    chunks = [df.iloc[a:b] for a, b in ((0, 13), (13, 50), (50, 80))]
+    for kw in ({}, {"weights": "entropy"}, {"weights": {"method": "pca"}, "weight_stage": "treated"}):
+        one = zhili.fit(fw, df, PIPE, unit="unit", **kw)
+        state = zhili.PartialFit(fw, PIPE, **kw)
+        # treat, then the z-score of treated values; entropy: range and sums for 2 levels
+        assert state.passes_left() == {0: 2, 1: 6, 2: 4}[len(kw) and (1 if kw["weights"] == "entropy" else 2)]
+        with pytest.raises(zhili.PipelineError, match="advance"):
+            state.finish()
+        while True:
+            parts = [pickle.loads(pickle.dumps(state)).update(c, unit="unit") for c in chunks]
+            for p in reversed(parts):
+                state.merge(p)
+            if state.passes_left() == 0:
+                break
+            state = state.advance()
+        got = state.finish().to_dict()
+        want = one.to_dict()
+        treat = got["pipeline"]["steps"][1]
+        assert treat["type"] == "treat_fitted" and treat["rules"]
+        # the rules' bounds are data values (or imputed group means: exact sums vs running sums)
+        assert json.dumps(treat, sort_keys=True) == json.dumps(want["pipeline"]["steps"][1], sort_keys=True) or all(
+            r == pytest.approx(want["pipeline"]["steps"][1]["rules"][k], rel=1e-12) for k, r in treat["rules"].items()
+        )
+        if kw:
+            for node, w in want["weights"]["values"].items():
+                assert got["weights"]["values"][node] == pytest.approx(w, rel=1e-12, abs=0), node
+        a = state.finish().apply(df, unit="unit").scores.to_numpy()
+        np.testing.assert_allclose(a, one.apply(df, unit="unit").scores.to_numpy(), rtol=1e-9, atol=1e-9)

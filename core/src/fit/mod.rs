@@ -11,7 +11,11 @@
 //! - [`PartialFit`] makes the same fit from row batches: per-batch sufficient statistics
 //!   (counts, exact sums and sums of squares, minima and maxima) merged in any order.
 //!   Sums are [`ExactSum`]s (Shewchuk expansions, rounded once), so the merged fit is
-//!   identical for every partitioning and within 1e-12 of [`Pipeline::fit`].
+//!   identical for every partitioning and within 1e-12 of [`Pipeline::fit`]. Choices that
+//!   depend on earlier ones take further passes over the batches
+//!   ([`PartialFit::passes_left`], [`PartialFit::advance`]): `treat` and the normaliser
+//!   after it (`step_pass.rs`), data-driven weights level by level (`passes.rs`),
+//!   equal-interval grading (`grading_pass.rs`).
 //!
 //! ```
 //! use zhili_core::{Dataset, Framework, Pipeline, ndarray::array};
@@ -32,8 +36,11 @@
 
 mod document;
 mod fitting;
+mod grading_pass;
 mod impute;
 mod partial;
+mod passes;
+mod step_pass;
 mod treat;
 
 pub use crate::kernels::exact::ExactSum;
@@ -43,5 +50,7 @@ pub use impute::ImputeFitted;
 pub use partial::PartialFit;
 pub use treat::{TreatFitted, TreatRule};
 
+#[cfg(test)]
+mod passes_tests;
 #[cfg(test)]
 mod tests;

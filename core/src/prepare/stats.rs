@@ -123,7 +123,8 @@ fn central_sums(x: &[f64]) -> (usize, f64, f64, f64) {
     (n, s2, s3, s4)
 }
 
-fn skew_from(n: usize, s2: f64, s3: f64) -> f64 {
+/// Sample skewness from the count and the central sums `S2 = Σ(x − x̄)²`, `S3 = Σ(x − x̄)³`.
+pub(crate) fn skew_from(n: usize, s2: f64, s3: f64) -> f64 {
     if n < 3 || s2 <= 0.0 {
         return f64::NAN;
     }
@@ -131,7 +132,8 @@ fn skew_from(n: usize, s2: f64, s3: f64) -> f64 {
     nf.sqrt() * s3 / s2.powf(1.5) * (nf * (nf - 1.0)).sqrt() / (nf - 2.0)
 }
 
-fn kurt_from(n: usize, s2: f64, s4: f64) -> f64 {
+/// Sample excess kurtosis from the count and the central sums `S2`, `S4 = Σ(x − x̄)⁴`.
+pub(crate) fn kurt_from(n: usize, s2: f64, s4: f64) -> f64 {
     if n < 4 || s2 <= 0.0 {
         return f64::NAN;
     }

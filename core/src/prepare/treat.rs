@@ -200,6 +200,12 @@ impl Treat {
     /// COINr's `check_SkewKurt` with this step's thresholds; `None` if undefined.
     pub fn check(&self, x: &[f64]) -> Option<SkewKurtCheck> {
         let (skew, kurtosis) = skew_kurtosis(x);
+        self.check_moments(skew, kurtosis)
+    }
+
+    /// [`Treat::check`] from the skewness and kurtosis (computed elsewhere, e.g. from the
+    /// exact sums of a partial fit); `None` if either is undefined.
+    pub(crate) fn check_moments(&self, skew: f64, kurtosis: f64) -> Option<SkewKurtCheck> {
         if skew.is_nan() || kurtosis.is_nan() {
             return None;
         }
@@ -334,8 +340,19 @@ impl Treat {
 
 impl ColumnStep for Treat {
     fn begin<'a>(&'a self, input: &StepInput<'a>) -> Result<Box<dyn ColumnKernel + 'a>> {
+        self.check_against(input.framework)?;
+        Ok(Box::new(self))
+    }
+}
+
+impl Treat {
+    /// The thresholds, and every `skip` id against the framework.
+    ///
+    /// # Errors
+    /// [`Error::Spec`] for a bad threshold; [`Error::Unknown`] for an unknown `skip` id.
+    pub(crate) fn check_against(&self, fw: &crate::framework::Framework) -> Result<()> {
         self.check_spec()?;
-        let ids = input.framework.indicator_ids();
+        let ids = fw.indicator_ids();
         for s in &self.skip {
             if !ids.contains(&s.as_str()) {
                 return Err(Error::Unknown {
@@ -345,7 +362,7 @@ impl ColumnStep for Treat {
                 });
             }
         }
-        Ok(Box::new(self))
+        Ok(())
     }
 }
 

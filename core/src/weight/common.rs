@@ -127,12 +127,7 @@ pub(crate) fn check_matrix(method: &str, x: ArrayView2<'_, f64>, c: &Criteria, m
     if x.ncols() == 0 {
         return Err(Error::Empty(format!("{method}: no criteria")));
     }
-    if x.nrows() < min_rows {
-        return Err(Error::method(
-            method,
-            format!("needs at least {min_rows} units, found {}", x.nrows()),
-        ));
-    }
+    check_rows(method, x.nrows(), min_rows)?;
     for (j, col) in x.columns().into_iter().enumerate() {
         if let Some(k) = col.iter().position(|v| !v.is_finite()) {
             return Err(Error::Method {
@@ -142,6 +137,14 @@ pub(crate) fn check_matrix(method: &str, x: ArrayView2<'_, f64>, c: &Criteria, m
                 node: Some(c.names[j].clone()),
             });
         }
+    }
+    Ok(())
+}
+
+/// At least `min_rows` units (rows) for `method`.
+pub(crate) fn check_rows(method: &str, n: usize, min_rows: usize) -> Result<()> {
+    if n < min_rows {
+        return Err(Error::method(method, format!("needs at least {min_rows} units, found {n}")));
     }
     Ok(())
 }
@@ -166,14 +169,18 @@ pub(crate) fn minmax_into(col: ArrayView1<'_, f64>, dir: Direction, out: &mut [f
         out.iter_mut().for_each(|o| *o = 0.0);
         return false;
     }
-    let r = hi - lo;
     for (o, &v) in out.iter_mut().zip(col) {
-        *o = match dir {
-            Direction::Benefit => (v - lo) / r,
-            Direction::Cost => (hi - v) / r,
-        };
+        *o = minmax_value(v, lo, hi, dir);
     }
     true
+}
+
+/// Direction-aware min-max of one value of a column with range `[lo, hi]` (not constant).
+pub(crate) fn minmax_value(v: f64, lo: f64, hi: f64, dir: Direction) -> f64 {
+    match dir {
+        Direction::Benefit => (v - lo) / (hi - lo),
+        Direction::Cost => (hi - v) / (hi - lo),
+    }
 }
 
 /// Mean of a slice.

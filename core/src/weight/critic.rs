@@ -20,6 +20,8 @@ pub struct CriticOptions {
     pub reverse_cost: bool,
 }
 
+const CRITIC: &str = "critic";
+
 fn yes() -> bool {
     true
 }
@@ -47,20 +49,16 @@ impl Default for CriticOptions {
 /// fewer than 2 units; every criterion constant (or only one that varies and no conflict).
 #[allow(clippy::needless_range_loop)]
 pub fn critic(x: ArrayView2<'_, f64>, c: &Criteria, opts: &CriticOptions) -> Result<WeightResult> {
-    const M: &str = "critic";
-    check_matrix(M, x, c, 2)?;
+    check_matrix(CRITIC, x, c, 2)?;
     let (n, m) = x.dim();
     let mut r = Array2::<f64>::zeros((n, m).f());
     let mut live = vec![false; m];
-    let mut notes = Vec::new();
     let mut buf = vec![0.0; n];
     for j in 0..m {
         let dir = if opts.reverse_cost { c.directions[j] } else { Direction::Benefit };
         live[j] = minmax_into(x.column(j), dir, &mut buf);
         if live[j] {
             r.column_mut(j).iter_mut().zip(&buf).for_each(|(o, &v)| *o = v);
-        } else {
-            notes.push(constant_note(&c.names[j]));
         }
     }
     // Centred columns and their norms.
@@ -78,22 +76,32 @@ pub fn critic(x: ArrayView2<'_, f64>, c: &Criteria, opts: &CriticOptions) -> Res
     }
     // Cross products of the centred columns in one matrix product (Xᵀ X, blocked gemm).
     let g = r.t().dot(&r);
-    let mut raw = vec![0.0; m];
-    for j in 0..m {
-        if !live[j] {
-            continue;
-        }
+    let sds: Vec<Option<f64>> = (0..m).map(|j| live[j].then_some(sd[j])).collect();
+    critic_from(c, &sds, &|j, k| g[[j, k]] / (norm[j] * norm[k]))
+}
+
+/// CRITIC weights from each criterion's standard deviation of its min-max values `s_j`
+/// (`None`: a constant criterion) and the Pearson correlation `ρ_jk` of two varying
+/// criteria (clamped to [−1, 1] here): `C_j = s_j Σ_k (1 − ρ_jk)`, `w_j = C_j / Σ_j C_j`.
+/// Constant criteria get weight 0 and are left out of the sums (in `notes`).
+pub(crate) fn critic_from(c: &Criteria, sd: &[Option<f64>], rho: &dyn Fn(usize, usize) -> f64) -> Result<WeightResult> {
+    let notes = (0..sd.len())
+        .filter(|&j| sd[j].is_none())
+        .map(|j| constant_note(&c.names[j]))
+        .collect();
+    let mut raw = vec![0.0; sd.len()];
+    for (j, s) in sd.iter().enumerate() {
+        let Some(s) = s else { continue };
         let mut conflict = 0.0;
-        for k in 0..m {
-            if !live[k] || k == j {
+        for (k, other) in sd.iter().enumerate() {
+            if other.is_none() || k == j {
                 continue;
             }
-            let rho = (g[[j, k]] / (norm[j] * norm[k])).clamp(-1.0, 1.0);
-            conflict += 1.0 - rho;
+            conflict += 1.0 - rho(j, k).clamp(-1.0, 1.0);
         }
-        raw[j] = sd[j] * conflict;
+        raw[j] = s * conflict;
     }
-    to_weights(M, raw, c, notes)
+    to_weights(CRITIC, raw, c, notes)
 }
 
 impl super::method::Weighting for CriticOptions {

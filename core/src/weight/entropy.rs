@@ -3,7 +3,8 @@
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
-use super::common::{check_matrix, constant_note, min_max, minmax_into, to_weights, Criteria, WeightResult};
+use super::common::{check_matrix, check_rows, constant_note, is_constant, min_max, minmax_value, to_weights, Criteria, WeightResult};
+use crate::framework::Direction;
 use crate::error::{Error, Result};
 
 /// How the data are turned into proportions before the entropy is taken.
@@ -54,57 +55,109 @@ pub struct EntropyOptions {
 /// proportions) a negative value; naming the criteria if every one is constant; fewer than
 /// 2 units; a shift ≤ 0.
 pub fn entropy(x: ArrayView2<'_, f64>, c: &Criteria, opts: &EntropyOptions) -> Result<WeightResult> {
-    const M: &str = "entropy";
-    check_matrix(M, x, c, 2)?;
-    let n = x.nrows();
+    check_matrix(ENTROPY, x, c, 2)?;
+    opts.check()?;
+    let mut sums = Vec::with_capacity(x.ncols());
+    for (j, col) in x.columns().into_iter().enumerate() {
+        if opts.input == EntropyInput::Raw {
+            if let Some(i) = col.iter().position(|&v| v < 0.0) {
+                return Err(raw_negative(col[i], c.unit(i), &c.names[j]));
+            }
+        }
+        let (lo, hi) = min_max(col);
+        let Some(f) = opts.value_fn(c.directions[j], lo, hi) else {
+            sums.push(None);
+            continue;
+        };
+        let (mut total, mut rlnr) = (0.0, 0.0);
+        for &v in col {
+            let r = f(v);
+            total += r;
+            rlnr += r_ln_r(r);
+        }
+        sums.push(Some((total, rlnr)));
+    }
+    entropy_from_sums(c, x.nrows(), &sums)
+}
+
+const ENTROPY: &str = "entropy";
+
+impl EntropyOptions {
+    /// The shift must be a positive number.
+    pub(crate) fn check(&self) -> Result<()> {
+        if let EntropyInput::Shift { shift } = self.input {
+            if !(shift > 0.0) || !shift.is_finite() {
+                return Err(Error::spec("entropy weights", format!("shift {shift} must be a positive number")));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the input needs the column's minimum and maximum before the values (min-max).
+    pub(crate) fn needs_range(&self) -> bool {
+        self.input != EntropyInput::Raw
+    }
+
+    /// The transform `x ↦ r` of a column with range `[lo, hi]`, or `None` for a constant
+    /// column (no information).
+    pub(crate) fn value_fn(&self, dir: Direction, lo: f64, hi: f64) -> Option<impl Fn(f64) -> f64> {
+        if is_constant(lo, hi) {
+            return None;
+        }
+        let input = self.input;
+        Some(move |v: f64| match input {
+            EntropyInput::Minmax => minmax_value(v, lo, hi, dir),
+            EntropyInput::Shift { shift } => minmax_value(v, lo, hi, dir) + shift,
+            EntropyInput::Raw => v,
+        })
+    }
+}
+
+/// `r ln r`, 0 for r = 0 (0·ln 0 = 0).
+pub(crate) fn r_ln_r(r: f64) -> f64 {
+    if r > 0.0 {
+        r * r.ln()
+    } else {
+        0.0
+    }
+}
+
+/// The error for a negative value under raw proportions.
+pub(crate) fn raw_negative(v: f64, unit: String, criterion: &str) -> Error {
+    Error::Method {
+        method: ENTROPY.into(),
+        message: format!("value {v} < 0 cannot be a proportion (use the min-max input)"),
+        unit: Some(unit),
+        node: Some(criterion.to_owned()),
+    }
+}
+
+/// Entropy weights from each criterion's sums `(T, S) = (Σ_i r_ij, Σ_i r_ij ln r_ij)` over
+/// `n` units (`None`: a constant criterion), the form in which they merge over row batches:
+///
+/// ```text
+/// Σ_i p_ij ln p_ij = S_j / T_j − ln T_j        (p_ij = r_ij / T_j)
+/// e_j = −k (S_j / T_j − ln T_j),   k = 1 / ln n,   d_j = 1 − e_j
+/// ```
+pub(crate) fn entropy_from_sums(c: &Criteria, n: usize, sums: &[Option<(f64, f64)>]) -> Result<WeightResult> {
+    check_rows(ENTROPY, n, 2)?;
     let k = 1.0 / (n as f64).ln();
     let mut notes = Vec::new();
-    let mut raw = Vec::with_capacity(x.ncols());
-    let mut r = vec![0.0; n];
-    for (j, col) in x.columns().into_iter().enumerate() {
-        let informative = match opts.input {
-            EntropyInput::Minmax => minmax_into(col, c.directions[j], &mut r),
-            EntropyInput::Shift { shift } => {
-                if !(shift > 0.0) || !shift.is_finite() {
-                    return Err(Error::spec("entropy weights", format!("shift {shift} must be a positive number")));
-                }
-                let ok = minmax_into(col, c.directions[j], &mut r);
-                r.iter_mut().for_each(|v| *v += shift);
-                ok
+    let mut raw = Vec::with_capacity(sums.len());
+    for (j, s) in sums.iter().enumerate() {
+        match *s {
+            None => {
+                notes.push(constant_note(&c.names[j]));
+                raw.push(0.0);
             }
-            EntropyInput::Raw => {
-                if let Some(i) = col.iter().position(|&v| v < 0.0) {
-                    return Err(Error::Method {
-                        method: M.into(),
-                        message: format!("value {} < 0 cannot be a proportion (use the min-max input)", col[i]),
-                        unit: Some(c.unit(i)),
-                        node: Some(c.names[j].clone()),
-                    });
-                }
-                r.iter_mut().zip(col).for_each(|(o, &v)| *o = v);
-                let (lo, hi) = min_max(col);
-                !super::common::is_constant(lo, hi)
+            Some((total, rlnr)) => {
+                let e = -k * (rlnr / total - total.ln());
+                // e ∈ [0, 1]; guard rounding just above 1.
+                raw.push((1.0 - e).max(0.0));
             }
-        };
-        if !informative {
-            notes.push(constant_note(&c.names[j]));
-            raw.push(0.0);
-            continue;
         }
-        let total: f64 = r.iter().sum();
-        let h: f64 = r
-            .iter()
-            .filter(|&&v| v > 0.0)
-            .map(|&v| {
-                let p = v / total;
-                p * p.ln()
-            })
-            .sum();
-        let e = -k * h;
-        // e ∈ [0, 1]; guard rounding just above 1.
-        raw.push((1.0 - e).max(0.0));
     }
-    to_weights(M, raw, c, notes)
+    to_weights(ENTROPY, raw, c, notes)
 }
 
 impl super::method::Weighting for EntropyOptions {

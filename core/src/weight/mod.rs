@@ -80,6 +80,15 @@ pub use pca::{pca, PcaOptions, PcaResult};
 pub use sd::standard_deviation;
 pub use tree::group_weights;
 
+// The weights from mergeable statistics (the multi-pass partial fit, `fit/passes.rs`).
+pub(crate) use common::{check_rows, constant_note, is_constant};
+pub(crate) use critic::critic_from;
+pub(crate) use cv::{cv_from, CvStats};
+pub(crate) use entropy::{entropy_from_sums, r_ln_r, raw_negative};
+pub(crate) use pca::pca_from_corr;
+pub(crate) use sd::sd_from;
+pub(crate) use tree::in_group;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};

@@ -92,12 +92,6 @@ pub fn pca(x: ArrayView2<'_, f64>, c: &Criteria, opts: &PcaOptions) -> Result<Pc
         }
     }
     let p = live.len();
-    if p < 2 {
-        return Err(Error::method(
-            M,
-            format!("needs at least 2 criteria that vary across units, found {p}"),
-        ));
-    }
     // Standardised live columns (unit norm), then R = Zᵀ Z by one gemm.
     let n = x.nrows();
     let mut z = Array2::<f64>::zeros((n, p).f());
@@ -109,7 +103,28 @@ pub fn pca(x: ArrayView2<'_, f64>, c: &Criteria, opts: &PcaOptions) -> Result<Pc
         z.column_mut(a).iter_mut().zip(col).for_each(|(o, &v)| *o = (v - mu) / s);
     }
     let zz = z.t().dot(&z);
-    let corr = DMatrix::from_fn(p, p, |a, b| if a == b { 1.0 } else { zz[[a, b]].clamp(-1.0, 1.0) });
+    pca_from_corr(c, &live, &|a, b| zz[[a, b]], notes, opts)
+}
+
+/// PCA weights from the correlations `ρ(a, b)` of the varying criteria `live` (indices into
+/// the criteria; `ρ` indexed by position in `live`, clamped to [−1, 1] here, the diagonal
+/// taken as 1); `notes` already name the constant criteria. The rest of [`pca`].
+pub(crate) fn pca_from_corr(
+    c: &Criteria,
+    live: &[usize],
+    rho: &dyn Fn(usize, usize) -> f64,
+    notes: Vec<String>,
+    opts: &PcaOptions,
+) -> Result<PcaResult> {
+    const M: &str = "pca";
+    let (m, p) = (c.len(), live.len());
+    if p < 2 {
+        return Err(Error::method(
+            M,
+            format!("needs at least 2 criteria that vary across units, found {p}"),
+        ));
+    }
+    let corr = DMatrix::from_fn(p, p, |a, b| if a == b { 1.0 } else { rho(a, b).clamp(-1.0, 1.0) });
     let eig = SymmetricEigen::new(corr);
     let mut order: Vec<usize> = (0..p).collect();
     order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));

@@ -31,18 +31,32 @@ impl super::method::Weighting for StandardDeviation {
 /// [`Error::Method`](crate::Error::Method) naming unit and criterion for a missing value; fewer than 2 units;
 /// every criterion constant.
 pub fn standard_deviation(x: ArrayView2<'_, f64>, c: &Criteria) -> Result<WeightResult> {
-    const M: &str = "standard deviation";
-    check_matrix(M, x, c, 2)?;
-    let mut notes = Vec::new();
-    let mut raw = Vec::with_capacity(x.ncols());
+    check_matrix(SD, x, c, 2)?;
     let mut r = vec![0.0; x.nrows()];
-    for (j, col) in x.columns().into_iter().enumerate() {
-        if minmax_into(col, c.directions[j], &mut r) {
-            raw.push(sample_sd(&r));
-        } else {
-            notes.push(constant_note(&c.names[j]));
-            raw.push(0.0);
-        }
-    }
-    to_weights(M, raw, c, notes)
+    let sds: Vec<Option<f64>> = x
+        .columns()
+        .into_iter()
+        .enumerate()
+        .map(|(j, col)| minmax_into(col, c.directions[j], &mut r).then(|| sample_sd(&r)))
+        .collect();
+    sd_from(c, &sds)
+}
+
+const SD: &str = "standard deviation";
+
+/// Standard-deviation weights from each criterion's standard deviation of its min-max
+/// values (`None`: a constant criterion, weight 0, in `notes`): `w_j = s_j / Σ_j s_j`.
+pub(crate) fn sd_from(c: &Criteria, sds: &[Option<f64>]) -> Result<WeightResult> {
+    let mut notes = Vec::new();
+    let raw = sds
+        .iter()
+        .enumerate()
+        .map(|(j, s)| {
+            s.unwrap_or_else(|| {
+                notes.push(constant_note(&c.names[j]));
+                0.0
+            })
+        })
+        .collect();
+    to_weights(SD, raw, c, notes)
 }

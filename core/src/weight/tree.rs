@@ -124,7 +124,8 @@ pub fn group_weights(
     Ok(out)
 }
 
-fn in_group(e: Error, node: &str) -> Error {
+/// A method's error with the aggregate whose children were being weighted.
+pub(crate) fn in_group(e: Error, node: &str) -> Error {
     match e {
         Error::Method {
             method,

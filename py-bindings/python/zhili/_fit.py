@@ -218,10 +218,22 @@ class PartialFit:
     partitioning, and equal to :func:`zhili.fit` on the whole data to 1e-12 relative.
     A partial fit pickles (its exact state travels between processes).
 
+    ``treat`` and data-driven ``weights`` (``"entropy"``, ``"critic"``,
+    ``"coefficient_of_variation"``, ``"standard_deviation"``, ``"pca"``, ``"equal"``, or a
+    dict with ``method`` and its options; read at ``weight_stage`` as in :func:`zhili.fit`)
+    need more than one pass over the data: ``treat`` one of its own and one more for the
+    normaliser after it; weights one per level of the framework (a level's weights are
+    read from the scores of the level below), two for entropy's min-max inputs (each
+    column's range first). ``passes_left()`` says how many passes follow this one;
+    ``advance()`` decides the current pass from the merged statistics of ALL the batches
+    and returns the empty partial fit of the next pass, to be updated with every batch
+    again (and merged as before); ``finish()`` refuses while a pass is left.
+    ``grading`` with ``equal_intervals`` takes a last pass (the graded node's range). Other
+    pipelines take one pass.
+
     Steps that need the whole data raise :class:`MethodError` when the partial fit is
-    made: median imputation, ``treat`` (COINr's skew / kurtosis winsorisation),
-    rank-based normalisers, whole-matrix aggregations, data-driven weights and quantile
-    grading — fit those with :func:`zhili.fit`.
+    made: median imputation, rank-based normalisers, whole-matrix aggregations and
+    quantile grading — fit those with :func:`zhili.fit`.
 
     >>> import numpy as np, zhili
     >>> fw = zhili.Framework.from_dict({"version": 1, "nodes": [{"id": "i"}, {"id": "a", "parent": "i"}]})
@@ -229,6 +241,25 @@ class PartialFit:
     >>> left, right = zhili.PartialFit(fw), zhili.PartialFit(fw)
     >>> _ = left.update(x[:2]), right.update(x[2:])
     >>> right.merge(left).finish() == zhili.PartialFit(fw).update(x).finish()
+    True
+
+    Entropy weights over two batches (a range pass, then the sums):
+
+    >>> import copy
+    >>> fw2 = zhili.Framework.from_dict({"version": 1, "nodes": [{"id": "i"}, {"id": "a", "parent": "i"}, {"id": "b", "parent": "i"}]})
+    >>> y = np.array([[1.0, 10.0], [2.0, 10.0], [3.0, 10.0], [4.0, 14.0]])
+    >>> state = zhili.PartialFit(fw2, weights="entropy")
+    >>> state.passes_left()
+    2
+    >>> while True:
+    ...     parts = [copy.deepcopy(state).update(b) for b in (y[:2], y[2:])]
+    ...     for p in parts:
+    ...         _ = state.merge(p)
+    ...     if state.passes_left() == 0:
+    ...         break
+    ...     state = state.advance()
+    >>> w, v = state.finish().weights, zhili.fit(fw2, y, weights="entropy").weights
+    >>> all(abs(w[k] - v[k]) < 1e-12 for k in v)
     True
     """
 
@@ -241,13 +272,15 @@ class PartialFit:
         framework: Any,
         pipeline: Union[Pipeline, Sequence[Union[Step, Mapping[str, Any]]], PathLike, Mapping[str, Any], None] = None,
         *,
+        weights: Union[str, Mapping[str, Any], None] = None,
+        weight_stage: Optional[str] = None,
         grading: Optional[Mapping[str, Any]] = None,
     ) -> None:
         from ._score import _as_framework, _as_pipeline
 
         self._framework = _as_framework(framework)
         pipe = _as_pipeline(pipeline)
-        self._inner = _native.PartialFit(self._framework._inner, pipe._inner, _options(None, None, grading))
+        self._inner = _native.PartialFit(self._framework._inner, pipe._inner, _options(weights, weight_stage, grading))
 
     def update(self, batch: Any, **kwargs: Any) -> "PartialFit":
         """Add the rows of ``batch`` (data arguments of :func:`zhili.score`: ``unit=``, ``groups=``, ...); returns ``self``."""
@@ -258,14 +291,26 @@ class PartialFit:
         return self
 
     def merge(self, other: "PartialFit") -> "PartialFit":
-        """Add another partial fit of the same framework and pipeline; returns ``self``."""
+        """Add another partial fit of the same framework, pipeline and pass; returns ``self``."""
         if not isinstance(other, PartialFit):
             raise TypeError(f"merge() takes a zhili.PartialFit, not {type(other).__name__}")
         self._inner.merge(other._inner)
         return self
 
+    def passes_left(self) -> int:
+        """How many more passes over the data follow this one (0: call :meth:`finish`)."""
+        return self._inner.passes_left()
+
+    def advance(self) -> "PartialFit":
+        """Decide this pass (call it on the merge of EVERY batch) and return the empty
+        partial fit of the next pass; raises :class:`PipelineError` if no pass is left."""
+        out = PartialFit.__new__(PartialFit)
+        out._framework = self._framework
+        out._inner = self._inner.advance()
+        return out
+
     def finish(self) -> FittedPipeline:
-        """The fitted pipeline."""
+        """The fitted pipeline; raises :class:`PipelineError` while :meth:`passes_left` is not 0."""
         return FittedPipeline(self._inner.finish())
 
     def __repr__(self) -> str:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any, List, Mapping, Optional, Union
 
-from .. import _native
-from .._fit import FittedPipeline, PartialFit, _options
-from .._framework import Framework
+from .._fit import FittedPipeline, PartialFit
 from .._pipeline import Pipeline
 from .._score import _as_framework, _as_pipeline
 
 
-def _partial(part: Any, fw_json: str, pipe_json: str, grading: Optional[Mapping[str, Any]], unit: Optional[str], names: Optional[str]) -> PartialFit:
-    """The partial fit of one partition (an empty partition adds nothing)."""
-    pf = PartialFit(Framework.from_json_str(fw_json), Pipeline.from_json_str(pipe_json), grading=grading)
+def _partial(part: Any, state: PartialFit, unit: Optional[str], names: Optional[str]) -> PartialFit:
+    """``state`` (a pass's empty partial fit) updated with one partition (an empty one adds nothing)."""
+    pf = copy.deepcopy(state)
     if len(part):
         pf.update(part, unit=unit, names=names)
     return pf
@@ -47,6 +46,7 @@ def fit(
     names: Optional[str] = None,
     grading: Optional[Mapping[str, Any]] = None,
     weights: Union[str, Mapping[str, Any], None] = None,
+    weight_stage: Optional[str] = None,
     split_every: int = 8,
 ) -> FittedPipeline:
     """:func:`zhili.fit` over a dask DataFrame: a :class:`zhili.PartialFit` per partition,
@@ -60,22 +60,36 @@ def fit(
 
     ``unit`` / ``names`` name the unit and display-name columns (default as
     :func:`zhili.score`: ``unit``, ``code``, ... or the index); ``grading`` fixed thresholds
-    (``{"node", "labels", "thresholds"}``). Panel arguments (``time=``, ``year=``) are not
-    taken: select the year before (``ddf[ddf.year == 2024]``).
+    (``{"node", "labels", "thresholds"}``) or equal intervals
+    (``"equal_intervals": True``, fitted by a last pass); ``weights`` / ``weight_stage`` data-driven
+    weights as in :func:`zhili.fit` (entropy, CRITIC, coefficient of variation, standard
+    deviation, PCA, equal). Panel arguments (``time=``, ``year=``) are not taken: select the
+    year before (``ddf[ddf.year == 2024]``).
+
+    Each pass reads the collection once, a tree merge decided on the client
+    (:meth:`zhili.PartialFit.advance`): one pass for a pipeline without ``treat`` and
+    without data-driven weights; ``treat`` adds one, and one per normaliser after it;
+    weights one per level of the framework that has sibling groups (two for entropy's
+    min-max inputs: the columns' ranges, then the sums); equal-interval grading one.
+    Persist ``ddf`` first if reading
+    it is expensive.
 
     Raises :class:`zhili.MethodError` at once, before any computation, for what needs the
-    whole data (median imputation, ``treat``, rank-based normalisers, whole-matrix
-    aggregations, data-driven ``weights``, quantile grading): the engine's own refusal,
-    saying to use :func:`zhili.fit` on the whole data. A partition's bad data raises the
-    error :func:`zhili.fit` raises for it.
+    whole data (median imputation, rank-based normalisers, whole-matrix aggregations,
+    quantile grading): the engine's own refusal, saying to use :func:`zhili.fit` on the
+    whole data. A partition's bad data raises the error
+    :func:`zhili.fit` raises for it.
     """
     import dask
 
     fw = _as_framework(framework)
     pipe = _as_pipeline(pipeline)
     # the engine's refusal, on the client, before the cluster reads anything
-    _native.PartialFit(fw._inner, pipe._inner, _options(weights, None, grading))
-    fw_json, pipe_json = fw.to_json(), pipe.to_json()
-    leaves = [dask.delayed(_partial)(p, fw_json, pipe_json, grading, unit, names) for p in ddf.to_delayed()]
-    merged: PartialFit = tree(leaves, _merge, split_every).compute()
-    return merged.finish()
+    state = PartialFit(fw, pipe, weights=weights, weight_stage=weight_stage, grading=grading)
+    parts = ddf.to_delayed()
+    while True:
+        leaves = [dask.delayed(_partial)(p, state, unit, names) for p in parts]
+        merged: PartialFit = tree(leaves, _merge, split_every).compute()
+        if merged.passes_left() == 0:
+            return merged.finish()
+        state = merged.advance()
