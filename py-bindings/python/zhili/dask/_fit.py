@@ -11,11 +11,11 @@ from .._pipeline import Pipeline
 from .._score import _as_framework, _as_pipeline
 
 
-def _partial(part: Any, fw_json: str, pipe_json: str, grading: Optional[Mapping[str, Any]], unit: Optional[str], names: Optional[str]) -> PartialFit:
+def _partial(part: Any, fw_json: str, pipe_json: str, grading: Optional[Mapping[str, Any]], data_args: Mapping[str, Any]) -> PartialFit:
     """The partial fit of one partition (an empty partition adds nothing)."""
     pf = PartialFit(Framework.from_json_str(fw_json), Pipeline.from_json_str(pipe_json), grading=grading)
     if len(part):
-        pf.update(part, unit=unit, names=names)
+        pf.update(part, **data_args)
     return pf
 
 
@@ -47,6 +47,8 @@ def fit(
     names: Optional[str] = None,
     grading: Optional[Mapping[str, Any]] = None,
     weights: Union[str, Mapping[str, Any], None] = None,
+    time: Optional[str] = None,
+    year: Optional[int] = None,
     split_every: int = 8,
 ) -> FittedPipeline:
     """:func:`zhili.fit` over a dask DataFrame: a :class:`zhili.PartialFit` per partition,
@@ -60,8 +62,12 @@ def fit(
 
     ``unit`` / ``names`` name the unit and display-name columns (default as
     :func:`zhili.score`: ``unit``, ``code``, ... or the index); ``grading`` fixed thresholds
-    (``{"node", "labels", "thresholds"}``). Panel arguments (``time=``, ``year=``) are not
-    taken: select the year before (``ddf[ddf.year == 2024]``).
+    (``{"node", "labels", "thresholds"}``).
+
+    Panel data, as :func:`zhili.fit`: ``time=`` names the year column and the fit reads the
+    rows of ``year`` (default: the latest year; an unknown year raises
+    :class:`zhili.UnknownIdError` listing the years there are). Score later years against
+    the base year with ``zhili.dask.score(ddf, fitted=..., time=..., year="all")``.
 
     Raises :class:`zhili.MethodError` at once, before any computation, for what needs the
     whole data (median imputation, ``treat``, rank-based normalisers, whole-matrix
@@ -69,13 +75,27 @@ def fit(
     saying to use :func:`zhili.fit` on the whole data. A partition's bad data raises the
     error :func:`zhili.fit` raises for it.
     """
-    import dask
+    from ._panel import select_year
 
     fw = _as_framework(framework)
     pipe = _as_pipeline(pipeline)
-    # the engine's refusal, on the client, before the cluster reads anything
+    refuse(fw, pipe, weights, grading)
+    rows, y = select_year(ddf, time, year)
+    return fit_rows(rows, fw, pipe, grading, {"unit": unit, "names": names, "time": time, "year": y}, split_every)
+
+
+def refuse(fw: Framework, pipe: Pipeline, weights: Any, grading: Optional[Mapping[str, Any]]) -> None:
+    """The engine's refusal of what a partial fit cannot do, on the client, before the
+    cluster reads anything."""
     _native.PartialFit(fw._inner, pipe._inner, _options(weights, None, grading))
+
+
+def fit_rows(ddf: Any, fw: Framework, pipe: Pipeline, grading: Optional[Mapping[str, Any]], data_args: Mapping[str, Any], split_every: int) -> FittedPipeline:
+    """:func:`fit` of rows already selected (one year of a panel), ``data_args`` for
+    :meth:`zhili.PartialFit.update`."""
+    import dask
+
     fw_json, pipe_json = fw.to_json(), pipe.to_json()
-    leaves = [dask.delayed(_partial)(p, fw_json, pipe_json, grading, unit, names) for p in ddf.to_delayed()]
+    leaves = [dask.delayed(_partial)(p, fw_json, pipe_json, grading, dict(data_args)) for p in ddf.to_delayed()]
     merged: PartialFit = tree(leaves, _merge, split_every).compute()
     return merged.finish()
