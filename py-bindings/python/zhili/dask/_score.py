@@ -61,12 +61,12 @@ class _Plan:
     def rank_column(self, node: str) -> str:
         return "rank" if node == self.index_id else f"rank_{node}"
 
-    def frame(self, units: Sequence[str], scores: np.ndarray, grades: Optional[List[Optional[str]]]) -> Any:
+    def frame(self, units: Any, scores: np.ndarray, grades: Optional[List[Optional[str]]]) -> Any:
         """The partition's output before ranks: scores per node (+ grade)."""
         import pandas as pd
 
         # unit ids are text: the string dtype pandas gives a list of str, also when empty
-        index = pd.Index(list(units), dtype=pd.Index(["u"]).dtype, name=self.unit_label)
+        index = pd.Index(units if isinstance(units, pd.Index) else list(units), dtype=pd.Index(["u"]).dtype, name=self.unit_label)
         df = pd.DataFrame(scores, index=index, columns=pd.Index(self.nodes), copy=False)
         if self.time is not None:
             # zhili.score indexes a panel's rows by (unit, year); a dask index has one level
@@ -90,6 +90,7 @@ def _apply(part: Any, plan: _Plan) -> Any:
     if not len(part):
         return plan.meta().drop(columns=[plan.rank_column(n) for n in plan.ranked])
     fitted = FittedPipeline.from_json_str(plan.fitted_json)
+    screens = any(st["type"] == "screen" for st in fitted.pipeline.to_dict()["steps"])
     res = fitted.apply(
         part,
         unit=plan.unit_label if plan.unit_label in part.columns else None,
@@ -104,7 +105,21 @@ def _apply(part: Any, plan: _Plan) -> Any:
     if plan.grading is not None:
         g = plan.grading
         grades = grade(scores[:, plan.nodes.index(g["node"])], g["labels"], thresholds=g["thresholds"]).labels
-    return plan.frame(res.unit_ids, scores, grades)
+    units = _same_units(part, plan.unit_label, len(scores)) if not screens else None
+    return plan.frame(units if units is not None else res.unit_ids, scores, grades)
+
+
+def _same_units(part: Any, label: Optional[str], n: int) -> Any:
+    """The partition's own unit column (or index) as the engine's unit ids, without making
+    a Python string per unit: when it is text already (the engine's ids are its values) and
+    every row was scored, in order (no ``screen``). ``None`` otherwise."""
+    import pandas as pd
+
+    ids = part[label] if label is not None and label in part.columns else part.index
+    text = pd.Index(["u"]).dtype
+    if len(ids) != n or ids.dtype != text:
+        return None
+    return pd.Index(ids.array if hasattr(ids, "array") else ids, dtype=text)
 
 
 def _tables(df: Any, plan: _Plan) -> Dict[str, ScoreTable]:
