@@ -203,9 +203,14 @@ impl Moments {
 /// [`Pipeline::fit`] makes from the whole data.
 ///
 /// Per indicator (and per imputation group) it keeps the count of present and missing
-/// values, `Σx` and `Σx²` as [`ExactSum`]s, the minimum and the maximum, taken at the stage
-/// the first data-dependent step reads (after `denominate` / `screen`, which work row by
-/// row and run on each batch). From them [`PartialFit::finish`] computes:
+/// values, the minimum and the maximum, and as [`ExactSum`]s the sums the pipeline reads:
+/// `Σx` for mean imputation and z-scores, `Σx²` for z-scores (a min-max fit without
+/// imputation only scans for the extremes). They are taken at the stage the first
+/// data-dependent step reads (after `denominate` / `screen`, which work row by row and run
+/// on each batch; without `screen` each column streams through them in one buffer, the
+/// batch is never copied). Within a batch the sums go into a fixed-point accumulator
+/// (`FixedSum`, a few nanoseconds a value), handed to the exact sum once per batch. From
+/// them [`PartialFit::finish`] computes:
 ///
 /// ```text
 /// impute mean:        m_i = round(Σx) / n                  (group g: over the group's rows)
