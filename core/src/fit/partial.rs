@@ -668,3 +668,66 @@ fn normaliser_params(n: &Normaliser, c: &Moments, node: &crate::Node) -> Result<
         }
     }
 }
+
+#[cfg(test)]
+mod sums_taken {
+    #![allow(clippy::float_cmp)]
+    use super::*;
+    use crate::prepare::{Denominate, Impute};
+    use crate::{Aggregate, Ties};
+
+    fn pipeline(impute: ImputeMethod, norm: Normaliser) -> Pipeline {
+        Pipeline {
+            version: 1,
+            ties: Ties::Min,
+            steps: vec![
+                Step::Denominate(Denominate { scale: 1.0 }),
+                Step::Impute(Impute {
+                    method: impute,
+                    group: (impute == ImputeMethod::GroupMean).then(|| "g".to_string()),
+                }),
+                Step::Normalise(norm),
+                Step::Aggregate(Aggregate::default()),
+            ],
+        }
+    }
+
+    #[test]
+    fn only_the_sums_the_pipeline_reads() {
+        let of = |i, n| Needs::of(&pipeline(i, n));
+        let (none, sum, both) = (
+            Needs::default(),
+            Needs { sum: true, sumsq: false },
+            Needs { sum: true, sumsq: true },
+        );
+        assert_eq!(of(ImputeMethod::None, Normaliser::minmax(0.0, 100.0)), none);
+        assert_eq!(of(ImputeMethod::Mean, Normaliser::minmax(0.0, 100.0)), sum);
+        assert_eq!(of(ImputeMethod::GroupMean, Normaliser::dist_to_max()), sum);
+        assert_eq!(of(ImputeMethod::None, Normaliser::zscore(50.0, 10.0)), both);
+    }
+
+    /// The extremes-only loop counts and bounds as the summing one does (NaN = missing).
+    #[test]
+    fn extremes_only_scan_agrees_with_the_summing_one() {
+        let xs = [f64::NAN, 3.5, -2.0, f64::NAN, 7.25, 0.0, -0.5];
+        let (mut a, mut b) = (Moments::default(), Moments::default());
+        let mut lean = BatchMoments::new(Needs::default());
+        lean.add_all(&xs);
+        lean.into_moments(&mut a);
+        let mut full = BatchMoments::new(Needs { sum: true, sumsq: true });
+        full.add_all(&xs);
+        full.into_moments(&mut b);
+        assert_eq!((a.count, a.missing, a.min, a.max), (5, 2, Some(-2.0), Some(7.25)));
+        assert_eq!((a.count, a.missing, a.min, a.max), (b.count, b.missing, b.min, b.max));
+        assert_eq!(
+            (a.sum.round(), b.sum.round(), b.sumsq.round()),
+            (0.0, 8.25, 12.25 + 4.0 + 52.5625 + 0.25)
+        );
+        // a batch of missing values only: counted, no bounds
+        let mut c = Moments::default();
+        let mut gaps = BatchMoments::new(Needs::default());
+        gaps.add_all(&[f64::NAN; 3]);
+        gaps.into_moments(&mut c);
+        assert_eq!((c.count, c.missing, c.min, c.max), (0, 3, None, None));
+    }
+}
