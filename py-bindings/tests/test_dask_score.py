@@ -295,3 +295,59 @@ def _assert_close(a: object, b: object, path: str = "") -> None:
             _assert_close(x, y, f"{path}[{k}]")
     else:
         assert a == b, path
+
+
+def _panel() -> pd.DataFrame:
+    """Three years of the same 90 units (values on a 1/16 grid: every sum of the fit is
+    exact), rows shuffled so that the partitions mix years; the last partition holds
+    2021 rows only."""
+    frames = []
+    for y, year in enumerate((2020, 2021, 2022)):
+        df = pd.DataFrame(values(y, 90, 10, 21, True), columns=[f"I{j + 1:03d}" for j in range(10)])
+        df.insert(0, "unit", unit_ids(0, 90))
+        df.insert(1, "year", year)
+        frames.append(df)
+    df = pd.concat(frames, ignore_index=True)
+    order = np.random.default_rng(9).permutation(len(df) - 30)
+    return pd.concat([df.drop(index=range(120, 150)).iloc[order], df.iloc[120:150]], ignore_index=True)
+
+
+def test_panel_arguments_as_zhili_score(client) -> None:  # type: ignore[no-untyped-def]
+    """time= / year= mean what they mean in zhili.score / zhili.fit: the latest year by
+    default, one year, or every year on its own; a base-year fit scores every year."""
+    import dask.dataframe as dd
+
+    fw = peer_framework(10)
+    df = _panel()
+    ddf = dd.from_pandas(df, npartitions=4, sort=False)
+
+    def same(dist, one) -> None:  # type: ignore[no-untyped-def]
+        dist = dist.compute()
+        # one machine: (unit, year) rows; dask: unit rows and a year column
+        assert dist.index.tolist() == one.scores.index.get_level_values("unit").tolist()
+        assert dist["time"].tolist() == one.scores.index.get_level_values("time").tolist()
+        np.testing.assert_array_equal(dist[one.node_ids].to_numpy(), one.scores.to_numpy())
+        np.testing.assert_array_equal(dist["rank"].to_numpy(dtype=float), one.index_ranks.to_numpy(dtype=float))
+
+    same(zd.score(ddf, fw, unit="unit", time="year"), zhili.score(fw, df, unit="unit", time="year"))
+    same(zd.score(ddf, fw, unit="unit", time="year", year=2021), zhili.score(fw, df, unit="unit", time="year", year=2021))
+    every = zd.score(ddf, fw, unit="unit", time="year", year="all")
+    want = zhili.score(fw, df, unit="unit", time="year", year="all")
+    assert list(every) == list(want) == [2020, 2021, 2022]
+    for y in want:
+        same(every[y], want[y])
+    # fit on the base year, score every year with its parameters
+    fitted = zd.fit(ddf, fw, unit="unit", time="year", year=2020)
+    base = zhili.fit(fw, df, unit="unit", time="year", year=2020)
+    assert fitted.to_json() == base.to_json()
+    assert fitted.to_json() != zd.fit(ddf, fw, unit="unit", time="year").to_json()  # not the latest year's
+    every = zd.score(ddf, fitted=fitted, unit="unit", time="year", year="all")
+    want = base.apply(df, unit="unit", time="year", year="all")
+    for y in want:
+        same(every[y], want[y])
+    with pytest.raises(zhili.UnknownIdError, match="2019.*2020, 2021, 2022"):
+        zd.fit(ddf, fw, unit="unit", time="year", year=2019)
+    with pytest.raises(zhili.DataError, match="time="):
+        zd.score(ddf, fw, unit="unit", year=2020)
+    with pytest.raises(zhili.MissingColumnError, match="period"):
+        zd.score(ddf, fw, unit="unit", time="period")

@@ -55,50 +55,117 @@ pub(super) struct Moments {
     pub(super) max: Option<f64>,
 }
 
-impl Moments {
+/// Which sums a pipeline's fit reads: `Σx` for a mean (imputation, z-score), `Σx²` for a
+/// standard deviation (z-score). Counts, minima and maxima are always kept (they cost a
+/// comparison); a sum nobody reads is not accumulated, so a min-max fit without imputation
+/// only scans for the extremes.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Needs {
+    sum: bool,
+    sumsq: bool,
+}
+
+impl Needs {
+    fn of(p: &Pipeline) -> Needs {
+        let mut n = Needs::default();
+        for step in &p.steps {
+            match step {
+                Step::Impute(i) if matches!(i.method, ImputeMethod::Mean | ImputeMethod::GroupMean) => n.sum = true,
+                Step::Normalise(Normaliser::Zscore(_)) => (n.sum, n.sumsq) = (true, true),
+                _ => {}
+            }
+        }
+        n
+    }
+}
+
+/// One batch's statistics of one column (or one group's part of it): the sums in
+/// [`FixedSum`]s (a few nanoseconds a value, no allocation), handed to a [`Moments`]'
+/// exact sums once per batch.
+struct BatchMoments {
+    needs: Needs,
+    sum: FixedSum,
+    sumsq: FixedSum,
+    lo: f64,
+    hi: f64,
+    count: u64,
+    missing: u64,
+}
+
+impl BatchMoments {
+    fn new(needs: Needs) -> Self {
+        BatchMoments {
+            needs,
+            sum: FixedSum::default(),
+            sumsq: FixedSum::default(),
+            lo: f64::INFINITY,
+            hi: f64::NEG_INFINITY,
+            count: 0,
+            missing: 0,
+        }
+    }
+
+    #[inline]
     fn add(&mut self, x: f64) {
         if x.is_nan() {
             self.missing += 1;
             return;
         }
         self.count += 1;
-        self.sum.add(x);
-        self.sumsq.add_product(x, x);
-        self.min = Some(self.min.map_or(x, |m| m.min(x)));
-        self.max = Some(self.max.map_or(x, |m| m.max(x)));
-    }
-
-    /// `add` for every value of a column: the sums in a [`FixedSum`] (a few nanoseconds a
-    /// value), handed to the exact sums once.
-    pub(super) fn add_column(&mut self, xs: impl Iterator<Item = f64>) {
-        let (mut sum, mut sumsq) = (FixedSum::default(), FixedSum::default());
-        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-        let (mut count, mut missing) = (0u64, 0u64);
-        for x in xs {
-            if x.is_nan() {
-                missing += 1;
-                continue;
-            }
-            count += 1;
-            sum.add(x);
+        self.lo = self.lo.min(x);
+        self.hi = self.hi.max(x);
+        if self.needs.sum {
+            self.sum.add(x);
+        }
+        if self.needs.sumsq {
             // x² exactly, as ExactSum::add_product (TwoProduct; an overflowing square alone)
             let p = x * x;
-            sumsq.add(p);
+            self.sumsq.add(p);
             if p.is_finite() {
-                sumsq.add(x.mul_add(x, -p));
+                self.sumsq.add(x.mul_add(x, -p));
             }
-            lo = lo.min(x);
-            hi = hi.max(x);
         }
-        self.missing += missing;
-        if count == 0 {
+    }
+
+    /// Every value of a column; the count of the present ones and the extremes in a loop
+    /// of their own when no sum is needed (it vectorises).
+    fn add_all(&mut self, xs: &[f64]) {
+        if self.needs.sum || self.needs.sumsq {
+            xs.iter().for_each(|&x| self.add(x));
             return;
         }
-        self.count += count;
-        sum.into_exact(&mut self.sum);
-        sumsq.into_exact(&mut self.sumsq);
-        self.min = Some(self.min.map_or(lo, |m| m.min(lo)));
-        self.max = Some(self.max.map_or(hi, |m| m.max(hi)));
+        let (mut lo, mut hi, mut missing) = (self.lo, self.hi, 0u64);
+        for &x in xs {
+            // NaN loses both comparisons: min / max ignore it, as `add` does
+            lo = lo.min(x);
+            hi = hi.max(x);
+            missing += u64::from(x.is_nan());
+        }
+        (self.lo, self.hi) = (lo, hi);
+        self.missing += missing;
+        self.count += xs.len() as u64 - missing;
+    }
+
+    fn into_moments(self, m: &mut Moments) {
+        m.missing += self.missing;
+        if self.count == 0 {
+            return;
+        }
+        m.count += self.count;
+        self.sum.into_exact(&mut m.sum);
+        self.sumsq.into_exact(&mut m.sumsq);
+        m.min = Some(m.min.map_or(self.lo, |v| v.min(self.lo)));
+        m.max = Some(m.max.map_or(self.hi, |v| v.max(self.hi)));
+    }
+}
+
+impl Moments {
+    /// Every value of a column with every sum (the weight and treatment passes read them
+    /// all), through one batch's [`FixedSum`]s handed to the exact sums once.
+    pub(super) fn add_column(&mut self, xs: impl Iterator<Item = f64>) {
+        let mut b = BatchMoments::new(Needs { sum: true, sumsq: true });
+        xs.for_each(|x| b.add(x));
+        b.into_moments(self);
     }
 
     pub(super) fn merge(&mut self, o: &Moments) {
@@ -165,9 +232,14 @@ impl Moments {
 /// [`Pipeline::fit`] makes from the whole data.
 ///
 /// Per indicator (and per imputation group) it keeps the count of present and missing
-/// values, `Σx` and `Σx²` as [`ExactSum`]s, the minimum and the maximum, taken at the stage
-/// the first data-dependent step reads (after `denominate` / `screen`, which work row by
-/// row and run on each batch). From them [`PartialFit::finish`] computes:
+/// values, the minimum and the maximum, and as [`ExactSum`]s the sums the pipeline reads:
+/// `Σx` for mean imputation and z-scores, `Σx²` for z-scores (a min-max fit without
+/// imputation only scans for the extremes). They are taken at the stage the first
+/// data-dependent step reads (after `denominate` / `screen`, which work row by row and run
+/// on each batch; without `screen` each column streams through them in one buffer, the
+/// batch is never copied). Within a batch the sums go into a fixed-point accumulator
+/// (`FixedSum`, a few nanoseconds a value), handed to the exact sum once per batch. From
+/// them [`PartialFit::finish`] computes:
 ///
 /// ```text
 /// impute mean:        m_i = round(Σx) / n                  (group g: over the group's rows)
@@ -272,12 +344,91 @@ fn stats_point(p: &Pipeline) -> usize {
         .unwrap_or(p.steps.len())
 }
 
+/// The distinct group labels of a batch's kept rows and each row's index among them
+/// (`None`: no label). No labels, no groups.
+fn group_rows(labels: Option<&Vec<Option<String>>>, units: &[usize]) -> (Vec<String>, Vec<Option<usize>>) {
+    let Some(labels) = labels else {
+        return (Vec::new(), Vec::new());
+    };
+    let mut names: Vec<String> = Vec::new();
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let rows = units
+        .iter()
+        .map(|&row| {
+            let label = labels.get(row)?.as_deref()?;
+            Some(*index.entry(label).or_insert_with(|| {
+                names.push(label.to_owned());
+                names.len() - 1
+            }))
+        })
+        .collect();
+    (names, rows)
+}
+
 fn needs_whole(what: &str, why: &str) -> Error {
     Error::Method {
         method: what.into(),
         message: format!("{why}: it needs `fit` on the whole data, not a partial fit over row batches"),
         unit: None,
         node: None,
+    }
+}
+
+/// An empty entry (`m` indicators) for every group label not seen before.
+fn add_groups(groups: &mut BTreeMap<String, Vec<Moments>>, m: usize, names: &[String]) {
+    for name in names {
+        if !groups.contains_key(name.as_str()) {
+            groups.insert(name.clone(), vec![Moments::default(); m]);
+        }
+    }
+}
+
+/// One batch's rows on their way into a [`PartialFit`]: the kept rows, each row's group.
+struct BatchStats<'a> {
+    fw: &'a Framework,
+    batch: &'a Dataset,
+    needs: Needs,
+    /// Dataset row of each stage row.
+    units: Vec<usize>,
+    /// Group labels of the kept rows, and each stage row's index among them.
+    names: Vec<String>,
+    row_group: Vec<Option<usize>>,
+}
+
+impl BatchStats<'_> {
+    fn rows(&mut self, units: Vec<usize>, labels: Option<&Vec<Option<String>>>) {
+        (self.names, self.row_group) = group_rows(labels, &units);
+        self.units = units;
+    }
+
+    /// Indicator `j`'s values at the stage (one per kept row) into the statistics.
+    fn add(&self, columns: &mut [Moments], groups: &mut BTreeMap<String, Vec<Moments>>, j: usize, col: &[f64]) -> Result<()> {
+        if let Some(k) = col.iter().position(|x| x.is_infinite()) {
+            return Err(Error::Method {
+                method: "partial fit".into(),
+                message: format!("infinite value {} (treat or remove it before fitting)", col[k]),
+                unit: Some(self.batch.unit_ids()[self.units[k]].clone()),
+                node: Some(self.fw.nodes()[self.fw.indicators()[j]].id.clone()),
+            });
+        }
+        let mut all = BatchMoments::new(self.needs);
+        all.add_all(col);
+        all.into_moments(&mut columns[j]);
+        if self.names.is_empty() {
+            return Ok(());
+        }
+        let mut per_group: Vec<BatchMoments> = self.names.iter().map(|_| BatchMoments::new(self.needs)).collect();
+        for (&x, g) in col.iter().zip(&self.row_group) {
+            if let Some(g) = *g {
+                per_group[g].add(x);
+            }
+        }
+        for (b, name) in per_group.into_iter().zip(&self.names) {
+            if let Some(g) = groups.get_mut(name.as_str()) {
+                b.into_moments(&mut g[j]);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -458,6 +609,11 @@ impl PartialFit {
 
     /// Add a batch of rows.
     ///
+    /// Without `screen`, each indicator column streams through the row-wise steps in one
+    /// column buffer and straight into the statistics (no copy of the batch; a column the
+    /// steps leave alone is read in place); `screen` needs whole rows, so with it the
+    /// batch's stage is built as [`Pipeline::run`] builds it.
+    ///
     /// # Errors
     /// [`Pipeline::run`]'s errors for the row-wise steps (missing column, ...);
     /// [`Error::MissingColumn`] for the group column; [`Error::Method`] naming unit and
@@ -474,13 +630,89 @@ impl PartialFit {
             None => {}
         }
         let fw = Framework::from_spec(self.framework.clone())?;
-        let mut stage = StageData {
-            units: (0..batch.n_units()).collect(),
-            values: batch.aligned_values(&fw)?,
+        let before = &self.pipeline.steps[..stats_point(&self.pipeline)];
+        let labels = match self.group_column() {
+            None => None,
+            Some(g) => Some(batch.groups().get(g).ok_or_else(|| Error::MissingColumn {
+                column: g.to_owned(),
+                needed_by: "step `impute` (method `group_mean`)".into(),
+            })?),
         };
-        for step in &self.pipeline.steps[..stats_point(&self.pipeline)] {
+        let mut acc = BatchStats {
+            fw: &fw,
+            batch,
+            needs: Needs::of(&self.pipeline),
+            units: Vec::new(),
+            names: Vec::new(),
+            row_group: Vec::new(),
+        };
+        if before.iter().any(|s| matches!(s, Step::Screen(_))) {
+            let stage = self.screened(&fw, batch, before)?;
+            acc.rows(stage.units.clone(), labels);
+            add_groups(&mut self.groups, self.columns.len(), &acc.names);
+            for (j, col) in stage.values.columns().into_iter().enumerate() {
+                match col.as_slice() {
+                    Some(xs) => acc.add(&mut self.columns, &mut self.groups, j, xs)?,
+                    None => acc.add(&mut self.columns, &mut self.groups, j, &col.to_vec())?,
+                }
+            }
+            let kept: std::collections::HashSet<usize> = stage.units.iter().copied().collect();
+            self.screened_out.extend(
+                (0..batch.n_units())
+                    .filter(|r| !kept.contains(r))
+                    .map(|r| batch.unit_ids()[r].clone()),
+            );
+        } else {
+            let source = batch.columns_of(&fw)?;
+            acc.rows((0..batch.n_units()).collect(), labels);
+            add_groups(&mut self.groups, self.columns.len(), &acc.names);
+            let stage = StageData {
+                units: acc.units.clone(),
+                values: ndarray::Array2::zeros((0, 0)),
+            };
             let input = StepInput {
                 framework: &fw,
+                dataset: batch,
+                data: &stage,
+            };
+            let mut kernels = Vec::with_capacity(before.len());
+            for step in before {
+                match step.stream(&input)? {
+                    crate::stage::StreamKernel::Column(k) => kernels.push(k),
+                    crate::stage::StreamKernel::Normalise(_) => {
+                        return Err(Error::spec("partial fit", "a normaliser before the statistics"))
+                    }
+                }
+            }
+            let mut scratch = vec![0.0; if kernels.is_empty() { 0 } else { batch.n_units() }];
+            let mut log = Vec::new();
+            for (j, &src) in source.iter().enumerate() {
+                let raw = batch.column(src);
+                let Some((first, rest)) = kernels.split_first_mut() else {
+                    acc.add(&mut self.columns, &mut self.groups, j, raw)?;
+                    continue;
+                };
+                first.column_from(&input, j, raw, &mut scratch, &mut log)?;
+                for k in rest {
+                    k.column(&input, j, &mut scratch, &mut log)?;
+                }
+                log.clear();
+                acc.add(&mut self.columns, &mut self.groups, j, &scratch)?;
+            }
+        }
+        self.units += batch.n_units() as u64;
+        Ok(())
+    }
+
+    /// The batch's stage after the row-wise steps, built whole (for `screen`).
+    fn screened(&self, fw: &Framework, batch: &Dataset, before: &[Step]) -> Result<StageData> {
+        let mut stage = StageData {
+            units: (0..batch.n_units()).collect(),
+            values: batch.aligned_values(fw)?,
+        };
+        for step in before {
+            let input = StepInput {
+                framework: fw,
                 dataset: batch,
                 data: &stage,
             };
@@ -497,43 +729,7 @@ impl PartialFit {
                 break;
             }
         }
-        let labels = match self.group_column() {
-            None => None,
-            Some(g) => Some(batch.groups().get(g).ok_or_else(|| Error::MissingColumn {
-                column: g.to_owned(),
-                needed_by: "step `impute` (method `group_mean`)".into(),
-            })?),
-        };
-        let m = fw.indicators().len();
-        for (j, col) in stage.values.columns().into_iter().enumerate() {
-            if let Some(k) = col.iter().position(|x| x.is_infinite()) {
-                return Err(Error::Method {
-                    method: "partial fit".into(),
-                    message: format!("infinite value {} (treat or remove it before fitting)", col[k]),
-                    unit: Some(batch.unit_ids()[stage.units[k]].clone()),
-                    node: Some(fw.nodes()[fw.indicators()[j]].id.clone()),
-                });
-            }
-            self.columns[j].add_column(col.iter().copied());
-            if labels.is_none() {
-                continue;
-            }
-            for (k, &x) in col.iter().enumerate() {
-                let row = stage.units[k];
-                if let Some(label) = labels.and_then(|l| l.get(row)).and_then(|l| l.as_deref()) {
-                    let g = self.groups.entry(label.to_owned()).or_insert_with(|| vec![Moments::default(); m]);
-                    g[j].add(x);
-                }
-            }
-        }
-        self.units += batch.n_units() as u64;
-        let kept: std::collections::HashSet<usize> = stage.units.iter().copied().collect();
-        self.screened_out.extend(
-            (0..batch.n_units())
-                .filter(|r| !kept.contains(r))
-                .map(|r| batch.unit_ids()[r].clone()),
-        );
-        Ok(())
+        Ok(stage)
     }
 
     /// Merge another partial fit of the same framework and pipeline (associative and
@@ -728,5 +924,68 @@ fn normaliser_params(n: &Normaliser, c: &Moments, node: &crate::Node) -> Result<
             let ends: Vec<f64> = c.min.into_iter().chain(c.max).collect();
             n.method().fit_column(&ends, node)
         }
+    }
+}
+
+#[cfg(test)]
+mod sums_taken {
+    #![allow(clippy::float_cmp)]
+    use super::*;
+    use crate::prepare::{Denominate, Impute};
+    use crate::{Aggregate, Ties};
+
+    fn pipeline(impute: ImputeMethod, norm: Normaliser) -> Pipeline {
+        Pipeline {
+            version: 1,
+            ties: Ties::Min,
+            steps: vec![
+                Step::Denominate(Denominate { scale: 1.0 }),
+                Step::Impute(Impute {
+                    method: impute,
+                    group: (impute == ImputeMethod::GroupMean).then(|| "g".to_string()),
+                }),
+                Step::Normalise(norm),
+                Step::Aggregate(Aggregate::default()),
+            ],
+        }
+    }
+
+    #[test]
+    fn only_the_sums_the_pipeline_reads() {
+        let of = |i, n| Needs::of(&pipeline(i, n));
+        let (none, sum, both) = (
+            Needs::default(),
+            Needs { sum: true, sumsq: false },
+            Needs { sum: true, sumsq: true },
+        );
+        assert_eq!(of(ImputeMethod::None, Normaliser::minmax(0.0, 100.0)), none);
+        assert_eq!(of(ImputeMethod::Mean, Normaliser::minmax(0.0, 100.0)), sum);
+        assert_eq!(of(ImputeMethod::GroupMean, Normaliser::dist_to_max()), sum);
+        assert_eq!(of(ImputeMethod::None, Normaliser::zscore(50.0, 10.0)), both);
+    }
+
+    /// The extremes-only loop counts and bounds as the summing one does (NaN = missing).
+    #[test]
+    fn extremes_only_scan_agrees_with_the_summing_one() {
+        let xs = [f64::NAN, 3.5, -2.0, f64::NAN, 7.25, 0.0, -0.5];
+        let (mut a, mut b) = (Moments::default(), Moments::default());
+        let mut lean = BatchMoments::new(Needs::default());
+        lean.add_all(&xs);
+        lean.into_moments(&mut a);
+        let mut full = BatchMoments::new(Needs { sum: true, sumsq: true });
+        full.add_all(&xs);
+        full.into_moments(&mut b);
+        assert_eq!((a.count, a.missing, a.min, a.max), (5, 2, Some(-2.0), Some(7.25)));
+        assert_eq!((a.count, a.missing, a.min, a.max), (b.count, b.missing, b.min, b.max));
+        assert_eq!(
+            (a.sum.round(), b.sum.round(), b.sumsq.round()),
+            (0.0, 8.25, 12.25 + 4.0 + 52.5625 + 0.25)
+        );
+        // a batch of missing values only: counted, no bounds
+        let mut c = Moments::default();
+        let mut gaps = BatchMoments::new(Needs::default());
+        gaps.add_all(&[f64::NAN; 3]);
+        gaps.into_moments(&mut c);
+        assert_eq!((c.count, c.missing, c.min, c.max), (0, 3, None, None));
     }
 }

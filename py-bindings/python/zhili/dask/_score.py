@@ -9,7 +9,9 @@ import numpy as np
 from .._fit import FittedPipeline
 from .._grade import grade
 from .._score import _UNIT_COLUMNS
-from ._fit import fit, tree
+from .._score import _as_framework, _as_pipeline
+from ._fit import fit_rows, start, tree
+from ._panel import select_year, years
 from ._rank import TIES, Ranker, ScoreTable, earlier_by_node, merge_tables
 
 
@@ -18,10 +20,11 @@ class _Plan:
     output's column names and dtypes (the same on the client, for the meta, and on the
     workers)."""
 
-    def __init__(self, fitted: FittedPipeline, unit_label: Optional[str], names: Optional[str], scores: str, ranks: Any) -> None:
+    def __init__(self, fitted: FittedPipeline, unit_label: Optional[str], names: Optional[str], scores: str, ranks: Any, time: Optional[str] = None, year: Optional[int] = None) -> None:
         fw = fitted.framework
         self.fitted_json = fitted.to_json()
         self.unit_label, self.names = unit_label, names
+        self.time, self.year = time, year
         self.index_id = fw.index_id
         aggregates = [n["id"] for n in fw.nodes if n.get("children")]
         if scores == "all":
@@ -50,7 +53,7 @@ class _Plan:
         self.grading: Optional[Dict[str, Any]] = g
         if g is not None and g["node"] not in self.nodes:
             raise ValueError(f"the graded node `{g['node']}` is not among the kept scores (scores={scores!r})")
-        extra = [self.rank_column(n) for n in self.ranked] + (["grade"] if g is not None else [])
+        extra = [self.rank_column(n) for n in self.ranked] + (["grade"] if g is not None else []) + (["time"] if time is not None else [])
         clash = [c for c in extra if c in self.nodes]
         if clash:
             raise ValueError(f"output column {clash[0]!r} is also a node id; rename the node")
@@ -58,13 +61,16 @@ class _Plan:
     def rank_column(self, node: str) -> str:
         return "rank" if node == self.index_id else f"rank_{node}"
 
-    def frame(self, units: Sequence[str], scores: np.ndarray, grades: Optional[List[Optional[str]]]) -> Any:
+    def frame(self, units: Any, scores: np.ndarray, grades: Optional[List[Optional[str]]]) -> Any:
         """The partition's output before ranks: scores per node (+ grade)."""
         import pandas as pd
 
         # unit ids are text: the string dtype pandas gives a list of str, also when empty
-        index = pd.Index(list(units), dtype=pd.Index(["u"]).dtype, name=self.unit_label)
+        index = pd.Index(units if isinstance(units, pd.Index) else list(units), dtype=pd.Index(["u"]).dtype, name=self.unit_label)
         df = pd.DataFrame(scores, index=index, columns=pd.Index(self.nodes), copy=False)
+        if self.time is not None:
+            # zhili.score indexes a panel's rows by (unit, year); a dask index has one level
+            df.insert(0, "time", np.full(len(df), self.year if self.year is not None else 0, dtype=np.int64))
         if self.grading is not None:
             df["grade"] = pd.Categorical(grades if grades is not None else [], categories=self.grading["labels"], ordered=True)
         return df
@@ -84,14 +90,36 @@ def _apply(part: Any, plan: _Plan) -> Any:
     if not len(part):
         return plan.meta().drop(columns=[plan.rank_column(n) for n in plan.ranked])
     fitted = FittedPipeline.from_json_str(plan.fitted_json)
-    res = fitted.apply(part, unit=plan.unit_label if plan.unit_label in part.columns else None, names=plan.names, keep_stages=plan.keep_stages)
+    screens = any(st["type"] == "screen" for st in fitted.pipeline.to_dict()["steps"])
+    res = fitted.apply(
+        part,
+        unit=plan.unit_label if plan.unit_label in part.columns else None,
+        names=plan.names,
+        time=plan.time,
+        year=plan.year,
+        keep_stages=plan.keep_stages,
+    )
     cols = [res.node_ids.index(n) for n in plan.nodes]
     scores = np.asarray(res.scores_array())[:, cols]
     grades = None
     if plan.grading is not None:
         g = plan.grading
         grades = grade(scores[:, plan.nodes.index(g["node"])], g["labels"], thresholds=g["thresholds"]).labels
-    return plan.frame(res.unit_ids, scores, grades)
+    units = _same_units(part, plan.unit_label, len(scores)) if not screens else None
+    return plan.frame(units if units is not None else res.unit_ids, scores, grades)
+
+
+def _same_units(part: Any, label: Optional[str], n: int) -> Any:
+    """The partition's own unit column (or index) as the engine's unit ids, without making
+    a Python string per unit: when it is text already (the engine's ids are its values) and
+    every row was scored, in order (no ``screen``). ``None`` otherwise."""
+    import pandas as pd
+
+    ids = part[label] if label is not None and label in part.columns else part.index
+    text = pd.Index(["u"]).dtype
+    if len(ids) != n or ids.dtype != text:
+        return None
+    return pd.Index(ids.array if hasattr(ids, "array") else ids, dtype=text)
 
 
 def _tables(df: Any, plan: _Plan) -> Dict[str, ScoreTable]:
@@ -139,6 +167,8 @@ def score(
     unit: Optional[str] = None,
     names: Optional[str] = None,
     grading: Optional[Mapping[str, Any]] = None,
+    time: Optional[str] = None,
+    year: Union[int, str, None] = None,
     scores: str = "all",
     ranks: Union[str, Sequence[str], None] = "index",
     split_every: int = 8,
@@ -152,6 +182,9 @@ def score(
 
     The result has one row per unit (index: the unit ids, named like the unit column), in
     the collection's order, and the columns:
+
+    - with ``time=``, ``time``: the year (``int64``; :func:`zhili.score` has it as the
+      second level, ``time``, of its index);
 
     - every node's score (``scores="all"``, as :attr:`zhili.Results.scores`: indicators
       normalised), or only the aggregate nodes' (``scores="aggregates"``: the engine keeps
@@ -172,8 +205,17 @@ def score(
     one machine. The table holds one entry per distinct score, and the scored partitions
     stay in the workers' memory until it is complete.
 
+    Panel data, as :func:`zhili.score`: ``time=`` names the year column; ``year=None``
+    scores the latest year, ``year=2022`` that year (an unknown year raises
+    :class:`zhili.UnknownIdError` listing the years there are), ``year="all"`` every year on
+    its own and returns ``{year: dask DataFrame}``, ranks within each year. Without
+    ``fitted`` each year is fitted on its own rows (as :func:`zhili.score`); with ``fitted``
+    (e.g. ``zhili.dask.fit(ddf, fw, time="year", year=2020)``, the base year) every year is
+    scored with the base year's parameters, so a unit's rise is a real rise.
+
     Raises what :func:`zhili.dask.fit` and :func:`zhili.score` raise; :class:`TypeError`
-    for conflicting arguments; :class:`ValueError` for an unknown ``scores`` / ``ranks``.
+    for conflicting arguments; :class:`ValueError` for an unknown ``scores`` / ``ranks`` /
+    ``year``.
     """
     import dask
     import dask.dataframe as dd
@@ -186,12 +228,24 @@ def score(
             )
         if not isinstance(fitted, FittedPipeline):
             raise TypeError(f"fitted must be a zhili.FittedPipeline, not {type(fitted).__name__}")
-    else:
-        if framework is None:
-            raise TypeError("score() needs a framework (or fitted=) · 需要 framework 或 fitted")
-        fitted = fit(ddf, framework, pipeline, unit=unit, names=names, grading=grading, split_every=split_every)
-    plan = _Plan(fitted, _unit_label(ddf, unit), names, scores, ranks)
-    applied = [dask.delayed(_apply)(p, plan) for p in ddf.to_delayed()]
+    elif framework is None:
+        raise TypeError("score() needs a framework (or fitted=) · 需要 framework 或 fitted")
+    if isinstance(year, str):
+        if year != "all":
+            raise ValueError(f"year must be an int, None (the latest) or 'all', not {year!r}")
+        if time is None:
+            from .. import _native
+
+            raise _native.DataError("year='all' needs a time= column (the years of a panel) · year='all' 需要 time= 年份列")
+        each = dict(fitted=fitted, unit=unit, names=names, grading=grading, time=time, scores=scores, ranks=ranks, split_every=split_every)
+        return {y: score(ddf, framework, pipeline, year=y, **each) for y in years(ddf, time)}  # type: ignore[arg-type]
+    if fitted is None:
+        state = start(_as_framework(framework), _as_pipeline(pipeline), None, None, grading)
+    rows, y = select_year(ddf, time, year)
+    if fitted is None:
+        fitted = fit_rows(rows, state, {"unit": unit, "names": names, "time": time, "year": y}, split_every)
+    plan = _Plan(fitted, _unit_label(ddf, unit), names, scores, ranks, time, y)
+    applied = [dask.delayed(_apply)(p, plan) for p in rows.to_delayed()]
     if not plan.ranked:
         parts = [dask.delayed(_attach)(a, plan, {}, None, k) for k, a in enumerate(applied)]
         return dd.from_delayed(parts, meta=plan.meta(), verify_meta=False)
