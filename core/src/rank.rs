@@ -48,6 +48,25 @@ pub enum Ties {
 /// assert_eq!(r[4], 4.0);
 /// ```
 pub fn rank(scores: ArrayView1<'_, f64>, ties: Ties) -> Array1<f64> {
+    ranked(scores, ties, false).1
+}
+
+/// The units best first and their ranks, from one sort: `order` holds the units with a
+/// score best first (ties in unit order; `+0.0` and `−0.0` tie), then the units with a
+/// missing score in unit order; `ranks` is [`rank`]'s.
+///
+/// ```
+/// use zhili_core::rank::{order_and_rank, Ties};
+/// let (order, ranks) = order_and_rank(ndarray::array![3.0, 5.0, 5.0, f64::NAN, 1.0].view(), Ties::Min);
+/// assert_eq!(order, [1, 2, 0, 4, 3]);
+/// assert_eq!(ranks.to_vec()[..3], [3.0, 1.0, 1.0]);
+/// ```
+pub fn order_and_rank(scores: ArrayView1<'_, f64>, ties: Ties) -> (Vec<usize>, Array1<f64>) {
+    ranked(scores, ties, true)
+}
+
+/// [`rank`], and with `with_order` the best-first order of [`order_and_rank`].
+fn ranked(scores: ArrayView1<'_, f64>, ties: Ties, with_order: bool) -> (Vec<usize>, Array1<f64>) {
     let owned;
     let s: &[f64] = match scores.as_slice() {
         Some(s) => s,
@@ -57,11 +76,16 @@ pub fn rank(scores: ArrayView1<'_, f64>, ties: Ties) -> Array1<f64> {
         }
     };
     let mut out = Array1::from_elem(s.len(), f64::NAN);
+    let mut order = Vec::with_capacity(if with_order { s.len() } else { 0 });
     let mut scratch = RankScratch::default();
     scratch.sort_best_first(s, None);
     scratch.for_each_group(s, 0.0, &mut |i| s[i], false, |start, end, dense, group| {
         for (k, &e) in group.iter().enumerate() {
-            out[(e & 0xFFFF_FFFF) as usize] = match ties {
+            let unit = (e & 0xFFFF_FFFF) as usize;
+            if with_order {
+                order.push(unit);
+            }
+            out[unit] = match ties {
                 Ties::Min => (start + 1) as f64,
                 Ties::Max => end as f64,
                 Ties::Average => (start + 1 + end) as f64 / 2.0,
@@ -70,7 +94,10 @@ pub fn rank(scores: ArrayView1<'_, f64>, ties: Ties) -> Array1<f64> {
             };
         }
     });
-    out
+    if with_order {
+        order.extend((0..s.len()).filter(|&i| s[i].is_nan()));
+    }
+    (order, out)
 }
 
 /// Integer ranks of `scores` (higher is better) into `out`: 1 = best, 0 = missing (NaN).
@@ -403,6 +430,17 @@ mod tests {
                     assert_eq!(f64::from(*a), if b.is_nan() { 0.0 } else { *b });
                 }
             }
+            let (order, ranks) = order_and_rank(ArrayView1::from(s), ties);
+            for (i, (a, b)) in ranks.iter().zip(&want).enumerate() {
+                assert!(a == b || (a.is_nan() && b.is_nan()), "{ties:?} unit {i}: {a} vs {b}");
+            }
+            // the order by a comparison sort: best first, ties (+0 = −0) in unit order, NaN last
+            let mut by_sort: Vec<usize> = (0..s.len()).collect();
+            by_sort.sort_by(|&a, &b| match (s[a].is_nan(), s[b].is_nan()) {
+                (false, false) => s[b].partial_cmp(&s[a]).unwrap_or(std::cmp::Ordering::Equal),
+                (x, y) => x.cmp(&y),
+            });
+            assert_eq!(order, by_sort, "{s:?}");
         }
     }
 

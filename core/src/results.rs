@@ -112,14 +112,13 @@ impl Results {
         out
     }
 
-    /// Units ordered best first by index score (missing last).
+    /// Units ordered best first by index score (ties in unit order, missing last).
     pub fn ranking(&self) -> Vec<usize> {
-        let s = self.index_scores();
-        let mut idx: Vec<usize> = (0..s.len()).collect();
-        idx.sort_by(|&a, &b| match (s[a].is_nan(), s[b].is_nan()) {
-            (false, false) => s[b].total_cmp(&s[a]),
-            (x, y) => x.cmp(&y),
-        });
-        idx
+        self.ranking_and_ranks().0
+    }
+
+    /// [`Results::ranking`] and [`Results::index_ranks`] from one sort of the index scores.
+    pub fn ranking_and_ranks(&self) -> (Vec<usize>, Array1<f64>) {
+        crate::rank::order_and_rank(self.index_scores(), self.ties)
     }
 }

@@ -28,8 +28,7 @@ impl RankedTable {
     /// Compute the table of an export.
     pub fn new(x: &ResultsExport<'_>) -> Self {
         let res = x.results;
-        let ranks = res.index_ranks();
-        let mut order = res.ranking();
+        let (mut order, ranks) = res.ranking_and_ranks();
         if let Some(n) = x.top {
             order.truncate(n);
         }
