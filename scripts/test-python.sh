@@ -16,7 +16,8 @@ venv="${ZHILI_PY_VENV:-.venv-py}"
 # Chinese names (CJK fonts); the PySpark recipe's tests need a Java runtime (Spark 4: Java 17+).
 apt_pkgs=()
 if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then apt_pkgs+=(fonts-noto-cjk fontconfig); fi
-if ! java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])'; then apt_pkgs+=(default-jre-headless); fi
+java_version="$(java -version 2>&1 || true)"  # read whole first: grep -q on a pipe + pipefail would race
+if ! grep -Eq 'version "(1[7-9]|[2-9][0-9])' <<<"$java_version"; then apt_pkgs+=(default-jre-headless); fi
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
   sudo_cmd=""
   if [ "$(id -u)" != 0 ]; then sudo_cmd="sudo"; fi
