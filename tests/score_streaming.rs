@@ -136,7 +136,7 @@ fn every_weighted_mean_streams_as_run_does() {
 #[test]
 fn the_parallel_stream_is_run_for_any_thread_count() {
     let fw = common::asem_framework();
-    let (n, m) = (6_000, fw.indicator_ids().len());
+    let (n, m) = (5_400, fw.indicator_ids().len());
     let mut state = 0x2545_F491_4F6C_DD1Du64;
     let x = Array2::from_shape_simple_fn((n, m), || {
         state = state
@@ -158,7 +158,7 @@ fn the_parallel_stream_is_run_for_any_thread_count() {
     let pipes = [
         "version = 1\n[[steps]]\ntype = \"impute\"\nmethod = \"mean\"\n[[steps]]\ntype = \"normalise\"\nmethod = \"minmax\"\nlo = 0.0\nhi = 100.0\n[[steps]]\ntype = \"aggregate\"\nmethod = \"arithmetic\"\n",
         "version = 1\n[[steps]]\ntype = \"impute\"\nmethod = \"group_median\"\ngroup = \"g\"\n[[steps]]\ntype = \"treat\"\nmethod = \"winsorise\"\nmax_points = 5\nskew = 2.0\nkurtosis = 3.5\n[[steps]]\ntype = \"normalise\"\nmethod = \"zscore\"\n[[steps]]\ntype = \"aggregate\"\nmethod = \"arithmetic\"\n",
-        // not streamed (the aggregate reads whole rows): every column is a task of its own kind
+        // no streamed mean (the median reads whole rows): the columns run as chunked tasks
         "version = 1\n[[steps]]\ntype = \"impute\"\nmethod = \"mean\"\n[[steps]]\ntype = \"normalise\"\nmethod = \"rank\"\n[[steps]]\ntype = \"aggregate\"\nmethod = \"median\"\n",
     ];
     for text in pipes {
@@ -170,14 +170,13 @@ fn the_parallel_stream_is_run_for_any_thread_count() {
         };
         let bits = |r: &zhili::Run| r.results.scores().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
         let (one, one_every) = in_pool(1);
-        for threads in [2, 4] {
-            let (lean, every) = in_pool(threads);
-            assert_eq!(bits(&lean), bits(&one), "{threads} threads");
-            assert_eq!(bits(&every), bits(&one_every), "{threads} threads");
-            assert_eq!(lean.log, one.log);
-            assert_eq!(every.log, one_every.log);
-            assert_eq!(every.normaliser, one_every.normaliser);
-        }
+        // one thread and three: the same bits and the same log
+        let (lean, every) = in_pool(3);
+        assert_eq!(bits(&lean), bits(&one));
+        assert_eq!(bits(&every), bits(&one_every));
+        assert_eq!(lean.log, one.log);
+        assert_eq!(every.log, one_every.log);
+        assert_eq!(every.normaliser, one_every.normaliser);
     }
     // a value outside a mean's domain in a late column: the error `run` reports
     let p = Pipeline::from_toml_str("version = 1\n[[steps]]\ntype = \"impute\"\nmethod = \"mean\"\n[[steps]]\ntype = \"normalise\"\nmethod = \"zscore\"\n[[steps]]\ntype = \"aggregate\"\nmethod = \"geometric\"\n").unwrap();
