@@ -213,3 +213,4 @@ def test_every_node_scores_refused_after_an_in_place_write() -> None:
     with pytest.raises(zhili.DataError, match="changed in place"):
         res.scores_array()
     pd.testing.assert_series_equal(res.index, index)  # computed when scoring
+    assert "changed in place" in repr(res)  # the repr says so instead of raising

@@ -388,6 +388,8 @@ class Results:
             return head + "\n" + self._ranking(10, None).to_string(float_format=lambda x: f"{x:.4f}")
         except ImportError:  # pragma: no cover - numpy only
             return head
+        except _native.DataError as e:  # every node's scores refused (input written in place)
+            return f"{head}\n{e}"
 
     def _repr_html_(self) -> str:
         top = 20
