@@ -10,6 +10,8 @@ generator, seed 1), interleaved call by call so machine load hits both alike. Ti
 * ``default``: ``zhili.score(fw, df, pipe, unit="unit_id")`` (pandas in, the default lazy run);
 * ``streaming``: the same with ``keep_stages=False``;
 * ``polars`` / ``arrow``: the default call on a polars DataFrame / pyarrow Table of the data;
+* ``+scores``: the default call plus ``res.scores_array()`` (every node's scores, which the
+  default run builds on first access);
 * ``+frames``: the default call plus ``res.scores`` and ``res.index_ranks`` as DataFrames.
 
 Ratios: ``peer ÷ default`` (target ≥ 5; by wall time and by process CPU time, which load on a
@@ -78,6 +80,13 @@ def main() -> None:
         calls["arrow"] = lambda: zhili.score(fw, table, pipe, unit="unit_id")
     except ImportError:
         pass
+
+    def every_node():
+        r = zhili.score(fw, df, pipe, unit="unit_id")
+        r.scores_array()  # the default run builds every node's scores on first access
+        return r
+
+    calls["+scores"] = every_node
 
     def frames():
         r = zhili.score(fw, df, pipe, unit="unit_id")

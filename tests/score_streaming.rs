@@ -130,3 +130,57 @@ fn every_weighted_mean_streams_as_run_does() {
     assert_eq!(run_err, p.score(&fw, &ds).unwrap_err().to_string());
     assert_eq!(run_err, p.score_every_node(&fw, &ds).unwrap_err().to_string());
 }
+
+/// Data large enough for the stream to run its columns on every core: the numbers, ranks
+/// and log are still `run`'s, and identical for any number of threads.
+#[test]
+fn the_parallel_stream_is_run_for_any_thread_count() {
+    let fw = common::asem_framework();
+    let (n, m) = (5_400, fw.indicator_ids().len());
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let x = Array2::from_shape_simple_fn((n, m), || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let u = (state >> 11) as f64 / (1u64 << 53) as f64;
+        if u < 0.03 {
+            f64::NAN
+        } else {
+            (u * 1000.0).round() / 10.0
+        }
+    });
+    let ids = fw.indicator_ids().iter().map(|s| s.to_string()).collect();
+    let ds = Dataset::new((0..n).map(|i| format!("u{i}")).collect(), ids, x)
+        .unwrap()
+        .with_group("g", (0..n).map(|i| Some(format!("g{}", i % 7))).collect())
+        .unwrap();
+    assert!(n * m >= 1 << 18, "above the parallel threshold");
+    let pipes = [
+        "version = 1\n[[steps]]\ntype = \"impute\"\nmethod = \"mean\"\n[[steps]]\ntype = \"normalise\"\nmethod = \"minmax\"\nlo = 0.0\nhi = 100.0\n[[steps]]\ntype = \"aggregate\"\nmethod = \"arithmetic\"\n",
+        "version = 1\n[[steps]]\ntype = \"impute\"\nmethod = \"group_median\"\ngroup = \"g\"\n[[steps]]\ntype = \"treat\"\nmethod = \"winsorise\"\nmax_points = 5\nskew = 2.0\nkurtosis = 3.5\n[[steps]]\ntype = \"normalise\"\nmethod = \"zscore\"\n[[steps]]\ntype = \"aggregate\"\nmethod = \"arithmetic\"\n",
+        // no streamed mean (the median reads whole rows): the columns run as chunked tasks
+        "version = 1\n[[steps]]\ntype = \"impute\"\nmethod = \"mean\"\n[[steps]]\ntype = \"normalise\"\nmethod = \"rank\"\n[[steps]]\ntype = \"aggregate\"\nmethod = \"median\"\n",
+    ];
+    for text in pipes {
+        let p = Pipeline::from_toml_str(text).unwrap();
+        same(&p, &fw, &ds);
+        let in_pool = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| (p.score(&fw, &ds).unwrap(), p.score_every_node(&fw, &ds).unwrap()))
+        };
+        let bits = |r: &zhili::Run| r.results.scores().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        let (one, one_every) = in_pool(1);
+        // one thread and three: the same bits and the same log
+        let (lean, every) = in_pool(3);
+        assert_eq!(bits(&lean), bits(&one));
+        assert_eq!(bits(&every), bits(&one_every));
+        assert_eq!(lean.log, one.log);
+        assert_eq!(every.log, one_every.log);
+        assert_eq!(every.normaliser, one_every.normaliser);
+    }
+    // a value outside a mean's domain in a late column: the error `run` reports
+    let p = Pipeline::from_toml_str("version = 1\n[[steps]]\ntype = \"impute\"\nmethod = \"mean\"\n[[steps]]\ntype = \"normalise\"\nmethod = \"zscore\"\n[[steps]]\ntype = \"aggregate\"\nmethod = \"geometric\"\n").unwrap();
+    let run_err = p.run(&fw, &ds).unwrap_err().to_string();
+    assert_eq!(run_err, p.score(&fw, &ds).unwrap_err().to_string());
+    assert_eq!(run_err, p.score_every_node(&fw, &ds).unwrap_err().to_string());
+}

@@ -2,8 +2,9 @@
 //!
 //! A caller runs the work inside [`with_flag`]; the long loops of a pipeline run (the streamed
 //! score's columns, the stage-keeping run's steps, Copeland's O(n²) comparison) look at the
-//! flag and stop with an error. The flag is thread-local: pipeline runs are single-threaded
-//! (the parallel analyses have their own `Monitor::cancel`).
+//! flag and stop with an error. The flag is thread-local: the streamed score hands it to the
+//! tasks it runs on other threads ([`current`]); the parallel analyses have their own
+//! `Monitor::cancel`.
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,6 +28,12 @@ pub fn with_flag<T>(flag: Arc<AtomicBool>, work: impl FnOnce() -> T) -> T {
     }
     let _restore = Restore(FLAG.with(|f| f.borrow_mut().replace(flag)));
     work()
+}
+
+/// This thread's cancel flag, for the tasks it hands to other threads (the streamed score's
+/// columns run on every core): they run under it with [`with_flag`].
+pub(crate) fn current() -> Option<Arc<AtomicBool>> {
+    FLAG.with(|f| f.borrow().clone())
 }
 
 /// Whether this thread's work has been asked to stop.

@@ -184,3 +184,33 @@ def test_pickled_lazy_panel_with_groups_and_names() -> None:
     back = pickle.loads(pickle.dumps(zhili.score(fw, df, pipe, time="year")))
     assert_same_run(back, eager)
     assert back.scores.index.names == ["unit", "time"]
+
+
+def test_every_node_scores_built_on_first_access() -> None:
+    """The default run computes the aggregates; the normalised-indicator columns come on
+    first access to every node's scores, equal to computing them at once, and cached."""
+    s = zhili.datasets.load()
+    res = s.score()
+    eager = s.score(keep_stages=True)
+    assert not res._run.scores_built
+    assert res.node_ids == eager.node_ids  # named without building them
+    assert_same_bits("effective weights", res._run.effective_weights(), eager._run.effective_weights())
+    pd.testing.assert_series_equal(res.index, eager.index)  # the index alone builds nothing
+    res.index_ranks, res.log
+    assert not res._run.scores_built
+    first = res.scores_array()
+    assert res._run.scores_built and not res._run.stages_built
+    assert_same_bits("scores", first, eager.scores_array())
+    assert first.__array_interface__["data"][0] == res.scores_array().__array_interface__["data"][0]
+
+
+def test_every_node_scores_refused_after_an_in_place_write() -> None:
+    fw = zhili.Framework.from_dict({"version": 1, "nodes": [{"id": "i"}, {"id": "a", "parent": "i"}, {"id": "b", "parent": "i"}]})
+    df = pd.DataFrame({"unit": ["x", "y", "z"], "a": [1.0, 2.0, 3.0], "b": [3.0, 1.0, 2.0]})
+    res = zhili.score(fw, df, unit="unit")
+    index = res.index.copy()
+    df.loc[0, "a"] = 100.0  # pandas writes into the block the results share
+    with pytest.raises(zhili.DataError, match="changed in place"):
+        res.scores_array()
+    pd.testing.assert_series_equal(res.index, index)  # computed when scoring
+    assert "changed in place" in repr(res)  # the repr says so instead of raising

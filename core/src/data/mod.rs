@@ -13,8 +13,10 @@ use crate::error::{Error, Result};
 use crate::framework::Framework;
 use crate::log::SharedStr;
 
+mod scan;
 mod storage;
 
+use scan::Scan;
 use storage::Columns;
 pub use storage::{SharedColumn, SharedValues};
 
@@ -110,7 +112,7 @@ impl Dataset {
             any_inf,
             missing,
             checksum,
-        } = scan_columns(&values);
+        } = scan::columns(&values);
         if any_inf {
             let (r, c) = (0..values.ncols())
                 .find_map(|j| values.column(j).iter().position(|v| v.is_infinite()).map(|i| (i, j)))
@@ -254,7 +256,7 @@ impl Dataset {
     /// by their owner since, which a caller that reads them again later (lazily computed
     /// stages) must refuse rather than compute from changed data.
     pub fn values_unchanged(&self) -> bool {
-        scan_columns(&self.values).checksum == self.checksum
+        scan::columns(&self.values).checksum == self.checksum
     }
 
     /// Indicator column `j` (the order of [`Dataset::indicator_ids`]): a free slice.
@@ -354,7 +356,7 @@ impl Dataset {
             out.iter_mut().zip(rows).for_each(|(o, &r)| *o = col[r]);
         }
         let values = Columns::from(picked);
-        let Scan { missing, checksum, .. } = scan_columns(&values);
+        let Scan { missing, checksum, .. } = scan::columns(&values);
         let pick_s = |v: &Vec<String>| rows.iter().map(|&r| v[r].clone()).collect::<Vec<_>>();
         Dataset {
             unit_ids: rows.iter().map(|&r| self.unit_ids[r].clone()).collect(),
@@ -442,7 +444,8 @@ fn shared_columns(n: usize, indicator_ids: &[String], columns: Vec<SharedColumn>
 }
 
 fn check_unique(what: &str, ids: &[String]) -> Result<()> {
-    let mut seen = HashSet::new();
+    // a fast hasher (seeded per process), as the readers' duplicate-id check uses
+    let mut seen: HashSet<&str, foldhash::fast::RandomState> = HashSet::with_capacity_and_hasher(ids.len(), Default::default());
     for id in ids {
         if id.trim().is_empty() {
             return Err(Error::spec("dataset", format!("empty {what} id")));
@@ -452,47 +455,4 @@ fn check_unique(what: &str, ids: &[String]) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// What one pass over the values finds.
-struct Scan {
-    /// Any infinite value.
-    any_inf: bool,
-    /// NaN cells per column.
-    missing: Vec<usize>,
-    /// Per column Σ bits and Σ bits rotated left by the row (wrapping; cheaper in this hot
-    /// pass than a multiplication), folded over the columns: any changed value changes it, and
-    /// so does a swap of two different values unless their rows differ by a multiple of 64.
-    checksum: u64,
-}
-
-/// One branch-free pass over each contiguous column (see [`Scan`]).
-fn scan_columns(values: &Columns) -> Scan {
-    let mut any_inf = false;
-    let mut checksum = 0u64;
-    let missing = (0..values.ncols())
-        .map(|j| {
-            let (inf, nan, s1, s2) = values
-                .column(j)
-                .iter()
-                .zip(0u32..)
-                .fold((false, 0usize, 0u64, 0u64), |(i, n, s1, s2), (v, k)| {
-                    let b = v.to_bits();
-                    (
-                        i | v.is_infinite(),
-                        n + usize::from(v.is_nan()),
-                        s1.wrapping_add(b),
-                        s2.wrapping_add(b.rotate_left(k & 63)),
-                    )
-                });
-            any_inf |= inf;
-            checksum = checksum.rotate_left(7) ^ s1 ^ s2.rotate_left(29);
-            nan
-        })
-        .collect();
-    Scan {
-        any_inf,
-        missing,
-        checksum,
-    }
 }

@@ -299,4 +299,22 @@ mod tests {
             assert!(!ds.values_unchanged());
         }
     }
+
+    #[test]
+    fn a_swap_of_rows_a_multiple_of_64_apart_is_noticed() {
+        let before: Vec<f64> = (0..300).map(f64::from).collect();
+        for (r, d) in [(3, 64), (0, 128), (5, 256)] {
+            let mut after = before.clone();
+            after.swap(r, r + d);
+            let owner = Arc::new(Rewritten {
+                before: before.clone(),
+                after,
+                written: AtomicBool::new(false),
+            });
+            let col = SharedColumn::new(Arc::clone(&owner) as Arc<dyn SharedValues>);
+            let ds = Dataset::from_columns(ids("u", 300), ids("i", 1), vec![col]).expect("dataset");
+            owner.written.store(true, Ordering::Relaxed);
+            assert!(!ds.values_unchanged(), "rows {r} and {}", r + d);
+        }
+    }
 }

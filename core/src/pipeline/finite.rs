@@ -71,8 +71,9 @@ pub(crate) fn check_stage(
 /// As [`check_stage`].
 pub(crate) fn check_column(fw: &Framework, unit_ids: &[String], j: usize, raw: &[f64], col: &[f64], new_missing_ok: bool) -> Result<()> {
     let fine = |v: f64, x: f64| v.is_finite() || (v.is_nan() && (new_missing_ok || x.is_nan()));
-    // the common case in one branch-free pass
-    if col.iter().zip(raw).all(|(&v, &x)| fine(v, x)) {
+    // The common case (every value finite) in one branch-free pass over the output alone,
+    // which is in cache; the input is read again only for a column with gaps.
+    if col.iter().fold(true, |ok, v| ok & v.is_finite()) || col.iter().zip(raw).fold(true, |ok, (&v, &x)| ok & fine(v, x)) {
         return Ok(());
     }
     let r = col.iter().zip(raw).position(|(&v, &x)| !fine(v, x)).unwrap_or(0);

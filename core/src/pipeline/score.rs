@@ -5,7 +5,7 @@
 //! dataset, written once into the score matrix — instead of one full pass over the data
 //! (and one new matrix) per step. Same kernels as [`Pipeline::run`], hence the same numbers.
 
-use ndarray::{Array2, ShapeBuilder};
+use ndarray::{Array2, ArrayViewMut1, ShapeBuilder};
 
 use super::{Pipeline, Run, Step};
 use crate::aggregate::{Mean, StreamedMean};
@@ -13,7 +13,7 @@ use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::framework::Framework;
 use crate::log::LogEntry;
-use crate::normalise::FittedNormaliser;
+use crate::normalise::{FittedColumn, FittedNormaliser};
 use crate::results::Results;
 use crate::stage::{StageData, StepInput, StreamKernel};
 
@@ -67,18 +67,9 @@ impl Pipeline {
             dataset: data,
             data: &stage,
         };
-        let mut kernels = prep.iter().map(|step| step.stream(&input)).collect::<Result<Vec<_>>>()?;
-        let mut logs: Vec<Vec<LogEntry>> = vec![Vec::new(); prep.len()];
-        // An impute step logs each missing cell at most once (unless an earlier step makes
-        // new gaps): room for the data's gaps up front, so the per-cell log never regrows.
-        for (log, step) in logs.iter_mut().zip(prep) {
-            if matches!(step, Step::Impute(_)) {
-                log.reserve(source.iter().map(|&j| data.missing_in(j)).sum());
-            }
-        }
+        // Reported before any work, as the serial loop did (a kernel that cannot be built).
+        prep.iter().map(|step| step.stream(&input).map(drop)).collect::<Result<Vec<_>>>()?;
         let makes_missing = prep.iter().any(Step::makes_missing);
-        let mut fitted = Vec::new();
-        let mut scratch = vec![0.0; n];
         let mut sums = StreamedMeans::new(fw, aggregate, n);
         // Indicator columns are kept only when an aggregate reads them after the stream (one
         // not summed on the fly); otherwise `scores` holds the aggregates alone.
@@ -99,42 +90,52 @@ impl Pipeline {
         let mut kept = keep_indicators
             .then(|| crate::kernels::alloc::zeros_f(n, fw.nodes().len()))
             .transpose()?;
-        for (j, (&node, &src)) in fw.indicators().iter().zip(&source).enumerate() {
-            crate::cancel::check()?;
-            // The column is worked on in place in `scratch`, which stays in cache (with the
-            // streamed sums) from the copy below to the last step.
-            let raw = data.column(src);
-            // The first step may fuse the copy into its first pass over the column.
-            let mut fresh = Some(raw);
-            if !matches!(kernels.first(), Some(StreamKernel::Column(_))) {
-                scratch.copy_from_slice(raw);
-                fresh = None;
+        let n_slots = sums.slots.len();
+        let tasks = stream_tasks(fw, &mut sums, kept.as_mut(), source.len());
+        let job = StreamJob {
+            prep,
+            input: &input,
+            source: &source,
+            makes_missing,
+        };
+        // Each task streams its columns in order (and sums them into its own parent's means),
+        // so the numbers do not depend on which thread runs which task, nor on how many.
+        let parallel = n.saturating_mul(source.len()) >= PARALLEL_MIN_CELLS && tasks.len() > 1;
+        let flag = crate::cancel::current();
+        let work = |t: StreamTask<'_>| match &flag {
+            Some(f) => crate::cancel::with_flag(std::sync::Arc::clone(f), || job.run(t)),
+            None => job.run(t),
+        };
+        let done: Vec<TaskDone> = if parallel {
+            use rayon::prelude::*;
+            tasks.into_par_iter().map(work).collect()
+        } else {
+            tasks.into_iter().map(work).collect()
+        };
+        // The first failure in column order is the one the serial loop met: same error or fallback.
+        let first = done.iter().filter_map(|d| d.failure.as_ref().map(|f| f.0)).min();
+        let mut slots: Vec<Option<(usize, StreamedMean)>> = (0..n_slots).map(|_| None).collect();
+        let mut columns = Vec::with_capacity(source.len());
+        let mut failure = None;
+        for d in done {
+            if let Some((s, node, mean)) = d.slot {
+                slots[s] = Some((node, mean));
             }
-            for (k, log) in kernels.iter_mut().zip(logs.iter_mut()) {
-                match k {
-                    StreamKernel::Column(kernel) => match fresh.take() {
-                        Some(r) => kernel.column_from(&input, j, r, &mut scratch, log)?,
-                        None => kernel.column(&input, j, &mut scratch, log)?,
-                    },
-                    StreamKernel::Normalise(nm) => fitted.push(nm.fit_transform_column(&mut scratch, input.indicator_node(j), log)?),
-                }
-            }
-            if let Err(e) = super::finite::check_column(fw, data.unit_ids(), j, raw, &scratch, makes_missing) {
-                // rare: the stage-by-stage path names the step that produced the value
-                return Err(self.run(fw, data).err().unwrap_or(e));
-            }
-            if sums.add(fw, node, &scratch).is_err() {
-                // A value outside a mean's domain: `run` reports it (unit, node) as always.
-                return self.via_run(fw, data, every_node);
-            }
-            if let Some(scores) = kept.as_mut() {
-                let mut out = scores.column_mut(node);
-                match out.as_slice_mut() {
-                    Some(o) => o.copy_from_slice(&scratch),
-                    None => out.iter_mut().zip(&scratch).for_each(|(o, &x)| *o = x),
-                }
+            columns.extend(d.columns);
+            if d.failure.as_ref().is_some_and(|f| Some(f.0) == first) {
+                failure = d.failure.map(|f| f.1);
             }
         }
+        match failure {
+            None => {}
+            Some(Failure::Error(e)) => return Err(e),
+            // rare: the stage-by-stage path names the step that produced the value
+            Some(Failure::NotFinite(e)) => return Err(self.run(fw, data).err().unwrap_or(e)),
+            // A value outside a mean's domain: `run` reports it (unit, node) as always.
+            Some(Failure::Domain) => return self.via_run(fw, data, every_node),
+        }
+        sums.slots = slots.into_iter().flatten().collect();
+        let (logs, mut fitted) = merge_columns(columns, prep.len());
         let normaliser = prep.iter().find_map(|s| match s {
             Step::Normalise(nm) => Some(FittedNormaliser {
                 normaliser: nm.clone(),
@@ -165,15 +166,9 @@ impl Pipeline {
             };
             Results::for_nodes(fw, &aggregates, data.unit_ids_shared(), scores, self.ties)
         };
-        // In step order; the first step's entries stay where they are (no copy of a per-cell log).
-        let mut logs = logs.into_iter();
-        let mut log = logs.next().unwrap_or_default();
-        for mut l in logs {
-            log.append(&mut l);
-        }
         Ok(Run {
             stages: Vec::new(),
-            log,
+            log: logs,
             normaliser,
             results,
         })
@@ -195,6 +190,190 @@ impl Pipeline {
         let scores = r.scores().select(ndarray::Axis(1), &aggregates);
         run.results = Results::for_nodes(fw, &aggregates, r.unit_ids().to_vec(), scores, self.ties);
         Ok(run)
+    }
+}
+
+/// Below this many cells the columns stream on the calling thread (a task costs more than it saves).
+const PARALLEL_MIN_CELLS: usize = 1 << 18;
+
+/// Indicator columns streamed in order by one task, and the streamed mean of their parent
+/// (slot, node, sums) when they are its children.
+struct StreamTask<'a> {
+    /// (column in framework order, its column of the kept matrix), ascending.
+    cols: Vec<(usize, Option<ArrayViewMut1<'a, f64>>)>,
+    slot: Option<(usize, usize, StreamedMean)>,
+}
+
+/// What a task did: its parent's sums, each column's log and fitted normaliser, and the
+/// first column that failed (the task stops there).
+struct TaskDone {
+    slot: Option<(usize, usize, StreamedMean)>,
+    columns: Vec<ColumnDone>,
+    failure: Option<(usize, Failure)>,
+}
+
+/// One column's log entries (per step) and fitted normaliser columns.
+struct ColumnDone {
+    j: usize,
+    logs: Vec<Vec<LogEntry>>,
+    fitted: Vec<FittedColumn>,
+}
+
+/// Why a column stopped the stream.
+enum Failure {
+    /// A step's error, returned as it is.
+    Error(Error),
+    /// A value that is not finite: reported as the stage-by-stage path reports it.
+    NotFinite(Error),
+    /// A value outside the parent mean's domain: the whole run falls back to `run`.
+    Domain,
+}
+
+/// Split the columns into tasks: the children of each streamed mean together (they sum in
+/// order), the others in runs of consecutive columns; the longest tasks first.
+fn stream_tasks<'a>(fw: &Framework, sums: &mut StreamedMeans, kept: Option<&'a mut Array2<f64>>, m: usize) -> Vec<StreamTask<'a>> {
+    let mut outs: Vec<Option<ArrayViewMut1<'a, f64>>> = match kept {
+        Some(k) => k.columns_mut().into_iter().map(Some).collect(),
+        None => Vec::new(),
+    };
+    let mut tasks: Vec<StreamTask<'a>> = std::mem::take(&mut sums.slots)
+        .into_iter()
+        .enumerate()
+        .map(|(s, (node, mean))| StreamTask {
+            cols: Vec::new(),
+            slot: Some((s, node, mean)),
+        })
+        .collect();
+    let mut loose = Vec::new();
+    for (j, &node) in fw.indicators().iter().enumerate() {
+        let out = outs.get_mut(node).and_then(Option::take);
+        match sums.slot_of_parent[node] {
+            Some(s) => tasks[s].cols.push((j, out)),
+            None => loose.push((j, out)),
+        }
+    }
+    let per = m.div_ceil(4 * rayon::current_num_threads()).max(1);
+    let mut loose = loose.into_iter().peekable();
+    while loose.peek().is_some() {
+        tasks.push(StreamTask {
+            cols: loose.by_ref().take(per).collect(),
+            slot: None,
+        });
+    }
+    tasks.sort_by_key(|t| std::cmp::Reverse(t.cols.len()));
+    tasks
+}
+
+/// The logs in step order, each step's entries in column order, and the fitted normaliser
+/// columns in column order: what the serial loop over the columns produced.
+fn merge_columns(mut columns: Vec<ColumnDone>, steps: usize) -> (Vec<LogEntry>, Vec<FittedColumn>) {
+    columns.sort_unstable_by_key(|c| c.j);
+    let total = columns.iter().map(|c| c.logs.iter().map(Vec::len).sum::<usize>()).sum();
+    let mut log = Vec::with_capacity(total);
+    for step in 0..steps {
+        for c in &mut columns {
+            if let Some(l) = c.logs.get_mut(step) {
+                log.append(l);
+            }
+        }
+    }
+    let fitted = columns.into_iter().flat_map(|c| c.fitted).collect();
+    (log, fitted)
+}
+
+/// What every task shares.
+struct StreamJob<'a, 'b> {
+    prep: &'a [Step],
+    input: &'a StepInput<'b>,
+    /// The data column of each framework indicator.
+    source: &'a [usize],
+    /// Whether a step may make values missing (see [`super::finite::check_column`]).
+    makes_missing: bool,
+}
+
+impl StreamJob<'_, '_> {
+    /// Stream a task's columns, in order, with kernels of its own.
+    fn run(&self, task: StreamTask<'_>) -> TaskDone {
+        let StreamTask { cols, mut slot } = task;
+        let mut done = TaskDone {
+            slot: None,
+            columns: Vec::with_capacity(cols.len()),
+            failure: None,
+        };
+        match self.prep.iter().map(|step| step.stream(self.input)).collect::<Result<Vec<_>>>() {
+            Ok(mut kernels) => {
+                let mut scratch = vec![0.0; self.input.dataset.n_units()];
+                for (j, out) in cols {
+                    let mean = slot.as_mut().map(|s| &mut s.2);
+                    match self.column(&mut kernels, j, &mut scratch, mean) {
+                        Ok(c) => {
+                            if let Some(mut out) = out {
+                                match out.as_slice_mut() {
+                                    Some(o) => o.copy_from_slice(&scratch),
+                                    None => out.iter_mut().zip(&scratch).for_each(|(o, &x)| *o = x),
+                                }
+                            }
+                            done.columns.push(c);
+                        }
+                        Err(f) => {
+                            done.failure = Some((j, f));
+                            break;
+                        }
+                    }
+                }
+            }
+            Err(e) => done.failure = cols.first().map(|c| (c.0, Failure::Error(e))),
+        }
+        done.slot = slot;
+        done
+    }
+
+    /// Column `j` through every step, in place in `scratch`, which stays in cache (with the
+    /// streamed sums) from the copy to the last step; then summed into its parent's `mean`.
+    fn column(
+        &self,
+        kernels: &mut [StreamKernel<'_>],
+        j: usize,
+        scratch: &mut [f64],
+        mean: Option<&mut StreamedMean>,
+    ) -> std::result::Result<ColumnDone, Failure> {
+        crate::cancel::check().map_err(Failure::Error)?;
+        let (fw, data) = (self.input.framework, self.input.dataset);
+        let src = self.source[j];
+        let raw = data.column(src);
+        let mut logs: Vec<Vec<LogEntry>> = vec![Vec::new(); self.prep.len()];
+        // An impute step logs each missing cell at most once (unless an earlier step makes
+        // new gaps): room for the column's gaps up front, so the per-cell log never regrows.
+        for (log, step) in logs.iter_mut().zip(self.prep) {
+            if matches!(step, Step::Impute(_)) {
+                log.reserve(data.missing_in(src));
+            }
+        }
+        let mut fitted = Vec::new();
+        // The first step may fuse the copy into its first pass over the column.
+        let mut fresh = Some(raw);
+        if !matches!(kernels.first(), Some(StreamKernel::Column(_))) {
+            scratch.copy_from_slice(raw);
+            fresh = None;
+        }
+        let input = self.input;
+        for (k, log) in kernels.iter_mut().zip(logs.iter_mut()) {
+            match k {
+                StreamKernel::Column(kernel) => match fresh.take() {
+                    Some(r) => kernel.column_from(input, j, r, scratch, log),
+                    None => kernel.column(input, j, scratch, log),
+                },
+                StreamKernel::Normalise(nm) => nm
+                    .fit_transform_column(scratch, input.indicator_node(j), log)
+                    .map(|f| fitted.push(f)),
+            }
+            .map_err(Failure::Error)?;
+        }
+        super::finite::check_column(fw, data.unit_ids(), j, raw, scratch, self.makes_missing).map_err(Failure::NotFinite)?;
+        if let Some(mean) = mean {
+            mean.add(input.indicator_node(j).weight, scratch).map_err(|_| Failure::Domain)?;
+        }
+        Ok(ColumnDone { j, logs, fitted })
     }
 }
 
@@ -226,15 +405,6 @@ impl StreamedMeans {
             }
         }
         StreamedMeans { slot_of_parent, slots }
-    }
-
-    /// Add an indicator column to its parent's sums.
-    ///
-    /// # Errors
-    /// A value outside the parent's mean's domain (the caller reports it as `run` does).
-    fn add(&mut self, fw: &Framework, node: usize, col: &[f64]) -> std::result::Result<(), (usize, String)> {
-        let Some(s) = self.slot_of_parent[node] else { return Ok(()) };
-        self.slots[s].1.add(fw.nodes()[node].weight, col)
     }
 
     /// The units × `aggregates` matrix (column-major): the streamed means, and zeros in the

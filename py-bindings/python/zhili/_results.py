@@ -136,7 +136,14 @@ class Results:
     # ---- DataFrames -----------------------------------------------------------------
     @property
     def scores(self) -> "pd.DataFrame":
-        """Scores at every node: index = units, columns = node ids (indicators normalised)."""
+        """Scores at every node: index = units, columns = node ids (indicators normalised).
+
+        A default run (``keep_stages=None``) computes the aggregates when scoring and the
+        normalised-indicator columns on the first access to this (or :attr:`ranks`, a
+        stage, a report), from the kept input — bit-identical to computing them at once,
+        and cached. If the input was written in place before that access it raises
+        :class:`DataError` (score again, or pass ``keep_stages=True``).
+        """
         return self._out(self._scores())
 
     def _scores(self) -> "pd.DataFrame":
@@ -153,8 +160,11 @@ class Results:
 
     @property
     def index(self) -> "pd.Series":
-        """The index (root) scores."""
-        return self._out(self._scores()[self.index_id])
+        """The index (root) scores (a default run gives them without building every node's)."""
+        pd = _pandas()
+
+        s = pd.Series(self._run.index_scores(), index=self._labels(self._run.result_rows()), name=self.index_id)
+        return self._out(s)
 
     @property
     def index_ranks(self) -> "pd.Series":
@@ -378,6 +388,8 @@ class Results:
             return head + "\n" + self._ranking(10, None).to_string(float_format=lambda x: f"{x:.4f}")
         except ImportError:  # pragma: no cover - numpy only
             return head
+        except _native.DataError as e:  # every node's scores refused (input written in place)
+            return f"{head}\n{e}"
 
     def _repr_html_(self) -> str:
         top = 20

@@ -314,14 +314,18 @@ def score(
     indicator columns (default: the framework's indicators in order), ``groups`` and
     ``numeric`` extra columns by name. A float64 array is read in place, without a copy.
 
-    Stages (``res.stage("treated")``) are built when first asked for: by default the
-    engine streams each indicator column through all steps while it is in cache (the
-    fast path) and keeps its inputs, and the first access to a stage re-runs the
-    pipeline keeping every stage (bit-identical to building them up front; cached).
-    Scores, ranks and the log are there at once. ``keep_stages=True`` builds every stage
-    up front (as a pipeline with a ``screen`` step always does); ``keep_stages=False``
-    streams and keeps only the aggregate scores, their ranks and the log (no stages, no
-    normalised-indicator columns, no inputs kept: the least memory).
+    Stages (``res.stage("treated")``) and the normalised-indicator columns of
+    ``res.scores`` are built when first asked for: by default the engine streams each
+    indicator column through all steps while it is in cache (the fast path, on every
+    core for large data) for the aggregate scores and keeps its inputs; the first access
+    to every node's scores, or to a stage, re-runs the pipeline keeping them
+    (bit-identical to building them up front; cached). The index and aggregate scores,
+    the index ranks and the log are there at once. Data written in place between
+    ``score`` and that first access is refused with :class:`DataError`.
+    ``keep_stages=True`` builds every stage up front (as a pipeline with a ``screen``
+    step always does); ``keep_stages=False`` streams and keeps only the aggregate
+    scores, their ranks and the log (no stages, no normalised-indicator columns, no
+    inputs kept: the least memory).
 
     ``weights`` replaces node weights (``{node_id: weight}``, relative to siblings) for
     this run. The GIL is released while the engine computes.

@@ -20,8 +20,8 @@ use crate::framework::PyFramework;
 #[pyclass(name = "Run", module = "zhili._native", frozen)]
 pub(crate) struct PyRun {
     pub(super) run: Run,
-    /// Unit id of every dataset row (stage `units` index into this).
-    pub(super) units: Vec<String>,
+    /// Unit id of every dataset row (stage `units` index into this): the dataset's own.
+    pub(super) units: Arc<[String]>,
     /// Time of every dataset row (panel data), if any.
     pub(super) time: Option<Vec<i64>>,
     pub(super) framework: Framework,
@@ -39,16 +39,20 @@ pub(crate) struct PyRun {
     pub(super) inputs: Option<(Arc<Dataset>, Pipeline)>,
 }
 
-/// The inputs of a lazy run and, once asked for, its stages.
+/// The inputs of a lazy run and, once asked for, its stages and its every-node results.
 ///
-/// The default `score` runs the streaming path ([`Pipeline::score_every_node`]: the
-/// results of every node and the log, no stages). The stages come from running the
-/// same pipeline on the same dataset and framework with [`Pipeline::run`] — the call the
-/// eager path makes — so they are the eager path's, bit for bit.
+/// The default `score` runs the streaming path for the aggregates ([`Pipeline::score`]:
+/// index and dimension scores, ranks, the log; no stages). The scores of every node (the
+/// normalised indicators too) come from [`Pipeline::score_every_node`] and the stages from
+/// [`Pipeline::run`] on the same pipeline, dataset and framework — the calls the eager
+/// paths make — so they are the eager paths', bit for bit.
 pub(super) struct Lazy {
     pub(super) pipeline: Pipeline,
     pub(super) dataset: Arc<Dataset>,
     pub(super) stages: OnceLock<Vec<Stage>>,
+    /// Every node's results, when the run itself holds the aggregates only (`None`: the
+    /// run holds them all, e.g. an unpickled run).
+    pub(super) every: Option<OnceLock<Results>>,
 }
 
 impl Lazy {
@@ -66,6 +70,24 @@ impl Lazy {
         // Another thread may have set it first: both computed the same stages.
         let _ = self.stages.set(run.stages);
         Ok(self.stages.get().map_or(&[], Vec::as_slice))
+    }
+
+    /// Every node's results, computed on first use (GIL released) and cached; `None` when
+    /// the run holds them already.
+    fn every(&self, py: Python<'_>, fw: &Framework) -> PyResult<Option<&Results>> {
+        let Some(every) = &self.every else { return Ok(None) };
+        if let Some(r) = every.get() {
+            return Ok(Some(r));
+        }
+        let run = py.detach(|| {
+            guard(|| {
+                unchanged(&self.dataset)?;
+                Ok(self.pipeline.score_every_node(fw, &self.dataset)?)
+            })
+        })?;
+        // Another thread may have set it first: both computed the same results.
+        let _ = every.set(run.results);
+        Ok(every.get())
     }
 
     /// Stage names as the eager run has them, without running: `raw`, each preparation
@@ -90,6 +112,10 @@ impl Lazy {
 pub(super) fn result_rows_of(run: &Run, units: &[String]) -> Vec<usize> {
     if let Some(s) = run.stages.last() {
         return s.data.units.clone();
+    }
+    // The results are the data's units in order, some perhaps dropped: as many means all.
+    if run.results.unit_ids().len() == units.len() {
+        return (0..units.len()).collect();
     }
     let mut rows = Vec::with_capacity(run.results.unit_ids().len());
     let mut k = 0;
@@ -137,6 +163,20 @@ fn borrowed<'py>(a: &Array2<f64>, owner: Bound<'py, PyAny>) -> PyResult<Bound<'p
 }
 
 impl PyRun {
+    /// The results of every node (a default run computes them on first use), or the
+    /// aggregates' alone (`keep_stages=False`).
+    pub(super) fn results(&self, py: Python<'_>) -> PyResult<&Results> {
+        match &self.lazy {
+            Some(l) => Ok(l.every(py, &self.framework)?.unwrap_or(&self.run.results)),
+            None => Ok(&self.run.results),
+        }
+    }
+
+    /// Whether `results` may compute: the run holds only the aggregates of a lazy run.
+    fn results_deferred(&self) -> bool {
+        self.lazy.as_ref().is_some_and(|l| l.every.is_some())
+    }
+
     /// The kept stages (eager run), the lazily built ones (default run), or none (streaming).
     fn stages(&self, py: Python<'_>) -> PyResult<&[Stage]> {
         match &self.lazy {
@@ -183,7 +223,7 @@ impl PyRun {
     /// Unit id of every row of the input data.
     #[getter]
     fn data_unit_ids(&self) -> Vec<String> {
-        self.units.clone()
+        self.units.to_vec()
     }
 
     /// Time of every row of the input data (panel data), or `None`.
@@ -195,6 +235,10 @@ impl PyRun {
     /// Node ids (columns of `scores`), framework order.
     #[getter]
     fn node_ids(&self) -> Vec<String> {
+        if self.results_deferred() {
+            // every node's, without computing them (framework order, as `Results::new`)
+            return self.framework.node_ids().into_iter().map(str::to_owned).collect();
+        }
         self.run.results.node_ids().to_vec()
     }
 
@@ -233,8 +277,9 @@ impl PyRun {
 
     /// Units × nodes scores (read-only view, no copy).
     fn scores<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        let a: &Array2<f64> = slf.get().run.results.scores();
-        // Extend the borrow to the owner: `slf` is frozen and owns the array.
+        let a: &Array2<f64> = slf.get().results(slf.py())?.scores();
+        // Extend the borrow to the owner: `slf` is frozen and owns the array (in its run, or
+        // in its lazy results, which a `OnceLock` never moves or replaces once set).
         let a: *const Array2<f64> = a;
         // SAFETY: see `borrowed`; the pointer comes from `slf`, which outlives the view.
         borrowed(unsafe { &*a }, slf.into_any())
@@ -242,8 +287,24 @@ impl PyRun {
 
     /// Units × nodes ranks (1 = best; NaN where the score is missing).
     fn ranks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        let r = guard(|| Ok(py.detach(|| self.run.results.ranks())))?;
+        let results = self.results(py)?;
+        let r = guard(|| Ok(py.detach(|| results.ranks())))?;
         Ok(PyArray2::from_owned_array(py, r))
+    }
+
+    /// The index (root) scores (a copy; a default run has them without computing every node's).
+    fn index_scores<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        self.run.results.index_scores().to_pyarray(py)
+    }
+
+    /// Whether every node's scores are in memory: always but for a default run, which
+    /// builds them on first access to `scores`, `ranks` or a DataFrame of every node.
+    #[getter]
+    fn scores_built(&self) -> bool {
+        match &self.lazy {
+            Some(Lazy { every: Some(e), .. }) => e.get().is_some(),
+            _ => true,
+        }
     }
 
     /// Ranks of the index (root) only (1 = best).
@@ -282,7 +343,10 @@ impl PyRun {
         let this = slf.get();
         let (rows, values) = this.stage_data(slf.py(), name)?;
         let rows = rows.to_vec();
-        let a: *const Array2<f64> = values.unwrap_or_else(|| this.run.results.scores());
+        let a: *const Array2<f64> = match values {
+            Some(v) => v,
+            None => this.results(slf.py())?.scores(),
+        };
         // SAFETY: as in `scores`.
         Ok((rows, borrowed(unsafe { &*a }, slf.into_any())?))
     }
@@ -314,6 +378,10 @@ impl PyRun {
 
     /// Each node's effective weight in the index, in node order.
     fn effective_weights<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        if self.results_deferred() {
+            // every node's, as `Results::new` takes them
+            return self.framework.effective_weights().to_pyarray(py);
+        }
         self.run.results.effective_weights().to_pyarray(py)
     }
 
@@ -414,6 +482,7 @@ impl PyRun {
             .map(|g| zhili_indicators::GradingSpec::from_toml_str(&g, "grading"))
             .transpose()
             .map_err(PyZhiliError)?;
+        let results = self.results(py)?;
         // A lazy run builds its stages here, on first use, exactly as the eager run keeps them.
         let kept: &[Stage] = match (&self.lazy, stages) {
             (_, false) => &[],
@@ -422,7 +491,7 @@ impl PyRun {
         };
         guard(|| {
             py.detach(|| {
-                let x = zhili::io::ResultsExport::new(&self.framework, &self.run.results, lang)
+                let x = zhili::io::ResultsExport::new(&self.framework, results, lang)
                     .with_log(&self.run.log)
                     .with_unit_names(unit_names.as_deref())
                     .with_grading(grading.as_ref())
@@ -448,7 +517,7 @@ impl PyRun {
         format!(
             "<zhili._native.Run {} units × {} nodes, stages {}>",
             self.run.results.unit_ids().len(),
-            self.run.results.node_ids().len(),
+            self.node_ids().len(),
             self.stage_names().join(", ")
         )
     }
@@ -498,13 +567,13 @@ impl PyRun {
             [
                 fw.into_pyobject(py)?.into_any(),
                 this.ties().into_pyobject(py)?.into_any(),
-                this.units.clone().into_pyobject(py)?.into_any(),
+                this.units.to_vec().into_pyobject(py)?.into_any(),
                 this.time.clone().into_pyobject(py)?.into_any(),
                 stages.into_any(),
                 log.into_pyobject(py)?.into_any(),
                 this.normaliser_json()?.into_pyobject(py)?.into_any(),
                 this.unit_ids().into_pyobject(py)?.into_any(),
-                this.run.results.scores().to_pyarray(py).into_any(),
+                this.results(py)?.scores().to_pyarray(py).into_any(),
                 lazy,
             ],
         )?;
@@ -584,13 +653,15 @@ pub(crate) fn _run_from_state(
                 pipeline: Pipeline::from_json_str(&state.0)?,
                 dataset: Arc::new(dataset_from_state(&units, time.as_deref(), state)?),
                 stages: OnceLock::new(),
+                // pickled with every node's scores
+                every: None,
             }),
             None => None,
         };
         Ok(PyRun {
             rows: result_rows_of(&run, &units),
             run,
-            units,
+            units: units.into(),
             time,
             framework,
             core_seconds: f64::NAN,

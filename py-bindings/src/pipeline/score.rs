@@ -17,11 +17,11 @@ use crate::framework::PyFramework;
 /// Score a dataset: build it from arrays, run the pipeline with the GIL released.
 ///
 /// `keep_stages = None` (the default) streams columns through the steps
-/// (`Pipeline::score_every_node`: the results of every node and the log) and keeps the
-/// dataset and pipeline, so that the stages are built on first access, as
-/// `keep_stages = true` builds them up front (`Pipeline::run`; also the default for a
-/// pipeline that screens, which cannot stream). `keep_stages = false` streams and keeps
-/// the aggregate scores and the log only (`Pipeline::score`).
+/// (`Pipeline::score`: the aggregate scores, their ranks and the log) and keeps the
+/// dataset and pipeline, so that every node's scores (`Pipeline::score_every_node`) and
+/// the stages are built on first access, as `keep_stages = true` builds them up front
+/// (`Pipeline::run`; also the default for a pipeline that screens, which cannot stream).
+/// `keep_stages = false` streams and keeps the aggregate scores and the log only.
 ///
 /// `values` is units × `indicator_ids` (float64, NaN = missing); it is read in place
 /// (no copy on the Python side) and borrowed by the engine's dataset where its layout allows
@@ -44,15 +44,7 @@ pub(crate) fn score(
     keep_stages: Option<bool>,
 ) -> PyResult<PyRun> {
     let UnitIds(unit_ids) = unit_ids;
-    let parts = DatasetParts::new(
-        unit_ids.clone(),
-        indicator_ids,
-        &values,
-        unit_names,
-        groups,
-        numeric.as_ref(),
-        time.clone(),
-    );
+    let parts = DatasetParts::new(unit_ids, indicator_ids, &values, unit_names, groups, numeric.as_ref(), time.clone());
     let fw_in = &framework.inner;
     let pipe = &pipeline.inner;
     // on a worker thread, so Ctrl-C stops a long run (e.g. Copeland on many units)
@@ -72,20 +64,22 @@ pub(crate) fn score(
             Some(false) => (pipe.score(&fw, &ds)?, None),
             None if screens => (pipe.run(&fw, &ds)?, None),
             None => {
-                let run = pipe.score_every_node(&fw, &ds)?;
+                let run = pipe.score(&fw, &ds)?;
                 let lazy = Lazy {
                     pipeline: pipe.clone(),
                     dataset: Arc::clone(&ds),
                     stages: OnceLock::new(),
+                    every: Some(OnceLock::new()),
                 };
                 (run, Some(lazy))
             }
         };
         let core_seconds = t0.elapsed().as_secs_f64();
         Ok(PyRun {
-            rows: result_rows_of(&run, &unit_ids),
+            rows: result_rows_of(&run, ds.unit_ids()),
             run,
-            units: unit_ids,
+            // the dataset's ids, shared (not a copy of 100,000 strings)
+            units: ds.unit_ids_shared(),
             time,
             framework: fw,
             core_seconds,
