@@ -127,23 +127,20 @@ def test_fit_refuses_what_needs_the_whole_data(client) -> None:  # type: ignore[
 
 
 @pytest.mark.parametrize("ties", ["min", "max", "average", "dense", "first"])
-def test_score_table_ranks_equal_pandas_rank(ties) -> None:
-    """The merged table's ranks against pandas' ``rank(ascending=False)`` of the whole
-    column (an independent implementation), blocks merged in a shuffled tree."""
-    from zhili.dask._rank import Ranker, ScoreTable, earlier_counts
+def test_gathered_ranks_equal_pandas_rank(ties) -> None:
+    """The gathered ranks, cut back per partition, against pandas' ``rank(ascending=False)``
+    of the whole column (an independent implementation)."""
+    from zhili.dask._rank import rank_parts
 
     rng = np.random.default_rng(4)
     x = rng.integers(0, 40, 3000).astype(float) / 4.0
     x[rng.random(3000) < 0.05] = np.nan
     x[:7] = [np.inf, -np.inf, 0.0, -0.0, 0.0, np.inf, 1e300]
     cuts = [0, 1, 400, 400, 1700, 2999, 3000]
-    blocks = [x[a:b] for a, b in zip(cuts, cuts[1:])]
-    tables = [ScoreTable.of(b) for b in blocks]
-    order = rng.permutation(len(tables))
-    merged = tables[order[0]].merge(*[tables[k] for k in order[1:]])
-    ranker = Ranker(merged, ties)
-    earlier = earlier_counts([ranker.tied_counts(b) for b in blocks]) if ties == "first" else [None] * len(blocks)
-    got = np.concatenate([ranker.lookup(b, e) for b, e in zip(blocks, earlier)])
+    blocks = [{"n": x[a:b]} for a, b in zip(cuts, cuts[1:])]
+    parts = rank_parts(ties, *blocks)
+    assert [len(p["n"]) for p in parts] == [len(b["n"]) for b in blocks]
+    got = np.concatenate([p["n"] for p in parts])
     want = pd.Series(x).rank(method=ties, ascending=False, na_option="keep").to_numpy()
     np.testing.assert_array_equal(got, want)
 

@@ -10,9 +10,9 @@ from .._fit import FittedPipeline
 from .._grade import grade
 from .._score import _UNIT_COLUMNS
 from .._score import _as_framework, _as_pipeline
-from ._fit import fit_rows, start, tree
+from ._fit import fit_rows, start
 from ._panel import select_year, years
-from ._rank import TIES, Ranker, ScoreTable, earlier_by_node, merge_tables
+from ._rank import TIES, columns, rank_parts
 
 
 class _Plan:
@@ -122,27 +122,18 @@ def _same_units(part: Any, label: Optional[str], n: int) -> Any:
     return pd.Index(ids.array if hasattr(ids, "array") else ids, dtype=text)
 
 
-def _tables(df: Any, plan: _Plan) -> Dict[str, ScoreTable]:
-    return {n: ScoreTable.of(df[n].to_numpy(dtype=np.float64)) for n in plan.ranked}
-
-
-def _rankers(tables: Dict[str, ScoreTable], ties: str) -> Dict[str, Ranker]:
-    return {n: Ranker(t, ties) for n, t in tables.items()}
-
-
-def _tied(df: Any, rankers: Dict[str, Ranker]) -> Dict[str, ScoreTable]:
-    return {n: r.tied_counts(df[n].to_numpy(dtype=np.float64)) for n, r in rankers.items()}
-
-
-def _attach(df: Any, plan: _Plan, rankers: Dict[str, Ranker], earlier: Optional[List[Dict[str, ScoreTable]]], k: int) -> Any:
-    """The partition's ranks from the global tables."""
+def _attach(df: Any, plan: _Plan, ranks: Dict[str, np.ndarray]) -> Any:
+    """The partition's output with its slice of the collection's ranks."""
     import pandas as pd
 
     out = df.copy(deep=False)
-    dtype = "float64" if plan.ties == "average" else "Int64"
     for n in plan.ranked:
-        r = rankers[n].lookup(df[n].to_numpy(dtype=np.float64), None if earlier is None else earlier[k][n])
-        out[plan.rank_column(n)] = pd.array(r, dtype="float64").astype(dtype) if len(r) else pd.array([], dtype=dtype)
+        r = ranks[n]
+        if plan.ties == "average":
+            out[plan.rank_column(n)] = r
+        else:  # whole ranks: Int64 with <NA> for missing scores, built without a float round trip
+            missing = np.isnan(r)
+            out[plan.rank_column(n)] = pd.arrays.IntegerArray(np.where(missing, 0, r).astype(np.int64), missing)
     return out
 
 
@@ -199,11 +190,12 @@ def score(
     Each partition is scored by the engine (the GIL released) with the fitted parameters,
     so a unit's scores depend only on its own row: equal to :func:`zhili.score` on the
     concatenated data (to the fit's rounding, see :func:`zhili.dask.fit`). Ranks are exact:
-    each partition's distinct scores and their counts are merged ``split_every`` at a time
-    into one table of the collection's distinct scores, from which every tie rule of the
-    engine is a look-up (``zhili/dask/_rank.py``); ties across partitions are ranked as on
-    one machine. The table holds one entry per distinct score, and the scored partitions
-    stay in the workers' memory until it is complete.
+    the ranked nodes' scores (one float64 column per ranked node, 8 bytes a unit) are
+    gathered in partition order into one task, ranked there once (a stable sort; every tie
+    rule of the engine, ``first`` counting earlier partitions first,
+    ``zhili/dask/_rank.py``) and sent back to each partition as its slice; ties across
+    partitions are ranked as on one machine. The scored partitions stay in the workers'
+    memory until the ranks are back. ``split_every`` is the fan-in of the fit's merge tree.
 
     Panel data, as :func:`zhili.score`: ``time=`` names the year column; ``year=None``
     scores the latest year, ``year=2022`` that year (an unknown year raises
@@ -247,14 +239,11 @@ def score(
     plan = _Plan(fitted, _unit_label(ddf, unit), names, scores, ranks, time, y)
     applied = [dask.delayed(_apply)(p, plan) for p in rows.to_delayed()]
     if not plan.ranked:
-        parts = [dask.delayed(_attach)(a, plan, {}, None, k) for k, a in enumerate(applied)]
+        parts = [dask.delayed(_attach)(a, plan, {}) for a in applied]
         return dd.from_delayed(parts, meta=plan.meta(), verify_meta=False)
-    table = tree([dask.delayed(_tables)(a, plan) for a in applied], merge_tables, split_every)
-    rankers = dask.delayed(_rankers)(table, plan.ties)
-    earlier = None
-    if plan.ties == "first":
-        earlier = dask.delayed(earlier_by_node)(*[dask.delayed(_tied)(a, rankers) for a in applied])
-    parts = [dask.delayed(_attach)(a, plan, rankers, earlier, k) for k, a in enumerate(applied)]
+    # the ranked columns gathered in one task, ranked once, cut back per partition
+    ranked = dask.delayed(rank_parts, nout=len(applied))(plan.ties, *[dask.delayed(columns)(a, plan.ranked) for a in applied])
+    parts = [dask.delayed(_attach)(a, plan, ranked[k]) for k, a in enumerate(applied)]
     return dd.from_delayed(parts, meta=plan.meta(), verify_meta=False)
 
 
