@@ -704,32 +704,10 @@ impl PartialFit {
         Ok(())
     }
 
-    /// The batch's stage after the row-wise steps, built whole (for `screen`).
+    /// The batch's stage after the row-wise steps, built whole (for `screen`; a batch may
+    /// lose every unit to it, the whole data need not).
     fn screened(&self, fw: &Framework, batch: &Dataset, before: &[Step]) -> Result<StageData> {
-        let mut stage = StageData {
-            units: (0..batch.n_units()).collect(),
-            values: batch.aligned_values(fw)?,
-        };
-        for step in before {
-            let input = StepInput {
-                framework: fw,
-                dataset: batch,
-                data: &stage,
-            };
-            stage = match step.prepare(&input) {
-                Ok((out, _)) => out.data,
-                // A batch may lose every unit to `screen`; the whole data need not.
-                Err(Error::Empty(_)) if matches!(step, Step::Screen(_)) => StageData {
-                    units: Vec::new(),
-                    values: crate::kernels::alloc::zeros_f(0, stage.values.ncols())?,
-                },
-                Err(e) => return Err(e),
-            };
-            if stage.units.is_empty() {
-                break;
-            }
-        }
-        Ok(stage)
+        super::passes::prefix_data(fw, before, batch)
     }
 
     /// Merge another partial fit of the same framework and pipeline (associative and

@@ -127,23 +127,6 @@ pub(super) fn passes_needed(fw: &Framework, m: &WeightMethod) -> usize {
     data_levels(fw, m).len() * if needs_range(m) { 2 } else { 1 }
 }
 
-/// The criteria (children) of aggregate `a`: ids and directions (aggregates count as benefit).
-fn criteria(fw: &Framework, a: usize) -> Result<Criteria> {
-    let nodes = fw.nodes();
-    let kids = &nodes[a].children;
-    let dirs = kids
-        .iter()
-        .map(|&c| {
-            if nodes[c].children.is_empty() {
-                nodes[c].direction
-            } else {
-                Direction::Benefit
-            }
-        })
-        .collect();
-    Criteria::new(kids.iter().map(|&c| nodes[c].id.clone()), dirs)
-}
-
 impl WeightPass {
     /// The first weight pass after the steps are fitted, or `None` if no level needs data
     /// (the weights are then complete in the returned fit).
@@ -155,7 +138,7 @@ impl WeightPass {
             if node.children.len() == 1 || matches!(method, WeightMethod::Equal) {
                 let w = match node.children.len() {
                     1 => vec![1.0],
-                    _ => weight::equal(&criteria(&fw, a)?)?.weights,
+                    _ => weight::equal(&weight::group_criteria(&fw, a)?)?.weights,
                 };
                 for (&c, w) in node.children.iter().zip(w) {
                     values.insert(fw.nodes()[c].id.clone(), w);
@@ -261,7 +244,7 @@ impl WeightPass {
                 )?;
                 scores.column_mut(a).assign(&col);
             } else if node.level == self.level && kids.len() > 1 {
-                let crit = criteria(&fw, a)?;
+                let crit = weight::group_criteria(&fw, a)?;
                 let ranges = self.ranges.get(&node.id);
                 let range_pass = self.is_range_pass();
                 let g = self.groups.entry(node.id.clone()).or_default();
@@ -324,7 +307,7 @@ impl WeightPass {
         let mut fitted = self.fitted.clone();
         let n = usize::try_from(self.rows).unwrap_or(usize::MAX);
         for (a, node) in groups {
-            let crit = criteria(&fw, a)?;
+            let crit = weight::group_criteria(&fw, a)?;
             let empty = GroupStats::default();
             let g = self.groups.get(&node.id).unwrap_or(&empty);
             let w = weights_from(&method, &crit, n, g, self.ranges.get(&node.id)).map_err(|e| weight::in_group(e, &node.id))?;

@@ -89,18 +89,7 @@ pub fn group_weights(
             for (k, &c) in kids.iter().enumerate() {
                 x.column_mut(k).assign(&scores.column(c));
             }
-            let names: Vec<String> = kids.iter().map(|&c| nodes[c].id.clone()).collect();
-            let dirs: Vec<Direction> = kids
-                .iter()
-                .map(|&c| {
-                    if nodes[c].children.is_empty() {
-                        nodes[c].direction
-                    } else {
-                        Direction::Benefit
-                    }
-                })
-                .collect();
-            let mut crit = Criteria::new(names, dirs)?;
+            let mut crit = group_criteria(fw, a)?;
             if let Some(u) = unit_ids {
                 crit = crit.with_units(u.iter().cloned());
             }
@@ -125,6 +114,24 @@ pub fn group_weights(
 }
 
 /// A method's error with the aggregate whose children were being weighted.
+/// The criteria of aggregate `a`'s sibling group: its children's ids and directions (an
+/// aggregate child counts as a benefit).
+pub(crate) fn group_criteria(fw: &Framework, a: usize) -> Result<Criteria> {
+    let nodes = fw.nodes();
+    let kids = &nodes[a].children;
+    let dirs = kids
+        .iter()
+        .map(|&c| {
+            if nodes[c].children.is_empty() {
+                nodes[c].direction
+            } else {
+                Direction::Benefit
+            }
+        })
+        .collect();
+    Criteria::new(kids.iter().map(|&c| nodes[c].id.clone()), dirs)
+}
+
 pub(crate) fn in_group(e: Error, node: &str) -> Error {
     match e {
         Error::Method {
