@@ -186,12 +186,13 @@ try {
   await page.selectOption('#ahp-grid select[data-i="0"][data-j="1"]', String(9));
   await page.selectOption('#ahp-grid select[data-i="1"][data-j="2"]', String(9));
   await page.selectOption('#ahp-grid select[data-i="0"][data-j="2"]', String(1 / 9));
-  await page.waitForFunction(() => document.querySelector('#ahp-cr') && document.querySelector('#ahp-cr').classList.contains('bad'));
-  assert(await page.$$eval('#ahp-grid td.worst', (x) => x.length) === 1, 'the most inconsistent judgement is marked');
   const kids = fw.nodes.find((n) => n.id === 'public_safety').children;
   const m = [[1, 9, 1 / 9], [1 / 9, 1, 9], [9, 1 / 9, 1]];
   const ahp = await apiPost('/api/v1/weights/ahp', { node: 'public_safety', matrix: m });
-  assert((await page.textContent('#ahp-stats')).includes(`CR = ${ahp.cr.toFixed(4)}`), 'CR shown as the API computes it');
+  // the page's answer to the last judgement (earlier answers may still be arriving)
+  await page.waitForFunction((cr) => (document.querySelector('#ahp-stats')?.textContent || '').includes(`CR = ${cr}`), ahp.cr.toFixed(4));
+  assert(await page.$eval('#ahp-cr', (x) => x.classList.contains('bad')), 'an inconsistent matrix is flagged');
+  assert(await page.$$eval('#ahp-grid td.worst', (x) => x.length) === 1, 'the most inconsistent judgement is marked');
   await screenshot(page, 'workbench-ahp');
   const s4 = await page.evaluate(() => document.body.dataset.scored);
   await page.click('#ahp-apply');

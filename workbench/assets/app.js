@@ -244,8 +244,11 @@ function renderAhp() {
 
 async function ahpCompute() {
   const a = S.ahp;
+  // answers can arrive out of order when judgements change quickly: show the latest request's only
+  const seq = (a.seq = (a.seq || 0) + 1);
   try {
     const r = await api('POST', '/weights/ahp', { node: a.group, matrix: a.m });
+    if (seq !== a.seq || S.ahp !== a) return;
     a.result = r;
     const stats = $('#ahp-stats');
     stats.replaceChildren(
