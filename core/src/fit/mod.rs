@@ -38,6 +38,7 @@ mod document;
 mod fitting;
 mod grading_pass;
 mod impute;
+mod moments;
 mod partial;
 mod passes;
 mod step_pass;

@@ -33,7 +33,7 @@ use ndarray::{Array2, ShapeBuilder};
 use serde::{Deserialize, Serialize};
 
 use super::document::{FittedPipeline, FittedWeights};
-use super::partial::Moments;
+use super::moments::Moments;
 use super::ExactSum;
 use crate::data::Dataset;
 use crate::error::{Error, Result};

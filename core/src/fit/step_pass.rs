@@ -23,7 +23,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::document::FittedPipeline;
-use super::partial::{fitted_normaliser, Moments};
+use super::moments::Moments;
+use super::partial::fitted_normaliser;
 use super::passes::prefix_data;
 use super::{ExactSum, TreatFitted, TreatRule};
 use crate::data::Dataset;
