@@ -232,17 +232,7 @@ impl WeightPass {
                         })
                     })
                     .collect::<Result<Vec<f64>>>()?;
-                let child_ids: Vec<String> = kids.iter().map(|&c| nodes[c].id.clone()).collect();
-                let col = aggregate.method_for(&fw, a).score_node(
-                    &scores,
-                    kids,
-                    &w,
-                    aggregate.min_coverage.unwrap_or(0.0),
-                    &node.id,
-                    &units,
-                    &child_ids,
-                )?;
-                scores.column_mut(a).assign(&col);
+                weight::score_group(&fw, aggregate, a, &mut scores, &w, &units)?;
             } else if node.level == self.level && kids.len() > 1 {
                 let crit = weight::group_criteria(&fw, a)?;
                 let ranges = self.ranges.get(&node.id);

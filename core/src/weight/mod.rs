@@ -87,7 +87,7 @@ pub(crate) use cv::{cv_from, CvStats};
 pub(crate) use entropy::{entropy_from_sums, r_ln_r, raw_negative};
 pub(crate) use pca::pca_from_corr;
 pub(crate) use sd::sd_from;
-pub(crate) use tree::{group_criteria, in_group};
+pub(crate) use tree::{group_criteria, in_group, score_group};
 
 use std::collections::BTreeMap;
 

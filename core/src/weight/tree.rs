@@ -98,19 +98,35 @@ pub fn group_weights(
         for (&c, &wc) in kids.iter().zip(&w) {
             out.weights.insert(nodes[c].id.clone(), wc);
         }
-        let child_ids: Vec<String> = kids.iter().map(|&c| nodes[c].id.clone()).collect();
-        let col = aggregate.method_for(fw, a).score_node(
-            &scores,
-            kids,
-            &w,
-            aggregate.min_coverage.unwrap_or(0.0),
-            &node.id,
-            &units,
-            &child_ids,
-        )?;
-        scores.column_mut(a).assign(&col);
+        score_group(fw, aggregate, a, &mut scores, &w, &units)?;
     }
     Ok(out)
+}
+
+/// Aggregate `a`'s score column in `scores` (units × every node) from its children's
+/// columns with weights `w`, by the pipeline's aggregation for that node.
+pub(crate) fn score_group(
+    fw: &Framework,
+    aggregate: &Aggregate,
+    a: usize,
+    scores: &mut Array2<f64>,
+    w: &[f64],
+    units: &[&str],
+) -> Result<()> {
+    let nodes = fw.nodes();
+    let kids = &nodes[a].children;
+    let child_ids: Vec<String> = kids.iter().map(|&c| nodes[c].id.clone()).collect();
+    let col = aggregate.method_for(fw, a).score_node(
+        scores,
+        kids,
+        w,
+        aggregate.min_coverage.unwrap_or(0.0),
+        &nodes[a].id,
+        units,
+        &child_ids,
+    )?;
+    scores.column_mut(a).assign(&col);
+    Ok(())
 }
 
 /// A method's error with the aggregate whose children were being weighted.
